@@ -1,0 +1,86 @@
+"""The contacts service: `create_app(config)` and the `contacts` command-line entry point."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+
+from blueprints import register_dialects
+from blueprints.auth import install_auth
+from blueprints.errors import install_error_handlers
+from blueprints.http import json_response
+from config import Config
+from models.db import database, open_database
+from models.schema import migrate
+
+log = logging.getLogger("contacts")
+
+API_VERSION = "1.0.0"
+
+
+def create_app(config: Config | None = None, *, run_migrations: bool = True) -> Flask:
+    """Build the Flask app for `config` (default: from the environment)."""
+    config = config or Config.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        CONTACTS=config,
+        CONTACTS_AUTH=config.auth,
+        MAX_CONTENT_LENGTH=config.max_body_bytes,
+        API_TITLE="Contacts",
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+    )
+    db = open_database(config.database_url)
+    if run_migrations:
+        migrate(db)
+
+    api = Api(app, spec_kwargs={"info": {"description": (
+        "One address book, five contacts APIs: Niagara, FOLIO organizations-storage, "
+        "Incoplax addressbook (with LOOKUP), MPDX organizations contacts and CampusAPI/OSID."
+    )}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    register_dialects(api, app)
+    _register_service_routes(app)
+    install_auth(app)
+    install_error_handlers(app)
+    return app
+
+
+def _register_service_routes(app: Flask) -> None:
+    import swagger_ui_bundle
+
+    assets = swagger_ui_bundle.swagger_ui_path
+
+    @app.get("/docs/assets/<path:filename>")
+    def docs_assets(filename: str):
+        """Swagger UI's files, served locally so the docs work offline."""
+        return send_from_directory(assets, filename, max_age=86400)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness: the process answers."""
+        return json_response({"status": "ok"})
+
+    @app.get("/readyz")
+    def readyz():
+        """Readiness: the database answers a query."""
+        database.execute_sql("SELECT 1").fetchall()
+        return json_response({"status": "ok", "database": "ok"})
+
+
+def main() -> None:
+    """The `contacts` command."""
+    from cli import cli
+
+    cli(prog_name="contacts")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Token authentication and scope checks for every dialect route, in one place.
+
+A route's needed scope comes from its HTTP method (reads, creates, updates, deletes),
+unless the view function declares another with `@requires_scope`. The check runs
+before any dialect code, so a new route cannot ship unprotected.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Flask, current_app, g, request
+
+from services import tokens
+from services.errors import Forbidden, Unauthorized
+
+from .errors import dialect_prefixes
+
+SCOPE_BY_METHOD = {
+    "GET": "contacts:read",
+    "HEAD": "contacts:read",
+    "OPTIONS": "contacts:read",
+    "LOOKUP": "contacts:read",
+    "POST": "contacts:create",
+    "PUT": "contacts:update",
+    "PATCH": "contacts:update",
+    "DELETE": "contacts:delete",
+}
+
+
+def requires_scope(scope: str) -> Callable:
+    """Declare the scope a view method needs when its HTTP method's default is wrong."""
+    def decorate(fn):
+        fn.required_scope = scope
+        return fn
+    return decorate
+
+
+def required_scope(endpoint: str | None, method: str) -> str:
+    """The scope needed to call `method` on `endpoint`."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    target = view
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        target = getattr(view_class, method.lower(), None)
+    declared = getattr(target, "required_scope", None)
+    return declared or SCOPE_BY_METHOD.get(method, "*")
+
+
+def presented_token() -> str | None:
+    """The token from `Authorization: Bearer` or FOLIO's `X-Okapi-Token`."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("X-Okapi-Token") or None
+
+
+def is_protected(path: str) -> bool:
+    """Whether `path` belongs to a dialect (and so needs a token)."""
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in dialect_prefixes())
+
+
+def install_auth(app: Flask) -> None:
+    """Check the token and scope of every dialect request before it is handled."""
+
+    @app.before_request
+    def _authenticate():
+        if not current_app.config["CONTACTS_AUTH"] or not is_protected(request.path):
+            return None
+        token = presented_token()
+        if not token:
+            raise Unauthorized("Authentication required: send Authorization: Bearer <token>")
+        scopes = tokens.verify_token(token)
+        if scopes is None:
+            raise Unauthorized("Invalid or revoked token")
+        g.token_scopes = scopes
+        needed = required_scope(request.endpoint, request.method)
+        if not tokens.has_scope(scopes, needed):
+            raise Forbidden(f"Token lacks the scope {needed}", scope=needed)
+        return None

@@ -1,0 +1,86 @@
+"""HTTP helpers shared by every dialect: JSON bodies, ETags and If-Match."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from flask import Response, request
+
+from services.errors import Invalid, PreconditionFailed, UnsupportedMediaType
+
+JSON_UTF8 = "application/json; charset=utf-8"
+
+
+def dumps(data: Any) -> bytes:
+    """JSON bytes in insertion order (fast; UTF-8, no ASCII escaping)."""
+    return orjson.dumps(data)
+
+
+def json_response(data: Any, status: int = 200, content_type: str = JSON_UTF8,
+                  headers: dict[str, str] | None = None) -> Response:
+    """A response carrying `data` as JSON with an exact Content-Type."""
+    response = Response(dumps(data), status=status, headers=headers)
+    response.headers["Content-Type"] = content_type
+    return response
+
+
+def empty_response(status: int, headers: dict[str, str] | None = None) -> Response:
+    """A response with no body at all (204, 205)."""
+    response = Response(b"", status=status, headers=headers)
+    response.headers.pop("Content-Type", None)
+    return response
+
+
+def read_json_body(*, required_type: type | tuple | None = dict, allow_any_media_type: bool = True) -> Any:
+    """The request body parsed as JSON, as a domain error if it is not usable."""
+    raw = request.get_data(cache=True)
+    if not allow_any_media_type and request.mimetype and not request.mimetype.endswith("json"):
+        raise UnsupportedMediaType(f"Content-Type {request.mimetype} is not supported; send JSON")
+    if not raw.strip():
+        raise Invalid("Request body is empty; a JSON document is required")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise Invalid(f"Malformed JSON in request body: {exc.args[0] if exc.args else exc}") from exc
+    if required_type is not None and not isinstance(data, required_type):
+        expected = "object" if required_type is dict else "value of another type"
+        raise Invalid(f"Request body must be a JSON {expected}, not {json_type_name(data)}")
+    return data
+
+
+def json_type_name(value: Any) -> str:
+    """The JSON name of a Python value's type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def etag_for(version: int, kind: str = "c") -> str:
+    """The strong ETag of a resource version (the same in every dialect)."""
+    return f'"{kind}{version}"'
+
+
+_ETAG_RE = re.compile(r'(W/)?"([^"]*)"')
+
+
+def expected_version(kind: str = "c") -> int | None:
+    """The version an If-Match header demands, None when absent or `*`.
+
+    A tag that names no version of this kind can never match: it fails as 412.
+    """
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    for weak, tag in _ETAG_RE.findall(header):
+        if not weak and tag.startswith(kind) and tag[len(kind):].isdigit():
+            return int(tag[len(kind):])
+    raise PreconditionFailed("If-Match does not match the current version")

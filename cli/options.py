@@ -1,0 +1,20 @@
+"""Options shared by the commands, and opening the database outside a server."""
+from __future__ import annotations
+
+import click
+
+from config import Config
+from models.db import open_database
+from models.schema import migrate
+
+database_url_option = click.option(
+    "--database-url", default=None,
+    help="playhouse.db_url URL (default: $CONTACTS_DATABASE_URL or sqlite:///data/contacts.db)")
+
+
+def open_store(database_url: str | None) -> Config:
+    """Config from flags and environment, with the database opened and migrated."""
+    config = Config.from_env(database_url=database_url)
+    db = open_database(config.database_url)
+    migrate(db)
+    return config

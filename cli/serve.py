@@ -1,0 +1,83 @@
+"""`contacts serve`: the production server (gunicorn, pre-fork sync workers)."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+from config import Config
+from models.db import database, multi_writer_safe, open_database, sqlite_version
+from models.schema import migrate
+from services import tokens
+
+log = logging.getLogger("contacts")
+
+
+def _prepare(config: Config) -> None:
+    """Migrate, check the engine and create the first token, then close (before fork)."""
+    db = open_database(config.database_url)
+    applied = migrate(db)
+    if applied:
+        click.echo(f"database schema: applied {', '.join(applied)}", err=True)
+    version = sqlite_version(db)
+    if version is not None:
+        click.echo(f"SQLite {'.'.join(map(str, version))} ({type(db).__name__})", err=True)
+    if config.workers > 1 and not multi_writer_safe(db):
+        raise click.ClickException(
+            f"SQLite {'.'.join(map(str, version))} is not safe with several writing processes "
+            "(needs >= 3.51.3): use a sqlite:// URL (APSW, bundled SQLite) or --workers 1")
+    if not config.auth:
+        click.secho("WARNING: authentication is OFF (CONTACTS_AUTH=off): anyone who can reach "
+                    f"{config.host}:{config.port} can read and change every contact.",
+                    fg="red", bold=True, err=True)
+    elif tokens.active_token_count() == 0:
+        plaintext, _ = tokens.create_token(["*"], "first token (created by serve)")
+        click.echo("No API token existed, so one with scope * was created. It is shown only once:")
+        click.echo(f"\n    {plaintext}\n")
+        click.echo(f"Try:  curl -H 'Authorization: Bearer {plaintext}' "
+                   f"http://{config.host}:{config.port}/rest/v1/addressbook/contacts\n")
+    db.close()
+    database.initialize(None)
+
+
+def _gunicorn_app(config: Config):
+    from gunicorn.app.base import BaseApplication
+
+    class ContactsServer(BaseApplication):
+        """gunicorn running `create_app(config)` in each worker, created after fork."""
+
+        def load_config(self):
+            self.cfg.set("bind", f"{config.host}:{config.port}")
+            self.cfg.set("workers", config.workers)
+            self.cfg.set("worker_class", "sync")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("errorlog", "-")
+            self.cfg.set("loglevel", "warning")
+
+        def load(self):
+            from app import create_app
+
+            return create_app(config, run_migrations=False)
+
+    return ContactsServer()
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="Port (default 8080)")
+@click.option("--database-url", default=None, help="playhouse.db_url URL")
+@click.option("--workers", default=None, type=int, help="Worker processes (default: CPU cores)")
+def serve(host, port, database_url, workers) -> None:
+    """Run the server with gunicorn (not the Flask development server)."""
+    config = Config.from_env(host=host, port=port, database_url=database_url, workers=workers)
+    if not config.workers:
+        config.workers = os.cpu_count() or 1
+    _prepare(config)
+    click.echo(f"contacts serving on http://{config.host}:{config.port} "
+               f"with {config.workers} worker(s); docs at /docs", err=True)
+    sys.argv = sys.argv[:1]  # gunicorn must not parse our flags
+    _gunicorn_app(config).run()

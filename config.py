@@ -1,0 +1,55 @@
+"""Settings: command-line flags, else `CONTACTS_*` environment variables, else defaults."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+
+DEFAULT_DATABASE_URL = "sqlite:///data/contacts.db"
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() not in ("0", "off", "false", "no", "")
+
+
+@dataclass
+class Config:
+    """Everything the app and the server need to know at start-up."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    auth: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 0  # 0: one per CPU core
+    max_body_bytes: int = 1024 * 1024
+    osid_authority: str = "localhost"
+    cors_origins: str = ""
+    extra: dict = field(default_factory=dict)
+
+    ENV = {
+        "database_url": "CONTACTS_DATABASE_URL",
+        "auth": "CONTACTS_AUTH",
+        "host": "CONTACTS_HOST",
+        "port": "CONTACTS_PORT",
+        "workers": "CONTACTS_WORKERS",
+        "max_body_bytes": "CONTACTS_MAX_BODY_BYTES",
+        "osid_authority": "CONTACTS_OSID_AUTHORITY",
+        "cors_origins": "CONTACTS_CORS_ORIGINS",
+    }
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> "Config":
+        """Defaults, overridden by the environment, overridden by explicit values (flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            name = cls.ENV.get(f.name)
+            if name and environ.get(name) not in (None, ""):
+                raw = environ[name]
+                if f.type in ("bool", bool):
+                    values[f.name] = _env_bool(raw)
+                elif f.type in ("int", int):
+                    values[f.name] = int(raw)
+                else:
+                    values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,45 @@
+"""Base model and the field types shared by every table."""
+from __future__ import annotations
+
+import datetime
+import json
+
+from peewee import Model, TextField, TimestampField
+
+from .db import database
+
+
+def utcnow() -> datetime.datetime:
+    """The current time in UTC, as a naive datetime (the store's convention)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class UTCTimestampField(TimestampField):
+    """A UTC instant stored as integer microseconds since the epoch (sortable, portable)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("resolution", 6)
+        kwargs.setdefault("utc", True)
+        super().__init__(*args, **kwargs)
+
+
+class JSONTextField(TextField):
+    """JSON kept as text: identical on SQLite and PostgreSQL, parsed on read."""
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        if value is None or value == "":
+            return None
+        return json.loads(value)
+
+
+class BaseModel(Model):
+    """Every table binds to the one database proxy and uses snake_case names."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False

@@ -1,0 +1,175 @@
+"""The one database layer: URL parsing, connection settings, transactions and retries.
+
+Every statement of the service goes through the `database` proxy defined here. The
+concrete database is chosen from a `playhouse.db_url` URL when the app starts.
+
+SQLite URLs (`sqlite:///path`) are served by APSW, which bundles a current SQLite
+(3.54 at the time of writing) instead of the interpreter's (3.40 on these machines):
+several worker processes writing one WAL file need SQLite >= 3.51.3, the release
+that fixed the WAL-reset corruption bug. `sqlite+stdlib:///path` keeps Python's
+own sqlite3 module, which the server then only allows with a single worker.
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+import logging
+import time
+import uuid
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import peewee
+from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from playhouse import db_url
+from playhouse.apsw_ext import APSWDatabase
+
+log = logging.getLogger(__name__)
+
+# The proxy every model binds to; `open_database` initialises it.
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "cache_size": -32000,  # 32 MB page cache per connection
+    "temp_store": "memory",
+    "journal_size_limit": 64 * 1024 * 1024,
+}
+BUSY_TIMEOUT_SECONDS = 10.0
+# First SQLite release whose WAL mode is safe with several writing processes.
+SAFE_MULTI_WRITER_SQLITE = (3, 51, 3)
+
+
+def _adapt(value: Any) -> Any:
+    """Turn Python values APSW cannot bind into the text/ints SQLite stores."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time, decimal.Decimal, uuid.UUID)):
+        return str(value)
+    return value
+
+
+class ContactsSqliteDatabase(APSWDatabase):
+    """APSW-backed SQLite database that binds the types Peewee's fields produce."""
+
+    def execute_sql(self, sql, params=None):  # noqa: D401 - Peewee API
+        if params:
+            params = [_adapt(p) for p in params]
+        return super().execute_sql(sql, params)
+
+    @property
+    def sqlite_version(self) -> tuple[int, ...]:
+        return self.server_version
+
+
+class StdlibSqliteDatabase(SqliteDatabase):
+    """Python's own sqlite3; fine for one writer, refused for several processes."""
+
+    @property
+    def sqlite_version(self) -> tuple[int, ...]:
+        return self.server_version
+
+
+db_url.register_database(ContactsSqliteDatabase, "sqlite")
+db_url.register_database(StdlibSqliteDatabase, "sqlite+stdlib")
+
+
+def is_sqlite(db: peewee.Database | None = None) -> bool:
+    """True when the (current) database is SQLite, whichever driver serves it."""
+    db = db if db is not None else database.obj
+    return isinstance(db, SqliteDatabase)
+
+
+def is_postgres(db: peewee.Database | None = None) -> bool:
+    """True when the (current) database is PostgreSQL."""
+    db = db if db is not None else database.obj
+    return isinstance(db, PostgresqlDatabase)
+
+
+def make_database(url: str) -> peewee.Database:
+    """Build (not connect) a Peewee database from a `playhouse.db_url` URL."""
+    if url.startswith("sqlite") and ":memory:" not in url:
+        _ensure_parent_dir(url)
+    if url.startswith("sqlite"):
+        return db_url.connect(
+            url,
+            pragmas=SQLITE_PRAGMAS,
+            timeout=BUSY_TIMEOUT_SECONDS,
+            lock_type="IMMEDIATE",
+        )
+    return db_url.connect(url, autorollback=True)
+
+
+def _ensure_parent_dir(url: str) -> None:
+    import os
+    from urllib.parse import urlparse
+
+    path = urlparse(url).path
+    # sqlite:///relative/path -> "/relative/path"; sqlite:////abs -> "//abs"
+    path = path[1:] if path.startswith("/") else path
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+
+
+def open_database(url: str) -> peewee.Database:
+    """Create the database for `url` and bind the model proxy to it."""
+    db = make_database(url)
+    database.initialize(db)
+    return db
+
+
+def sqlite_version(db: peewee.Database | None = None) -> tuple[int, ...] | None:
+    """The SQLite library version serving `db`, or None for other engines."""
+    db = db if db is not None else database.obj
+    if not is_sqlite(db):
+        return None
+    if isinstance(db, APSWDatabase):
+        import apsw
+
+        return tuple(int(p) for p in apsw.sqlite_lib_version().split("."))
+    import sqlite3
+
+    return sqlite3.sqlite_version_info
+
+
+def multi_writer_safe(db: peewee.Database | None = None) -> bool:
+    """Whether several processes may write this database at once."""
+    version = sqlite_version(db)
+    return version is None or version >= SAFE_MULTI_WRITER_SQLITE
+
+
+def _is_busy(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """An IMMEDIATE (SQLite) / ordinary (PostgreSQL) transaction for one write.
+
+    The writer lock is taken up front so that the busy timeout applies, instead of
+    failing on a lock upgrade half-way through (SQLite's DEFERRED default).
+    """
+    with database.atomic():
+        yield
+
+
+def run_write(fn, *args, attempts: int = 5, **kwargs):
+    """Run `fn` in a write transaction, retrying when the database stays busy."""
+    delay = 0.05
+    for attempt in range(attempts):
+        try:
+            with write_transaction():
+                return fn(*args, **kwargs)
+        except OperationalError as exc:
+            if not _is_busy(exc) or attempt == attempts - 1:
+                raise
+            log.warning("database busy, retrying write (attempt %d)", attempt + 1)
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")

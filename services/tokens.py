@@ -1,0 +1,65 @@
+"""API tokens: creation, verification (hash lookup, constant-time compare), revocation."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from models import ApiToken
+from models.db import run_write
+
+SCOPES = ("contacts:read", "contacts:create", "contacts:update", "contacts:delete", "*")
+TOKEN_PREFIX = "ct_"
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex digest of a token (tokens are random, so no salt/KDF is needed)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_token(scopes: list[str], name: str = "") -> tuple[str, ApiToken]:
+    """A new random token with `scopes`; the plaintext is returned once, never stored."""
+    bad = [scope for scope in scopes if scope not in SCOPES]
+    if bad or not scopes:
+        raise ValueError(f"unknown scope(s) {bad or scopes}; choose from {', '.join(SCOPES)}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = run_write(lambda: ApiToken.create(token_hash=hash_token(token), prefix=token[:10],
+                                            name=name, scopes=sorted(set(scopes))))
+    return token, row
+
+
+def verify_token(token: str) -> list[str] | None:
+    """Scopes of a valid, unrevoked token, else None."""
+    if not token or len(token) > 512:
+        return None
+    digest = hash_token(token)
+    row = (ApiToken.select(ApiToken.token_hash, ApiToken.scopes, ApiToken.revoked)
+           .where(ApiToken.token_hash == digest).first())
+    if row is None or row.revoked or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    return list(row.scopes or [])
+
+
+def has_scope(scopes: list[str], needed: str) -> bool:
+    """Whether `scopes` grant `needed` (`*` grants everything)."""
+    return "*" in scopes or needed in scopes
+
+
+def list_tokens() -> list[ApiToken]:
+    """Every token, oldest first (hashes only)."""
+    return list(ApiToken.select().order_by(ApiToken.pk))
+
+
+def active_token_count() -> int:
+    """How many tokens are not revoked."""
+    return ApiToken.select().where(ApiToken.revoked == False).count()  # noqa: E712 - small table
+
+
+def revoke_token(ident: str) -> int:
+    """Revoke tokens by numeric id, prefix or name; returns how many were revoked."""
+    def _revoke():
+        query = ApiToken.update(revoked=True)
+        if ident.isdigit():
+            return query.where(ApiToken.pk == int(ident)).execute()
+        return query.where((ApiToken.prefix == ident[:10]) | (ApiToken.name == ident)).execute()
+    return run_write(_revoke)
