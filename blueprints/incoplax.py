@@ -139,12 +139,7 @@ def _sample_card() -> dict:
 
 def lookup_contacts():
     """Find contact ids by id, autokey or number (the custom LOOKUP method)."""
-    key = _lookup_key()
-    condition = (Contact.id == key) | (Contact.primary_phone == key)
-    if key.lstrip("-").isdigit() and abs(int(key)) < 2**63:
-        condition = condition | (Contact.autokey == int(key))
-    ids = [row[0] for row in Contact.select(Contact.id).where(condition)
-           .order_by(Contact.autokey).tuples()]
+    ids = [row[0] for row in q.contact_lookup_select(_lookup_key()).tuples()]
     if not ids:
         return json_response(LOOKUP_FAILED, 404)
     return json_response(ids)
@@ -237,10 +232,7 @@ def _sample_group() -> dict:
 
 def lookup_groups():
     """Find contact group ids by id or code (the custom LOOKUP method)."""
-    key = _lookup_key()
-    ids = [row[0] for row in ContactGroup.select(ContactGroup.id)
-           .where((ContactGroup.id == key) | (ContactGroup.code == key))
-           .order_by(ContactGroup.autokey).tuples()]
+    ids = [row[0] for row in q.group_lookup_select(_lookup_key()).tuples()]
     if not ids:
         return json_response(LOOKUP_FAILED, 404)
     return json_response(ids)

@@ -18,9 +18,6 @@ log = logging.getLogger("contacts")
 def _prepare(config: Config) -> None:
     """Migrate, check the engine and create the first token, then close (before fork)."""
     db = open_database(config.database_url)
-    applied = migrate(db)
-    if applied:
-        click.echo(f"database schema: applied {', '.join(applied)}", err=True)
     version = sqlite_version(db)
     if version is not None:
         click.echo(f"SQLite {'.'.join(map(str, version))} ({type(db).__name__})", err=True)
@@ -28,6 +25,9 @@ def _prepare(config: Config) -> None:
         raise click.ClickException(
             f"SQLite {'.'.join(map(str, version))} is not safe with several writing processes "
             "(needs >= 3.51.3): use a sqlite:// URL (APSW, bundled SQLite) or --workers 1")
+    applied = migrate(db)
+    if applied:
+        click.echo(f"database schema: applied {', '.join(applied)}", err=True)
     if not config.auth:
         click.secho("WARNING: authentication is OFF (CONTACTS_AUTH=off): anyone who can reach "
                     f"{config.host}:{config.port} can read and change every contact.",

@@ -283,6 +283,21 @@ def combined_selects(args: dict):
     return (groups.order_by(ContactGroup.autokey), contacts.order_by(Contact.autokey))
 
 
+def contact_lookup_select(key: str):
+    """Ids of contacts whose id, autokey or number equals `key` (three index probes)."""
+    condition = (Contact.id == key) | (Contact.primary_phone == key)
+    if key.lstrip("-").isdigit() and abs(int(key)) < 2**63:
+        condition = condition | (Contact.autokey == int(key))
+    return Contact.select(Contact.id).where(condition).order_by(Contact.autokey)
+
+
+def group_lookup_select(key: str):
+    """Ids of groups whose id or code equals `key`."""
+    return (ContactGroup.select(ContactGroup.id)
+            .where((ContactGroup.id == key) | (ContactGroup.code == key))
+            .order_by(ContactGroup.autokey))
+
+
 def count(query) -> int:
     """COUNT(*) of a query's rows (not Peewee's wrapped `.count()`)."""
     return query.select(fn.COUNT(1)).order_by().scalar() or 0

@@ -1,0 +1,217 @@
+"""The service skeleton: auth, config, CLI, OpenAPI/docs, health, and the real server."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from config import Config
+
+BASE = "/rest/v1/addressbook/contacts"
+
+
+# ---------------------------------------------------------------- auth
+
+def test_no_token_is_401_in_dialect_format(client):
+    r = client.get(BASE)
+    assert r.status_code == 401
+    assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert r.json == {"error_code": 1401,
+                      "error_message": "Authentication required: send Authorization: Bearer <token>"}
+
+
+def test_garbage_and_revoked_tokens_are_401(app, client, token):
+    assert client.get(BASE, headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    assert client.get(BASE, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    from services.tokens import revoke_token
+
+    with app.app_context():
+        assert revoke_token(token) == 1
+    r = client.get(BASE, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401 and r.json["error_message"] == "Invalid or revoked token"
+
+
+@pytest.mark.parametrize("scope, method, allowed", [
+    ("contacts:read", "GET", True),
+    ("contacts:read", "POST", False),
+    ("contacts:create", "POST", True),
+    ("contacts:create", "GET", False),
+    ("contacts:update", "PATCH", True),
+    ("contacts:delete", "PATCH", False),
+    ("contacts:delete", "DELETE", True),
+])
+def test_scopes(client, make_token, auth, scope, method, allowed):
+    created = client.post(BASE, json={"displayname": "A", "number": "1"}, headers=auth).json
+    headers = {"Authorization": f"Bearer {make_token(scope)}"}
+    url = BASE if method in ("GET", "POST") else f"{BASE}/{created['id']}"
+    body = {"displayname": "B", "number": "2"} if method in ("POST", "PATCH") else None
+    r = client.open(url, method=method, json=body, headers=headers)
+    if allowed:
+        assert r.status_code in (200, 204), r.data
+    else:
+        assert r.status_code == 403
+        assert r.json["error_code"] == 1403 and "lacks the scope" in r.json["error_message"]
+
+
+def test_okapi_token_header_is_accepted(client, token):
+    assert client.get(BASE, headers={"X-Okapi-Token": token}).status_code == 200
+
+
+def test_auth_off(tmp_path):
+    from app import create_app
+
+    app = create_app(Config(database_url=f"sqlite:///{tmp_path}/a.db", auth=False))
+    assert app.test_client().get(BASE).status_code == 200
+
+
+def test_tokens_are_stored_hashed(app, token):
+    from models import ApiToken
+
+    with app.app_context():
+        stored = [row.token_hash for row in ApiToken.select()]
+    assert token not in stored and all(len(h) == 64 for h in stored)
+
+
+# ---------------------------------------------------------------- service routes
+
+def test_health_and_ready_need_no_token(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    assert client.get("/readyz").json == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_describes_incoplax_and_lookup(client):
+    r = client.get("/openapi.json")
+    assert r.status_code == 200
+    spec = r.json
+    assert spec["openapi"].startswith("3.")
+    contacts = spec["paths"]["/rest/v1/addressbook/contacts"]
+    assert {"get", "post", "x-lookup"} <= set(contacts)
+    assert contacts["get"]["summary"] == "List contacts."
+    assert "IncoplaxContact" in spec["components"]["schemas"]
+    assert "/rest/v1/addressbook/combined_contacts" in spec["paths"]
+
+
+def test_docs_are_served_locally(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/docs/assets/swagger-ui-bundle.js" in html and "http" not in html.split("<body>")[1].split("url:")[0]
+    asset = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000
+
+
+def test_unknown_path_outside_dialects_is_json_404(client):
+    r = client.get("/nope")
+    assert r.status_code == 404
+    assert r.json == {"error": {"status": 404, "message": "No resource at /nope"}}
+
+
+# ---------------------------------------------------------------- config and CLI
+
+def test_config_from_env_and_flags():
+    env = {"CONTACTS_DATABASE_URL": "sqlite:///x.db", "CONTACTS_AUTH": "off", "CONTACTS_PORT": "9000"}
+    config = Config.from_env(env, port=9100)
+    assert config.database_url == "sqlite:///x.db" and config.auth is False and config.port == 9100
+    assert Config.from_env({}).database_url == "sqlite:///data/contacts.db"
+
+
+def test_cli_token_create_list_revoke(tmp_path):
+    url = f"sqlite:///{tmp_path}/cli.db"
+    runner = CliRunner()
+    created = runner.invoke(cli, ["token", "create", "--scope", "contacts:read", "--name", "ci",
+                                  "--database-url", url])
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("ct_") and len(token) > 30
+    listed = runner.invoke(cli, ["token", "list", "--database-url", url])
+    assert "active" in listed.stdout and "contacts:read" in listed.stdout and token not in listed.stdout
+    assert runner.invoke(cli, ["token", "revoke", "ci", "--database-url", url]).exit_code == 0
+    assert "revoked" in runner.invoke(cli, ["token", "list", "--database-url", url]).stdout
+    bad = runner.invoke(cli, ["token", "create", "--scope", "root", "--database-url", url])
+    assert bad.exit_code != 0
+
+
+def test_cli_lock_unlock(tmp_path):
+    url = f"sqlite:///{tmp_path}/lock.db"
+    from app import create_app
+
+    app = create_app(Config(database_url=url, auth=False))
+    client = app.test_client()
+    created = client.post(BASE, json={"displayname": "A", "number": "1"}).json
+    runner = CliRunner()
+    assert runner.invoke(cli, ["lock", created["id"], "--database-url", url]).exit_code == 0
+    create_app(Config(database_url=url, auth=False))  # rebind the proxy for this test's client
+    assert client.delete(f"{BASE}/{created['id']}").status_code == 423
+    assert runner.invoke(cli, ["unlock", created["id"], "--database-url", url]).exit_code == 0
+    assert runner.invoke(cli, ["lock", "nope", "--database-url", url]).exit_code != 0
+
+
+# ---------------------------------------------------------------- the real server
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _request(url: str, method: str = "GET", body: bytes | None = None, token: str | None = None):
+    req = urllib.request.Request(url, data=body, method=method)
+    req.add_header("Content-Type", "application/json; charset=utf-8")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def test_serve_runs_gunicorn_with_first_token_and_lookup(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "CONTACTS_DATABASE_URL": f"sqlite:///{tmp_path}/srv.db"}
+    env.pop("CONTACTS_AUTH", None)
+    proc = subprocess.Popen([sys.executable, "-c", "from app import main; main()", "serve", "--port", str(port),
+                             "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=os.path.dirname(os.path.dirname(__file__)))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if _request(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("server did not start: " + proc.stderr.read1().decode())
+        first_lines = proc.stdout.read1().decode()
+        token = next(word for word in first_lines.split() if word.startswith("ct_"))
+        assert "curl" in first_lines
+        status, headers, body = _request(base + BASE, "POST", json.dumps(
+            {"displayname": "John Smith", "number": "11"}).encode(), token)
+        assert status == 200 and headers["Server"] == "gunicorn"
+        created = json.loads(body)
+        status, headers, body = _request(base + BASE, "LOOKUP", b'"11"', token)
+        assert status == 200 and json.loads(body) == [created["id"]]
+        assert headers["Content-Type"] == "application/json; charset=utf-8"
+        status, _, body = _request(base + BASE, "LOOKUP", b'"12"', token)
+        assert status == 404 and body == b'{"error_code":1404,"error_message":"Lookup failed"}'
+        assert _request(base + BASE)[0] == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def test_serve_refuses_unsafe_multi_writer_sqlite(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["serve", "--workers", "2", "--database-url",
+                                 f"sqlite+stdlib:///{tmp_path}/old.db"])
+    assert result.exit_code != 0
+    assert "not safe with several writing processes" in result.output
