@@ -17,6 +17,8 @@ def utcnow() -> datetime.datetime:
 class UTCTimestampField(TimestampField):
     """A UTC instant stored as integer microseconds since the epoch (sortable, portable)."""
 
+    field_type = "BIGINT"  # microseconds overflow PostgreSQL's 32-bit INT
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("resolution", 6)
         kwargs.setdefault("utc", True)

@@ -101,7 +101,7 @@ def make_database(url: str) -> peewee.Database:
             timeout=BUSY_TIMEOUT_SECONDS,
             lock_type="IMMEDIATE",
         )
-    return db_url.connect(url, autorollback=True)
+    return db_url.connect(url)
 
 
 def _ensure_parent_dir(url: str) -> None:
@@ -141,6 +141,30 @@ def multi_writer_safe(db: peewee.Database | None = None) -> bool:
     """Whether several processes may write this database at once."""
     version = sqlite_version(db)
     return version is None or version >= SAFE_MULTI_WRITER_SQLITE
+
+
+def query_plan(query) -> list[str]:
+    """The engine's plan for a Peewee query, one line per step (SQLite or PostgreSQL).
+
+    On PostgreSQL sequential scans are disabled for the EXPLAIN so that the plan shows
+    whether an index *can* serve the query, whatever the (tiny) test table size.
+    """
+    sql, params = query.sql()
+    if is_sqlite():
+        return [str(row[-1]) for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    with database.atomic():
+        database.execute_sql("SET LOCAL enable_seqscan = off")
+        return [row[0] for row in database.execute_sql("EXPLAIN " + sql, params)]
+
+
+def plan_scans_table(plan: list[str], table: str) -> bool:
+    """Whether a plan from `query_plan` reads every row of `table`."""
+    for line in plan:
+        if line.startswith(f"SCAN {table}") and "USING" not in line:
+            return True
+        if f"Seq Scan on {table}" in line:
+            return True
+    return False
 
 
 def _is_busy(exc: Exception) -> bool:

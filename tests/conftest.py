@@ -25,7 +25,19 @@ def app(database_url):
     """The app with authentication on, as users run it."""
     application = create_app(Config(database_url=database_url, auth=True))
     application.config["TESTING"] = True
+    if not database_url.startswith("sqlite"):
+        _empty_shared_database()
     yield application
+
+
+def _empty_shared_database() -> None:
+    """A shared server database starts every test empty, with sequences reset."""
+    from models.db import database
+
+    tables = [t for t in database.get_tables() if t != "schema_migration"]
+    if tables:
+        database.execute_sql("TRUNCATE {} RESTART IDENTITY CASCADE".format(
+            ", ".join(f'"{t}"' for t in tables)))
 
 
 @pytest.fixture
