@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from click.testing import CliRunner
 
 from cli import cli
 from config import Config
+from tests.live_server import LiveServer, request
 
 BASE = "/rest/v1/addressbook/contacts"
 
@@ -156,57 +151,20 @@ def test_cli_lock_unlock(tmp_path):
 
 # ---------------------------------------------------------------- the real server
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _request(url: str, method: str = "GET", body: bytes | None = None, token: str | None = None):
-    req = urllib.request.Request(url, data=body, method=method)
-    req.add_header("Content-Type", "application/json; charset=utf-8")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
-
-
 def test_serve_runs_gunicorn_with_first_token_and_lookup(tmp_path):
-    port = _free_port()
-    env = {**os.environ, "CONTACTS_DATABASE_URL": f"sqlite:///{tmp_path}/srv.db"}
-    env.pop("CONTACTS_AUTH", None)
-    proc = subprocess.Popen([sys.executable, "-c", "from app import main; main()", "serve", "--port", str(port),
-                             "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=os.path.dirname(os.path.dirname(__file__)))
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if _request(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not start: " + proc.stderr.read1().decode())
-        first_lines = proc.stdout.read1().decode()
-        token = next(word for word in first_lines.split() if word.startswith("ct_"))
-        assert "curl" in first_lines
-        status, headers, body = _request(base + BASE, "POST", json.dumps(
-            {"displayname": "John Smith", "number": "11"}).encode(), token)
+    with LiveServer(f"sqlite:///{tmp_path}/srv.db", workers=2, env={"CONTACTS_AUTH": "on"}) as server:
+        token = server.first_token()
+        assert "curl" in server.first_output
+        url = server.base + BASE
+        status, headers, body = request(url, "POST", {"displayname": "John Smith", "number": "11"}, token)
         assert status == 200 and headers["Server"] == "gunicorn"
         created = json.loads(body)
-        status, headers, body = _request(base + BASE, "LOOKUP", b'"11"', token)
+        status, headers, body = request(url, "LOOKUP", b'"11"', token)
         assert status == 200 and json.loads(body) == [created["id"]]
         assert headers["Content-Type"] == "application/json; charset=utf-8"
-        status, _, body = _request(base + BASE, "LOOKUP", b'"12"', token)
+        status, _, body = request(url, "LOOKUP", b'"12"', token)
         assert status == 404 and body == b'{"error_code":1404,"error_message":"Lookup failed"}'
-        assert _request(base + BASE)[0] == 401
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        assert request(url)[0] == 401
 
 
 def test_serve_refuses_unsafe_multi_writer_sqlite(tmp_path):

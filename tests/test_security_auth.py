@@ -1,0 +1,78 @@
+"""Every dialect route, taken from the app's URL map, refuses requests without a usable token.
+
+The cases are generated from `app.url_map`, so a route added later is covered without
+editing this file: it must answer 401 (no, garbage or revoked token) and 403 (a token
+without the needed scope), each in its dialect's own error format.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app import create_app
+from blueprints.auth import SCOPE_BY_METHOD, is_protected, required_scope
+from blueprints.errors import renderer_for
+from config import Config
+from services.errors import Forbidden, Unauthorized
+
+ALL_SCOPES = ("contacts:read", "contacts:create", "contacts:update", "contacts:delete")
+
+
+def _routes():
+    app = create_app(Config(database_url="sqlite:///:memory:", auth=True), run_migrations=False)
+    cases = []
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"x-\1", rule.rule)
+        if not is_protected(path):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            cases.append((method, path, rule.endpoint))
+    return cases
+
+
+ROUTES = _routes()
+
+
+def test_every_dialect_has_protected_routes():
+    prefixes = {"/rest/v1/addressbook"}
+    assert prefixes <= {p for _, path, _ in ROUTES for p in prefixes if path.startswith(p)}
+    assert len(ROUTES) >= 10
+
+
+def _expected(app, path, error):
+    with app.test_request_context(path):
+        return renderer_for(path)(error)
+
+
+@pytest.mark.parametrize("method, path, endpoint", ROUTES)
+def test_route_needs_a_valid_token(app, client, make_token, method, path, endpoint):
+    revoked = make_token("*")
+    from services.tokens import revoke_token
+
+    with app.app_context():
+        revoke_token(revoked)
+    for headers in ({}, {"Authorization": "Bearer garbage"}, {"Authorization": f"Bearer {revoked}"},
+                    {"Authorization": "Basic dXNlcjpwYXNz"}):
+        r = client.open(path, method=method, headers=headers, data=b"{}", content_type="application/json")
+        assert r.status_code == 401, (method, path, headers, r.data)
+        expected = _expected(app, path, Unauthorized("x"))
+        assert r.headers["Content-Type"] == expected.headers["Content-Type"], (method, path)
+
+
+@pytest.mark.parametrize("method, path, endpoint", ROUTES)
+def test_route_needs_its_scope(app, client, make_token, method, path, endpoint):
+    with app.test_request_context(path, method=method):
+        needed = required_scope(endpoint, method)
+    assert needed in ALL_SCOPES, (method, path, needed)
+    others = [s for s in ALL_SCOPES if s != needed]
+    token = make_token(*others)
+    r = client.open(path, method=method, headers={"Authorization": f"Bearer {token}"}, data=b"{}",
+                    content_type="application/json")
+    assert r.status_code == 403, (method, path, r.data)
+    expected = _expected(app, path, Forbidden("x"))
+    assert r.headers["Content-Type"] == expected.headers["Content-Type"], (method, path)
+
+
+def test_scope_table_covers_every_method_used():
+    assert {method for method, _, _ in ROUTES} <= set(SCOPE_BY_METHOD)
