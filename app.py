@@ -11,6 +11,7 @@ from blueprints import register_dialects
 from blueprints.auth import install_auth
 from blueprints.errors import install_error_handlers
 from blueprints.http import json_response
+from blueprints.protection import install_cors, install_rate_limit
 from config import Config
 from models.db import database, open_database
 from models.schema import migrate
@@ -48,7 +49,9 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True) -> 
     api.spec.options["security"] = [{"bearer": []}]
     register_dialects(api, app)
     _register_service_routes(app)
+    install_cors(app, config)
     install_auth(app)
+    install_rate_limit(app, config)
     install_error_handlers(app)
     return app
 

@@ -23,6 +23,8 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     osid_authority: str = "localhost"
     cors_origins: str = ""
+    rate_limit: str = ""  # e.g. "120/minute"; empty: no limit
+    rate_limit_storage: str = "memory://"
     extra: dict = field(default_factory=dict)
 
     ENV = {
@@ -34,6 +36,8 @@ class Config:
         "max_body_bytes": "CONTACTS_MAX_BODY_BYTES",
         "osid_authority": "CONTACTS_OSID_AUTHORITY",
         "cors_origins": "CONTACTS_CORS_ORIGINS",
+        "rate_limit": "CONTACTS_RATE_LIMIT",
+        "rate_limit_storage": "CONTACTS_RATE_LIMIT_STORAGE",
     }
 
     @classmethod

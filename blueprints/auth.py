@@ -59,6 +59,11 @@ def is_protected(path: str) -> bool:
     return any(path == p or path.startswith(p.rstrip("/") + "/") for p in dialect_prefixes())
 
 
+def _is_cors_preflight() -> bool:
+    return (request.method == "OPTIONS" and current_app.config.get("CONTACTS_CORS", False)
+            and "Access-Control-Request-Method" in request.headers)
+
+
 def install_auth(app: Flask) -> None:
     """Check the token and scope of every dialect request before it is handled."""
 
@@ -66,6 +71,8 @@ def install_auth(app: Flask) -> None:
     def _authenticate():
         if not current_app.config["CONTACTS_AUTH"] or not is_protected(request.path):
             return None
+        if _is_cors_preflight():
+            return None  # browsers send preflights without credentials
         token = presented_token()
         if not token:
             raise Unauthorized("Authentication required: send Authorization: Bearer <token>")
