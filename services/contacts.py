@@ -25,6 +25,7 @@ from models import (
     utcnow,
 )
 from models.db import run_write
+from models.prepared import fetch_dicts
 
 from . import search
 from .errors import Conflict, Invalid, Locked, NotFound, PreconditionFailed
@@ -57,6 +58,8 @@ def load_cards(rows: Iterable[dict]) -> list[dict]:
     cards = [dict(row) for row in rows]
     if not cards:
         return cards
+    if len(cards) == 1:
+        return [_attach_one(cards[0])]
     by_key = {card["autokey"]: card for card in cards}
     keys = list(by_key)
     for kind, model in CHILD_MODELS.items():
@@ -84,6 +87,21 @@ def load_cards(rows: Iterable[dict]) -> list[dict]:
     return cards
 
 
+def _attach_one(card: dict) -> dict:
+    """Children and groups of one card, with queries compiled once (the GET-by-id path)."""
+    key = card["autokey"]
+    for kind, model in CHILD_MODELS.items():
+        rows = fetch_dicts(f"children.{kind}", model,
+                           lambda k, m=model: m.select().where(m.contact == k).order_by(m.position), key)
+        card[kind] = [{k: v for k, v in row.items() if k not in _CHILD_SKIP} for row in rows]
+    card["groups"] = fetch_dicts(
+        "children.groups", ContactGroup,
+        lambda k: (ContactGroup.select(ContactGroup.autokey, ContactGroup.id, ContactGroup.code, ContactGroup.name)
+                   .join(GroupMembership).where(GroupMembership.contact == k).order_by(GroupMembership.position)),
+        key)
+    return card
+
+
 def _chunks(keys: list, size: int = 500):
     for start in range(0, len(keys), size):
         yield keys[start:start + size]
@@ -91,7 +109,7 @@ def _chunks(keys: list, size: int = 500):
 
 def get_card(contact_id: str) -> dict:
     """The card with public id `contact_id`, or NotFound."""
-    rows = list(Contact.select().where(Contact.id == contact_id).dicts())
+    rows = fetch_dicts("contact.by_id", Contact, lambda k: Contact.select().where(Contact.id == k), contact_id)
     if not rows:
         raise NotFound(f"Contact {contact_id} not found", resource="contact", id=contact_id)
     return load_cards(rows)[0]
@@ -201,7 +219,7 @@ def touch_cards(autokeys: Iterable[int]) -> None:
 
 
 def _locked_row(contact_id: str, expected_version: int | None, respect_lock: bool) -> dict:
-    rows = list(Contact.select().where(Contact.id == contact_id).dicts())
+    rows = fetch_dicts("contact.by_id", Contact, lambda k: Contact.select().where(Contact.id == k), contact_id)
     if not rows:
         raise NotFound(f"Contact {contact_id} not found", resource="contact", id=contact_id)
     row = rows[0]
@@ -214,7 +232,8 @@ def _locked_row(contact_id: str, expected_version: int | None, respect_lock: boo
 
 
 def _reload(autokey: int) -> dict:
-    return load_cards(Contact.select().where(Contact.autokey == autokey).dicts())[0]
+    return load_cards(fetch_dicts("contact.by_autokey", Contact,
+                                  lambda k: Contact.select().where(Contact.autokey == k), autokey))[0]
 
 
 def _write_children(autokey: int, children: dict[str, list[dict]], *, replace: bool) -> None:

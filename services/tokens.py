@@ -7,6 +7,7 @@ import secrets
 
 from models import ApiToken
 from models.db import run_write
+from models.prepared import fetch_dicts
 
 SCOPES = ("contacts:read", "contacts:create", "contacts:update", "contacts:delete", "*")
 TOKEN_PREFIX = "ct_"
@@ -33,11 +34,12 @@ def verify_token(token: str) -> list[str] | None:
     if not token or len(token) > 512:
         return None
     digest = hash_token(token)
-    row = (ApiToken.select(ApiToken.token_hash, ApiToken.scopes, ApiToken.revoked)
-           .where(ApiToken.token_hash == digest).first())
-    if row is None or row.revoked or not hmac.compare_digest(row.token_hash, digest):
+    rows = fetch_dicts("token.by_hash", ApiToken,
+                       lambda h: ApiToken.select(ApiToken.token_hash, ApiToken.scopes, ApiToken.revoked)
+                       .where(ApiToken.token_hash == h), digest)
+    if not rows or rows[0]["revoked"] or not hmac.compare_digest(rows[0]["token_hash"], digest):
         return None
-    return list(row.scopes or [])
+    return list(rows[0]["scopes"] or [])
 
 
 def has_scope(scopes: list[str], needed: str) -> bool:
