@@ -1,20 +1,65 @@
-"""Full-text search over cards, behind one interface (FTS5 on SQLite).
+"""Full-text search over cards, behind one interface: FTS5 on SQLite, tsvector on PostgreSQL.
 
-Dialects ask for autokeys matching a query; they never write MATCH syntax
-themselves. The index is kept in step by `services.contacts` on every write.
-PostgreSQL gets its own implementation behind the same functions (issue 7);
-until then text search there falls back to the dialects' indexed filters.
+Dialects describe what they look for with `Term`, `All` and `Any` and get back a Peewee
+condition on `Contact.autokey` (`matches(expr)`); they never write MATCH or tsquery
+syntax, so user input can never become query syntax and both engines answer alike.
+The index is kept in step by `services.contacts` on every write (and by bulk imports).
+
+Both engines tokenise like SQLite's `unicode61 remove_diacritics 2`: words are runs of
+letters and digits, compared without case and accents; `prefix=True` is right
+truncation of the last word; several words in one Term must appear consecutively.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from peewee import SQL
+
 from models.db import database, is_sqlite
 
-FTS_TABLE = "contact_fts"
+FTS_TABLE = "contact_fts"  # SQLite FTS5 virtual table (rowid = contact autokey)
+PG_TABLE = "contact_search"  # PostgreSQL table of tsvector columns (autokey primary key)
 
-
-# Columns of the FTS5 table, in order. Dialect query modules may target single columns
-# (e.g. `{given_name family_name}: "smi"*`); the tokenizer folds case and accents.
+# Indexed columns, in order. Terms may target any subset.
 FTS_COLUMNS = ("given_name", "family_name", "other_names", "emails", "phones")
+NAME_COLUMNS = ("given_name", "family_name", "other_names")
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """Words that must appear consecutively in one of `columns` (last word truncated if `prefix`)."""
+
+    text: str
+    prefix: bool = False
+    columns: tuple[str, ...] = FTS_COLUMNS
+
+
+@dataclass(frozen=True)
+class All:
+    """Every part must match."""
+
+    parts: tuple = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Any:
+    """At least one part must match."""
+
+    parts: tuple = field(default_factory=tuple)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free text (what the tokenizer compares)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The index's words of a text (unicode61-like: letters and digits, folded)."""
+    return _WORD.findall(fold(text))
 
 
 def _document(card: dict) -> tuple[str, ...]:
@@ -25,33 +70,102 @@ def _document(card: dict) -> tuple[str, ...]:
     return card.get("given_name") or "", card.get("family_name") or "", other, emails, phones
 
 
+# ---------------------------------------------------------------- keeping the index
+
 def index_card(card: dict) -> None:
     """(Re)index one card; called inside the card's write transaction."""
-    if not is_sqlite():
+    index_cards([card], replace=True)
+
+
+def index_cards(cards: list[dict], replace: bool = False) -> None:
+    """Index cards (bulk imports pass newly inserted cards; `replace` drops old entries first)."""
+    if not cards:
         return
-    database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (card["autokey"],))
-    database.execute_sql(
-        f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-        (card["autokey"], *_document(card)))
+    if is_sqlite():
+        cursor = database.cursor()
+        if replace:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [(c["autokey"],) for c in cards])
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+            [(card["autokey"], *_document(card)) for card in cards])
+        return
+    vectors = ", ".join("to_tsvector('simple', %s)" for _ in FTS_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in FTS_COLUMNS)
+    sql = (f"INSERT INTO {PG_TABLE} (autokey, {', '.join(FTS_COLUMNS)}) VALUES (%s, {vectors}) "
+           f"ON CONFLICT (autokey) DO UPDATE SET {updates}")
+    for card in cards:
+        database.execute_sql(sql, (card["autokey"], *(" ".join(words(text)) for text in _document(card))))
 
 
 def remove_card(autokey: int) -> None:
-    """Drop a deleted card from the index."""
-    if not is_sqlite():
-        return
-    database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (autokey,))
+    """Drop a deleted card from the index (PostgreSQL rows go with the card by cascade)."""
+    if is_sqlite():
+        database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (autokey,))
 
+
+# ---------------------------------------------------------------- querying
 
 def quote_term(term: str) -> str:
-    """A user's word as an FTS5 string literal (no operator can be injected)."""
+    """A user's words as an FTS5 string literal (no operator can be injected)."""
     return '"' + term.replace('"', '""') + '"'
 
 
-def match_autokeys(fts_query: str, limit: int | None = None) -> list[int]:
-    """Autokeys of cards matching an FTS5 query built with `quote_term`, ascending."""
-    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? ORDER BY rowid"
-    params: list = [fts_query]
+def _fts5(expr) -> str | None:
+    if isinstance(expr, Term):
+        if not words(expr.text):
+            return None
+        literal = quote_term(" ".join(words(expr.text)))
+        return f"({{{' '.join(expr.columns)}}} : {literal}{' *' if expr.prefix else ''})"
+    parts = [p for p in (_fts5(part) for part in expr.parts) if p is not None]
+    if not parts:
+        return None
+    return "(" + (" AND " if isinstance(expr, All) else " OR ").join(parts) + ")"
+
+
+def _tsquery(term: Term) -> str:
+    tokens = words(term.text)
+    rendered = [f"'{t}'" for t in tokens]  # words are letters/digits only: no quoting issues
+    if term.prefix:
+        rendered[-1] += ":*"
+    return " <-> ".join(rendered)
+
+
+def _pg(expr, params: list) -> str | None:
+    if isinstance(expr, Term):
+        if not words(expr.text):
+            return None
+        params.extend([_tsquery(expr)] * len(expr.columns))
+        return "(" + " OR ".join(f"s.{c} @@ to_tsquery('simple', %s)" for c in expr.columns) + ")"
+    parts = [p for p in (_pg(part, params) for part in expr.parts) if p is not None]
+    if not parts:
+        return None
+    return "(" + (" AND " if isinstance(expr, All) else " OR ").join(parts) + ")"
+
+
+def matches(expr):
+    """A condition on `Contact.autokey` selecting the cards that match `expr`.
+
+    An expression with no searchable word matches nothing.
+    """
+    from models import Contact
+
+    if is_sqlite():
+        query = _fts5(expr)
+        if query is None:
+            return Contact.autokey.in_([])
+        return Contact.autokey.in_(SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [query]))
+    params: list = []
+    condition = _pg(expr, params)
+    if condition is None:
+        return Contact.autokey.in_([])
+    return Contact.autokey.in_(SQL(f"(SELECT s.autokey FROM {PG_TABLE} s WHERE {condition})", params))
+
+
+def match_autokeys(expr, limit: int | None = None) -> list[int]:
+    """Autokeys of the cards matching `expr`, ascending."""
+    from models import Contact
+
+    query = Contact.select(Contact.autokey).where(matches(expr)).order_by(Contact.autokey)
     if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return [row[0] for row in database.execute_sql(sql, params)]
+        query = query.limit(limit)
+    return [row[0] for row in query.tuples()]
