@@ -67,7 +67,6 @@ def _is_cors_preflight() -> bool:
 def install_auth(app: Flask) -> None:
     """Check the token and scope of every dialect request before it is handled."""
 
-    @app.before_request
     def _authenticate():
         if not current_app.config["CONTACTS_AUTH"] or not is_protected(request.path):
             return None
@@ -84,3 +83,7 @@ def install_auth(app: Flask) -> None:
         if not tokens.has_scope(scopes, needed):
             raise Forbidden(f"Token lacks the scope {needed}", scope=needed)
         return None
+
+    # First of all request hooks: no dialect check (content types, headers) may answer
+    # a request before its token has been checked.
+    app.before_request_funcs.setdefault(None, []).insert(0, _authenticate)
