@@ -1,9 +1,283 @@
-"""The niagara dialect (not built yet: see its issue)."""
+"""nterprise Niagara contacts: HAL+JSON contacts and relations, problem+json errors."""
 from __future__ import annotations
 
-from flask import Flask
-from flask_smorest import Api
+from urllib.parse import urlencode
+
+from flask import Flask, Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+
+from schemas import niagara as wire
+from services import contacts as cards
+from services import niagara_contacts as contacts
+from services import niagara_cursor as cursors
+from services import niagara_relations as relations
+from services.errors import DomainError, Invalid
+
+from .auth import requires_scope
+from .errors import register_error_format
+from .http import empty_response, etag_for, expected_version, json_response, read_json_body
+
+PREFIX = "/contacts"
+HAL = "application/hal+json"
+PROBLEM = "application/problem+json"
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+blp = Blueprint("niagara", __name__, url_prefix=PREFIX,
+                description="nterprise Niagara contacts and relations (HAL+JSON, problem+json errors)")
+
+# Titles as Niagara spells them (note "Payload too Large"); the type URL is the title in PascalCase.
+TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+          405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict", 412: "Precondition Failed",
+          413: "Payload too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
+          423: "Locked", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+INVALID_DATA = "Invalid Data"
+
+
+# ---------------------------------------------------------------- errors
+
+def render_error(error: DomainError) -> Response:
+    """Niagara errors: RFC 7807 problem+json with title, type, status, detail (+ validation_messages)."""
+    status = error.status
+    title = TITLES.get(status, error.title)
+    body = {"title": title, "type": wire.PROBLEM_BASE + "".join(w[:1].upper() + w[1:] for w in title.split()),
+            "status": status, "detail": _detail(error)}
+    if status == 400:
+        body["validation_messages"] = error.details.get("validation_messages") or [
+            wire.ajv_error(e.kind, wire.data_path(e.path.split(".")) if e.path else "", "#", e.params, e.message)
+            for e in error.errors]
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return json_response(body, status, PROBLEM, headers)
+
+
+def _detail(error: DomainError) -> str:
+    if error.status == 404 and "id" in error.details:
+        return f'A Resource with the id "{error.details["id"]}" was not found'
+    if error.status == 423:
+        return "This resource is currently locked from editing"
+    if error.status == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f"{limit // 2**20} MB" if limit and limit % 2**20 == 0 else f"{limit} bytes"
+        return f"The request payload exceeded {size}"
+    return error.message
+
+
+def _invalid(messages: list[dict], detail: str = INVALID_DATA) -> Invalid:
+    return Invalid(detail, validation_messages=messages)
+
+
+def _validated(kind: str, body) -> dict:
+    messages = wire.validate_body(kind, body)
+    if messages:
+        raise _invalid(messages)
+    return body
+
+
+# ---------------------------------------------------------------- query parameters
+
+def _query_error(name: str, keyword: str, params: dict, message: str) -> dict:
+    return wire.ajv_error(keyword, wire.data_path([name]), f"#/properties/{name}/{keyword}", params, message)
+
+
+def _paging(kind: str) -> tuple[int, int]:
+    """`limit` (1..100, default 25) and the keyset position of `offset` (0: first page)."""
+    errors = []
+    limit = DEFAULT_LIMIT
+    raw = request.args.get("limit")
+    if raw is not None:
+        if not raw.strip().lstrip("-").isdigit():
+            errors.append(_query_error("limit", "type", {"type": "integer"}, "should be integer"))
+        else:
+            limit = int(raw)
+            if limit < 1:
+                errors.append(_query_error("limit", "minimum", {"comparison": ">=", "limit": 1, "exclusive": False},
+                                           "should be >= 1"))
+            elif limit > MAX_LIMIT:
+                errors.append(_query_error("limit", "maximum",
+                                           {"comparison": "<=", "limit": MAX_LIMIT, "exclusive": False},
+                                           f"should be <= {MAX_LIMIT}"))
+    after = 0
+    cursor = request.args.get("offset")
+    if cursor:
+        try:
+            after = cursors.decode(kind, cursor)
+        except cursors.BadCursor:
+            errors.append(_query_error("offset", "format", {"format": "offset"},
+                                       'should match format "offset"'))
+    if errors:
+        raise _invalid(errors)
+    return limit, after
+
+
+def _relation_filters() -> dict:
+    """`filter[direction]`, `filter[relation]`, `filter[entity_type]`, each checked against its enum."""
+    allowed = {"direction": wire.DIRECTIONS, "relation": tuple(wire.RELATION_LABELS),
+               "entity_type": wire.ENTITY_TYPES}
+    filters, errors = {}, []
+    for name, values in allowed.items():
+        value = request.args.get(f"filter[{name}]")
+        if value is None or value == "":
+            continue
+        if value not in values:
+            errors.append(_query_error(f"filter[{name}]", "enum", {"allowedValues": list(values)},
+                                       "should be equal to one of the allowed values"))
+        filters[name] = value
+    if errors:
+        raise _invalid(errors)
+    return filters
+
+
+def _base_url() -> str:
+    return request.url_root.rstrip("/")
+
+
+def _next_href(path: str, limit: int, cursor: str | None, extra: dict | None = None) -> str | None:
+    if cursor is None:
+        return None
+    query = {**(extra or {}), "limit": limit, "offset": cursor}
+    return f"{_base_url()}{path}?{urlencode(query)}"
+
+
+def _hal(body: dict, status: int = 200, headers: dict | None = None) -> Response:
+    return json_response(body, status, HAL, headers)
+
+
+def _contact_response(card: dict) -> Response:
+    return _hal(wire.contact_resource(card, _base_url()), headers={"ETag": etag_for(card["version"])})
+
+
+# ---------------------------------------------------------------- OpenAPI fragments
+
+PAGE_PARAMS = [
+    {"name": "limit", "in": "query", "required": False, "description": "How many items to return at one time (max 100)",
+     "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+    {"name": "offset", "in": "query", "required": False, "description": "Continue from last offset",
+     "schema": {"type": "string"}},
+]
+FILTER_PARAMS = [
+    {"name": "filter[entity_type]", "in": "query", "required": False, "description": "Filter on entity type",
+     "schema": {"type": "string", "enum": list(wire.ENTITY_TYPES)}},
+    {"name": "filter[relation]", "in": "query", "required": False, "description": "Filter on relation type",
+     "schema": {"type": "string", "enum": list(wire.RELATION_LABELS)}},
+    {"name": "filter[direction]", "in": "query", "required": False, "description": "Filter on relation direction",
+     "schema": {"type": "string", "enum": list(wire.DIRECTIONS)}},
+]
+
+
+def _body_doc(component: str) -> dict:
+    schema = {"$ref": f"#/components/schemas/{component}"}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _responses(**described: str) -> dict:
+    return {code.lstrip("_"): {"description": text} for code, text in described.items()}
+
+
+# ---------------------------------------------------------------- contacts
+
+@blp.route("")
+class Contacts(MethodView):
+    """The contact collection."""
+
+    @blp.doc(parameters=PAGE_PARAMS, responses=_responses(
+        _200="A HAL page: total_count, limit, offset (next cursor or null), _embedded['nter:contacts'], _links",
+        _400="Bad limit or offset (problem+json with validation_messages)"))
+    def get(self):
+        """Fetch a page of contacts."""
+        limit, after = _paging("CON")
+        rows, more = contacts.page_after(after, limit)
+        cursor = cursors.encode("CON", rows[-1]["autokey"]) if more and rows else None
+        base = _base_url()
+        body = wire.page([wire.contact_resource(row, base) for row in rows], "nter:contacts",
+                         total=contacts.total(), limit=limit, cursor=cursor, self_href=request.url,
+                         next_href=_next_href(PREFIX, limit, cursor))
+        return _hal(body)
+
+    @blp.doc(requestBody=_body_doc("NiagaraContactBody"), responses=_responses(
+        _200="The created contact", _400="Invalid data", _409="Another contact has this email"))
+    def post(self):
+        """Create a contact."""
+        body = _validated("contact", wire.without(read_json_body(required_type=None), wire.CONTACT_READ_ONLY))
+        card = contacts.create(wire.contact_changes(body, None), body["email"])
+        return _contact_response(card)
+
+
+@blp.route("/<contact_id>")
+class ContactItem(MethodView):
+    """One contact."""
+
+    @blp.doc(responses=_responses(_200="The contact (ETag header)", _404="No such contact"))
+    def get(self, contact_id):
+        """Fetch a contact."""
+        return _contact_response(cards.get_card(contact_id))
+
+    @blp.doc(requestBody=_body_doc("NiagaraContactBody"), responses=_responses(
+        _200="The replaced contact", _400="Invalid data", _404="No such contact", _409="Another contact has this email",
+        _412="If-Match does not match", _423="The contact is locked"))
+    def put(self, contact_id):
+        """Replace a contact (label, name, email, phone)."""
+        body = _validated("contact", wire.without(read_json_body(required_type=None), wire.CONTACT_READ_ONLY))
+        card = contacts.replace(contact_id, lambda current: wire.contact_changes(body, current), body["email"],
+                                expected_version=expected_version())
+        return _contact_response(card)
+
+    @blp.doc(responses=_responses(_205="Contact deleted (no body)", _404="No such contact",
+                                  _412="If-Match does not match", _423="The contact is locked"))
+    def delete(self, contact_id):
+        """Delete a contact and its relations."""
+        cards.delete_card(contact_id, expected_version=expected_version(), respect_lock=True)
+        return empty_response(205)
+
+
+# ---------------------------------------------------------------- relations
+
+@blp.route("/<contact_id>/relations")
+class Relations(MethodView):
+    """A contact's relations, OUTWARD and INWARD."""
+
+    @blp.doc(parameters=FILTER_PARAMS + PAGE_PARAMS, responses=_responses(
+        _200="A HAL page of relations: _embedded['nter:relations']", _404="No such contact"))
+    def get(self, contact_id):
+        """Fetch a contact's relations."""
+        filters = _relation_filters()
+        limit, after = _paging("REL")
+        edges, more, total = relations.page(contact_id, filters, after, limit)
+        cursor = cursors.encode("REL", edges[-1]["key"]) if more and edges else None
+        base = _base_url()
+        extra = {f"filter[{name}]": value for name, value in filters.items()}
+        body = wire.page([wire.relation_resource(edge, base) for edge in edges], "nter:relations",
+                         total=total, limit=limit, cursor=cursor, self_href=request.url,
+                         next_href=_next_href(f"{PREFIX}/{contact_id}/relations", limit, cursor, extra))
+        return _hal(body)
+
+    @requires_scope("contacts:update")
+    @blp.doc(requestBody=_body_doc("NiagaraRelationBody"), responses=_responses(
+        _201="The created relation (OUTWARD)", _400="Invalid data", _404="No such contact (or target contact)",
+        _409="The contact already has this relation to this entity"))
+    def post(self, contact_id):
+        """Create a relation from a contact to an entity."""
+        body = _validated("relation", wire.strip_relation_read_only(read_json_body(required_type=None)))
+        entity = body["entity"]
+        edge = relations.create(contact_id, body["relation"], entity["entity_type"], entity["entity_id"])
+        resource = wire.relation_resource(edge, _base_url())
+        return _hal(resource, 201, headers={"Location": resource["_links"]["self"]["href"]})
+
+
+@blp.route("/<contact_id>/relations/<relation_id>")
+class RelationItem(MethodView):
+    """One relation of a contact."""
+
+    @requires_scope("contacts:update")
+    @blp.doc(responses=_responses(_200="The deleted relation", _404="No such contact or relation"))
+    def delete(self, contact_id, relation_id):
+        """Delete a relation (from either contact it joins)."""
+        edge = relations.delete(contact_id, relation_id)
+        return _hal(wire.relation_resource(edge, _base_url()))
 
 
 def register(api: Api, app: Flask) -> None:
-    """Register the dialect's routes and error format (none yet)."""
+    """Register the Niagara routes, their request schemas and the problem+json error format."""
+    api.spec.components.schema("NiagaraContactBody", component=wire.CONTACT_SCHEMA)
+    api.spec.components.schema("NiagaraRelationBody", component=wire.RELATION_SCHEMA)
+    api.register_blueprint(blp)
+    register_error_format(PREFIX, render_error)
