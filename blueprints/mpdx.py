@@ -1,9 +1,179 @@
-"""The mpdx dialect (not built yet: see its issue)."""
+"""MPDX organizations contacts (JSON:API): list, fetch and delete contacts across organizations."""
 from __future__ import annotations
 
-from flask import Flask
-from flask_smorest import Api
+import math
+import re
+from http import HTTPStatus
+
+from flask import Flask, Response, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+
+from schemas import mpdx as wire
+from services import contacts as cards
+from services import mpdx_query as q
+from services.errors import DomainError, Forbidden, Locked, NotAcceptable, UnsupportedMediaType
+
+from .errors import register_error_format
+from .http import empty_response, etag_for, expected_version, json_response
+
+PREFIX = "/api/v2/organizations/contacts"
+# Everything under /api/v2 answers as MPDX does (JSON:API errors, "Route not found").
+API_PREFIX = "/api/v2"
+blp = Blueprint("mpdx", __name__, url_prefix=PREFIX,
+                description="MPDX organizations contacts (JSON:API): contacts across organizations")
+
+
+# ---------------------------------------------------------------- errors and negotiation
+
+def _detail(error: DomainError) -> str | None:
+    """MPDX's detail texts where the research note gives them, else the error's message."""
+    if error.status == 401:
+        return "Exceptions::AuthenticationError"
+    if error.status == 404:
+        if error.details.get("resource") == "contact":
+            return f"Couldn't find Contact with 'id'={error.details.get('id')}"
+        return "Route not found"
+    if error.status == 500:
+        return None  # MPDX's 500 body is exactly status and title
+    return error.message
+
+
+def render_error(error: DomainError) -> Response:
+    """JSON:API error document: `{"errors": [{"status", "title", "detail"...}]}`."""
+    item: dict = {"status": str(error.status), "title": HTTPStatus(error.status).phrase}
+    detail = _detail(error)
+    if detail:
+        item["detail"] = detail
+    if error.details.get("parameter"):
+        item["source"] = {"parameter": error.details["parameter"]}
+    if error.details.get("meta"):
+        item["meta"] = error.details["meta"]
+    return json_response({"errors": [item]}, error.status, wire.CONTENT_TYPE)
+
+
+def _pieces(header: str) -> list[str]:
+    return [piece.strip().lower() for piece in re.split(r"[;,]", header)]
+
+
+def _accepts_jsonapi(header: str) -> bool:
+    """MPDX's Accept rule: empty, */*, or one JSON:API entry without media type parameters."""
+    if not header.strip():
+        return True
+    for entry in header.split(","):
+        parts = [part.strip() for part in entry.split(";")]
+        media = parts[0].lower()
+        if media.startswith("*/*"):
+            return True
+        params = [p for p in parts[1:] if p and not p.lower().startswith("q=")]
+        if media in (wire.JSONAPI_MEDIA_TYPE, "application/*") and not params:
+            return True
+    return False
+
+
+@blp.before_request
+def negotiate() -> None:
+    """Content-Type and Accept checks of every MPDX route (after authentication)."""
+    content_type = request.headers.get("Content-Type", "")
+    # A bodiless GET/DELETE may omit Content-Type (DESIGN.md section 5); a wrong one is 415.
+    if content_type.strip() and wire.JSONAPI_MEDIA_TYPE not in _pieces(content_type):
+        raise UnsupportedMediaType(f"Content-Type {content_type} is not supported; "
+                                   f"send {wire.JSONAPI_MEDIA_TYPE}")
+    if not _accepts_jsonapi(request.headers.get("Accept", "")):
+        raise NotAcceptable(f"Accept {request.headers.get('Accept')} does not allow "
+                            f"{wire.JSONAPI_MEDIA_TYPE} without media type parameters")
+
+
+# ---------------------------------------------------------------- documents
+
+def _compound(contact_cards: list[dict], shape: wire.Shape) -> tuple[list[dict], list[dict] | None]:
+    """Resource objects of the cards and, when `include` asked for any, `included`."""
+    account_lists = q.account_lists_for(contact_cards)
+    include = shape.include or set()
+    organizations: dict = {}
+    if include & {"account_list", "account_list.organizations"}:
+        organizations = q.organizations_for(sorted({row["autokey"] for row in account_lists.values()}))
+    data = [wire.contact_resource(card, account_lists[card.get("account_list_id")], shape)
+            for card in contact_cards]
+    if shape.include is None:
+        return data, None
+    return data, wire.included_resources(contact_cards, account_lists, organizations, shape)
+
+
+def _document(data, included: list[dict] | None, meta: dict | None = None) -> dict:
+    body: dict = {"data": data}
+    if included is not None:
+        body["included"] = included
+    if meta is not None:
+        body["meta"] = meta
+    return body
+
+
+LIST_DOC = {"responses": {
+    "200": {"description": "Contacts with `meta.pagination`, `meta.sort`, `meta.filter`",
+            "content": {wire.JSONAPI_MEDIA_TYPE: {"schema": {"type": "object"}}}},
+    "400": {"description": "Unsupported sort or bad page parameters"},
+    "406": {"description": "Accept does not allow JSON:API"},
+    "415": {"description": "Content-Type is not JSON:API"},
+}}
+
+
+@blp.route("")
+class Contacts(MethodView):
+    """The organizations' contacts."""
+
+    @blp.arguments(wire.ListArgsSchema, location="query")
+    @blp.doc(**LIST_DOC)
+    def get(self, _args):
+        """List contacts, filtered by organization, status and wildcard search."""
+        params = wire.parse_list_params(request.args)
+        spec = q.ContactFilter(organization_ids=params.organization_ids, statuses=params.statuses,
+                               wildcard_search=params.wildcard_search, sort_field=params.sort_field,
+                               descending=params.descending, nulls=params.nulls)
+        total = q.total_count(spec)
+        rows = []
+        if params.per_page:  # per_page=0 asks for the count only
+            rows = q.page_rows(spec, (params.page - 1) * params.per_page, params.per_page)
+        data, included = _compound(cards.load_cards(rows), params.shape)
+        meta = {
+            "pagination": {"page": params.page, "per_page": params.per_page, "total_count": total,
+                           "total_pages": math.ceil(total / params.per_page) if params.per_page else 0},
+            "sort": params.sort_raw,
+            "filter": params.filter_echo,
+        }
+        return json_response(_document(data, included, meta), 200, wire.CONTENT_TYPE)
+
+
+@blp.route("/<contact_id>")
+class ContactItem(MethodView):
+    """One contact."""
+
+    @blp.arguments(wire.ItemArgsSchema, location="query")
+    @blp.doc(responses={"200": {"description": "The contact"},
+                        "404": {"description": "Couldn't find Contact with 'id'=..."}})
+    def get(self, _args, contact_id):
+        """Fetch a contact (with `include` and sparse fieldsets)."""
+        card = cards.get_card(contact_id)
+        data, included = _compound([card], wire.parse_shape(request.args))
+        return json_response(_document(data[0], included), 200, wire.CONTENT_TYPE,
+                             headers={"ETag": etag_for(card["version"])})
+
+    @blp.doc(responses={"204": {"description": "Deleted from every dialect"},
+                        "403": {"description": "allow_deletion is false (the card is locked)"},
+                        "404": {"description": "Couldn't find Contact with 'id'=..."}})
+    def delete(self, contact_id):
+        """Delete a contact (refused with 403 when allow_deletion is false)."""
+        try:
+            cards.delete_card(contact_id, expected_version=expected_version(), respect_lock=True)
+        except Locked:
+            raise Forbidden(
+                f"Not allowed to perform that action on the resource with ID {contact_id} of type contacts",
+                meta={"reason": "allow_deletion is false: the contact is locked; anonymize it instead"},
+            ) from None
+        return empty_response(204)
 
 
 def register(api: Api, app: Flask) -> None:
-    """Register the dialect's routes and error format (none yet)."""
+    """Register the MPDX routes (with content negotiation) and the JSON:API error format."""
+    api.register_blueprint(blp)
+    register_error_format(API_PREFIX, render_error)

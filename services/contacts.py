@@ -247,7 +247,7 @@ def _write_children(autokey: int, children: dict[str, list[dict]], *, replace: b
         _ensure_one_primary(rows)
         if rows:
             model.insert_many(rows).execute()
-        primary = next((row["value"] for row in rows if row.get("is_primary")), "")
+        primary = next((row.get("value", "") for row in rows if row.get("is_primary")), "")
         if kind == "phones":
             denorm["primary_phone"] = primary
         elif kind == "emails":
