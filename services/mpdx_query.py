@@ -1,8 +1,8 @@
 """Building the organizations/contacts list query: filters, sort, page, and related rows.
 
 Every filter is an indexed condition on `contact`: organizations through the
-account-list link table, status through its index, wildcard_search through the FTS5
-table `contact_fts` (SQLite) or prefix matches on indexed columns elsewhere.
+account-list link table, status through its index, wildcard_search through the shared
+full-text index (services.search: FTS5 on SQLite, tsvector on PostgreSQL).
 """
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from peewee import SQL, fn
 
-from models import Contact, ContactEmail, ContactPhone
-from models.db import is_sqlite
+from models import Contact
 from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
 
 from . import search
@@ -73,27 +72,13 @@ def wildcard_condition(raw: str):
     term = raw.strip().lower()
     if not term:
         return None
+    alternatives = []
     tokens = search_tokens(term)
-    if is_sqlite():
-        alternatives = []
-        if tokens:
-            names = " AND ".join(search.quote_term(t) + "*" for t in tokens)
-            alternatives.append(f"({{given_name family_name other_names}}: ({names}))")
-        alternatives.append(f"({{emails phones}}: {search.quote_term(term)}*)")
-        sql = f"(SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH ?)"
-        return Contact.autokey.in_(SQL(sql, [" OR ".join(alternatives)]))
-    # Other engines: prefix matches on indexed columns (no full-text index yet).
-    by_contact = (Contact.autokey.in_(ContactEmail.select(ContactEmail.contact)
-                                      .where(ContactEmail.value_norm.startswith(term)))
-                  | Contact.autokey.in_(ContactPhone.select(ContactPhone.contact)
-                                        .where(ContactPhone.value.startswith(term))))
-    if not tokens:
-        return by_contact
-    name_match = None
-    for token in tokens:
-        one = (fn.LOWER(Contact.given_name).startswith(token) | fn.LOWER(Contact.family_name).startswith(token))
-        name_match = one if name_match is None else (name_match & one)
-    return name_match | by_contact
+    if tokens:
+        alternatives.append(search.All(tuple(search.Term(t, prefix=True, columns=search.NAME_COLUMNS)
+                                             for t in tokens)))
+    alternatives.append(search.Term(term, prefix=True, columns=("emails", "phones")))
+    return search.matches(search.Any(tuple(alternatives)))
 
 
 def _order(spec: ContactFilter) -> list:

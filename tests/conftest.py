@@ -20,6 +20,20 @@ def database_url(tmp_path) -> str:
     return os.environ.get("CONTACTS_TEST_DATABASE_URL") or f"sqlite:///{tmp_path}/contacts.db"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_shared_database():
+    """A shared server database (PostgreSQL) is emptied once per run, schema and all."""
+    url = os.environ.get("CONTACTS_TEST_DATABASE_URL")
+    if url and not url.startswith("sqlite"):
+        from models.db import make_database
+
+        db = make_database(url)
+        db.execute_sql("DROP SCHEMA public CASCADE")
+        db.execute_sql("CREATE SCHEMA public")
+        db.close()
+    yield
+
+
 @pytest.fixture
 def app(database_url):
     """The app with authentication on, as users run it."""
@@ -30,14 +44,38 @@ def app(database_url):
     yield application
 
 
+_seed_rows: dict[str, tuple[list[str], list[tuple]]] | None = None
+
+
 def _empty_shared_database() -> None:
-    """A shared server database starts every test empty, with sequences reset."""
+    """A shared server database starts every test as migrations left it, sequences reset.
+
+    Rows that migrations insert (e.g. MPDX's Unassigned account list, OSID's default
+    address book) are captured once and put back after the tables are emptied.
+    """
+    global _seed_rows
     from models.db import database
 
     tables = [t for t in database.get_tables() if t != "schema_migration"]
+    if _seed_rows is None:
+        _seed_rows = {}
+        for table in tables:
+            cursor = database.execute_sql(f'SELECT * FROM "{table}"')
+            rows = cursor.fetchall()
+            if rows:
+                _seed_rows[table] = ([col[0] for col in cursor.description], rows)
     if tables:
         database.execute_sql("TRUNCATE {} RESTART IDENTITY CASCADE".format(
             ", ".join(f'"{t}"' for t in tables)))
+    for table, (columns, rows) in _seed_rows.items():
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        for row in rows:
+            database.execute_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', row)
+        for column in columns:
+            sequence = database.execute_sql("SELECT pg_get_serial_sequence(%s, %s)", (table, column)).fetchone()[0]
+            if sequence:
+                database.execute_sql(f'SELECT setval(%s, (SELECT MAX("{column}") FROM "{table}"))', (sequence,))
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import database
+from models.db import plan_scans_table, query_plan
 from services import mpdx_query
 from tests.test_mpdx_helpers import (  # noqa: F401 - `mpdx` is a fixture
     LIST_A,
@@ -128,9 +128,11 @@ def test_wildcard_search(mpdx, people, term, expected):
 def test_wildcard_search_uses_the_full_text_index(app):
     with app.app_context():
         spec = mpdx_query.ContactFilter(wildcard_search="freddie jones")
-        sql, params = mpdx_query._where(mpdx_query.Contact.select(), spec).sql()
-        plan = " ".join(row[3] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
-    assert "VIRTUAL TABLE INDEX" in plan and "LIKE" not in sql.upper()
+        query = mpdx_query._where(mpdx_query.Contact.select(), spec)
+        plan = query_plan(query)
+    assert not plan_scans_table(plan, "contact"), plan
+    assert any(index in line for line in plan for index in ("VIRTUAL TABLE INDEX", "contact_search_")), plan
+    assert "LIKE" not in query.sql()[0].upper()
 
 
 def test_search_finds_a_card_written_by_another_dialect(mpdx):
