@@ -1,9 +1,308 @@
-"""The folio dialect (not built yet: see its issue)."""
+"""FOLIO mod-organizations-storage: `/organizations-storage/contacts` with CQL search.
+
+Statuses, headers and error texts follow the real module (research/folio.md): errors
+are `text/plain` except 422 (`{"errors": [...]}`); `X-Okapi-Tenant` is required.
+"""
 from __future__ import annotations
 
-from flask import Flask
-from flask_smorest import Api
+import base64
+import json
+import re
+
+from flask import Flask, Response, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+
+from models import ContactGroup
+from models.db import database, is_sqlite, run_write
+from schemas import folio as wire
+from services import contacts as cards
+from services import cql
+from services import groups as group_service
+from services.cql import functions as cql_functions
+from services.cql import search as cql_search
+from services.errors import (
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+)
+
+from .errors import register_error_format
+from .http import empty_response, etag_for, expected_version, json_response
+
+PREFIX = "/organizations-storage/contacts"
+JSON = "application/json"
+TEXT = "text/plain"
+ID_PATTERN = wire.UUID_PATTERN
+INT_MAX = 2**31 - 1
+TOTAL_RECORDS = ("exact", "estimated", "none", "auto")
+PERMISSIONS = {"GET_list": "organizations-storage.contacts.collection.get",
+               "GET": "organizations-storage.contacts.item.get",
+               "POST": "organizations-storage.contacts.item.post",
+               "PUT": "organizations-storage.contacts.item.put",
+               "DELETE": "organizations-storage.contacts.item.delete"}
+UNAUTHORIZED = {"GET_list": "unable to list contacts -- unauthorized",
+                "GET": "unable to get contact -- unauthorized",
+                "POST": "unable to create contacts -- unauthorized",
+                "PUT": "unable to update contact -- unauthorized",
+                "DELETE": "unable to delete contact -- unauthorized"}
+
+blp = Blueprint("folio", __name__, url_prefix=PREFIX,
+                description="FOLIO organizations-storage contacts (CQL search, RMB error texts)")
+
+
+# ---------------------------------------------------------------- errors
+
+def _text(body: str, status: int) -> Response:
+    response = Response(body.encode("utf-8"), status=status)
+    response.headers["Content-Type"] = TEXT
+    return response
+
+
+def _operation() -> str:
+    if request.method == "GET" and request.path.rstrip("/") == PREFIX:
+        return "GET_list"
+    return request.method
+
+
+def render_error(error: DomainError) -> Response:
+    """FOLIO errors: 422 as `{"errors": [...]}` JSON, everything else as plain text."""
+    if error.status == 422:
+        return json_response({"errors": error.details.get("folio_errors", [])}, 422, JSON)
+    if isinstance(error, Unauthorized):
+        return _text(UNAUTHORIZED.get(_operation(), "unauthorized"), 401)
+    if isinstance(error, Forbidden):
+        return _text(f"Access requires permission: {PERMISSIONS.get(_operation(), 'organizations-storage.contacts.all')}",
+                     403)
+    if error.status == 404:
+        return _text("Not found", 404)
+    if error.status >= 500:
+        return _text("Internal server error, contact administrator", error.status)
+    return _text(error.message, error.status)
+
+
+def _unprocessable(errors: list[dict]) -> Unprocessable:
+    return Unprocessable("Validation errors", folio_errors=errors)
+
+
+def _unrecognized(message: str) -> Unprocessable:
+    return _unprocessable([{"message": message, "type": "1", "code": "-1",
+                            "parameters": [{"key": "", "value": ""}]}])
+
+
+# ---------------------------------------------------------------- request checks
+
+def _param_error(name: str, value: str, rule: str) -> Invalid:
+    return Invalid(f"'{name}' parameter is incorrect. parameter value {{{value}}} is not valid: {rule}")
+
+
+def _check_headers(with_body: bool) -> None:
+    """Tenant, Content-Type and Accept as RMB's RestRouting checks them."""
+    if not request.headers.get("X-Okapi-Tenant"):
+        raise Invalid("Unable to process request Tenant must be set")
+    if with_body:
+        content_type = request.headers.get("Content-Type")
+        if content_type and content_type.split(";")[0].strip().lower() != JSON:
+            raise Invalid(f'Content-type header must be ["{JSON}"] but it is "{content_type}"')
+    accept = request.headers.get("Accept")
+    if accept and not re.search(r"(\*/\*|application/\*|application/json|text/\*|text/plain)", accept):
+        raise Invalid(f'Accept header must be ["{JSON}", "{TEXT}"] for this request, but it is "{accept}", '
+                      "can not send */*")
+    lang = request.args.get("lang")
+    if lang is not None and not re.fullmatch(r"[a-zA-Z]{2}", lang):
+        raise _param_error("lang", lang, 'must match "[a-zA-Z]{2}"')
+
+
+def _int_param(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if raw == "":
+        raise Invalid(f"{name} does not have a default value in the RAML and has been passed empty")
+    if not re.fullmatch(r"[+-]?\d+", raw) or not -2**31 <= int(raw) <= INT_MAX:
+        raise Invalid(f'For input string: "{raw}"')
+    value = int(raw)
+    if value < 0:
+        raise _param_error(name, raw, "must be greater than or equal to 0")
+    return value
+
+
+def _check_id(contact_id: str) -> str:
+    if not re.fullmatch(ID_PATTERN, contact_id):
+        raise _param_error("id", contact_id, f'must match "{ID_PATTERN}"')
+    return contact_id.lower()
+
+
+def _user_id() -> str | None:
+    """X-Okapi-User-Id, else the (unverified) `user_id` claim of an X-Okapi-Token JWT."""
+    user = request.headers.get("X-Okapi-User-Id")
+    if user:
+        return user
+    token = request.headers.get("X-Okapi-Token") or ""
+    parts = token.split(".")
+    if len(parts) == 3:
+        try:
+            payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+            return payload.get("user_id") or None
+        except (ValueError, AttributeError):
+            return None
+    return None
+
+
+def _read_record() -> dict:
+    """The request body as a validated FOLIO record (400 text / 422 JSON otherwise)."""
+    try:
+        record = wire.read_contact(request.get_data(cache=True))
+    except wire.BodyError as exc:
+        raise Invalid(exc.text) from None
+    except wire.UnknownProperty as exc:
+        raise _unrecognized(exc.message) from None
+    problems = wire.violations(record)
+    if problems:
+        raise _unprocessable(problems)
+    record.pop("metadata", None)  # readonly: ignored, regenerated
+    return record
+
+
+def _group_keys(category_ids: list[str]) -> list[int]:
+    """Group autokeys of FOLIO category ids; an unknown id becomes a group (code = name = id)."""
+    if not category_ids:
+        return []
+    found = {row["id"]: row["autokey"] for row in
+             ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
+             .where(ContactGroup.id.in_(list(set(category_ids)))).dicts()}
+    for category in dict.fromkeys(category_ids):
+        if category not in found:
+            group = group_service.create_group({"id": category, "code": category, "name": category})
+            found[category] = group["autokey"]
+    return [found[category] for category in category_ids]
+
+
+def _changes(record: dict, current: dict | None) -> dict:
+    changes = wire.card_changes(record, current)
+    changes["groups"] = _group_keys(changes.pop("categories"))
+    return changes
+
+
+# ---------------------------------------------------------------- routes
+
+LIST_PARAMS = [
+    {"name": "query", "in": "query", "schema": {"type": "string"},
+     "description": "CQL, e.g. `(firstName=\"jo*\" or lastName=\"jo*\") sortby lastName firstName`"},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0, "minimum": 0}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 10, "minimum": 0}},
+    {"name": "totalRecords", "in": "query", "schema": {"type": "string", "enum": list(TOTAL_RECORDS)}},
+    {"name": "lang", "in": "query", "schema": {"type": "string", "pattern": "[a-zA-Z]{2}"}},
+    {"name": "X-Okapi-Tenant", "in": "header", "required": True, "schema": {"type": "string"}},
+]
+BODY = {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
+
+
+@blp.route("")
+class Contacts(MethodView):
+    """The contact collection."""
+
+    @blp.doc(parameters=LIST_PARAMS, responses={"200": {"description": '{"contacts": [...], "totalRecords": n}'},
+                                                "400": {"description": "text/plain: bad parameter or CQL"}})
+    def get(self):
+        """Get list of contact persons (CQL `query`, `offset`, `limit`)."""
+        _check_headers(with_body=False)
+        offset = _int_param("offset", 0)
+        limit = _int_param("limit", 10)
+        total_mode = request.args.get("totalRecords", "auto")
+        if total_mode not in TOTAL_RECORDS:
+            raise _param_error("totalRecords", total_mode, 'must match "exact|estimated|none|auto"')
+        query = request.args.get("query")
+        try:
+            compiled = cql.compile_cql(query if query is not None else "cql.allRecords=1")
+            keys, total = cql_search.find(compiled, limit, offset, count=total_mode != "none")
+        except cql.CQLError as exc:
+            raise Invalid(exc.text) from None
+        body: dict = {"contacts": [wire.contact_record(card) for card in cards.cards_by_autokeys(keys)]}
+        if total is not None:
+            body["totalRecords"] = total
+        return json_response(body, 200, JSON)
+
+    @blp.doc(parameters=LIST_PARAMS[-2:], requestBody=BODY,
+             responses={"201": {"description": "The stored record; `Location` is the bare id"},
+                        "422": {"description": '{"errors": [...]}'}})
+    def post(self):
+        """Create a new contact item."""
+        _check_headers(with_body=True)
+        record = _read_record()
+        contact_id = (record.get("id") or cards.new_id()).lower()
+        user = _user_id()
+
+        def _create() -> dict:
+            if cards.find_card(contact_id) is not None:
+                raise _unprocessable([{"message": f"id value already exists in table contacts: {contact_id}",
+                                       "type": "1", "code": "-1",
+                                       "parameters": [{"key": "id", "value": contact_id}]}])
+            changes = _changes(record, None)
+            changes["id"] = contact_id
+            return cards.create_card(changes, user=user)
+
+        card = run_write(_create)
+        return json_response(wire.contact_record(card), 201, JSON,
+                             headers={"Location": card["id"], "ETag": etag_for(card["version"])})
+
+
+@blp.route("/<contact_id>")
+class ContactItem(MethodView):
+    """One contact."""
+
+    @blp.doc(parameters=LIST_PARAMS[-2:], responses={"200": {"description": "The contact record"},
+                                                     "404": {"description": "text/plain `Not found`"}})
+    def get(self, contact_id):
+        """Retrieve contact item with given {contactId}."""
+        _check_headers(with_body=False)
+        card = _card(_check_id(contact_id))
+        return json_response(wire.contact_record(card), 200, JSON, headers={"ETag": etag_for(card["version"])})
+
+    @blp.doc(parameters=LIST_PARAMS[-2:], requestBody=BODY,
+             responses={"204": {"description": "Updated (whole record replaced, path id wins)"}})
+    def put(self, contact_id):
+        """Update contact item with given {contactId}."""
+        _check_headers(with_body=True)
+        record = _read_record()
+        contact_id = _check_id(contact_id)
+        version = expected_version()
+        user = _user_id()
+
+        def _update() -> None:
+            current = _card(contact_id)
+            changes = _changes(record, current)
+            cards.update_card(contact_id, changes, user=user or "",
+                              expected_version=version if version is not None else current["version"])
+
+        run_write(_update)
+        return empty_response(204)
+
+    @blp.doc(parameters=LIST_PARAMS[-2:], responses={"204": {"description": "Deleted"}})
+    def delete(self, contact_id):
+        """Delete contact item with given {contactId}."""
+        _check_headers(with_body=False)
+        contact_id = _check_id(contact_id)
+        try:
+            cards.delete_card(contact_id, expected_version=expected_version())
+        except NotFound:
+            raise NotFound("Not found") from None
+        return empty_response(204)
+
+
+def _card(contact_id: str) -> dict:
+    card = cards.find_card(contact_id)
+    if card is None:
+        raise NotFound("Not found")
+    return card
 
 
 def register(api: Api, app: Flask) -> None:
-    """Register the dialect's routes and error format (none yet)."""
+    """Register the FOLIO routes, the CQL SQL functions and the plain-text error format."""
+    api.register_blueprint(blp)
+    if is_sqlite(database.obj):
+        cql_functions.register(database.obj, wire.array_text)
+    register_error_format(PREFIX, render_error)

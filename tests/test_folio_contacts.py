@@ -1,0 +1,294 @@
+"""FOLIO organizations-storage contacts over HTTP: CRUD, headers, defaults and error texts."""
+from __future__ import annotations
+
+import pytest
+
+PREFIX = "/organizations-storage/contacts"
+USER = "28d0fb04-d137-11e8-a8d5-f2801f1b9fd1"
+OTHER_USER = "11111111-2222-4333-8444-555555555555"
+UUID_RULE = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
+CAT = "0e3f9680-ab06-4565-af64-609b7364e6eb"
+SAMPLE = {
+    "prefix": "Director", "firstName": "Nick", "lastName": "Fury", "language": "en-us",
+    "notes": "SHIELD's Big Kahuna", "inactive": False,
+    "phoneNumbers": [{"phoneNumber": "19789999999", "categories": [CAT], "language": "en-us",
+                      "type": "Office", "isPrimary": True}],
+    "emails": [{"value": "noreply@folio.org", "description": "Main", "categories": [], "language": "en-us"}],
+    "addresses": [{"addressLine1": "10 Estes Street", "addressLine2": "", "city": "Ipswich", "stateRegion": "MA",
+                   "zipCode": "01938", "country": "USA", "categories": [CAT], "language": "en"}],
+    "urls": [{"value": "http://folio.org", "description": "", "language": "en-us", "categories": [],
+              "notes": ""}],
+    "categories": [CAT],
+}
+
+
+@pytest.fixture
+def h(auth):
+    return {**auth, "X-Okapi-Tenant": "diku", "X-Okapi-User-Id": USER}
+
+
+def _post(client, h, body, **extra):
+    return client.post(PREFIX, json=body, headers={**h, **extra})
+
+
+def _without_meta(record):
+    return {k: v for k, v in record.items() if k not in ("id", "metadata")}
+
+
+def test_empty_collection(client, h):
+    r = client.get(PREFIX, headers=h)
+    assert (r.status_code, r.headers["Content-Type"], r.json) == (200, "application/json",
+                                                                   {"contacts": [], "totalRecords": 0})
+
+
+def test_post_round_trips_the_record_and_sets_location_and_metadata(client, h):
+    r = _post(client, h, SAMPLE)
+    assert r.status_code == 201
+    assert r.headers["Content-Type"] == "application/json"
+    body = r.json
+    assert r.headers["Location"] == body["id"]
+    assert _without_meta(body) == SAMPLE
+    meta = body["metadata"]
+    assert meta["createdByUserId"] == meta["updatedByUserId"] == USER
+    assert meta["createdDate"] == meta["updatedDate"] and meta["createdDate"].endswith("+00:00")
+    got = client.get(f"{PREFIX}/{body['id']}", headers=h)
+    assert (got.status_code, got.json) == (200, body)
+
+
+def test_post_defaults_arrays_and_inactive(client, h):
+    r = _post(client, h, {"firstName": "a", "lastName": "b"}, **{"X-Okapi-User-Id": ""})
+    assert r.status_code == 201
+    body = r.json
+    assert {k: body[k] for k in ("phoneNumbers", "emails", "addresses", "urls", "categories", "inactive")} == {
+        "phoneNumbers": [], "emails": [], "addresses": [], "urls": [], "categories": [], "inactive": False}
+    assert "prefix" not in body and "notes" not in body
+    assert set(body["metadata"]) == {"createdDate", "updatedDate"}
+
+
+def test_post_with_id_then_duplicate_is_422(client, h):
+    contact_id = "bad500aa-aaaa-500a-aaaa-aaaaaaaaaaab"
+    assert _post(client, h, {"id": contact_id, "firstName": "a", "lastName": "b"}).status_code == 201
+    r = _post(client, h, {"id": contact_id, "firstName": "c", "lastName": "d"})
+    assert r.status_code == 422
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.json == {"errors": [{"message": f"id value already exists in table contacts: {contact_id}",
+                                  "type": "1", "code": "-1", "parameters": [{"key": "id", "value": contact_id}]}]}
+    assert client.get(f"{PREFIX}/{contact_id}", headers=h).json["firstName"] == "a"
+
+
+@pytest.mark.parametrize("body, errors", [
+    ({"lastName": "X"}, [("must not be null", "jakarta.validation.constraints.NotNull.message", "firstName", "null")]),
+    ({"firstName": None, "lastName": "X"},
+     [("must not be null", "jakarta.validation.constraints.NotNull.message", "firstName", "null")]),
+    ({}, [("must not be null", "jakarta.validation.constraints.NotNull.message", "firstName", "null"),
+          ("must not be null", "jakarta.validation.constraints.NotNull.message", "lastName", "null")]),
+    ({"firstName": "a", "lastName": "b", "phoneNumbers": [{"type": "Mobile"}]},
+     [("must not be null", "jakarta.validation.constraints.NotNull.message", "phoneNumbers[0].phoneNumber", "null")]),
+    ({"firstName": "a", "lastName": "b", "urls": [{"value": "www.folio.org"}]},
+     [('must match "^$|(([Hh][Tt][Tt][Pp]|[Ff][Tt][Pp])([Ss])?://.+$)"',
+       "jakarta.validation.constraints.Pattern.message", "urls[0].value", "www.folio.org")]),
+    ({"id": "abc", "firstName": "a", "lastName": "b"},
+     [(f'must match "{UUID_RULE}"', "jakarta.validation.constraints.Pattern.message", "id", "abc")]),
+])
+def test_post_constraint_violations_are_422(client, h, body, errors):
+    r = _post(client, h, body)
+    assert r.status_code == 422
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.json == {"errors": [{"message": m, "type": "1", "code": c, "parameters": [{"key": k, "value": v}]}
+                                 for m, c, k, v in errors]}
+    assert client.get(PREFIX, headers=h).json["totalRecords"] == 0
+
+
+@pytest.mark.parametrize("body, field, cls", [
+    ({"firstName": "a", "lastName": "b", "foo": 1}, "foo", "Contact"),
+    ({"firstName": "a", "lastName": "b", "emails": [{"email": {"value": "x"}}]}, "email", "Email"),
+])
+def test_unknown_properties_at_any_depth_are_422(client, h, body, field, cls):
+    r = _post(client, h, body)
+    assert r.status_code == 422
+    error = r.json["errors"][0]
+    assert error["message"].startswith(f'Unrecognized field "{field}" (class org.folio.rest.jaxrs.model.{cls}), '
+                                       "not marked as ignorable")
+    assert (error["type"], error["code"], error["parameters"]) == ("1", "-1", [{"key": "", "value": ""}])
+
+
+@pytest.mark.parametrize("body, start", [
+    ({"firstName": "a", "lastName": "b", "inactive": "yes"},
+     'Cannot deserialize value of type `java.lang.Boolean` from String "yes": only "true" or "false" recognized'),
+    ({"firstName": {"x": 1}, "lastName": "b"},
+     "Cannot deserialize value of type `java.lang.String` from Object value (token `JsonToken.START_OBJECT`)"),
+    ({"firstName": "a", "lastName": "b", "emails": {}},
+     "Cannot deserialize value of type `java.util.ArrayList<org.folio.rest.jaxrs.model.Email>` from Object value"),
+    ({"firstName": "a", "lastName": "b", "phoneNumbers": [{"phoneNumber": "1", "type": "mobile"}]},
+     "Cannot construct instance of `org.folio.rest.jaxrs.model.PhoneNumber$Type`, problem: mobile"),
+    ({"firstName": "a", "lastName": "b", "phoneNumbers": [{"phoneNumber": "1", "type": "Pager"}]},
+     "Cannot construct instance of `org.folio.rest.jaxrs.model.PhoneNumber$Type`, problem: Pager"),
+    ([], "Cannot deserialize value of type `org.folio.rest.jaxrs.model.Contact` from Array value"),
+])
+def test_jackson_type_errors_are_400_text(client, h, body, start):
+    r = _post(client, h, body)
+    assert r.status_code == 400
+    assert r.headers["Content-Type"] == "text/plain"
+    assert r.get_data(as_text=True).startswith(start)
+
+
+def test_malformed_and_empty_bodies(client, h):
+    r = client.post(PREFIX, data=b'{"firstName":"a",}', headers={**h, "Content-Type": "application/json"})
+    assert (r.status_code, r.headers["Content-Type"]) == (400, "text/plain")
+    assert r.get_data(as_text=True).startswith(
+        "Unexpected character ('}' (code 125)): was expecting double-quote to start field name\n at [Source: ")
+    r = client.post(PREFIX, data=b"", headers={**h, "Content-Type": "application/json"})
+    assert (r.status_code, r.get_data(as_text=True)) == (400, "HV000116: The object to be validated must not be null.")
+    r = client.post(PREFIX, data=b"{}", headers={**h, "Content-Type": "text/plain"})
+    assert (r.status_code, r.get_data(as_text=True)) == (
+        400, 'Content-type header must be ["application/json"] but it is "text/plain"')
+
+
+def test_jackson_coercions_are_accepted(client, h):
+    r = _post(client, h, {"firstName": 123, "lastName": "b", "inactive": "true", "categories": [CAT.upper()]})
+    assert r.status_code == 201
+    assert (r.json["firstName"], r.json["inactive"], r.json["categories"]) == ("123", True, [CAT])
+    r = _post(client, h, {"firstName": "a", "lastName": "b", "inactive": 1})
+    assert r.json["inactive"] is True
+
+
+def test_client_metadata_is_ignored(client, h):
+    body = {"firstName": "a", "lastName": "b",
+            "metadata": {"createdDate": "2000-01-01T00:00:00Z", "createdByUserId": OTHER_USER}}
+    r = _post(client, h, body)
+    assert r.status_code == 201
+    assert r.json["metadata"]["createdByUserId"] == USER
+    assert not r.json["metadata"]["createdDate"].startswith("2000")
+
+
+def test_missing_tenant_is_400_on_every_route(client, auth):
+    for method, path in (("get", PREFIX), ("post", PREFIX), ("get", f"{PREFIX}/{CAT}"),
+                         ("put", f"{PREFIX}/{CAT}"), ("delete", f"{PREFIX}/{CAT}")):
+        r = getattr(client, method)(path, headers=auth, json={"firstName": "a", "lastName": "b"})
+        assert (r.status_code, r.headers["Content-Type"], r.get_data(as_text=True)) == (
+            400, "text/plain", "Unable to process request Tenant must be set"), (method, path)
+
+
+def test_no_token_is_401_text(client):
+    r = client.get(PREFIX, headers={"X-Okapi-Tenant": "diku"})
+    assert (r.status_code, r.headers["Content-Type"], r.get_data(as_text=True)) == (
+        401, "text/plain", "unable to list contacts -- unauthorized")
+
+
+def test_okapi_token_header_and_missing_scope(client, make_token):
+    token = make_token("contacts:read")
+    headers = {"X-Okapi-Tenant": "diku", "X-Okapi-Token": token}
+    assert client.get(PREFIX, headers=headers).status_code == 200
+    r = client.post(PREFIX, json={"firstName": "a", "lastName": "b"}, headers=headers)
+    assert (r.status_code, r.get_data(as_text=True)) == (
+        403, "Access requires permission: organizations-storage.contacts.item.post")
+
+
+@pytest.mark.parametrize("params, text", [
+    ({"limit": "-3"}, "'limit' parameter is incorrect. parameter value {-3} is not valid: "
+                      "must be greater than or equal to 0"),
+    ({"offset": "-1"}, "'offset' parameter is incorrect. parameter value {-1} is not valid: "
+                       "must be greater than or equal to 0"),
+    ({"limit": "abc"}, 'For input string: "abc"'),
+    ({"limit": "2147483648"}, 'For input string: "2147483648"'),
+    ({"limit": ""}, "limit does not have a default value in the RAML and has been passed empty"),
+    ({"totalRecords": "foo"}, "'totalRecords' parameter is incorrect. parameter value {foo} is not valid: "
+                              'must match "exact|estimated|none|auto"'),
+    ({"lang": "xyz"}, "'lang' parameter is incorrect. parameter value {xyz} is not valid: must match \"[a-zA-Z]{2}\""),
+])
+def test_list_parameter_errors(client, h, params, text):
+    r = client.get(PREFIX, query_string=params, headers=h)
+    assert (r.status_code, r.headers["Content-Type"], r.get_data(as_text=True)) == (400, "text/plain", text)
+
+
+def test_paging_defaults_and_total_records(client, h):
+    for i in range(17):
+        assert _post(client, h, {"firstName": f"f{i}", "lastName": f"l{i}"}).status_code == 201
+    body = client.get(PREFIX, headers=h).json
+    assert (len(body["contacts"]), body["totalRecords"]) == (10, 17)
+    assert [c["firstName"] for c in body["contacts"]] == [f"f{i}" for i in range(10)]
+    body = client.get(PREFIX, query_string={"limit": 5, "offset": 15}, headers=h).json
+    assert ([c["firstName"] for c in body["contacts"]], body["totalRecords"]) == (["f15", "f16"], 17)
+    assert client.get(PREFIX, query_string={"offset": 100}, headers=h).json == {"contacts": [], "totalRecords": 17}
+    assert client.get(PREFIX, query_string={"limit": 0}, headers=h).json == {"contacts": [], "totalRecords": 17}
+    body = client.get(PREFIX, query_string={"limit": 3, "totalRecords": "none"}, headers=h).json
+    assert list(body) == ["contacts"] and len(body["contacts"]) == 3
+
+
+def test_get_unknown_and_invalid_ids(client, h):
+    r = client.get(f"{PREFIX}/bad500aa-aaaa-500a-aaaa-aaaaaaaaaaaa", headers=h)
+    assert (r.status_code, r.headers["Content-Type"], r.get_data(as_text=True)) == (404, "text/plain", "Not found")
+    r = client.get(f"{PREFIX}/abc", headers=h)
+    assert (r.status_code, r.get_data(as_text=True)) == (
+        400, f"'id' parameter is incorrect. parameter value {{abc}} is not valid: must match \"{UUID_RULE}\"")
+
+
+def test_put_replaces_whole_record_path_id_wins_and_keeps_creation_metadata(client, h):
+    created = _post(client, h, SAMPLE).json
+    other = "bad500aa-aaaa-500a-aaaa-aaaaaaaaaaac"
+    replacement = {"id": other, "firstName": "Nicholas", "lastName": "Fury", "notes": "ABC123",
+                   "metadata": created["metadata"]}
+    r = client.put(f"{PREFIX}/{created['id']}", json=replacement, headers={**h, "X-Okapi-User-Id": OTHER_USER})
+    assert (r.status_code, r.data) == (204, b"")
+    got = client.get(f"{PREFIX}/{created['id']}", headers=h).json
+    assert _without_meta(got) == {"firstName": "Nicholas", "lastName": "Fury", "notes": "ABC123",
+                                  "phoneNumbers": [], "emails": [], "addresses": [], "urls": [],
+                                  "categories": [], "inactive": False}
+    meta = got["metadata"]
+    assert (meta["createdDate"], meta["createdByUserId"]) == (created["metadata"]["createdDate"], USER)
+    assert meta["updatedByUserId"] == OTHER_USER and meta["updatedDate"] >= meta["createdDate"]
+    assert client.get(f"{PREFIX}/{other}", headers=h).status_code == 404
+
+
+def test_put_errors(client, h):
+    created = _post(client, h, SAMPLE).json
+    r = client.put(f"{PREFIX}/{created['id']}", json={"firstName": "x"}, headers=h)
+    assert r.status_code == 422 and r.json["errors"][0]["parameters"] == [{"key": "lastName", "value": "null"}]
+    r = client.put(f"{PREFIX}/bad500aa-aaaa-500a-aaaa-aaaaaaaaaaaa", json={"firstName": "a", "lastName": "b"},
+                   headers=h)
+    assert (r.status_code, r.get_data(as_text=True)) == (404, "Not found")
+    assert client.get(f"{PREFIX}/{created['id']}", headers=h).json["firstName"] == "Nick"
+
+
+def test_delete(client, h):
+    created = _post(client, h, SAMPLE).json
+    r = client.delete(f"{PREFIX}/{created['id']}", headers=h)
+    assert (r.status_code, r.data) == (204, b"")
+    assert client.get(f"{PREFIX}/{created['id']}", headers=h).status_code == 404
+    r = client.delete(f"{PREFIX}/{created['id']}", headers=h)
+    assert (r.status_code, r.get_data(as_text=True)) == (404, "Not found")
+
+
+def test_unknown_route_and_method(client, h):
+    r = client.get(f"{PREFIX}/{CAT}/x", headers=h)
+    assert (r.status_code, r.headers["Content-Type"], r.get_data(as_text=True)) == (404, "text/plain", "Not found")
+    r = client.patch(f"{PREFIX}/{CAT}", json={}, headers=h)
+    assert (r.status_code, r.headers["Content-Type"]) == (405, "text/plain")
+
+
+# ---------------------------------------------------------------- cross-dialect
+
+def test_card_from_incoplax_appears_with_parsed_names_and_phones(client, h, auth):
+    r = client.post("/rest/v1/addressbook/contacts",
+                    json={"displayname": "Dr. Jane Quincy Public Jr.", "number": "5551234", "mobile": "5559999",
+                          "email": "jane@example.org"}, headers=auth)
+    assert r.status_code == 200, r.data
+    record = client.get(f"{PREFIX}/{r.json['id']}", headers=h).json
+    assert (record["prefix"], record["firstName"], record["lastName"]) == ("Dr.", "Jane", "Public")
+    assert [(p["phoneNumber"], p.get("type")) for p in record["phoneNumbers"]] == [
+        ("5551234", "Office"), ("5559999", "Mobile")]
+    assert [e["value"] for e in record["emails"]] == ["jane@example.org"]
+    # a FOLIO PUT of the same view keeps what only Incoplax knows (middle name, suffix, slots)
+    record.pop("metadata")
+    assert client.put(f"{PREFIX}/{record['id']}", json=record, headers=h).status_code == 204
+    incoplax = client.get(f"/rest/v1/addressbook/contacts/{record['id']}", headers=auth).json
+    assert (incoplax["displayname"], incoplax["number"], incoplax["mobile"]) == (
+        "Dr. Jane Quincy Public Jr.", "5551234", "5559999")
+
+
+def test_folio_write_is_visible_to_incoplax(client, h, auth):
+    created = _post(client, h, SAMPLE).json
+    incoplax = client.get(f"/rest/v1/addressbook/contacts/{created['id']}", headers=auth).json
+    assert (incoplax["displayname"], incoplax["number"], incoplax["email"]) == (
+        "Director Nick Fury", "19789999999", "noreply@folio.org")
+    assert incoplax["opts"]["groups"] == [CAT]
