@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, send_from_directory
+from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 
 from blueprints import register_dialects
 from blueprints.auth import install_auth
 from blueprints.errors import install_error_handlers
+from blueprints.observability import install_observability
 from blueprints.http import json_response
 from blueprints.protection import install_cors, install_rate_limit
 from config import Config
@@ -53,6 +54,7 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True) -> 
     install_auth(app)
     install_rate_limit(app, config)
     install_error_handlers(app)
+    install_observability(app)
     return app
 
 
@@ -76,6 +78,23 @@ def _register_service_routes(app: Flask) -> None:
         """Readiness: the database answers a query."""
         database.execute_sql("SELECT 1").fetchall()
         return json_response({"status": "ok", "database": "ok"})
+
+    if os.environ.get("CONTACTS_BENCH_BASELINE") == "1":
+        _register_bench_baseline(app)
+
+
+def _register_bench_baseline(app: Flask) -> None:
+    """bench/'s baseline: a JSON body of the asked size from memory (no database, no auth)."""
+    bodies: dict[int, dict] = {}
+
+    @app.get("/_bench/baseline")
+    def bench_baseline():
+        """Benchmark baseline (only with CONTACTS_BENCH_BASELINE=1): `bytes` of JSON from memory."""
+        size = min(max(request.args.get("bytes", 1000, type=int), 16), 1 << 20)
+        body = bodies.get(size)
+        if body is None:
+            body = bodies[size] = {"padding": "x" * (size - 14)}  # {"padding":""} is 14 bytes
+        return json_response(body)
 
 
 def main() -> None:

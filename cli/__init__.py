@@ -6,6 +6,8 @@ import click
 from .serve import serve
 from .tokens import token
 from .cards import lock, unlock
+from .io import backup, export, import_, seed
+from .mpdx import mpdx
 
 
 @click.group()
@@ -17,3 +19,8 @@ cli.add_command(serve)
 cli.add_command(token)
 cli.add_command(lock)
 cli.add_command(unlock)
+cli.add_command(import_)
+cli.add_command(export)
+cli.add_command(seed)
+cli.add_command(backup)
+cli.add_command(mpdx)

@@ -10,6 +10,7 @@ import click
 from config import Config
 from models.db import database, multi_writer_safe, open_database, sqlite_version
 from models.schema import migrate
+from blueprints.observability import prepare_multiprocess_dir, worker_exited
 from services import tokens
 
 log = logging.getLogger("contacts")
@@ -57,6 +58,8 @@ def _gunicorn_app(config: Config):
             self.cfg.set("accesslog", None)
             self.cfg.set("errorlog", "-")
             self.cfg.set("loglevel", "warning")
+            # Metrics of several workers are summed from PROMETHEUS_MULTIPROC_DIR (set in serve).
+            self.cfg.set("child_exit", lambda server, worker: worker_exited(worker.pid))
 
         def load(self):
             from app import create_app
@@ -77,6 +80,7 @@ def serve(host, port, database_url, workers) -> None:
     if not config.workers:
         config.workers = os.cpu_count() or 1
     _prepare(config)
+    prepare_multiprocess_dir()  # before the workers fork and import prometheus_client
     click.echo(f"contacts serving on http://{config.host}:{config.port} "
                f"with {config.workers} worker(s); docs at /docs", err=True)
     sys.argv = sys.argv[:1]  # gunicorn must not parse our flags

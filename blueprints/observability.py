@@ -1,0 +1,159 @@
+"""Operations: a JSON log line and a request id per request, and Prometheus `/metrics`.
+
+Each response carries `X-Request-Id` (the client's when it sent a sane one, else a new
+one) and produces one JSON line on the `contacts.access` logger: time, method, path
+(never the query string), status, duration_ms, request_id, remote address. Headers
+are never logged, so no token reaches the log.
+
+`/metrics` is Prometheus text. Under gunicorn with several workers, `contacts serve`
+sets PROMETHEUS_MULTIPROC_DIR (wiped before the workers fork) and every worker writes
+its samples there, so any worker answers `/metrics` with the sum over all of them.
+prometheus_client picks its storage when it is first imported, so it is imported
+here lazily, never at module import time (the serve command imports this module
+before it sets the directory).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+
+ACCESS_LOG = "contacts.access"
+REQUEST_ID_HEADER = "X-Request-Id"
+# What a client may send as its request id: printable token characters, bounded length.
+_SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+
+_metrics: dict = {}
+
+
+def install_observability(app: Flask) -> None:
+    """Add request ids, the access log line, request metrics and the `/metrics` route."""
+    _ensure_log_handler()
+    # First before-request hook: the clock must start before auth may answer 401.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
+    app.after_request(_finish)
+    app.add_url_rule("/metrics", "metrics", metrics_view, methods=["GET"])
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (test runners and daemons swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+def _ensure_log_handler() -> None:
+    logger = logging.getLogger(ACCESS_LOG)
+    if not logger.handlers:
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # the line is already complete JSON; no second copy via root
+
+
+def request_id() -> str:
+    """The current request's id (the one echoed in X-Request-Id)."""
+    rid = getattr(g, "request_id", None)
+    if rid is None:
+        sent = request.headers.get(REQUEST_ID_HEADER, "")
+        rid = g.request_id = sent if _SANE_ID.match(sent) else uuid.uuid4().hex
+    return rid
+
+
+def _start() -> None:
+    g.request_started = time.perf_counter()
+    request_id()
+
+
+def _finish(response: Response) -> Response:
+    started = getattr(g, "request_started", None)
+    duration = time.perf_counter() - started if started is not None else 0.0
+    rid = request_id()
+    response.headers[REQUEST_ID_HEADER] = rid
+    route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
+    line = {
+        "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z",
+        "level": "info",
+        "event": "request",
+        "method": request.method,
+        "path": request.path,
+        "route": route,
+        "status": response.status_code,
+        "duration_ms": round(duration * 1000, 3),
+        "request_id": rid,
+        "remote_addr": request.remote_addr,
+        "pid": os.getpid(),
+    }
+    logging.getLogger(ACCESS_LOG).info(json.dumps(line, separators=(",", ":")))
+    requests_total, duration_seconds = _request_metrics()
+    requests_total.labels(request.method, route, str(response.status_code)).inc()
+    duration_seconds.labels(request.method, route).observe(duration)
+    return response
+
+
+def _request_metrics():
+    if not _metrics:
+        from prometheus_client import Counter, Histogram
+
+        _metrics["requests"] = Counter(
+            "contacts_http_requests_total", "HTTP requests answered, by method, route and status",
+            ["method", "route", "status"])
+        _metrics["duration"] = Histogram(
+            "contacts_http_request_duration_seconds", "Time to answer an HTTP request, by method and route",
+            ["method", "route"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+    return _metrics["requests"], _metrics["duration"]
+
+
+def metrics_view() -> Response:
+    """Prometheus metrics (summed over every worker process under gunicorn)."""
+    from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+    from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+
+    _request_metrics()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), status=200, content_type=CONTENT_TYPE_PLAIN_0_0_4)
+
+
+def prepare_multiprocess_dir() -> str:
+    """Set PROMETHEUS_MULTIPROC_DIR (given, or a new temp dir) and empty it; call before fork."""
+    import tempfile
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        import atexit
+        import shutil
+
+        directory = tempfile.mkdtemp(prefix="contacts-metrics-")
+        atexit.register(shutil.rmtree, directory, True)  # ours alone: removed when serve exits
+    os.makedirs(directory, exist_ok=True)
+    for entry in os.listdir(directory):  # samples of an earlier run would be summed in
+        if entry.endswith(".db"):  # prometheus_client's files only: the dir may be shared
+            os.unlink(os.path.join(directory, entry))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    return directory
+
+
+def worker_exited(pid: int) -> None:
+    """gunicorn's child_exit hook: drop a dead worker's live gauges (counters are kept)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)

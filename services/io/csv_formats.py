@@ -1,0 +1,406 @@
+"""CSV with Google Contacts' and Outlook's column headers, both directions.
+
+Google: numbered column groups (`E-mail 1 - Label`, `E-mail 1 - Value`, ...); a cell
+may hold several values joined by ` ::: `; a label starting with `* ` marks the
+primary; `Labels` (older exports: `Group Membership`) lists groups, `* myContacts`
+and other `* ` system groups are not groups of ours. Both the current headers
+(`First Name`, `Organization Name`, `... - Label`) and the older ones (`Given Name`,
+`Organization 1 - Name`, `... - Type`) are read; the current ones are written.
+
+Outlook: fixed columns per kind (`E-mail Address`, `E-mail 2 Address`, `Business
+Phone`, `Mobile Phone`, `Home Street`, ...); `Title` is the name prefix; `Categories`
+are `;`-separated. A card with more rows than Outlook has columns loses the rest on
+export (Outlook's format has nowhere to put them).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from peewee import SQL, fn
+
+from models import ContactAddress, ContactEmail, ContactPhone, ContactUrl
+
+from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
+from .report import RecordError
+
+MULTI = " ::: "
+
+# ---------------------------------------------------------------- detection
+
+
+def flavour(headers: list[str]) -> str:
+    """'google' or 'outlook' from a header row; RecordError when it is neither."""
+    names = {h.strip() for h in headers}
+    if any(re.match(r"(E-mail|Phone) \d+ - (Value|Label|Type)$", h) for h in names) or \
+            names & {"Given Name", "Family Name", "Name Prefix", "Labels", "Group Membership"}:
+        return "google"
+    if names & {"E-mail Address", "Business Phone", "Mobile Phone", "Home Phone", "Company",
+                "Business Street", "Job Title"}:
+        return "outlook"
+    if names & {"First Name", "Last Name"}:
+        return "outlook"
+    raise RecordError("CSV header is neither Google Contacts' nor Outlook's "
+                      "(expected e.g. 'First Name', 'E-mail 1 - Value' or 'E-mail Address')")
+
+
+# ---------------------------------------------------------------- Google
+
+_GOOGLE_PHONE_LABELS = {"office": "Work", "mobile": "Mobile", "fax": "Work Fax", "home": "Home",
+                        "other": "Other", "local": "Local", "public": "Public"}
+_PLACE_LABELS = {"home": "Home", "work": "Work", "other": "Other", "": ""}
+
+
+def _split_multi(cell: str) -> list[str]:
+    return [part.strip() for part in (cell or "").split(":::")]
+
+
+def _label(cell: str) -> tuple[str, bool]:
+    """(label, primary) from a Google label cell ('* Work' is the primary work row)."""
+    cell = (cell or "").strip()
+    if cell.startswith("*"):
+        return cell.lstrip("* ").strip(), True
+    return cell, False
+
+
+def _google_groups(row: dict) -> list[str]:
+    cell = row.get("Labels") or row.get("Group Membership") or ""
+    return [g for g in _split_multi(cell) if g and not g.startswith("*")]
+
+
+def _numbered(row: dict, prefix: str) -> Iterator[tuple[int, str]]:
+    """Column-group numbers present for a prefix, e.g. 'E-mail' -> 1, 2, ..."""
+    number = 1
+    while f"{prefix} {number} - Value" in row or f"{prefix} {number} - Street" in row \
+            or f"{prefix} {number} - Formatted" in row:
+        yield number, f"{prefix} {number} - "
+        number += 1
+
+
+def card_from_google(row: dict, resolver: GroupResolver | None) -> dict:
+    """A canonical card from one Google Contacts CSV row."""
+    get = lambda *names: next(((row.get(n) or "").strip() for n in names if (row.get(n) or "").strip()), "")
+    card: dict = {
+        "given_name": get("First Name", "Given Name"),
+        "middle_name": get("Middle Name", "Additional Name"),
+        "family_name": get("Last Name", "Family Name"),
+        "prefix": get("Name Prefix"),
+        "suffix": get("Name Suffix"),
+        "notes": (row.get("Notes") or "").strip(),
+        "job_title": get("Organization Title", "Organization 1 - Title"),
+        "department": get("Organization Department", "Organization 1 - Department"),
+        "photo": get("Photo"),
+        "emails": [], "phones": [], "addresses": [], "urls": [],
+    }
+    display = get("Name", "File As")
+    if display:  # else the name parts alone: services.names joins them into the display name
+        card["display_name"] = display
+    org = get("Organization Name", "Organization 1 - Name")
+    set_extra(card, "org", org)
+    set_extra(card, "nickname", get("Nickname"))
+    set_extra(card, "bday", get("Birthday"))
+    for _, head in _numbered(row, "E-mail"):
+        label, primary = _label(row.get(head + "Label") or row.get(head + "Type"))
+        for value in _split_multi(row.get(head + "Value")):
+            if value:
+                card["emails"].append({"value": value, "type": place_type([label]),
+                                       "label": _custom(label), "is_primary": primary})
+    for _, head in _numbered(row, "Phone"):
+        label, primary = _label(row.get(head + "Label") or row.get(head + "Type"))
+        for value in _split_multi(row.get(head + "Value")):
+            if value:
+                card["phones"].append({"value": value, "type": phone_type([label]),
+                                       "label": _custom(label, phone=True), "is_primary": primary})
+    for _, head in _numbered(row, "Address"):
+        label, primary = _label(row.get(head + "Label") or row.get(head + "Type"))
+        address = {
+            "type": place_type([label]), "label": _custom(label), "is_primary": primary,
+            "line1": (row.get(head + "Street") or "").strip(),
+            "line2": ", ".join(p for p in ((row.get(head + "Extended Address") or "").strip(),
+                                           _po_box(row.get(head + "PO Box"))) if p),
+            "city": (row.get(head + "City") or "").strip(),
+            "region": (row.get(head + "Region") or "").strip(),
+            "postal_code": (row.get(head + "Postal Code") or "").strip(),
+            "country": (row.get(head + "Country") or "").strip(),
+        }
+        if not any(address[k] for k in ("line1", "line2", "city", "region", "postal_code", "country")):
+            formatted = (row.get(head + "Formatted") or "").strip()
+            if not formatted:
+                continue
+            address["line1"] = formatted.replace("\n", ", ")
+        card["addresses"].append(address)
+    for _, head in _numbered(row, "Website"):
+        label, primary = _label(row.get(head + "Label") or row.get(head + "Type"))
+        for value in _split_multi(row.get(head + "Value")):
+            if value:
+                card["urls"].append({"value": value, "type": place_type([label]),
+                                     "label": _custom(label), "is_primary": primary})
+    first_email = card["emails"][0]["value"] if card["emails"] else ""
+    name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    groups = _google_groups(row)
+    if groups and resolver is not None:
+        card["groups"] = resolver.keys(groups)
+    return card
+
+
+def _po_box(cell: str | None) -> str:
+    cell = (cell or "").strip()
+    return f"PO Box {cell}" if cell else ""
+
+
+def _custom(label: str, phone: bool = False) -> str:
+    """A label kept only when it is not one of the standard ones the type already says."""
+    standard = {"home", "work", "other", "mobile", "work fax", "home fax", "fax", "main", "pager",
+                "local", "public", "cell"} if phone else {"home", "work", "other"}
+    return "" if label.strip().lower() in standard else label.strip()
+
+
+def google_header(counts: dict[str, int]) -> list[str]:
+    """The header row of a Google Contacts CSV with `counts` column groups per kind."""
+    header = ["First Name", "Middle Name", "Last Name", "Phonetic First Name", "Phonetic Middle Name",
+              "Phonetic Last Name", "Name Prefix", "Name Suffix", "Nickname", "File As",
+              "Organization Name", "Organization Title", "Organization Department", "Birthday",
+              "Notes", "Photo", "Labels"]
+    for n in range(1, counts["emails"] + 1):
+        header += [f"E-mail {n} - Label", f"E-mail {n} - Value"]
+    for n in range(1, counts["phones"] + 1):
+        header += [f"Phone {n} - Label", f"Phone {n} - Value"]
+    for n in range(1, counts["addresses"] + 1):
+        header += [f"Address {n} - {part}" for part in ("Label", "Formatted", "Street", "City", "PO Box",
+                                                         "Region", "Postal Code", "Country",
+                                                         "Extended Address")]
+    for n in range(1, counts["urls"] + 1):
+        header += [f"Website {n} - Label", f"Website {n} - Value"]
+    return header
+
+
+def google_row(card: dict) -> dict:
+    """One card as a Google Contacts CSV row (dict by header)."""
+    row = {
+        "First Name": card.get("given_name") or "", "Middle Name": card.get("middle_name") or "",
+        "Last Name": card.get("family_name") or "", "Name Prefix": card.get("prefix") or "",
+        "Name Suffix": card.get("suffix") or "", "Nickname": get_extra(card, "nickname"),
+        "File As": card.get("display_name") or "",
+        "Organization Name": get_extra(card, "org"), "Organization Title": card.get("job_title") or "",
+        "Organization Department": card.get("department") or "", "Birthday": get_extra(card, "bday"),
+        "Notes": card.get("notes") or "", "Photo": card.get("photo") or "",
+        "Labels": MULTI.join(["* myContacts"] + [g["name"] for g in card.get("groups", [])]),
+    }
+    for n, email in enumerate(card.get("emails", []), start=1):
+        row[f"E-mail {n} - Label"] = _out_label(email.get("label") or _PLACE_LABELS.get(email.get("type"), ""),
+                                                email.get("is_primary"))
+        row[f"E-mail {n} - Value"] = email["value"]
+    for n, phone in enumerate(card.get("phones", []), start=1):
+        label = phone.get("label") or _GOOGLE_PHONE_LABELS.get(phone.get("type"), "Other")
+        row[f"Phone {n} - Label"] = _out_label(label, phone.get("is_primary"))
+        row[f"Phone {n} - Value"] = phone["value"]
+    for n, address in enumerate(card.get("addresses", []), start=1):
+        head = f"Address {n} - "
+        row[head + "Label"] = _out_label(address.get("label") or _PLACE_LABELS.get(address.get("type"), ""),
+                                         address.get("is_primary"))
+        row[head + "Street"] = address.get("line1") or ""
+        row[head + "Extended Address"] = address.get("line2") or ""
+        row[head + "City"] = address.get("city") or ""
+        row[head + "Region"] = address.get("region") or ""
+        row[head + "Postal Code"] = address.get("postal_code") or ""
+        row[head + "Country"] = address.get("country") or ""
+        row[head + "Formatted"] = "\n".join(p for p in (
+            address.get("line1"), address.get("line2"),
+            " ".join(p for p in (address.get("city"), address.get("region"), address.get("postal_code")) if p),
+            address.get("country")) if p)
+    for n, url in enumerate(card.get("urls", []), start=1):
+        row[f"Website {n} - Label"] = _out_label(url.get("label") or _PLACE_LABELS.get(url.get("type"), ""),
+                                                 url.get("is_primary") and len(card["urls"]) > 1)
+        row[f"Website {n} - Value"] = url["value"]
+    return row
+
+
+def _out_label(label: str, primary: bool) -> str:
+    return f"* {label}" if primary else label
+
+
+# ---------------------------------------------------------------- Outlook
+
+OUTLOOK_HEADER = [
+    "Title", "First Name", "Middle Name", "Last Name", "Suffix", "Nickname", "Company", "Department",
+    "Job Title", "Business Street", "Business Street 2", "Business City", "Business State",
+    "Business Postal Code", "Business Country/Region", "Home Street", "Home Street 2", "Home City",
+    "Home State", "Home Postal Code", "Home Country/Region", "Other Street", "Other Street 2",
+    "Other City", "Other State", "Other Postal Code", "Other Country/Region", "Business Fax",
+    "Business Phone", "Business Phone 2", "Home Fax", "Home Phone", "Home Phone 2", "Mobile Phone",
+    "Other Fax", "Other Phone", "Primary Phone", "Birthday", "Categories", "E-mail Address",
+    "E-mail Display Name", "E-mail 2 Address", "E-mail 2 Display Name", "E-mail 3 Address",
+    "E-mail 3 Display Name", "Notes", "Web Page",
+]
+# Outlook phone columns -> canonical type, in the order rows are read back.
+_OUTLOOK_PHONES = (
+    ("Business Phone", "office"), ("Business Phone 2", "office"), ("Company Main Phone", "office"),
+    ("Mobile Phone", "mobile"), ("Car Phone", "mobile"), ("Home Phone", "home"), ("Home Phone 2", "home"),
+    ("Business Fax", "fax"), ("Home Fax", "fax"), ("Other Fax", "fax"), ("Other Phone", "other"),
+    ("Pager", "other"), ("Callback", "other"), ("Radio Phone", "other"), ("Assistant's Phone", "other"),
+    ("ISDN", "other"), ("Telex", "other"), ("TTY/TDD Phone", "other"),
+)
+_OUTLOOK_PLACES = (("Business", "work"), ("Home", "home"), ("Other", "other"))
+
+
+def card_from_outlook(row: dict, resolver: GroupResolver | None) -> dict:
+    """A canonical card from one Outlook CSV row."""
+    get = lambda name: (row.get(name) or "").strip()
+    card: dict = {
+        "prefix": get("Title"), "given_name": get("First Name"), "middle_name": get("Middle Name"),
+        "family_name": get("Last Name"), "suffix": get("Suffix"), "department": get("Department"),
+        "job_title": get("Job Title"), "notes": (row.get("Notes") or "").strip(),
+        "emails": [], "phones": [], "addresses": [], "urls": [],
+    }
+    org = get("Company")
+    set_extra(card, "org", org)
+    set_extra(card, "nickname", get("Nickname"))
+    birthday = get("Birthday")
+    if birthday and birthday not in ("0/0/00", "1/0/00"):
+        set_extra(card, "bday", birthday)
+    for column in ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address"):
+        if get(column):
+            card["emails"].append({"value": get(column), "type": ""})
+    primary = get("Primary Phone")
+    for column, kind in _OUTLOOK_PHONES:
+        if get(column):
+            card["phones"].append({"value": get(column), "type": kind, "is_primary": get(column) == primary})
+    if primary and not any(p["value"] == primary for p in card["phones"]):
+        card["phones"].insert(0, {"value": primary, "type": "office", "is_primary": True})
+    for prefix, kind in _OUTLOOK_PLACES:
+        street = get(f"{prefix} Street")
+        address = {"type": kind, "line1": street,
+                   "line2": ", ".join(p for p in (get(f"{prefix} Street 2"), get(f"{prefix} Street 3")) if p),
+                   "city": get(f"{prefix} City"), "region": get(f"{prefix} State"),
+                   "postal_code": get(f"{prefix} Postal Code"), "country": get(f"{prefix} Country/Region")}
+        if any(address[k] for k in ("line1", "line2", "city", "region", "postal_code", "country")):
+            card["addresses"].append(address)
+    for column, kind in (("Web Page", "work"), ("Personal Web Page", "home")):
+        if get(column):
+            card["urls"].append({"value": get(column), "type": kind})
+    first_email = card["emails"][0]["value"] if card["emails"] else ""
+    name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    categories = [c.strip() for c in get("Categories").split(";") if c.strip()]
+    if categories and resolver is not None:
+        card["groups"] = resolver.keys(categories)
+    return card
+
+
+def outlook_row(card: dict) -> dict:
+    """One card as an Outlook CSV row; rows beyond Outlook's columns are left out."""
+    row = {
+        "Title": card.get("prefix") or "", "First Name": card.get("given_name") or "",
+        "Middle Name": card.get("middle_name") or "", "Last Name": card.get("family_name") or "",
+        "Suffix": card.get("suffix") or "", "Nickname": get_extra(card, "nickname"),
+        "Company": get_extra(card, "org"), "Department": card.get("department") or "",
+        "Job Title": card.get("job_title") or "", "Birthday": get_extra(card, "bday"),
+        "Notes": card.get("notes") or "", "Categories": ";".join(g["name"] for g in card.get("groups", [])),
+    }
+    if not (row["First Name"] or row["Last Name"]) and card.get("display_name") and not row["Company"]:
+        row["First Name"] = card["display_name"]  # Outlook has no display-name column
+    for column, email in zip(("E-mail", "E-mail 2", "E-mail 3"), card.get("emails", [])):
+        row[f"{column} Address"] = email["value"]
+        row[f"{column} Display Name"] = f"{card.get('display_name') or ''} ({email['value']})".strip()
+    free = {kind: [c for c, k in _OUTLOOK_PHONES if k == kind and c in OUTLOOK_HEADER]
+            for kind in ("office", "mobile", "home", "fax", "other")}
+    for phone in card.get("phones", []):
+        kind = phone.get("type") if phone.get("type") in free else "other"
+        slots = free[kind] or free["other"]
+        if slots:
+            row[slots.pop(0)] = phone["value"]
+        if phone.get("is_primary"):
+            row["Primary Phone"] = phone["value"]
+    used: set[str] = set()
+    for address in card.get("addresses", []):
+        prefix = {"work": "Business", "home": "Home"}.get(address.get("type"), "Other")
+        if prefix in used:
+            prefix = next((p for p, _ in _OUTLOOK_PLACES if p not in used), None)
+            if prefix is None:
+                continue
+        used.add(prefix)
+        row.update({f"{prefix} Street": address.get("line1") or "", f"{prefix} Street 2": address.get("line2") or "",
+                    f"{prefix} City": address.get("city") or "", f"{prefix} State": address.get("region") or "",
+                    f"{prefix} Postal Code": address.get("postal_code") or "",
+                    f"{prefix} Country/Region": address.get("country") or ""})
+    if card.get("urls"):
+        row["Web Page"] = card["urls"][0]["value"]
+    return row
+
+
+# ---------------------------------------------------------------- streams
+
+def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None = None) -> None:
+    """Parse a CSV stream (Google or Outlook headers) into the bulk writer, row by row."""
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+        kind = flavour(header)
+    except StopIteration:
+        report.fail("line 1", "the file is empty (a CSV needs a header row)")
+        return
+    except (RecordError, csv.Error) as exc:
+        report.fail("line 1", str(exc))
+        return
+    parse = card_from_google if kind == "google" else card_from_outlook
+    number, line = 0, reader.line_num
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            number += 1
+            report.fail(f"row {number} (line {start})", f"malformed CSV: {exc}")
+            line = reader.line_num
+            continue
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue  # an empty line between rows
+        number += 1
+        position = f"row {number} (line {start})"
+        if len(cells) != len(header):
+            report.fail(position, f"row has {len(cells)} cells, the header has {len(header)}")
+            continue
+        try:
+            card = parse(dict(zip(header, cells)), resolver)
+        except RecordError as exc:
+            report.fail(position, str(exc))
+            continue
+        writer.add(card, position)
+    writer.flush()
+
+
+def child_counts() -> dict[str, int]:
+    """The most rows of each kind any card has (Google's header has that many column groups)."""
+    counts = {}
+    for kind, model in (("emails", ContactEmail), ("phones", ContactPhone), ("addresses", ContactAddress),
+                        ("urls", ContactUrl)):
+        per_card = (model.select(fn.COUNT(SQL("*")).alias("n")).group_by(model.contact))
+        most = model.select(fn.MAX(SQL("n"))).from_(per_card.alias("c")).scalar()
+        counts[kind] = max(most or 0, 1)
+    return counts
+
+
+def write_google(cards: Iterable[dict], out: IO[str], counts: dict[str, int]) -> int:
+    """Write cards as a Google Contacts CSV; returns how many were written."""
+    writer = csv.DictWriter(out, fieldnames=google_header(counts), extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    count = 0
+    for card in cards:
+        writer.writerow(google_row(card))
+        count += 1
+    return count
+
+
+def write_outlook(cards: Iterable[dict], out: IO[str]) -> int:
+    """Write cards as an Outlook CSV; returns how many were written."""
+    writer = csv.DictWriter(out, fieldnames=OUTLOOK_HEADER, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    count = 0
+    for card in cards:
+        writer.writerow(outlook_row(card))
+        count += 1
+    return count

@@ -1,0 +1,357 @@
+"""The project's own JSON Lines format: everything the store holds, one record per line.
+
+Each line is a JSON object with a `type` field naming its record type. The first
+line is a header `{"type": "meta", "format": "contacts-jsonl", "version": 1, ...}`.
+Record types are plugged in through a small registry: a record type knows how to
+export its rows and how to import them in batches. Contacts and groups are built in;
+other tables (Niagara relations, MPDX organizations and account lists, OSID objects)
+register their own `RecordType` from a module listed in `RECORD_MODULES`.
+See docs/jsonl-format.md.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Protocol
+
+import orjson
+from peewee import BooleanField, CharField, IntegerField, TextField
+
+from models import Contact, ContactGroup
+from models.base import JSONTextField, UTCTimestampField
+from models.db import run_write
+
+from .bulk import CHILD_COLUMNS, CHILD_MODELS, DEFAULT_BATCH, BulkWriter
+from .canonical import iter_cards, iter_groups, read_snapshot
+from .report import ImportReport, RecordError
+
+FORMAT_NAME = "contacts-jsonl"
+FORMAT_VERSION = 1
+# Modules that register further record types when imported (the extension point):
+# e.g. "services.niagara_io" calling `register(RecordType("relation", 30, ...))`.
+RECORD_MODULES: tuple[str, ...] = ("services.io.jsonl_tables",)
+
+_DUMP_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
+
+
+# ---------------------------------------------------------------- the registry
+
+class RecordImporter(Protocol):
+    """Imports the records of one type; may buffer them until `flush`."""
+
+    def add(self, record: dict, position: str) -> None:
+        """Take one record (its `type` removed); raise RecordError to fail just this record."""
+
+    def flush(self) -> None:
+        """Store what is buffered (called when the record type changes and at the end)."""
+
+
+@dataclass
+class ImportContext:
+    """What importers of one run share: the report, batch size, progress and caches."""
+
+    report: ImportReport
+    batch_size: int = DEFAULT_BATCH
+    user: str | None = None
+    on_stored: Callable[[int], None] | None = None
+    cache: dict = field(default_factory=dict)  # e.g. "group_keys": group id -> autokey
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A kind of record in the file: how to export all of them and how to import them."""
+
+    name: str  # the `type` value on the line
+    order: int  # export order: records that others refer to come first
+    export: Callable[[], Iterable[dict]]
+    importer: Callable[[ImportContext], RecordImporter]
+
+
+_REGISTRY: dict[str, RecordType] = {}
+
+
+def register(record_type: RecordType) -> RecordType:
+    """Add (or replace) a record type; modules in RECORD_MODULES call this on import."""
+    _REGISTRY[record_type.name] = record_type
+    return record_type
+
+
+def record_types() -> list[RecordType]:
+    """Every registered record type, in export order."""
+    for module in RECORD_MODULES:
+        importlib.import_module(module)
+    return sorted(_REGISTRY.values(), key=lambda rt: (rt.order, rt.name))
+
+
+# ---------------------------------------------------------------- values
+
+def timestamp(value: str | None, name: str) -> datetime.datetime | None:
+    """A naive UTC datetime from an ISO 8601 text (the store's convention)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"{name} must be an ISO 8601 timestamp text")
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"{name} is not an ISO 8601 timestamp: {value!r}") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(datetime.UTC).replace(tzinfo=None)
+    return parsed
+
+
+def check_columns(model, record: dict, where: str = "", skip: Iterable[str] = ()) -> dict:
+    """Check a record's values against a model's columns (in place; timestamps parsed).
+
+    Keys in `skip` are left for the caller; any other unknown key is an error.
+    """
+    kinds = _column_kinds(model)
+    unknown = record.keys() - kinds.keys()
+    if unknown and not unknown <= set(skip):
+        raise RecordError(f"unknown field {where}{min(unknown - set(skip))}")
+    for key, value in record.items():
+        kind = kinds.get(key)
+        if kind is None or type(value) is kind[0] or (value is None and kind[1]) or kind[0] is object:
+            continue
+        if kind[0] is datetime.datetime and type(value) is str:
+            record[key] = timestamp(value, f"{where}{key}")
+        else:
+            raise RecordError(f"{where}{key} must be {_KIND_NAMES[kind[0]]}"
+                              + (" or null" if kind[1] else ""))
+    return record
+
+
+_KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", datetime.datetime: "a timestamp"}
+_KINDS: dict = {}
+
+
+def _column_kinds(model) -> dict[str, tuple[type, bool]]:
+    """Column name -> (Python type expected in JSON, null allowed), computed once per model."""
+    kinds = _KINDS.get(model)
+    if kinds is None:
+        kinds = {}
+        for name, fld in model._meta.fields.items():
+            if isinstance(fld, UTCTimestampField):
+                kinds[name] = (datetime.datetime, True)
+            elif isinstance(fld, JSONTextField):
+                kinds[name] = (object, True)
+            elif isinstance(fld, BooleanField):
+                kinds[name] = (bool, fld.null)
+            elif isinstance(fld, IntegerField):
+                kinds[name] = (int, fld.null or fld.primary_key)
+            elif isinstance(fld, (TextField, CharField)):
+                kinds[name] = (str, fld.null)
+            else:
+                kinds[name] = (object, True)
+        _KINDS[model] = kinds
+    return kinds
+
+
+# ---------------------------------------------------------------- contacts and groups
+
+_CONTACT_DERIVED = ("primary_phone", "primary_email")  # recomputed from the child rows
+_CHILD_EXPORT = {kind: tuple(c for c in columns if c not in ("contact", "position", "value_norm"))
+                 for kind, columns in CHILD_COLUMNS.items()}
+
+
+def _account_list_ids() -> dict[int, str]:
+    """MPDX account list autokey -> public id (account lists are few)."""
+    from models.mpdx import AccountList
+
+    return dict(AccountList.select(AccountList.autokey, AccountList.id).tuples())
+
+
+def export_contacts() -> Iterator[dict]:
+    """Contact records: every column, child rows in order, group ids in the card's order.
+
+    The MPDX account list is written as its public id (`account_list`), not its autokey.
+    """
+    account_lists = _account_list_ids()
+    for card in iter_cards():
+        record = {name: card[name] for name in Contact._meta.sorted_field_names if name != "account_list_id"}
+        record["account_list"] = account_lists.get(card["account_list_id"])
+        for kind in CHILD_MODELS:
+            columns = _CHILD_EXPORT[kind]
+            record[kind] = [{name: child.get(name) for name in columns} for child in card[kind]]
+        record["groups"] = [group["id"] for group in card["groups"]]
+        yield record
+
+
+class ContactImporter:
+    """Contact records into the bulk path; group references resolved by group id."""
+
+    def __init__(self, context: ImportContext) -> None:
+        self.context = context
+        self.group_keys: dict[str, int] = context.cache.setdefault("group_keys", {})
+        self.writer = BulkWriter(context.report, batch_size=context.batch_size, user=context.user,
+                                 on_stored=context.on_stored)
+
+    def add(self, record: dict, position: str) -> None:
+        """Check one contact record and queue it."""
+        account_list = record.pop("account_list", None)
+        card = check_columns(Contact, record, skip=("emails", "phones", "addresses", "urls", "groups",
+                                                    *_CONTACT_DERIVED))
+        if account_list is not None:
+            card["account_list_id"] = self._account_list_key(account_list)
+        if not card.get("id"):
+            raise RecordError("id is required")
+        for kind, model in CHILD_MODELS.items():
+            items = record.get(kind) or []
+            if not isinstance(items, list):
+                raise RecordError(f"{kind} must be a list")
+            children = []
+            for index, item in enumerate(items):
+                if not isinstance(item, dict):
+                    raise RecordError(f"{kind}[{index}] must be an object")
+                child = check_columns(model, item, f"{kind}[{index}].", skip=("id", "value_norm"))
+                if "value" in model._meta.fields and not isinstance(child.get("value"), str):
+                    raise RecordError(f"{kind}[{index}].value is required")
+                children.append(child)
+            card[kind] = children
+        card["groups"] = self._group_keys(record.get("groups") or [])
+        self.writer.add(card, position)
+
+    def _account_list_key(self, public_id) -> int:
+        if not isinstance(public_id, str):
+            raise RecordError("account_list must be an account list id (string) or null")
+        keys = self.context.cache.get("account_list_keys")
+        if keys is None or public_id not in keys:
+            keys = self.context.cache["account_list_keys"] = {v: k for k, v in _account_list_ids().items()}
+        if public_id not in keys:
+            raise RecordError(f"unknown account list {public_id!r}")
+        return keys[public_id]
+
+    def _group_keys(self, ids) -> list[int]:
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise RecordError("groups must be a list of group ids")
+        missing = [i for i in ids if i not in self.group_keys]
+        if missing:
+            for group_id, key in (ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
+                                  .where(ContactGroup.id.in_(missing)).tuples()):
+                self.group_keys[group_id] = key
+            unknown = [i for i in missing if i not in self.group_keys]
+            if unknown:
+                raise RecordError(f"unknown group id(s): {', '.join(unknown)}")
+        return [self.group_keys[i] for i in ids]
+
+    def flush(self) -> None:
+        """Store the queued contacts."""
+        self.writer.flush()
+
+
+def export_groups() -> Iterator[dict]:
+    """Group records: every column (members are listed on the contacts)."""
+    yield from iter_groups()
+
+
+class GroupImporter:
+    """Group records, stored one by one (groups are few): kept id, code and autokey when free."""
+
+    def __init__(self, context: ImportContext) -> None:
+        self.context = context
+        self.group_keys: dict[str, int] = context.cache.setdefault("group_keys", {})
+
+    def add(self, record: dict, position: str) -> None:
+        """Store one group, or count it skipped when its id exists."""
+        values = check_columns(ContactGroup, record)
+        for key in ("id", "code", "name"):
+            if not values.get(key):
+                raise RecordError(f"{key} is required")
+        report = self.context.report
+
+        def _store():
+            existing = ContactGroup.select(ContactGroup.autokey).where(ContactGroup.id == values["id"]).scalar()
+            if existing is not None:
+                return existing, False
+            if ContactGroup.select().where(ContactGroup.code == values["code"]).exists():
+                raise RecordError(f"another group already has code {values['code']!r}")
+            autokey = values.get("autokey")
+            if autokey is not None and ContactGroup.select().where(ContactGroup.autokey == autokey).exists():
+                values.pop("autokey")
+            values.setdefault("created", None)
+            if values["created"] is None:
+                values.pop("created")
+            if values.get("updated") is None:
+                values.pop("updated", None)
+            return ContactGroup.insert(**values).execute(), True
+
+        key, created = run_write(_store)
+        self.group_keys[values["id"]] = key
+        if created:
+            report.imported += 1
+        else:
+            report.skip(position, f"a group with id {values['id']} already exists")
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
+
+
+register(RecordType("group", 10, export_groups, GroupImporter))
+register(RecordType("contact", 20, export_contacts, ContactImporter))
+
+
+# ---------------------------------------------------------------- the file
+
+def export_jsonl(out: IO[bytes], on_record: Callable[[], None] | None = None) -> int:
+    """Write every registered record type to a binary stream; returns the number of records."""
+    count = 0
+    types = record_types()
+    with read_snapshot():
+        header = {"type": "meta", "format": FORMAT_NAME, "version": FORMAT_VERSION,
+                  "exported": datetime.datetime.now(datetime.UTC).replace(tzinfo=None),
+                  "record_types": [rt.name for rt in types]}
+        out.write(orjson.dumps(header, option=_DUMP_OPTIONS) + b"\n")
+        for record_type in types:
+            for record in record_type.export():
+                out.write(orjson.dumps({"type": record_type.name, **record}, option=_DUMP_OPTIONS) + b"\n")
+                count += 1
+                if on_record:
+                    on_record()
+    return count
+
+
+def import_jsonl(lines: Iterable[bytes], context: ImportContext) -> ImportReport:
+    """Import records line by line (streamed); a bad line is reported and the import goes on."""
+    report = context.report
+    types = {rt.name: rt for rt in record_types()}
+    importers: dict[str, RecordImporter] = {}
+    previous = None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        position = f"line {number}"
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            report.fail(position, f"not valid JSON: {exc}")
+            continue
+        if not isinstance(record, dict):
+            report.fail(position, "a line must be a JSON object")
+            continue
+        kind = record.pop("type", None)
+        if kind == "meta":
+            if record.get("format") != FORMAT_NAME or record.get("version") != FORMAT_VERSION:
+                report.fail(position, f"unsupported header: expected format {FORMAT_NAME!r} "
+                                      f"version {FORMAT_VERSION}")
+            continue
+        record_type = types.get(kind)
+        if record_type is None:
+            report.fail(position, f"unknown record type {kind!r} (known: {', '.join(sorted(types))})")
+            continue
+        if kind != previous:
+            # Later records may refer to earlier ones (contacts to groups): store those first.
+            for importer in importers.values():
+                importer.flush()
+            previous = kind
+        importer = importers.get(kind)
+        if importer is None:
+            importer = importers[kind] = record_type.importer(context)
+        try:
+            importer.add(record, position)
+        except RecordError as exc:
+            report.fail(position, str(exc))
+    for importer in importers.values():
+        importer.flush()
+    return report

@@ -1,0 +1,133 @@
+"""`contacts import|export` with Google Contacts' and Outlook's CSV headers, both directions."""
+from __future__ import annotations
+
+import csv
+import io
+
+from services.io.csv_formats import OUTLOOK_HEADER
+
+from .io_support import all_cards, card_named, comparable, fresh_database_url, run, sample, summary, use_database
+
+
+def test_google_csv_import_with_multi_values_labels_and_bad_rows(app, database_url):
+    result = run("import", sample("google.csv"), "--database-url", database_url)
+    assert result.exit_code == 1
+    assert summary(result) == "imported 3, skipped 0, failed 2"
+    problems = [line for line in result.stderr.splitlines() if ": row " in line]
+    assert problems == [
+        f"{sample('google.csv')}: row 4 (line 6): card has no name: no FN, N, ORG, nickname or email",
+        f"{sample('google.csv')}: row 5 (line 7): row has 3 cells, the header has 36",
+    ]
+    kj = card_named("Katherine Johnson")
+    assert (kj["given_name"], kj["family_name"], kj["job_title"], kj["department"]) == (
+        "Katherine", "Johnson", "Research Mathematician", "Flight Research")
+    assert kj["extra"] == {"vcard": {"org": "NASA Langley"}}
+    assert kj["notes"] == "Trajectory analysis for\nFreedom 7."
+    # " ::: " holds several values under one label; "* " marks the primary.
+    assert [(e["type"], e["value"], e["is_primary"]) for e in kj["emails"]] == [
+        ("work", "katherine@langley.example", True), ("home", "kj@home.example", False),
+        ("home", "katherine.j@mail.example", False)]
+    assert [(p["type"], p["value"], p["is_primary"]) for p in kj["phones"]] == [
+        ("mobile", "+1 757 555 0101", False), ("office", "+1 757 555 0100", True)]
+    assert kj["primary_phone"] == "+1 757 555 0100"
+    [address] = kj["addresses"]
+    assert (address["type"], address["line1"], address["city"], address["region"], address["postal_code"],
+            address["country"]) == ("work", "1 NASA Drive", "Hampton", "VA", "23666", "United States")
+    assert [(u["label"], u["value"]) for u in kj["urls"]] == [("Profile", "https://langley.example/kj")]
+    assert [g["name"] for g in kj["groups"]] == ["Scientists", "Friends"]  # not the "* myContacts" system group
+    jpl = card_named("Jet Propulsion Laboratory")  # no name columns: named from the organisation
+    assert (jpl["given_name"], jpl["family_name"], jpl["phones"][0]["type"]) == ("", "", "office")
+    dorothy = card_named("Dorothy Vaughan")
+    assert (dorothy["photo"], dorothy["phones"][0]["type"]) == ("https://photos.example/dorothy.jpg", "fax")
+
+
+def test_google_legacy_headers(app, database_url):
+    result = run("import", sample("google_legacy.csv"), "--database-url", database_url)
+    assert summary(result) == "imported 1, skipped 0, failed 0"
+    mary = card_named("Mary Jackson")
+    assert [(e["value"], e["is_primary"]) for e in mary["emails"]] == [("mary@langley.example", True)]
+    assert [(p["type"], p["value"]) for p in mary["phones"]] == [
+        ("office", "+1 757 555 0123"), ("mobile", "+1 757 555 0124")]
+    assert (mary["job_title"], mary["extra"]) == ("Aerospace Engineer", {"vcard": {"org": "NASA"}})
+    assert [g["name"] for g in mary["groups"]] == ["Engineers"]
+
+
+def test_outlook_csv_import(app, database_url):
+    result = run("import", sample("outlook.csv"), "--database-url", database_url)
+    assert summary(result) == "imported 2, skipped 0, failed 1"
+    assert f"{sample('outlook.csv')}: row 3 (line 4): card has no name: no FN, N, ORG, nickname or email" \
+        in result.stderr
+    annie = card_named("Dr. Annie Easley")
+    assert (annie["prefix"], annie["given_name"], annie["family_name"]) == ("Dr.", "Annie", "Easley")
+    assert (annie["department"], annie["job_title"]) == ("Computing", "Rocket Scientist")
+    assert annie["extra"] == {"vcard": {"org": "NASA Lewis", "bday": "4/23/1933"}}
+    # "Primary Phone" marks which of the numbers is the primary one.
+    assert [(p["type"], p["value"], p["is_primary"]) for p in annie["phones"]] == [
+        ("office", "+1 216 555 0100", False), ("mobile", "+1 216 555 0142", True),
+        ("fax", "+1 216 555 0199", False)]
+    assert annie["primary_phone"] == "+1 216 555 0142"
+    assert [e["value"] for e in annie["emails"]] == ["annie@lewis.example"]
+    [address] = annie["addresses"]
+    assert (address["type"], address["line1"], address["city"], address["region"]) == (
+        "work", "21000 Brookpark Rd", "Cleveland", "OH")
+    assert [g["name"] for g in annie["groups"]] == ["Scientists", "Friends"]
+    assert [u["value"] for u in annie["urls"]] == ["https://lewis.example/annie"]
+    assert card_named("Glenn Research Center")["primary_phone"] == "+1 216 555 7000"
+
+
+def test_unknown_csv_header_is_reported(app, database_url, tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("Nom,Courriel\nDupont,d@example.org\n", encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 0, skipped 0, failed 1"
+    assert (f"{path}: line 1: CSV header is neither Google Contacts' nor Outlook's (expected e.g. "
+            "'First Name', 'E-mail 1 - Value' or 'E-mail Address')") in result.stderr
+
+
+def test_google_round_trip(app, database_url, tmp_path):
+    run("import", sample("sample.vcf"), "--database-url", database_url)
+    run("import", sample("google.csv"), "--database-url", database_url)
+    # Google's columns have no place for the vCard ROLE (title) or the language.
+    before = {c["display_name"]: {**comparable(c, keep_ids=False), "title": "", "language": ""} for c in all_cards()}
+    path = tmp_path / "google-out.csv"
+    result = run("export", "--format", "csv-google", "--output", str(path), "--database-url", database_url)
+    assert result.exit_code == 0
+    with open(path, newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    # As many column groups as the card with the most rows needs (Ada: 4 phones, 2 addresses).
+    assert "Phone 4 - Value" in header and "Phone 5 - Value" not in header
+    assert "Address 2 - Street" in header and "E-mail 3 - Value" in header
+    other = fresh_database_url(tmp_path, "other")
+    assert summary(run("import", str(path), "--database-url", other)) == "imported 8, skipped 0, failed 0"
+    use_database(other)
+    after = {c["display_name"]: comparable(c, keep_ids=False) for c in all_cards()}
+    assert after == before
+
+
+def test_outlook_export_columns(app, database_url):
+    run("import", sample("outlook.csv"), "--database-url", database_url)
+    result = run("export", "--format", "csv-outlook", "--database-url", database_url)
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == OUTLOOK_HEADER
+    annie = rows[0]
+    assert {k: annie[k] for k in ("Title", "First Name", "Last Name", "Company", "Business Phone", "Mobile Phone",
+                                  "Business Fax", "Primary Phone", "E-mail Address", "Categories",
+                                  "Business City", "Web Page")} == {
+        "Title": "Dr.", "First Name": "Annie", "Last Name": "Easley", "Company": "NASA Lewis",
+        "Business Phone": "+1 216 555 0100", "Mobile Phone": "+1 216 555 0142",
+        "Business Fax": "+1 216 555 0199", "Primary Phone": "+1 216 555 0142",
+        "E-mail Address": "annie@lewis.example", "Categories": "Scientists;Friends",
+        "Business City": "Cleveland", "Web Page": "https://lewis.example/annie"}
+
+
+def test_outlook_round_trip(app, database_url, tmp_path):
+    run("import", sample("outlook.csv"), "--database-url", database_url)
+    before = {c["display_name"]: comparable(c, keep_ids=False) for c in all_cards()}
+    path = tmp_path / "outlook-out.csv"
+    run("export", "--format", "csv-outlook", "--output", str(path), "--database-url", database_url)
+    other = fresh_database_url(tmp_path, "other")
+    assert summary(run("import", str(path), "--database-url", other)) == "imported 2, skipped 0, failed 0"
+    use_database(other)
+    after = {c["display_name"]: comparable(c, keep_ids=False) for c in all_cards()}
+    assert after == before

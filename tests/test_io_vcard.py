@@ -1,0 +1,160 @@
+"""`contacts import|export` with vCard 2.1/3.0/4.0: real-world cards, bad cards, round trips."""
+from __future__ import annotations
+
+import pytest
+
+from services import search
+
+from .io_support import (
+    INCOPLAX,
+    all_cards,
+    card_named,
+    comparable,
+    fresh_database_url,
+    run,
+    sample,
+    summary,
+    use_database,
+)
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+
+
+@pytest.fixture
+def imported(app, database_url):
+    """The sample file imported into the app's database; returns the CLI result."""
+    return run("import", sample("sample.vcf"), "--database-url", database_url)
+
+
+def test_bad_cards_are_reported_with_position_and_the_import_goes_on(imported):
+    assert imported.exit_code == 1
+    assert summary(imported) == "imported 5, skipped 0, failed 2"
+    problems = [line for line in imported.stderr.splitlines() if ": card " in line]
+    assert problems == [
+        f"{sample('sample.vcf')}: card 5 (line 50): PHOTO is not valid base64",
+        f"{sample('sample.vcf')}: card 7 (line 66): line 69 is not a vCard property: 'this line has no colon'",
+    ]
+    assert sorted(c["display_name"] for c in all_cards()) == [
+        "Alan Mathison Turing", "Bletchley Park Trust", "Grace Hopper", "Hon. Ada Augusta Lovelace",
+        "Margaret Hamilton"]
+
+
+def test_vcard3_card_with_folded_lines_photo_and_typed_rows(imported):
+    ada = card_named("Hon. Ada Augusta Lovelace")
+    assert ada["id"] == "7f3c2a9e-4b1d-4c8e-9a6f-2d5e8b1c0a11"  # from UID
+    assert (ada["prefix"], ada["given_name"], ada["middle_name"], ada["family_name"]) == (
+        "Hon.", "Ada", "Augusta", "Lovelace")
+    assert (ada["department"], ada["job_title"], ada["title"]) == ("Research", "Mathematician", "Programmer")
+    assert ada["extra"] == {"vcard": {"org": "Analytical Engines Ltd", "nickname": "Countess",
+                                      "bday": "1815-12-10"}}
+    assert [(p["type"], p["value"], p["is_primary"]) for p in ada["phones"]] == [
+        ("office", "+44 20 7946 0100", True), ("mobile", "+44 7700 900123", False),
+        ("fax", "+44 20 7946 0199", False), ("home", "+44 20 7946 0555", False)]
+    assert [(e["type"], e["value"], e["is_primary"], e["value_norm"]) for e in ada["emails"]] == [
+        ("work", "ada@engines.example", False, "ada@engines.example"),
+        ("home", "ada.lovelace@home.example", True, "ada.lovelace@home.example")]
+    assert ada["primary_phone"] == "+44 20 7946 0100"
+    assert ada["primary_email"] == "ada.lovelace@home.example"
+    work, home = ada["addresses"]
+    assert (work["type"], work["is_primary"], work["line1"], work["line2"], work["city"], work["postal_code"],
+            work["country"]) == ("work", True, "12 St James's Square", "Floor 2", "London", "SW1Y 4JH",
+                                 "United Kingdom")  # folded in the middle of a word
+    assert (home["type"], home["line1"], home["line2"], home["region"]) == (
+        "home", "Ockham Park", "PO Box 7", "Surrey")
+    assert [(u["type"], u["value"]) for u in ada["urls"]] == [("work", "https://engines.example/ada")]
+    assert ada["notes"] == ("Wrote the first published algorithm for the Analytical Engine, notes A to G.\n"
+                            "Corresponds with C. Babbage.")
+    assert ada["photo"] == f"data:image/png;base64,{PNG}"
+    assert [g["name"] for g in ada["groups"]] == ["Friends", "Scientists"]
+    assert ada["version"] == 1
+
+
+def test_vcard4_card_with_data_uri_photo_and_pref(imported):
+    grace = card_named("Grace Hopper")
+    assert grace["id"] == "0c6f3e0a-8d47-4f0e-b1f2-5a9d3c7e2b44"  # urn:uuid: stripped
+    assert grace["prefix"] == "Rear Admiral" and grace["middle_name"] == "Brewster Murray"
+    assert [(p["type"], p["value"], p["is_primary"]) for p in grace["phones"]] == [
+        ("mobile", "+1-202-555-0143", True), ("office", "+1-202-555-0100", False)]
+    assert grace["photo"] == f"data:image/png;base64,{PNG}"  # the comma in the URI survives
+    assert grace["language"] == "en"
+
+
+def test_cards_without_fn_are_named_from_n_or_org(imported):
+    turing = card_named("Alan Mathison Turing")
+    assert (turing["given_name"], turing["middle_name"], turing["family_name"]) == ("Alan", "Mathison", "Turing")
+    trust = card_named("Bletchley Park Trust")
+    # An organisation is not parsed as a person's name.
+    assert (trust["given_name"], trust["family_name"]) == ("", "")
+    assert trust["extra"] == {"vcard": {"org": "Bletchley Park Trust"}}
+
+
+def test_vcard21_quoted_printable_and_photo_url(imported):
+    margaret = card_named("Margaret Hamilton")
+    assert margaret["notes"] == "Led the Apollo flight software team \u2014 MIT."
+    assert margaret["photo"] == "https://photos.example/margaret.jpg"
+    assert [(p["type"], p["is_primary"]) for p in margaret["phones"]] == [("office", True), ("mobile", False)]
+
+
+def test_imported_cards_are_searchable_and_served_by_the_dialects(imported, client, auth):
+    ada = card_named("Hon. Ada Augusta Lovelace")
+    assert search.match_autokeys(search.Term("lovelace")) == [ada["autokey"]]
+    r = client.get(f"{INCOPLAX}/{ada['id']}", headers=auth)
+    assert r.status_code == 200
+    assert (r.json["displayname"], r.json["number"], r.json["email"]) == (
+        "Hon. Ada Augusta Lovelace", "+44 20 7946 0100", "ada.lovelace@home.example")
+
+
+def test_reimport_skips_cards_whose_uid_is_stored(imported, database_url):
+    again = run("import", sample("sample.vcf"), "--database-url", database_url)
+    assert summary(again) == "imported 3, skipped 2, failed 2"  # the two UID cards are skipped
+
+
+@pytest.mark.parametrize("fmt", ["vcard3", "vcard4"])
+def test_round_trip_through_export_and_import(imported, database_url, tmp_path, fmt):
+    before = {c["id"]: comparable(c) for c in all_cards()}
+    path = tmp_path / f"out-{fmt}.vcf"
+    result = run("export", "--format", fmt, "--output", str(path), "--database-url", database_url)
+    assert result.exit_code == 0
+    assert result.stderr.strip() == f"exported 5 records to {path} in " + result.stderr.split(" in ")[-1].strip()
+    raw = path.read_bytes()
+    lines = raw.split(b"\r\n")
+    assert lines[0] == b"BEGIN:VCARD" and lines[1] == f"VERSION:{fmt[-1]}.0".encode()
+    assert all(len(line) <= 75 for line in lines)  # folded at 75 octets
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+
+    other = fresh_database_url(tmp_path, "other")
+    again = run("import", str(path), "--database-url", other)
+    assert summary(again) == "imported 5, skipped 0, failed 0"
+    use_database(other)
+    after = {c["id"]: comparable(c) for c in all_cards()}
+    # Cards without a UUID UID get new ids on the first import; match those by name.
+    by_name = lambda cards: {c["display_name"]: {k: v for k, v in c.items() if k != "id"}
+                             for c in cards.values()}
+    assert by_name(after) == by_name(before)
+
+
+def test_export_to_stdout_streams_vcards(imported, database_url):
+    result = run("export", "--format", "vcard4", "--database-url", database_url)
+    assert result.exit_code == 0
+    out = result.stdout_bytes  # bytes: click's .stdout turns CRLF into LF
+    assert out.count(b"BEGIN:VCARD\r\n") == 5
+    assert b"\r\nUID:urn:uuid:7f3c2a9e-4b1d-4c8e-9a6f-2d5e8b1c0a11\r\n" in out
+    assert b"\r\nTEL;TYPE=work,voice;PREF=1:+44 20 7946 0100\r\n" in out
+
+
+def test_unfinished_card_and_garbage_between_cards(app, database_url, tmp_path):
+    path = tmp_path / "odd.vcf"
+    path.write_text("some preamble\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Good One\r\nEND:VCARD\r\n"
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cut Off\r\n", encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, skipped 0, failed 1"
+    assert f"{path}: card 2 (line 6): card has no END:VCARD" in result.stderr
+    assert [c["display_name"] for c in all_cards()] == ["Good One"]
+
+
+def test_card_with_nothing_to_name_it_fails(app, database_url, tmp_path):
+    path = tmp_path / "noname.vcf"
+    path.write_text("BEGIN:VCARD\nVERSION:3.0\nNOTE:who am I\nEND:VCARD\n", encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 0, skipped 0, failed 1"
+    assert f"{path}: card 1 (line 1): card has no name: no FN, N, ORG, nickname or email" in result.stderr
