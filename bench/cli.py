@@ -1,0 +1,180 @@
+"""`python -m bench`: seed, serve, load, compare, report (see docs/readme/bench.md)."""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from . import load, plans, report, scenarios
+from .dataset import ROOT, WORK, database_file, log
+from .samples import Client, Samples, niagara_pages, osid_book, osid_contact_ids, seed_osid, stored_cards
+from .server import Server, create_token
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--contacts", type=int, default=1_000_000, help="contacts to seed (default 1,000,000)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario (default 10)")
+    parser.add_argument("--mixed-duration", type=float, default=60.0, help="seconds of mixed load (default 60)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CI smoke: 2,000 contacts, 2 s per scenario, no rivals; fails only on "
+                             "errors, 5xx or plan scans")
+    parser.add_argument("--seed", type=int, default=1, help="data seed (default 1)")
+    parser.add_argument("--workers", type=int, default=None, help="server workers (default: the server's)")
+    parser.add_argument("--tool", choices=("wrk", "python"), default=None,
+                        help="load generator (default: wrk when installed, else the bundled Python one)")
+    parser.add_argument("--no-rivals", action="store_true", help="skip Datasette and json-server")
+    parser.add_argument("--fresh", action="store_true", help="re-import instead of using the cached database")
+    parser.add_argument("--output", default=None, help="report file (default bench/results/<date>.md)")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.contacts = 2000 if args.contacts == 1_000_000 else args.contacts
+        args.duration = min(args.duration, 2.0)
+        args.mixed_duration = min(args.mixed_duration, 4.0)
+        args.no_rivals = True
+    return args
+
+
+def _run_db(pristine: Path, count: int) -> Path:
+    """A working copy of the cached database: writes of a run never reach the cache."""
+    target = WORK / "db" / f"run-{count}.db"
+    for stale in target.parent.glob(target.name + "*"):
+        stale.unlink()
+    shutil.copyfile(pristine, target)
+    return target
+
+
+def _ensure_osid(pristine: Path, count: int, workers: int | None) -> int:
+    """OSID objects in the cached database (made once, over HTTP)."""
+    marker = pristine.with_suffix(".osid.json")
+    if marker.exists():
+        return json.loads(marker.read_text())["contacts"]
+    wanted = min(max(count // 200, 200), 5000)
+    token = create_token(pristine)
+    with Server(pristine, workers=workers) as server:
+        made = seed_osid(server.base_url, token, wanted)
+    marker.write_text(json.dumps({"contacts": made}))
+    return made
+
+
+def _warm(client: Client, all_scenarios) -> None:
+    """A few requests per read scenario so that every worker has its caches and imports."""
+    for scenario in all_scenarios:
+        if scenario.kind in ("read", "search", "baseline"):
+            for method, path, ctype, body in scenario.lines[:8]:
+                client.call(method, path, body or None, ctype or "application/json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; returns the exit status."""
+    args = _args(argv)
+    sys.path.insert(0, str(ROOT))
+    command = "python -m bench " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    tool = load.load_tool(args.tool)
+    started = time.perf_counter()
+
+    pristine, import_stats = database_file(args.contacts, args.seed, fresh=args.fresh)
+    osid_count = _ensure_osid(pristine, args.contacts, args.workers)
+    run_db = _run_db(pristine, args.contacts)
+    samples = Samples(osid_contacts=osid_count)
+    samples.ids, samples.phones = stored_cards(run_db, 5000, args.seed)
+    token = create_token(run_db)
+
+    results: list[tuple[load.Result, dict]] = []
+    with Server(run_db, workers=args.workers) as server:
+        client = Client(server.base_url, token)
+        samples.niagara_pages = niagara_pages(client, 400)
+        samples.osid_book_id = osid_book(client)
+        samples.osid_contact_ids = osid_contact_ids(client, samples.osid_book_id, min(osid_count, 1000))
+        status, body = client.call("GET", f"/rest/v1/addressbook/contacts/{samples.ids[0]}")
+        size = len(json.dumps(body, separators=(",", ":")).encode()) if status == 200 else 600
+        read_scenarios = scenarios.reads(samples)
+        search_scenarios = scenarios.searches(samples)
+        write_scenarios = scenarios.writes(args.duration)
+        mixed = scenarios.mixed(samples, read_scenarios + search_scenarios, args.mixed_duration)
+        base = scenarios.baseline(size)
+        every = [base, *read_scenarios, *search_scenarios, *write_scenarios, mixed]
+        _warm(client, every)
+
+        log(f"load generator: {tool}; {args.duration:g} s per scenario, mixed {args.mixed_duration:g} s")
+        baseline_rps = None
+        for scenario in every:
+            duration = args.mixed_duration if scenario.kind == "mixed" else args.duration
+            path = scenario.write(WORK / "requests")
+            result = load.run(scenario.name, path, server.base_url, token, concurrency=scenario.concurrency,
+                              duration=duration, order=scenario.order, check=scenario.check, tool=tool)
+            if scenario.kind == "baseline":
+                baseline_rps = result.rps
+            if baseline_rps:
+                result.ratio = result.rps / baseline_rps
+            log(f"{scenario.name}: {result.rps:,.0f} req/s, p50 {result.p50:.2f} ms, p95 {result.p95:.2f} ms, "
+                f"p99 {result.p99:.2f} ms, errors {result.errors} (5xx {result.e5xx}, locked {result.locked})")
+            results.append((result, scenario.targets))
+        worker_rss = server.worker_rss_mb()
+
+    plan_reports = plans.explain_scenarios(run_db, [*read_scenarios, *search_scenarios, *write_scenarios])
+    rivals_text = "skipped (--smoke or --no-rivals)"
+    if not args.no_rivals:
+        from . import rivals
+
+        rivals_text = rivals.compare(run_db, args, samples, results, tool)
+
+    failures = _failures(results, plan_reports)
+    text = _document(command, args, tool, import_stats, results, worker_rss, plan_reports, rivals_text,
+                     failures, time.perf_counter() - started)
+    print(text)
+    output = Path(args.output) if args.output else RESULTS / (
+        datetime.date.today().isoformat() + ("-smoke" if args.smoke else "") + ".md")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
+    log(f"report written to {output}")
+    if failures:
+        log("FAILED: " + "; ".join(failures))
+        return 1
+    return 0
+
+
+def _failures(results, plan_reports) -> list[str]:
+    """What makes the command exit non-zero: errors, 5xx, lock errors, scans of `contact`."""
+    out = []
+    for result, _ in results:
+        if result.errors or result.e5xx or result.locked:
+            out.append(f"{result.name}: {result.errors} errors ({result.e5xx} 5xx, {result.locked} lock)")
+    for plan in plan_reports:
+        if not plan.ok:
+            out.append(f"{plan.scenario}: status {plan.status}" + (f", scans contact: {plan.scans}" if plan.scans else ""))
+    return out
+
+
+def _document(command, args, tool, import_stats, results, worker_rss, plan_reports, rivals_text,
+              failures, elapsed) -> str:
+    import_targets = args.contacts >= 1_000_000
+    imp = (f"{import_stats.contacts:,} contacts from the JSON Lines file with `contacts import`: "
+           f"**{import_stats.wall_s:.1f} s** wall, **{import_stats.peak_rss_mb:.0f} MB** peak RSS "
+           f"({import_stats.rss_source})" + (" (measured when the cached database was built)" if import_stats.cached else "")
+           + (f"; target at 1M: <= 90 s {'PASS' if import_stats.wall_s <= 90 else 'FAIL'}, "
+              f"<= 600 MB {'PASS' if import_stats.peak_rss_mb <= 600 else 'FAIL'}" if import_targets else "")
+           + f". FOLIO's name index, filled by its first search after the import: {import_stats.folio_index_s:.1f} s.")
+    rss = ", ".join(f"{mb:.0f} MB" for mb in worker_rss.values()) or "n/a"
+    rss_ok = all(mb <= 150 for mb in worker_rss.values())
+    sections = [
+        ("Scenarios", report.table(results) + f"\n\nLoad generator: {tool}. Ratios are to the baseline "
+         "measured in this run: a bare endpoint in the same app and server config "
+         "(`/_bench/baseline`, CONTACTS_BENCH_BASELINE=1) that returns a JSON body of the size of an "
+         "Incoplax GET-by-id answer from memory."),
+        ("Import", imp),
+        ("Worker RSS after the runs", f"{rss} (target <= 150 MB: {'PASS' if rss_ok else 'FAIL'})"),
+        ("Query plans (no scan of the contacts table)", report.plans_section(plan_reports)),
+        ("Side by side", rivals_text),
+        ("Verdict", ("errors, 5xx or scans: " + "; ".join(failures)) if failures else
+         "no errors, no 5xx, no lock errors, no scan of `contact`"),
+    ]
+    title = f"Benchmark: {args.contacts:,} contacts" + (" (smoke)" if args.smoke else "")
+    return report.document(title=title, command=command, sections=sections) + f"\n_{elapsed:.0f} s in all._\n"

@@ -1,0 +1,81 @@
+"""EXPLAIN QUERY PLAN of every SELECT a scenario's request runs, captured in-process.
+
+The request is answered by the real app (create_app, auth off) through Flask's test
+client while `execute_sql` of the database records each statement; every SELECT is then
+explained. A plan that reads every row of `contact` (models.db.plan_scans_table) fails
+the check; a full walk of one of its indexes is reported as a note.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dataset import database_url
+
+SCANNED_TABLE = "contact"
+
+
+@dataclass
+class PlanReport:
+    """The statements of one request, their plans and the verdict."""
+
+    scenario: str
+    request: str
+    status: int = 0
+    statements: list[tuple[str, list[str]]] = field(default_factory=list)
+    scans: list[str] = field(default_factory=list)  # plan lines that scan the contact table
+    index_walks: list[str] = field(default_factory=list)  # full index walks on contact (notes)
+
+    @property
+    def ok(self) -> bool:
+        return not self.scans and 200 <= self.status < 300
+
+
+def explain_scenarios(db_path: Path, scenarios) -> list[PlanReport]:
+    """Run the first request of each scenario marked `plan` in-process and explain its SELECTs."""
+    from app import create_app
+    from config import Config
+    from models.db import database, plan_scans_table
+
+    app = create_app(Config(database_url=database_url(db_path), auth=False))
+    logging.getLogger("contacts.access").setLevel(logging.WARNING)  # no access line per explained request
+    db = database.obj
+    original = db.execute_sql
+    captured: list[tuple[str, tuple]] = []
+
+    def tracing(sql, params=None, *args, **kwargs):
+        captured.append((sql, tuple(params or ())))
+        return original(sql, params, *args, **kwargs)
+
+    db.execute_sql = tracing
+    client = app.test_client()
+    reports = []
+    try:
+        for scenario in scenarios:
+            if not scenario.plan or not scenario.lines:
+                continue
+            method, path, ctype, body = scenario.lines[len(scenario.lines) // 2]
+            captured.clear()
+            headers = {"X-Okapi-Tenant": "bench"}
+            if ctype:
+                headers["Content-Type"] = ctype
+            response = client.open(path, method=method, headers=headers, data=body.encode() if body else None)
+            report = PlanReport(scenario.name, f"{method} {path[:160]}", response.status_code)
+            for sql, params in list(captured):
+                if not re.match(r"\s*(SELECT|WITH)\b", sql, re.IGNORECASE):
+                    continue
+                plan = [str(row[-1]) for row in original("EXPLAIN QUERY PLAN " + sql, params)]
+                report.statements.append((sql, plan))
+                if plan_scans_table(plan, SCANNED_TABLE):
+                    report.scans.extend(line for line in plan if line.startswith("SCAN"))
+                report.index_walks.extend(
+                    line for line in plan
+                    if re.match(rf"SCAN ({SCANNED_TABLE}|t\d+) USING (COVERING )?INDEX", line))
+            reports.append(report)
+    finally:
+        db.execute_sql = original
+        db.close()
+        database.initialize(None)
+    return reports

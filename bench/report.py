@@ -1,0 +1,97 @@
+"""The bench's report: a markdown table of the scenarios, the targets, plans, import and RSS."""
+from __future__ import annotations
+
+import datetime
+import platform
+from pathlib import Path
+
+from .load import Result
+from .plans import PlanReport
+
+
+def machine() -> str:
+    """CPU model, cores, memory and OS, one line."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
+                          if l.startswith("MemTotal")).split()[1])
+        memory = f"{mem_kb / 1024 / 1024:.0f} GB"
+    except (OSError, StopIteration, ValueError):
+        memory = "? GB"
+    import os
+
+    return f"{model}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.release()}, " \
+           f"Python {platform.python_version()}"
+
+
+def verdict(result: Result, targets: dict) -> tuple[str, bool | None]:
+    """The targets as text and whether they are met (None: no target)."""
+    parts, ok = [], True
+    if "ratio_min" in targets and result.ratio is not None:
+        parts.append(f"ratio >= {targets['ratio_min']:.2f}")
+        ok &= result.ratio >= targets["ratio_min"]
+    if "p99_max" in targets:
+        parts.append(f"p99 <= {targets['p99_max']:g} ms")
+        ok &= result.p99 <= targets["p99_max"]
+    if "p95_max" in targets:
+        parts.append(f"p95 <= {targets['p95_max']:g} ms")
+        ok &= result.p95 <= targets["p95_max"]
+    if "rps_min" in targets:
+        parts.append(f">= {targets['rps_min']:,}/s")
+        ok &= result.rps >= targets["rps_min"]
+    if "e5xx_max" in targets:
+        parts.append("0 5xx, 0 lock errors")
+        ok &= result.e5xx == 0 and result.locked == 0
+    if not parts:
+        return "", None
+    return ", ".join(parts), bool(ok)
+
+
+def _mark(ok: bool | None) -> str:
+    return "" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def table(rows: list[tuple[Result, dict]]) -> str:
+    """The scenario table (markdown)."""
+    out = ["| scenario | conc | req/s | p50 ms | p95 ms | p99 ms | errors (5xx, lock) | x baseline | target | |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    for result, targets in rows:
+        text, ok = verdict(result, targets)
+        ratio = f"{result.ratio:.2f}" if result.ratio is not None else ""
+        errors = f"{result.errors}" + (f" ({result.e5xx}, {result.locked})" if result.e5xx or result.locked
+                                       or "e5xx_max" in targets else "")
+        rps = f"{result.rps:,.0f}" if result.rps >= 10 else f"{result.rps:.2f}"
+        out.append(f"| {result.name} | {result.concurrency} | {rps} | {result.p50:.2f} | "
+                   f"{result.p95:.2f} | {result.p99:.2f} | {errors} | {ratio} | {text} | {_mark(ok)} |")
+    return "\n".join(out)
+
+
+def plans_section(reports: list[PlanReport]) -> str:
+    """One line per scenario, then the plans."""
+    out = ["| scenario | status | SELECTs | scans `contact` | full index walks on `contact` |",
+           "|---|---:|---:|---|---|"]
+    for r in reports:
+        out.append(f"| {r.scenario} | {r.status} | {len(r.statements)} | "
+                   f"{'YES: ' + '; '.join(sorted(set(r.scans))) if r.scans else 'no'} | "
+                   f"{'; '.join(sorted(set(r.index_walks))) or '-'} |")
+    out.append("\n<details><summary>EXPLAIN QUERY PLAN of every SELECT</summary>\n")
+    for r in reports:
+        out.append(f"**{r.scenario}** `{r.request}`\n")
+        for sql, plan in r.statements:
+            out.append("```\n" + sql[:600] + "\n" + "\n".join(f"  {line}" for line in plan) + "\n```")
+    out.append("</details>")
+    return "\n".join(out)
+
+
+def document(*, title: str, command: str, sections: list[tuple[str, str]]) -> str:
+    """The whole markdown report."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    head = [f"# {title}", "", f"- date: {now}", f"- machine: {machine()}", f"- command: `{command}`", ""]
+    body = []
+    for heading, text in sections:
+        body += [f"## {heading}", "", text, ""]
+    return "\n".join(head + body)

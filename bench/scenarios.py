@@ -1,0 +1,157 @@
+"""The scenarios of issue 8: request files for wrk/pyload, concurrency, order and targets."""
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from .samples import Samples
+from .server import BASELINE_PATH
+
+FOLIO_CQL = '(firstName="ab*" or lastName="ab*") sortby lastName firstName'
+JSON = "application/json"
+INCOPLAX_JSON = "application/json; charset=utf-8"
+MPDX_JSON = "application/vnd.api+json"
+READ_CONCURRENCY = 16
+SEARCH_CONCURRENCY = 4
+WRITE_CONCURRENCY = 8
+
+
+@dataclass
+class Scenario:
+    """One load scenario: its requests, how they are sent, and the issue's targets for it."""
+
+    name: str
+    kind: str  # baseline, read, search, write, mixed
+    lines: list[tuple[str, str, str, str]]  # (method, path, content type, body)
+    concurrency: int
+    order: str = "random"
+    check: bool = False
+    targets: dict = field(default_factory=dict)  # ratio_min, p99_max, p95_max, rps_min
+    plan: bool = False  # EXPLAIN QUERY PLAN its statements (scan check)
+
+    def write(self, directory: Path) -> Path:
+        """The request file (METHOD \\t PATH \\t CONTENT-TYPE \\t BODY per line)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{self.name.replace(' ', '_').replace('/', '-')}.tsv"
+        with open(path, "w", encoding="utf-8") as out:
+            for method, target, ctype, body in self.lines:
+                out.write(f"{method}\t{target}\t{ctype}\t{body}\n")
+        return path
+
+
+def _get(path: str) -> tuple[str, str, str, str]:
+    return ("GET", path, "", "")
+
+
+def _body(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def baseline(size: int) -> Scenario:
+    """The bare endpoint: a same-size JSON from memory."""
+    return Scenario("baseline (bare endpoint)", "baseline", [_get(f"{BASELINE_PATH}?bytes={size}")],
+                    READ_CONCURRENCY, check=True)
+
+
+def reads(samples: Samples) -> list[Scenario]:
+    """GET by id in each dialect and Incoplax LOOKUP by number (concurrency 16)."""
+    read_targets = {"ratio_min": 0.60, "p99_max": 20.0}
+    ids = samples.ids
+    out = [
+        Scenario("GET by id: Niagara", "read", [_get(f"/contacts/{i}") for i in ids],
+                 READ_CONCURRENCY, targets=read_targets, plan=True),
+        Scenario("GET by id: FOLIO", "read", [_get(f"/organizations-storage/contacts/{i}") for i in ids],
+                 READ_CONCURRENCY, targets=read_targets, plan=True),
+        Scenario("GET by id: Incoplax", "read", [_get(f"/rest/v1/addressbook/contacts/{i}") for i in ids],
+                 READ_CONCURRENCY, targets=read_targets, plan=True),
+        Scenario("GET by id: MPDX", "read", [_get(f"/api/v2/organizations/contacts/{i}") for i in ids],
+                 READ_CONCURRENCY, targets=read_targets, plan=True),
+    ]
+    if samples.osid_contact_ids:
+        out.append(Scenario("GET by id: OSID", "read",
+                            [_get(f"/contact/contacts/{quote(i, safe='')}") for i in samples.osid_contact_ids],
+                            READ_CONCURRENCY, targets=read_targets, plan=True))
+    out.append(Scenario("Incoplax LOOKUP by number", "read",
+                        [("LOOKUP", "/rest/v1/addressbook/contacts", INCOPLAX_JSON, _body(p)) for p in samples.phones],
+                        READ_CONCURRENCY, targets=read_targets, plan=True))
+    return out
+
+
+def searches(samples: Samples) -> list[Scenario]:
+    """The five list/search scenarios (concurrency 4, p95 <= 50 ms, no contact table scan)."""
+    targets = {"p95_max": 50.0}
+    book = quote(samples.osid_book_id, safe="")
+    osid_pages = max(1, samples.osid_contacts // 25)
+    return [
+        Scenario("FOLIO CQL ab* sortby, limit 50", "search",
+                 [_get(f"/organizations-storage/contacts?limit=50&query={quote(FOLIO_CQL, safe='')}")],
+                 SEARCH_CONCURRENCY, targets=targets, plan=True),
+        Scenario("MPDX wildcard_search=smith", "search",
+                 [_get("/api/v2/organizations/contacts?filter[wildcard_search]=smith")],
+                 SEARCH_CONCURRENCY, targets=targets, plan=True),
+        Scenario("Incoplax filter number", "search",
+                 [_get("/rest/v1/addressbook/contacts?filter=" + quote(_body({"number": p}), safe=""))
+                  for p in samples.phones],
+                 SEARCH_CONCURRENCY, targets=targets, plan=True),
+        # A page walk: the pages a client following _links.next visits (cursors collected first).
+        Scenario("Niagara page walk (limit 25)", "search", [_get(p) for p in samples.niagara_pages],
+                 SEARCH_CONCURRENCY, targets=targets, plan=True),
+        Scenario("OSID address-book listing", "search",
+                 [_get(f"/contact/address-books/{book}/contacts?offset={25 * n}&limit=25")
+                  for n in range(osid_pages)],
+                 SEARCH_CONCURRENCY, targets=targets, plan=True),
+    ]
+
+
+def _creates(nonce: str, count: int, rng: random.Random, dialect: str) -> list[tuple[str, str, str, str]]:
+    lines = []
+    for n in range(count):
+        phone = f"+1 555 {rng.randint(100, 999)} {rng.randint(0, 9999):04d}"
+        if dialect == "incoplax":
+            lines.append(("POST", "/rest/v1/addressbook/contacts", INCOPLAX_JSON,
+                          _body({"displayname": f"Bench Writer{n} {nonce}", "number": phone})))
+        elif dialect == "niagara":
+            lines.append(("POST", "/contacts", JSON,
+                          _body({"label": "Bench", "name": f"Bench Writer{n} {nonce}",
+                                 "email": f"w{n}.{nonce}@bench.example", "phone": phone})))
+        else:  # folio
+            lines.append(("POST", "/organizations-storage/contacts", JSON,
+                          _body({"firstName": f"Writer{n}", "lastName": f"Bench{nonce}",
+                                 "phoneNumbers": [{"phoneNumber": phone, "isPrimary": True}]})))
+    return lines
+
+
+def writes(duration: float) -> list[Scenario]:
+    """POST create at the default workers, sustained (unique bodies: sequential order)."""
+    nonce = f"{int(time.time() * 1000):x}"
+    rng = random.Random(nonce)
+    count = int(max(duration, 1) * 4000)
+    return [
+        Scenario("POST create: Incoplax", "write", _creates(nonce + "i", count, rng, "incoplax"),
+                 WRITE_CONCURRENCY, order="sequential", check=True, targets={"rps_min": 1000}, plan=True),
+        Scenario("POST create: Niagara", "write", _creates(nonce + "n", count, rng, "niagara"),
+                 WRITE_CONCURRENCY, order="sequential", check=True, targets={"rps_min": 1000}, plan=True),
+    ]
+
+
+def mixed(samples: Samples, read_scenarios: list[Scenario], duration: float) -> Scenario:
+    """80% reads (every read and search scenario) / 20% writes (creates in three dialects, updates)."""
+    nonce = f"{int(time.time() * 1000):x}m"
+    rng = random.Random(nonce)
+    total = int(max(duration, 1) * 3000)
+    writes_count = total // 5
+    read_lines = [line for scenario in read_scenarios for line in scenario.lines[:2000]]
+    lines = [rng.choice(read_lines) for _ in range(total - writes_count)]
+    per = writes_count // 4
+    lines += _creates(nonce + "i", per, rng, "incoplax")
+    lines += _creates(nonce + "n", per, rng, "niagara")
+    lines += _creates(nonce + "f", per, rng, "folio")
+    lines += [("PATCH", f"/rest/v1/addressbook/contacts/{rng.choice(samples.ids)}", INCOPLAX_JSON,
+               _body({"jobtitle": f"bench {nonce} {n}"})) for n in range(writes_count - 3 * per)]
+    rng.shuffle(lines)
+    return Scenario("mixed 80/20 across dialects", "mixed", lines, WRITE_CONCURRENCY, order="sequential",
+                    check=True, targets={"e5xx_max": 0, "locked_max": 0})
