@@ -11,7 +11,7 @@ from blueprints import register_dialects
 from blueprints.auth import install_auth
 from blueprints.errors import install_error_handlers
 from blueprints.observability import install_observability
-from blueprints.http import json_response
+from blueprints.http import install_request_guards, json_response
 from blueprints.protection import install_cors, install_rate_limit
 from config import Config
 from models.db import database, open_database
@@ -52,6 +52,7 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True) -> 
     _register_service_routes(app)
     install_cors(app, config)
     install_auth(app)
+    install_request_guards(app)
     install_rate_limit(app, config)
     install_error_handlers(app)
     install_observability(app)

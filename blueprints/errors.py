@@ -7,6 +7,7 @@ converted to domain errors first, so no framework default body reaches a client.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Callable
 
 from flask import Flask, Response, request
@@ -152,6 +153,7 @@ def domain_error_from_http(exc: HTTPException) -> DomainError:
         return cls(exc.description or cls.title)
     error = DomainError(exc.description or "Error")
     error.status = code
+    error.title = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
     return error
 
 
@@ -176,6 +178,9 @@ def install_error_handlers(app: Flask) -> None:
 
         if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
             return _render(ServiceUnavailable("The database is busy; retry the request"))
+        if isinstance(exc, RecursionError):
+            # Only hostile input nests this deep (JSON, CQL, filters): the request is at fault.
+            return _render(Invalid("The request is nested too deeply"))
         log.exception("unhandled error on %s %s", request.method, request.path)
         error = DomainError("Internal server error")
         return _render(error)

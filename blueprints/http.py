@@ -5,7 +5,8 @@ import re
 from typing import Any
 
 import orjson
-from flask import Response, request
+from flask import Flask, Response, request
+from werkzeug.exceptions import RequestURITooLarge
 
 from services.errors import Invalid, PreconditionFailed, UnsupportedMediaType
 
@@ -84,3 +85,33 @@ def expected_version(kind: str = "c") -> int | None:
         if not weak and tag.startswith(kind) and tag[len(kind):].isdigit():
             return int(tag[len(kind):])
     raise PreconditionFailed("If-Match does not match the current version")
+
+
+# ---------------------------------------------------------------- request guards
+
+MAX_URL_BYTES = 8192  # path + query string; as nginx's default header buffer, far above any real query
+_ESCAPED_NUL = re.compile(rb'(?<!\\)(?:\\\\)*\\u0000')
+
+
+def install_request_guards(app: Flask) -> None:
+    """Refuse URLs over MAX_URL_BYTES (414) and NUL characters in URLs or JSON bodies (400).
+
+    NUL can never be part of a contact, PostgreSQL cannot store it in text, and a URL
+    this long is an attack or a bug; refusing both up front gives the same 4xx on
+    every database and dialect (rendered by the dialect's own error format).
+    """
+
+    def _guard() -> None:
+        environ = request.environ
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        if len(path) + len(query) > MAX_URL_BYTES:
+            raise RequestURITooLarge(f"The URL is longer than {MAX_URL_BYTES} bytes")
+        if "\x00" in path or "%00" in query or "\x00" in query:
+            raise Invalid("NUL characters are not allowed in the URL")
+        # CONTENT_LENGTH as sent (some WSGI adapters put an int there, which Werkzeug cannot parse)
+        has_body = (environ.get("CONTENT_LENGTH") not in (None, "", "0", 0)
+                    or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower())
+        if has_body and request.mimetype.endswith("json") and _ESCAPED_NUL.search(request.get_data(cache=True)):
+            raise Invalid("NUL characters (\\u0000) are not allowed in JSON strings")
+
+    app.before_request(_guard)

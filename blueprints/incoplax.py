@@ -12,8 +12,9 @@ from schemas import incoplax as wire
 from schemas import incoplax_query as q
 from services import contacts as cards
 from services import groups
-from services.errors import DomainError, FieldError, Invalid, NotFound
+from services.errors import DomainError, FieldError, Invalid, NotFound, PreconditionFailed
 
+from .apidoc import document_dialect
 from .errors import invalid_from_validation, register_error_format
 from .http import empty_response, etag_for, expected_version, json_response, read_json_body
 
@@ -21,6 +22,49 @@ PREFIX = "/rest/v1/addressbook"
 blp = Blueprint("incoplax", __name__, url_prefix=PREFIX,
                 description="Incoplax REST v1 addressbook: contacts, contact groups, combined contacts")
 LOOKUP_FAILED = {"error_code": 1404, "error_message": "Lookup failed"}
+ERROR_SCHEMA = {"type": "object", "required": ["error_code", "error_message"], "properties": {
+    "error_code": {"type": "integer", "description": "1000 + HTTP status"}, "error_message": {"type": "string"}}}
+# Response bodies, for the OpenAPI document (what tests/test_fuzz_openapi.py holds responses to).
+_TEXT = {"type": "string"}
+_EXT = {"type": "object", "required": ["ct", "lwt"], "properties": {"ct": _TEXT, "lwt": _TEXT}}
+CONTACT_ENTITY = {"type": "object", "required": ["id", "autokey", *wire.CONTACT_TEXT_FIELDS, "opts", "ext"],
+                  "properties": {"id": _TEXT, "autokey": {"type": "integer"},
+                                 **{name: _TEXT for name in wire.CONTACT_TEXT_FIELDS},
+                                 "opts": {"type": "object", "required": ["title", "comment", "groups", "priority"],
+                                          "properties": {"title": _TEXT, "comment": _TEXT,
+                                                         "groups": {"type": "array", "items": _TEXT},
+                                                         "priority": {"type": "integer", "nullable": True}}},
+                                 "ext": _EXT}}
+GROUP_ENTITY = {"type": "object", "required": ["id", "code", "name", "shortname", "opts", "ext"],
+                "properties": {"id": _TEXT, "code": _TEXT, "name": _TEXT, "shortname": _TEXT,
+                               "opts": {"type": "object", "required": ["abonents", "abonentcount"], "properties": {
+                                   "title": _TEXT, "comment": _TEXT, "priority": {"type": "integer", "nullable": True},
+                                   "abonents": {"type": "array", "items": {"type": "integer"}},
+                                   "abonentcount": {"type": "integer"}}},
+                               "ext": _EXT}}
+COMBINED_ITEM = {"type": "object", "required": ["id", "key", "type", "name", "number"], "properties": {
+    "id": _TEXT, "key": {"oneOf": [_TEXT, {"type": "integer"}]}, "type": {"enum": ["contactgroup", "contact"]},
+    "name": _TEXT, "number": _TEXT}}
+# Create: displayname and number are required and not blank; autokey absent or -1.
+CONTACT_CREATE = {"allOf": [{"$ref": "#/components/schemas/IncoplaxContact"}],
+                  "required": ["displayname", "number"],
+                  "properties": {"displayname": {"type": "string", "pattern": r"\S"},
+                                 "number": {"type": "string", "pattern": r"\S"}, "autokey": {"enum": [-1]}}}
+# `mask` and `flat` reshape entities: a masked body is an object (or array of objects) of the asked paths.
+SHAPED = {"type": "object"}
+
+
+def _body(component: str) -> dict:
+    schema = {"$ref": f"#/components/schemas/{component}"}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _ok(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _array(items: dict) -> dict:
+    return {"type": "array", "items": items}
 
 
 def render_error(error: DomainError) -> Response:
@@ -55,6 +99,16 @@ def _item_response(entity: dict, version: int, kind: str) -> Response:
     return json_response(shaped, headers={"ETag": etag_for(version, kind)})
 
 
+def _retry_unless_if_match(attempt, if_match: int | None, tries: int = 5):
+    """Run a read-merge-write; without If-Match a write that raced another is redone, not a 412."""
+    for remaining in range(tries - 1, -1, -1):
+        try:
+            return attempt()
+        except PreconditionFailed:
+            if if_match is not None or not remaining:
+                raise
+
+
 def _lookup_key() -> str:
     try:
         value = orjson.loads(request.get_data(cache=True) or b"")
@@ -72,7 +126,7 @@ class Contacts(MethodView):
     """The contact collection."""
 
     @blp.arguments(q.ListArgsSchema, location="query")
-    @blp.doc(responses={"200": {"description": "Array of contacts (reduced field set unless mask is given)"}})
+    @blp.doc(responses={"200": _ok("Array of contacts (reduced field set unless mask is given)", _array(SHAPED))})
     def get(self, args):
         """List contacts."""
         offset = q.parse_int(args, "offset", 0, maximum=2**62)
@@ -91,9 +145,9 @@ class Contacts(MethodView):
                     for card in _with_groups(rows)]
         return json_response(body)
 
-    @blp.doc(requestBody={"required": True, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/IncoplaxContact"}}}},
-        responses={"200": {"description": "The created contact"}})
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": CONTACT_CREATE}}},
+             responses={"200": _ok("The created contact", CONTACT_ENTITY),
+                        "409": {"description": "A contact with this id already exists"}})
     def post(self):
         """Create a contact."""
         body = _load(wire.CONTACT_BODY, read_json_body())
@@ -150,35 +204,42 @@ class ContactItem(MethodView):
     """One contact."""
 
     @blp.arguments(q.ItemArgsSchema, location="query")
-    @blp.doc(responses={"200": {"description": "The contact"}, "404": {"description": "Not found"}})
+    @blp.doc(responses={"200": _ok("The contact (shaped by mask/flat when given)", SHAPED),
+                        "404": {"description": "Not found"}})
     def get(self, args, contact_id):
         """Retrieve a contact."""
         card = cards.get_card(contact_id)
         return _item_response(wire.contact_entity(card), card["version"], "c")
 
-    @blp.doc(requestBody={"required": True, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/IncoplaxContact"}}}},
-        responses={"200": {"description": "The changed contact"}})
+    @blp.doc(requestBody=_body("IncoplaxContact"),
+             responses={"200": _ok("The changed contact", CONTACT_ENTITY),
+                        "412": {"description": "If-Match does not match the current version"},
+                        "423": {"description": "The contact is locked"}})
     def patch(self, contact_id):
         """Change some fields of a contact."""
         data = read_json_body()
         version = expected_version()
         body = _load(wire.CONTACT_PATCH, data)
-        card = cards.get_card(contact_id)
-        _prohibited(body, card, ("id", "autokey"))
-        if "displayname" in body or "number" in body:
-            _required({**{"displayname": "x", "number": "x"}, **body}, ("displayname", "number"))
-        changes = wire.contact_changes(body, card)
-        opts = body.get("opts") or {}
-        if "groups" in opts:
-            changes["groups"] = cards.group_keys_for_codes(opts["groups"] or [])
-        if version is None:
-            # Guard against a concurrent write between our read and our write.
-            version = card["version"]
-        card = cards.update_card(contact_id, changes, expected_version=version)
+
+        def attempt():
+            card = cards.get_card(contact_id)
+            _prohibited(body, card, ("id", "autokey"))
+            if "displayname" in body or "number" in body:
+                _required({**{"displayname": "x", "number": "x"}, **body}, ("displayname", "number"))
+            changes = wire.contact_changes(body, card)
+            opts = body.get("opts") or {}
+            if "groups" in opts:
+                changes["groups"] = cards.group_keys_for_codes(opts["groups"] or [])
+            # The changes were merged into the card as read: it must not have moved since.
+            return cards.update_card(contact_id, changes,
+                                     expected_version=version if version is not None else card["version"])
+
+        card = _retry_unless_if_match(attempt, version)
         return json_response(wire.contact_entity(card), headers={"ETag": etag_for(card["version"])})
 
-    @blp.doc(responses={"204": {"description": "Deleted"}})
+    @blp.doc(responses={"204": {"description": "Deleted"},
+                        "412": {"description": "If-Match does not match the current version"},
+                        "423": {"description": "The contact is locked"}})
     def delete(self, contact_id):
         """Delete a contact."""
         cards.delete_card(contact_id, expected_version=expected_version())
@@ -192,7 +253,7 @@ class ContactGroups(MethodView):
     """The contact group collection."""
 
     @blp.arguments(q.ListArgsSchema, location="query")
-    @blp.doc(responses={"200": {"description": "Array of contact groups"}})
+    @blp.doc(responses={"200": _ok("Array of contact groups (shaped by mask/flat when given)", _array(SHAPED))})
     def get(self, args):
         """List contact groups."""
         offset = q.parse_int(args, "offset", 0, maximum=2**62)
@@ -205,9 +266,9 @@ class ContactGroups(MethodView):
             paths = list(wire.GROUP_LIST_FIELDS)
         return json_response([q.apply_mask(e, paths, flat) for e in entities])
 
-    @blp.doc(requestBody={"required": True, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/IncoplaxContactGroup"}}}},
-        responses={"200": {"description": "The created contact group"}})
+    @blp.doc(requestBody=_body("IncoplaxContactGroup"),
+             responses={"200": _ok("The created contact group", GROUP_ENTITY),
+                        "409": {"description": "A contact group with this id or code already exists"}})
     def post(self):
         """Create a contact group."""
         body = _load(wire.GROUP_BODY, read_json_body())
@@ -243,33 +304,39 @@ class ContactGroupItem(MethodView):
     """One contact group."""
 
     @blp.arguments(q.ItemArgsSchema, location="query")
-    @blp.doc(responses={"200": {"description": "The contact group"}})
+    @blp.doc(responses={"200": _ok("The contact group (shaped by mask/flat when given)", SHAPED)})
     def get(self, args, group_id):
         """Retrieve a contact group."""
         group = groups.get_group(group_id)
         return _item_response(wire.group_entity(group, group["members"]), group["version"], "g")
 
-    @blp.doc(requestBody={"required": True, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/IncoplaxContactGroup"}}}},
-        responses={"200": {"description": "The changed contact group"}})
+    @blp.doc(requestBody=_body("IncoplaxContactGroup"),
+             responses={"200": _ok("The changed contact group", GROUP_ENTITY),
+                        "409": {"description": "Another contact group has this code"},
+                        "412": {"description": "If-Match does not match the current version"}})
     def patch(self, group_id):
         """Change some fields of a contact group."""
         data = read_json_body()
         version = expected_version("g")
         body = _load(wire.GROUP_PATCH, data)
-        current = groups.get_group(group_id)
-        _prohibited(body, current, ("id",))
-        if "name" in body:
-            _required(body, ("name",))
-        if "code" in body and not body["code"].strip():
-            raise Invalid("code must not be empty", errors=[FieldError("code", "empty", "minLength")])
-        members = (body.get("opts") or {}).get("abonents")
-        group = groups.update_group(group_id, wire.group_changes(body), members,
-                                    expected_version=version if version is not None else current["version"])
+
+        def attempt():
+            current = groups.get_group(group_id)
+            _prohibited(body, current, ("id",))
+            if "name" in body:
+                _required(body, ("name",))
+            if "code" in body and not body["code"].strip():
+                raise Invalid("code must not be empty", errors=[FieldError("code", "empty", "minLength")])
+            members = (body.get("opts") or {}).get("abonents")
+            return groups.update_group(group_id, wire.group_changes(body), members,
+                                       expected_version=version if version is not None else current["version"])
+
+        group = _retry_unless_if_match(attempt, version)
         return json_response(wire.group_entity(group, group["members"]),
                              headers={"ETag": etag_for(group["version"], "g")})
 
-    @blp.doc(responses={"204": {"description": "Deleted"}})
+    @blp.doc(responses={"204": {"description": "Deleted"},
+                        "412": {"description": "If-Match does not match the current version"}})
     def delete(self, group_id):
         """Delete a contact group."""
         groups.delete_group(group_id, expected_version=expected_version("g"))
@@ -283,7 +350,7 @@ class CombinedContacts(MethodView):
     """Groups and contacts in one list, groups first."""
 
     @blp.arguments(q.ListArgsSchema(only=("filter", "offset", "limit")), location="query")
-    @blp.doc(responses={"200": {"description": "Array of {id, key, type, name, number}"}})
+    @blp.doc(responses={"200": _ok("Array of {id, key, type, name, number}", _array(COMBINED_ITEM))})
     def get(self, args):
         """List groups then contacts (id, key, type, name, number)."""
         offset = q.parse_int(args, "offset", 0, maximum=2**62)
@@ -331,4 +398,6 @@ def register(api: Api, app: Flask) -> None:
     # OpenAPI 3.0 has no slot for custom methods: LOOKUP is described as an extension.
     for path in ("/contacts", "/contactgroups"):
         api.spec._paths.setdefault(PREFIX + path, {})["x-lookup"] = dict(LOOKUP_DOC)
+    document_dialect(api, PREFIX, error_schema_name="IncoplaxError", error_schema=ERROR_SCHEMA,
+                     error_content_type="application/json", success_content_type="application/json")
     register_error_format(PREFIX, render_error)

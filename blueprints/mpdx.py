@@ -14,6 +14,7 @@ from services import contacts as cards
 from services import mpdx_query as q
 from services.errors import DomainError, Forbidden, Locked, NotAcceptable, UnsupportedMediaType
 
+from .apidoc import document_dialect
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response
 
@@ -25,6 +26,11 @@ blp = Blueprint("mpdx", __name__, url_prefix=PREFIX,
 
 
 # ---------------------------------------------------------------- errors and negotiation
+
+ERROR_SCHEMA = {"type": "object", "required": ["errors"], "properties": {"errors": {
+    "type": "array", "minItems": 1, "items": {"type": "object", "required": ["status", "title"], "properties": {
+        "status": {"type": "string"}, "title": {"type": "string"}, "detail": {"type": "string"},
+        "source": {"type": "object"}, "meta": {"type": "object"}}}}}}
 
 def _detail(error: DomainError) -> str | None:
     """MPDX's detail texts where the research note gives them, else the error's message."""
@@ -109,9 +115,26 @@ def _document(data, included: list[dict] | None, meta: dict | None = None) -> di
     return body
 
 
+_RESOURCE = {"type": "object", "required": ["id", "type"], "properties": {
+    "id": {"type": "string"}, "type": {"type": "string"}, "attributes": {"type": "object"},
+    "relationships": {"type": "object"}}}
+_CONTACT = {**_RESOURCE, "properties": {**_RESOURCE["properties"], "type": {"enum": ["contacts"]}}}
+_INCLUDED = {"type": "array", "items": _RESOURCE}
+_PAGINATION = {"type": "object", "required": ["page", "per_page", "total_count", "total_pages"],
+               "properties": {name: {"type": "integer"} for name in ("page", "per_page", "total_count", "total_pages")}}
+LIST_SCHEMA = {"type": "object", "required": ["data", "meta"], "properties": {
+    "data": {"type": "array", "items": _CONTACT}, "included": _INCLUDED,
+    "meta": {"type": "object", "required": ["pagination", "sort", "filter"], "properties": {
+        "pagination": _PAGINATION, "sort": {"type": "string", "nullable": True}, "filter": {"type": "object"}}}}}
+ITEM_SCHEMA = {"type": "object", "required": ["data"], "properties": {"data": _CONTACT, "included": _INCLUDED}}
+
+
+def _ok(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {wire.JSONAPI_MEDIA_TYPE: {"schema": schema}}}
+
+
 LIST_DOC = {"responses": {
-    "200": {"description": "Contacts with `meta.pagination`, `meta.sort`, `meta.filter`",
-            "content": {wire.JSONAPI_MEDIA_TYPE: {"schema": {"type": "object"}}}},
+    "200": _ok("Contacts with `meta.pagination`, `meta.sort`, `meta.filter`", LIST_SCHEMA),
     "400": {"description": "Unsupported sort or bad page parameters"},
     "406": {"description": "Accept does not allow JSON:API"},
     "415": {"description": "Content-Type is not JSON:API"},
@@ -149,7 +172,7 @@ class ContactItem(MethodView):
     """One contact."""
 
     @blp.arguments(wire.ItemArgsSchema, location="query")
-    @blp.doc(responses={"200": {"description": "The contact"},
+    @blp.doc(responses={"200": _ok("The contact", ITEM_SCHEMA),
                         "404": {"description": "Couldn't find Contact with 'id'=..."}})
     def get(self, _args, contact_id):
         """Fetch a contact (with `include` and sparse fieldsets)."""
@@ -160,6 +183,7 @@ class ContactItem(MethodView):
 
     @blp.doc(responses={"204": {"description": "Deleted from every dialect"},
                         "403": {"description": "allow_deletion is false (the card is locked)"},
+                        "412": {"description": "If-Match does not match the current version"},
                         "404": {"description": "Couldn't find Contact with 'id'=..."}})
     def delete(self, contact_id):
         """Delete a contact (refused with 403 when allow_deletion is false)."""
@@ -176,4 +200,8 @@ class ContactItem(MethodView):
 def register(api: Api, app: Flask) -> None:
     """Register the MPDX routes (with content negotiation) and the JSON:API error format."""
     api.register_blueprint(blp)
+    document_dialect(api, PREFIX, error_schema_name="MpdxErrors", error_schema=ERROR_SCHEMA,
+                     error_content_type=wire.JSONAPI_MEDIA_TYPE, success_content_type=wire.JSONAPI_MEDIA_TYPE,
+                     extra_errors={"406": "Accept does not allow JSON:API",
+                                   "415": "Content-Type is not JSON:API"})
     register_error_format(API_PREFIX, render_error)

@@ -14,6 +14,7 @@ from services import niagara_cursor as cursors
 from services import niagara_relations as relations
 from services.errors import DomainError, Invalid
 
+from .apidoc import document_dialect
 from .auth import requires_scope
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response, read_json_body
@@ -32,6 +33,10 @@ TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not F
           413: "Payload too Large", 415: "Unsupported Media Type", 422: "Unprocessable Entity",
           423: "Locked", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 INVALID_DATA = "Invalid Data"
+PROBLEM_SCHEMA = {"type": "object", "required": ["title", "type", "status", "detail"], "properties": {
+    "title": {"type": "string"}, "type": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"},
+    "validation_messages": {"type": "array", "items": {"type": "object"}, "description": "Ajv-style, on 400 only"}}}
 
 
 # ---------------------------------------------------------------- errors
@@ -173,14 +178,46 @@ def _responses(**described: str) -> dict:
     return {code.lstrip("_"): {"description": text} for code, text in described.items()}
 
 
+_TEXT = {"type": "string"}
+_LINK = {"type": "object", "required": ["href"], "properties": {"href": _TEXT}}
+CONTACT_RESOURCE = {"type": "object", "required": ["contact_id", "label", "created", "updated", "name", "email",
+                                                   "phone", "_links"],
+                    "properties": {"contact_id": _TEXT, "label": _TEXT, "created": _TEXT, "updated": _TEXT,
+                                   "name": _TEXT, "email": _TEXT, "phone": {"type": "string", "nullable": True},
+                                   "_links": {"type": "object", "required": ["self"], "properties": {"self": _LINK}}}}
+RELATION_RESOURCE = {"type": "object", "required": ["relation_id", "relation", "label", "direction", "created",
+                                                    "updated", "entity", "_links"],
+                     "properties": {"relation_id": _TEXT, "relation": _TEXT, "label": _TEXT,
+                                    "direction": {"enum": list(wire.DIRECTIONS)}, "created": _TEXT, "updated": _TEXT,
+                                    "entity": {"type": "object", "required": ["entity_type", "entity_id"],
+                                               "properties": {"entity_type": _TEXT, "entity_id": _TEXT}},
+                                    "_links": {"type": "object", "required": ["self"]}}}
+
+
+def _page_schema(embedded: str, item: dict) -> dict:
+    return {"type": "object", "required": ["total_count", "limit", "offset", "_embedded", "_links"], "properties": {
+        "total_count": {"type": "integer"}, "limit": {"type": "integer"},
+        "offset": {"type": "string", "nullable": True, "description": "Cursor of the next page, null on the last"},
+        "_embedded": {"type": "object", "required": [embedded],
+                      "properties": {embedded: {"type": "array", "items": item}}},
+        "_links": {"type": "object", "required": ["self"], "properties": {"self": _LINK, "next": _LINK}}}}
+
+
+def _hal_responses(ok: tuple[str, str, dict], **described: str) -> dict:
+    """`_responses` plus the success response's HAL body schema."""
+    status, text, schema = ok
+    return {status: {"description": text, "content": {HAL: {"schema": schema}}}, **_responses(**described)}
+
+
 # ---------------------------------------------------------------- contacts
 
 @blp.route("")
 class Contacts(MethodView):
     """The contact collection."""
 
-    @blp.doc(parameters=PAGE_PARAMS, responses=_responses(
-        _200="A HAL page: total_count, limit, offset (next cursor or null), _embedded['nter:contacts'], _links",
+    @blp.doc(parameters=PAGE_PARAMS, responses=_hal_responses(
+        ("200", "A HAL page: total_count, limit, offset (next cursor or null), _embedded['nter:contacts'], _links",
+         _page_schema("nter:contacts", CONTACT_RESOURCE)),
         _400="Bad limit or offset (problem+json with validation_messages)"))
     def get(self):
         """Fetch a page of contacts."""
@@ -193,8 +230,8 @@ class Contacts(MethodView):
                          next_href=_next_href(PREFIX, limit, cursor))
         return _hal(body)
 
-    @blp.doc(requestBody=_body_doc("NiagaraContactBody"), responses=_responses(
-        _200="The created contact", _400="Invalid data", _409="Another contact has this email"))
+    @blp.doc(requestBody=_body_doc("NiagaraContactBody"), responses=_hal_responses(
+        ("200", "The created contact", CONTACT_RESOURCE), _400="Invalid data", _409="Another contact has this email"))
     def post(self):
         """Create a contact."""
         body = _validated("contact", wire.without(read_json_body(required_type=None), wire.CONTACT_READ_ONLY))
@@ -206,13 +243,14 @@ class Contacts(MethodView):
 class ContactItem(MethodView):
     """One contact."""
 
-    @blp.doc(responses=_responses(_200="The contact (ETag header)", _404="No such contact"))
+    @blp.doc(responses=_hal_responses(("200", "The contact (ETag header)", CONTACT_RESOURCE), _404="No such contact"))
     def get(self, contact_id):
         """Fetch a contact."""
         return _contact_response(cards.get_card(contact_id))
 
-    @blp.doc(requestBody=_body_doc("NiagaraContactBody"), responses=_responses(
-        _200="The replaced contact", _400="Invalid data", _404="No such contact", _409="Another contact has this email",
+    @blp.doc(requestBody=_body_doc("NiagaraContactBody"), responses=_hal_responses(
+        ("200", "The replaced contact", CONTACT_RESOURCE), _400="Invalid data", _404="No such contact",
+        _409="Another contact has this email",
         _412="If-Match does not match", _423="The contact is locked"))
     def put(self, contact_id):
         """Replace a contact (label, name, email, phone)."""
@@ -235,8 +273,9 @@ class ContactItem(MethodView):
 class Relations(MethodView):
     """A contact's relations, OUTWARD and INWARD."""
 
-    @blp.doc(parameters=FILTER_PARAMS + PAGE_PARAMS, responses=_responses(
-        _200="A HAL page of relations: _embedded['nter:relations']", _404="No such contact"))
+    @blp.doc(parameters=FILTER_PARAMS + PAGE_PARAMS, responses=_hal_responses(
+        ("200", "A HAL page of relations: _embedded['nter:relations']",
+         _page_schema("nter:relations", RELATION_RESOURCE)), _404="No such contact"))
     def get(self, contact_id):
         """Fetch a contact's relations."""
         filters = _relation_filters()
@@ -251,8 +290,9 @@ class Relations(MethodView):
         return _hal(body)
 
     @requires_scope("contacts:update")
-    @blp.doc(requestBody=_body_doc("NiagaraRelationBody"), responses=_responses(
-        _201="The created relation (OUTWARD)", _400="Invalid data", _404="No such contact (or target contact)",
+    @blp.doc(requestBody=_body_doc("NiagaraRelationBody"), responses=_hal_responses(
+        ("201", "The created relation (OUTWARD)", RELATION_RESOURCE), _400="Invalid data",
+        _404="No such contact (or target contact)",
         _409="The contact already has this relation to this entity"))
     def post(self, contact_id):
         """Create a relation from a contact to an entity."""
@@ -268,7 +308,8 @@ class RelationItem(MethodView):
     """One relation of a contact."""
 
     @requires_scope("contacts:update")
-    @blp.doc(responses=_responses(_200="The deleted relation", _404="No such contact or relation"))
+    @blp.doc(responses=_hal_responses(("200", "The deleted relation", RELATION_RESOURCE),
+                                      _404="No such contact or relation"))
     def delete(self, contact_id, relation_id):
         """Delete a relation (from either contact it joins)."""
         edge = relations.delete(contact_id, relation_id)
@@ -280,4 +321,6 @@ def register(api: Api, app: Flask) -> None:
     api.spec.components.schema("NiagaraContactBody", component=wire.CONTACT_SCHEMA)
     api.spec.components.schema("NiagaraRelationBody", component=wire.RELATION_SCHEMA)
     api.register_blueprint(blp)
+    document_dialect(api, PREFIX, error_schema_name="NiagaraProblem", error_schema=PROBLEM_SCHEMA,
+                     error_content_type=PROBLEM, success_content_type=HAL)
     register_error_format(PREFIX, render_error)

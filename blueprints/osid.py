@@ -25,6 +25,7 @@ from services.errors import DomainError, FieldError, Invalid, NotFound
 from services.osid_ids import ADDRESS_NS, BOOK_NS, CONTACT_NS, default_type, id_key, local_identifier
 from services.osid_metadata import form_metadata
 
+from .apidoc import document_dialect
 from .errors import invalid_from_validation, register_error_format
 from .http import etag_for, expected_version, json_response, read_json_body
 
@@ -35,6 +36,7 @@ blp = Blueprint("osid", __name__, url_prefix=PREFIX,
 
 # ETag kinds (see blueprints.http.etag_for): one per object kind.
 ETAG_CONTACT, ETAG_ADDRESS, ETAG_BOOK = "oc", "oa", "ob"
+ERROR_SCHEMA = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}
 BOOK_NOT_FOUND = "address-book not found"  # the item routes' wording
 BOOK_NOT_FOUND_HIERARCHY = "addressBook not found"  # metadata, hierarchy and membership routes
 
@@ -216,8 +218,23 @@ BODY_DOC = {name: {"required": True, "content": {"application/json": {
     for name in ("OsidContact", "OsidAddress", "OsidAddressBook")}
 
 
-def _doc(body: str | None = None, **responses: str) -> dict:
+# Success bodies, for the OpenAPI document (what tests/test_fuzz_openapi.py holds responses to).
+OSID_OBJECT = {"type": "object", "required": ["id", "uri", "displayName", "description", "genusTypeId",
+                                              "recordTypeIds"],
+               "properties": {"id": {"type": "string"}, "uri": {"type": "string"},
+                              "displayName": {"type": "string"}, "description": {"type": "string"},
+                              "genusTypeId": {"type": "string"},
+                              "recordTypeIds": {"type": "array", "items": {"type": "string"}}}}
+OBJECTS = {"type": "array", "items": OSID_OBJECT}
+MESSAGE = ERROR_SCHEMA  # PUT/DELETE answer 200 with `{"message": ...}`, like the errors
+METADATA = {"type": "object"}
+
+
+def _doc(body: str | None = None, ok: dict | None = None, **responses: str) -> dict:
     doc: dict = {"responses": {code.lstrip("_"): {"description": text} for code, text in responses.items()}}
+    if ok is not None:
+        success = next(code for code in doc["responses"] if code.startswith("2"))
+        doc["responses"][success]["content"] = {CONTENT_TYPE: {"schema": ok}}
     if body:
         doc["requestBody"] = BODY_DOC[body]
     return doc
@@ -230,7 +247,7 @@ class Contacts(MethodView):
     """Contacts in the system."""
 
     @blp.arguments(wire.OsidContactListArgs, location="query")
-    @blp.doc(**_doc(_200="Array of contacts"))
+    @blp.doc(**_doc(ok=OBJECTS, _200="Array of contacts"))
     def get(self, args):
         """List contacts (filters: types, address, reference, address book, effective dates)."""
         address_pk = None
@@ -249,7 +266,7 @@ class Contacts(MethodView):
         return _json([shape.contact(row) for row in _page(query, OsidContact, args)])
 
     @blp.arguments(wire.OsidContactCreateArgs, location="query")
-    @blp.doc(**_doc("OsidContact", _201="The created contact"))
+    @blp.doc(**_doc("OsidContact", ok=OSID_OBJECT, _201="The created contact"))
     def post(self, args):
         """Create a contact of an address for a reference (in the default address book unless addressBookId)."""
         genus, records = _genus(args, "Contact"), _record_types(args)
@@ -286,7 +303,7 @@ class ContactCreateMetadata(MethodView):
     """The create form of contacts."""
 
     @blp.arguments(wire.OsidContactCreateArgs, location="query")
-    @blp.doc(**_doc(_200="Form metadata for creating a contact"))
+    @blp.doc(**_doc(ok=METADATA, _200="Form metadata for creating a contact"))
     def get(self, args):
         """Get form metadata for creating a new contact."""
         _genus(args, "Contact")
@@ -299,13 +316,13 @@ class ContactCreateMetadata(MethodView):
 class ContactItem(MethodView):
     """One contact."""
 
-    @blp.doc(**_doc(_200="The contact", _404="contact not found"))
+    @blp.doc(**_doc(ok=OSID_OBJECT, _200="The contact", _404="contact not found"))
     def get(self, contact_id):
         """Get a contact given its id."""
         row = _contact(contact_id)
         return _item(_wire().contact(row), row["version"], ETAG_CONTACT)
 
-    @blp.doc(**_doc("OsidContact", _200="The contact has been updated", _404="contact not found"))
+    @blp.doc(**_doc("OsidContact", ok=MESSAGE, _200="The contact has been updated", _404="contact not found"))
     def put(self, contact_id):
         """Update a given contact (fields absent from the body keep their values)."""
         version = expected_version(ETAG_CONTACT)
@@ -316,7 +333,7 @@ class ContactItem(MethodView):
         contacts.update_contact(row, values, version)
         return _message("The contact has been updated")
 
-    @blp.doc(**_doc(_200="The contact has been deleted", _404="contact not found"))
+    @blp.doc(**_doc(ok=MESSAGE, _200="The contact has been deleted", _404="contact not found"))
     def delete(self, contact_id):
         """Delete a given contact (from every address book)."""
         version = expected_version(ETAG_CONTACT)
@@ -328,7 +345,7 @@ class ContactItem(MethodView):
 class ContactUpdateMetadata(MethodView):
     """The update form of a contact."""
 
-    @blp.doc(**_doc(_200="Form metadata for updating the contact", _404="contact not found"))
+    @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the contact", _404="contact not found"))
     def get(self, contact_id):
         """Get form metadata for updating an existing contact."""
         entity = _wire().contact(_contact(contact_id))
@@ -342,7 +359,7 @@ class Addresses(MethodView):
     """Addresses in the system."""
 
     @blp.arguments(wire.OsidAddressListArgs, location="query")
-    @blp.doc(**_doc(_200="Array of addresses"))
+    @blp.doc(**_doc(ok=OBJECTS, _200="Array of addresses"))
     def get(self, args):
         """List addresses (filters: types, resource, address book)."""
         book_pks = _book_scope(args)
@@ -353,7 +370,7 @@ class Addresses(MethodView):
         return _json([shape.address(row) for row in rows])
 
     @blp.arguments(wire.OsidInBookCreateArgs, location="query")
-    @blp.doc(**_doc("OsidAddress", _201="The created address"))
+    @blp.doc(**_doc("OsidAddress", ok=OSID_OBJECT, _201="The created address"))
     def post(self, args):
         """Create an address (in the default address book unless addressBookId)."""
         genus, records = _genus(args, "Address"), _record_types(args)
@@ -369,7 +386,7 @@ class AddressCreateMetadata(MethodView):
     """The create form of addresses."""
 
     @blp.arguments(wire.OsidInBookCreateArgs, location="query")
-    @blp.doc(**_doc(_200="Form metadata for creating an address"))
+    @blp.doc(**_doc(ok=METADATA, _200="Form metadata for creating an address"))
     def get(self, args):
         """Get form metadata for creating a new address."""
         _genus(args, "Address")
@@ -381,13 +398,13 @@ class AddressCreateMetadata(MethodView):
 class AddressItem(MethodView):
     """One address."""
 
-    @blp.doc(**_doc(_200="The address", _404="address not found"))
+    @blp.doc(**_doc(ok=OSID_OBJECT, _200="The address", _404="address not found"))
     def get(self, address_id):
         """Get an address given its id."""
         row = _address(address_id)
         return _item(_wire().address(row), row["version"], ETAG_ADDRESS)
 
-    @blp.doc(**_doc("OsidAddress", _200="The address has been updated", _404="address not found"))
+    @blp.doc(**_doc("OsidAddress", ok=MESSAGE, _200="The address has been updated", _404="address not found"))
     def put(self, address_id):
         """Update a given address (fields absent from the body keep their values)."""
         version = expected_version(ETAG_ADDRESS)
@@ -396,7 +413,7 @@ class AddressItem(MethodView):
         addresses.update_address(row, wire.columns_of(body, wire.ADDRESS_COLUMNS), version)
         return _message("The address has been updated")
 
-    @blp.doc(**_doc(_200="The address has been deleted", _404="address not found",
+    @blp.doc(**_doc(ok=MESSAGE, _200="The address has been deleted", _404="address not found",
                     _409="contacts still reference the address"))
     def delete(self, address_id):
         """Delete a given address from every address book (409 while contacts reference it)."""
@@ -409,7 +426,7 @@ class AddressItem(MethodView):
 class AddressUpdateMetadata(MethodView):
     """The update form of an address."""
 
-    @blp.doc(**_doc(_200="Form metadata for updating the address", _404="address not found"))
+    @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the address", _404="address not found"))
     def get(self, address_id):
         """Get form metadata for updating an existing address."""
         entity = _wire().address(_address(address_id))
@@ -423,7 +440,7 @@ class AddressBooks(MethodView):
     """Address books in the system."""
 
     @blp.arguments(wire.OsidBookListArgs, location="query")
-    @blp.doc(**_doc(_200="Array of address books"))
+    @blp.doc(**_doc(ok=OBJECTS, _200="Array of address books"))
     def get(self, args):
         """List address books (filters: types, provider, contact, address)."""
         query = common.filter_types(OsidAddressBook.select(), OsidAddressBook, common.KIND_BOOK, args)
@@ -441,7 +458,7 @@ class AddressBooks(MethodView):
         return _json([shape.book(row) for row in _page(query, OsidAddressBook, args)])
 
     @blp.arguments(wire.OsidCreateArgs, location="query")
-    @blp.doc(**_doc("OsidAddressBook", _201="The created address book"))
+    @blp.doc(**_doc("OsidAddressBook", ok=OSID_OBJECT, _201="The created address book"))
     def post(self, args):
         """Create an address book (outside the hierarchy until it gets a parent or a child)."""
         genus, records = _genus(args, "AddressBook"), _record_types(args)
@@ -456,7 +473,7 @@ class BookCreateMetadata(MethodView):
     """The create form of address books."""
 
     @blp.arguments(wire.OsidCreateArgs, location="query")
-    @blp.doc(**_doc(_200="Form metadata for creating an address book"))
+    @blp.doc(**_doc(ok=METADATA, _200="Form metadata for creating an address book"))
     def get(self, args):
         """Get form metadata for creating a new addressBook."""
         _genus(args, "AddressBook")
@@ -468,7 +485,7 @@ class RootBooks(MethodView):
     """The roots of the address book hierarchy."""
 
     @blp.arguments(wire.OsidPageArgs, location="query")
-    @blp.doc(**_doc(_200="Array of root address books"))
+    @blp.doc(**_doc(ok=OBJECTS, _200="Array of root address books"))
     def get(self, args):
         """Get the root address books (in the hierarchy, without parents)."""
         shape = _wire()
@@ -479,13 +496,14 @@ class RootBooks(MethodView):
 class AddressBookItem(MethodView):
     """One address book."""
 
-    @blp.doc(**_doc(_200="The address book", _404="address-book not found"))
+    @blp.doc(**_doc(ok=OSID_OBJECT, _200="The address book", _404="address-book not found"))
     def get(self, book_id):
         """Get an address-book given its id."""
         row = _book(book_id)
         return _item(_wire().book(row), row["version"], ETAG_BOOK)
 
-    @blp.doc(**_doc("OsidAddressBook", _200="The address-book has been updated", _404="address-book not found"))
+    @blp.doc(**_doc("OsidAddressBook", ok=MESSAGE, _200="The address-book has been updated",
+                    _404="address-book not found"))
     def put(self, book_id):
         """Update a given address-book (fields absent from the body keep their values)."""
         version = expected_version(ETAG_BOOK)
@@ -494,7 +512,7 @@ class AddressBookItem(MethodView):
         books.update_book(row, wire.columns_of(body, wire.BOOK_COLUMNS), version)
         return _message("The address-book has been updated")
 
-    @blp.doc(**_doc(_200="The address-book has been deleted", _404="address-book not found",
+    @blp.doc(**_doc(ok=MESSAGE, _200="The address-book has been deleted", _404="address-book not found",
                     _409="the default book, or addresses other books' contacts need"))
     def delete(self, book_id):
         """Delete a given address-book; contacts and addresses in no other book go with it."""
@@ -507,7 +525,7 @@ class AddressBookItem(MethodView):
 class BookUpdateMetadata(MethodView):
     """The update form of an address book."""
 
-    @blp.doc(**_doc(_200="Form metadata for updating the address book", _404="addressBook not found"))
+    @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the address book", _404="addressBook not found"))
     def get(self, book_id):
         """Get form metadata for updating an existing addressBook."""
         entity = _wire().book(_book(book_id, BOOK_NOT_FOUND_HIERARCHY))
@@ -519,7 +537,7 @@ class BookChildren(MethodView):
     """Children of an address book in the hierarchy."""
 
     @blp.arguments(wire.OsidPageArgs, location="query")
-    @blp.doc(**_doc(_200="Array of child address books", _404="addressBook not found"))
+    @blp.doc(**_doc(ok=OBJECTS, _200="Array of child address books", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get child addressBooks for the given addressBook in the hierarchy."""
         book = _book(book_id, BOOK_NOT_FOUND_HIERARCHY)
@@ -532,7 +550,7 @@ class BookChildren(MethodView):
 class BookChild(MethodView):
     """One parent -> child edge of the hierarchy."""
 
-    @blp.doc(**_doc(_200="The child addressBook has been added to the hierarchy",
+    @blp.doc(**_doc(ok=MESSAGE, _200="The child addressBook has been added to the hierarchy",
                     _404="addressBook not found", _409="already a child, or the edge would make a cycle"))
     def put(self, book_id, child_id):
         """Add addressBook as child of the given addressBook in the hierarchy."""
@@ -540,7 +558,7 @@ class BookChild(MethodView):
         hierarchy.add_child(parent["pk"], child["pk"], _label(parent), _label(child))
         return _message("The child addressBook has been added to the hierarchy")
 
-    @blp.doc(**_doc(_200="The child addressBook has been removed from the hierarchy",
+    @blp.doc(**_doc(ok=MESSAGE, _200="The child addressBook has been removed from the hierarchy",
                     _404="addressBook not found, or not a child"))
     def delete(self, book_id, child_id):
         """Remove the given addressBook as a child of the given addressBook in the hierarchy."""
@@ -558,7 +576,7 @@ class BookParents(MethodView):
     """Parents of an address book in the hierarchy."""
 
     @blp.arguments(wire.OsidPageArgs, location="query")
-    @blp.doc(**_doc(_200="Array of parent address books", _404="addressBook not found"))
+    @blp.doc(**_doc(ok=OBJECTS, _200="Array of parent address books", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get parent addressBooks for the given addressBook in the hierarchy."""
         book = _book(book_id, BOOK_NOT_FOUND_HIERARCHY)
@@ -574,7 +592,7 @@ class BookContacts(MethodView):
     """Contacts in an address book."""
 
     @blp.arguments(wire.OsidMemberListArgs, location="query")
-    @blp.doc(**_doc(_200="Array of contacts", _404="addressBook not found"))
+    @blp.doc(**_doc(ok=OBJECTS, _200="Array of contacts", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get all contacts in this addressBook (federated=true adds its descendants')."""
         book = _book(book_id, BOOK_NOT_FOUND_HIERARCHY)
@@ -587,14 +605,14 @@ class BookContacts(MethodView):
 class BookContact(MethodView):
     """A contact's membership in an address book."""
 
-    @blp.doc(**_doc(_200="contact has been added to addressBook", _404="contact not found"))
+    @blp.doc(**_doc(ok=MESSAGE, _200="contact has been added to addressBook", _404="contact not found"))
     def put(self, book_id, contact_id):
         """Add the given contact to this addressBook (not a copy: the Id stays)."""
         book, contact = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _contact(contact_id)
         books.assign(OsidBookContact, "contact", book["pk"], contact["pk"])
         return _message("contact has been added to addressBook")
 
-    @blp.doc(**_doc(_200="contact has been removed", _404="contact not found"))
+    @blp.doc(**_doc(ok=MESSAGE, _200="contact has been removed", _404="contact not found"))
     def delete(self, book_id, contact_id):
         """Remove the given contact from the addressBook (out of its last book, it is deleted)."""
         book, contact = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _contact(contact_id)
@@ -608,7 +626,7 @@ class BookAddresses(MethodView):
     """Addresses in an address book."""
 
     @blp.arguments(wire.OsidMemberListArgs, location="query")
-    @blp.doc(**_doc(_200="Array of addresses", _404="addressBook not found"))
+    @blp.doc(**_doc(ok=OBJECTS, _200="Array of addresses", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get all addresses in this addressBook (federated=true adds its descendants')."""
         book = _book(book_id, BOOK_NOT_FOUND_HIERARCHY)
@@ -621,14 +639,14 @@ class BookAddresses(MethodView):
 class BookAddress(MethodView):
     """An address's membership in an address book."""
 
-    @blp.doc(**_doc(_200="address has been added to addressBook", _404="address not found"))
+    @blp.doc(**_doc(ok=MESSAGE, _200="address has been added to addressBook", _404="address not found"))
     def put(self, book_id, address_id):
         """Add the given address to this addressBook (not a copy: the Id stays)."""
         book, address = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _address(address_id)
         books.assign(OsidBookAddress, "address", book["pk"], address["pk"])
         return _message("address has been added to addressBook")
 
-    @blp.doc(**_doc(_200="address has been removed", _404="address not found",
+    @blp.doc(**_doc(ok=MESSAGE, _200="address has been removed", _404="address not found",
                     _409="last address book of an address contacts reference"))
     def delete(self, book_id, address_id):
         """Remove the given address from the addressBook (out of its last book, it is deleted)."""
@@ -644,4 +662,6 @@ def register(api: Api, app: Flask) -> None:
     api.spec.components.schema("OsidAddress", schema=wire.OsidAddressSchema)
     api.spec.components.schema("OsidAddressBook", schema=wire.OsidAddressBookSchema)
     api.register_blueprint(blp)
+    document_dialect(api, PREFIX, error_schema_name="OsidError", error_schema=ERROR_SCHEMA,
+                     error_content_type=CONTENT_TYPE, success_content_type=CONTENT_TYPE)
     register_error_format(PREFIX, render_error)

@@ -1,0 +1,203 @@
+"""Schemathesis drives every operation of /openapi.json and holds each answer to the document.
+
+One test per documented operation (LOOKUP, which OpenAPI 3.0 cannot list as an operation,
+is driven with hypothesis from its documented request schema). Each runs against a
+fresh database seeded with one object of every kind, and half of the generated path ids
+are swapped for real ones, so item routes answer with bodies, not only 404s. Checks: no
+5xx, and the status code, Content-Type, headers and body match what the document says.
+The example count is bounded (FUZZ_EXAMPLES, default 25) so the file runs in CI.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+
+import jsonschema
+import orjson
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from app import create_app
+from config import Config
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+FOLIO = "/organizations-storage/"
+INCOPLAX = "/rest/v1/addressbook"
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance]
+# FOLIO's document (blueprints/folio.py, owned by another engineer) still carries
+# flask-smorest's `default` error response (application/json, smorest's Error schema),
+# while FOLIO answers errors as text/plain (and 422 as FOLIO's JSON errors). Until its
+# register() calls blueprints.apidoc.document_dialect, its error answers are held only to
+# "no 5xx" and "status documented"; its successes are checked in full.
+FOLIO_ERROR_CHECKS = [not_a_server_error, status_code_conformance]
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+def _document() -> dict:
+    app = create_app(Config(database_url="sqlite:///:memory:", auth=True), run_migrations=False)
+    return app.test_client().get("/openapi.json").json
+
+
+DOCUMENT = _document()
+schema = schemathesis.openapi.from_dict(DOCUMENT)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_access_log():
+    """Thousands of requests: keep their log lines out of failure reports."""
+    logger = logging.getLogger("contacts.access")
+    logger.disabled = True
+    yield
+    logger.disabled = False
+
+
+def _ok(response, status: int) -> dict:
+    assert response.status_code == status, response.data
+    return response.json
+
+
+@pytest.fixture
+def known(client, auth) -> dict[tuple[str, str], str]:
+    """One object of every kind, by (path prefix, path parameter name)."""
+    incoplax = _ok(client.post(f"{INCOPLAX}/contacts", headers=auth,
+                               json={"displayname": "Ada Lovelace", "number": "101", "email": "ada@example.org"}), 200)
+    other = _ok(client.post(f"{INCOPLAX}/contacts", headers=auth,
+                            json={"displayname": "Alan Turing", "number": "102"}), 200)
+    group = _ok(client.post(f"{INCOPLAX}/contactgroups", headers=auth,
+                            json={"name": "Team", "code": "team", "opts": {"abonents": [incoplax["autokey"]]}}), 200)
+    relation = _ok(client.post(f"/contacts/{incoplax['id']}/relations", headers=auth, json={
+        "relation": "backup", "entity": {"entity_type": "CON", "entity_id": other["id"]}}), 201)
+    folio = _ok(client.post("/organizations-storage/contacts", headers={**auth, "X-Okapi-Tenant": "diku"},
+                            json={"firstName": "Grace", "lastName": "Hopper"}), 201)
+    address = _ok(client.post("/contact/addresses", headers=auth, json={"displayName": "Office"}), 201)
+    osid_contact = _ok(client.post("/contact/contacts", headers=auth, json={"displayName": "Ada at the office"},
+                                   query_string={"addressId": address["id"], "referenceId": "id.Id:1@example.org"}),
+                       201)
+    book = _ok(client.post("/contact/address-books", headers=auth, json={"displayName": "Friends"}), 201)
+    child = _ok(client.post("/contact/address-books", headers=auth, json={"displayName": "Close friends"}), 201)
+    return {
+        (INCOPLAX, "contact_id"): incoplax["id"], (INCOPLAX, "group_id"): group["id"],
+        ("/contacts", "contact_id"): incoplax["id"], ("/contacts", "relation_id"): relation["relation_id"],
+        (FOLIO, "contact_id"): folio["id"], ("/api/v2", "contact_id"): other["id"],
+        ("/contact/", "contact_id"): osid_contact["id"], ("/contact/", "address_id"): address["id"],
+        ("/contact/", "book_id"): book["id"], ("/contact/", "child_id"): child["id"],
+    }
+
+
+_turn = itertools.count()
+
+
+def _use_known_ids(case, known: dict) -> None:
+    """Swap every other generated path id for a real one (ids of another kind too, by turns)."""
+    for name in list(case.path_parameters or {}):
+        if next(_turn) % 2:
+            continue
+        for (prefix, param), real in known.items():
+            if param == name and case.path.startswith(prefix):
+                case.path_parameters[name] = real
+                break
+
+
+@schema.parametrize()
+@SETTINGS
+def test_operation_answers_as_documented(case, app, auth, known):
+    _use_known_ids(case, known)
+    headers = dict(auth)
+    if case.path.startswith(FOLIO):
+        headers["X-Okapi-Tenant"] = "diku"
+    if case.path.startswith("/api/v2/"):
+        headers["Accept"] = "application/vnd.api+json"
+    response = case.call(app=app, headers=headers)
+    checks = CHECKS
+    if case.path.startswith(FOLIO) and response.status_code >= 400:
+        checks = FOLIO_ERROR_CHECKS
+    case.validate_response(response, checks=checks, headers=headers)
+
+
+# ---------------------------------------------------------------- LOOKUP (x-lookup)
+
+def _lookup_bodies(path: str):
+    """The documented request schema's values (JSON strings), plus arbitrary JSON and bytes."""
+    request_schema = DOCUMENT["paths"][path]["x-lookup"]["requestBody"]["content"]["application/json"]["schema"]
+    assert request_schema == {"type": "string"}
+    json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                               lambda inner: st.lists(inner, max_size=3)
+                               | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=8)
+    return st.one_of(
+        st.text().map(orjson.dumps),
+        st.sampled_from(["101", "1", "team", "-1", "00000000-0000-0000-0000-000000000000"]).map(orjson.dumps),
+        json_values.map(orjson.dumps),
+        st.binary(max_size=64),
+    )
+
+
+def _validator(path: str, status: str) -> jsonschema.Draft4Validator:
+    response = DOCUMENT["paths"][path]["x-lookup"]["responses"][status]
+    body_schema = response["content"]["application/json"]["schema"]
+    return jsonschema.Draft4Validator({**body_schema, "components": DOCUMENT["components"]})
+
+
+@pytest.mark.parametrize("path", [p for p, item in DOCUMENT["paths"].items() if "x-lookup" in item])
+def test_lookup_answers_as_documented(app, client, auth, known, path):
+    documented = DOCUMENT["paths"][path]["x-lookup"]["responses"]
+
+    @SETTINGS
+    @given(body=_lookup_bodies(path))
+    def run(body: bytes) -> None:
+        r = client.open(path, method="LOOKUP", data=body, headers={**auth, "Content-Type": "application/json"})
+        assert r.status_code < 500, (body, r.data)
+        assert str(r.status_code) in documented, (body, r.status_code, r.data)
+        content = documented[str(r.status_code)]["content"]
+        assert r.mimetype in content, (body, r.headers["Content-Type"])
+        errors = list(_validator(path, str(r.status_code)).iter_errors(r.json))
+        assert not errors, (body, r.data, errors[0].message)
+
+    run()
+    # and the seeded keys are found
+    key = "101" if path.endswith("/contacts") else "team"
+    r = client.open(path, method="LOOKUP", data=orjson.dumps(key), headers=auth)
+    assert r.status_code == 200 and len(r.json) == 1
+
+
+def test_every_dialect_operation_is_in_the_document():
+    """The URL map and the document agree: an undocumented route cannot hide from the fuzzer."""
+    app = create_app(Config(database_url="sqlite:///:memory:", auth=True), run_migrations=False)
+    from blueprints.auth import is_protected
+
+    documented = {(path, method.upper()) for path, item in DOCUMENT["paths"].items() for method in item
+                  if method in ("get", "put", "post", "delete", "patch")}
+    documented |= {(path, "LOOKUP") for path, item in DOCUMENT["paths"].items() if "x-lookup" in item}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        path = rule.rule.replace("<", "{").replace(">", "}")
+        if is_protected(rule.rule):
+            routed |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routed - documented == set()
+
+
+def test_no_dialect_documents_smorest_default_errors():
+    """Every dialect but FOLIO (see FOLIO_ERROR_CHECKS) lists its statuses in its own error format."""
+    for path, item in DOCUMENT["paths"].items():
+        if path.startswith(FOLIO.rstrip("/")):
+            continue
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            assert "default" not in operation["responses"], (method, path)
+            for status, response in operation["responses"].items():
+                if status >= "400":
+                    (media_type,) = response["content"]
+                    assert response["content"][media_type]["schema"] != {"$ref": "#/components/schemas/Error"}, (
+                        method, path, status)
