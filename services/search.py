@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from peewee import SQL
@@ -72,6 +73,16 @@ def _document(card: dict) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- keeping the index
 
+# Extra indexes kept in the same write transaction (e.g. FOLIO's name index).
+_indexers: list[Callable[[list[dict]], None]] = []
+
+
+def register_indexer(fn: Callable[[list[dict]], None]) -> None:
+    """Have `fn(cards)` called, in the write transaction, whenever cards are (re)indexed."""
+    if fn not in _indexers:
+        _indexers.append(fn)
+
+
 def index_card(card: dict) -> None:
     """(Re)index one card; called inside the card's write transaction."""
     index_cards([card], replace=True)
@@ -81,6 +92,8 @@ def index_cards(cards: list[dict], replace: bool = False) -> None:
     """Index cards (bulk imports pass newly inserted cards; `replace` drops old entries first)."""
     if not cards:
         return
+    for indexer in _indexers:
+        indexer(cards)
     if is_sqlite():
         cursor = database.cursor()
         if replace:

@@ -46,6 +46,19 @@ def like_regex(term: str) -> re.Pattern:
     return re.compile("".join(pieces), re.DOTALL)
 
 
+def like_pattern(term: str) -> str:
+    """`lower(f_unaccent(cql2like(term)))` as a SQL LIKE pattern (backslash escapes)."""
+    out = []
+    for kind, text in cql_like_parts(term):
+        if kind == "any":
+            out.append("%")
+        elif kind == "one":
+            out.append("_")
+        else:
+            out.extend("\\" + c if c in "\\%_" else c for c in fold(text))
+    return "".join(out)
+
+
 def like(value: str | None, term: str) -> bool | None:
     """Whole-value match with wildcards, case- and accent-insensitive (None if missing)."""
     if value is None:

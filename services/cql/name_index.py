@@ -4,12 +4,20 @@ SQLite's own tokenizers cannot reproduce RMB's `lower(f_unaccent(...))` (they ke
 ø, ß, æ, ł...) nor PostgreSQL's lexemes (`fury-smith` + `fury` + `smith`), so the
 lexemes are computed here and stored hex-encoded (hex keeps prefixes, so right
 truncation stays an FTS5 prefix query). Triggers (built-in SQL only, so every
-connection can write contacts) mark changed cards in `folio_dirty`; `sync()` brings
-the index up to date before a search.
+connection can write contacts) mark changed cards in `folio_dirty`; every card
+write through services.contacts indexes them at once, in its own transaction (an
+indexer registered with services.search), so searches normally find nothing to do.
+`sync()` before a search is the safety net for writers that bypass the services.
+Entries of deleted cards may linger in `folio_fts`: harmless, candidates are only
+a superset (the exact predicate runs on existing rows) and a re-used rowid is
+replaced before it is indexed again.
+
+PostgreSQL needs none of this: its indexes are expression indexes (migration 0201).
 """
 from __future__ import annotations
 
-from models.db import database, run_write
+from models.db import database, is_sqlite, run_write
+from services import search
 
 from .tsearch import fold, lexemes
 
@@ -28,10 +36,23 @@ def _document(text: str) -> str:
 
 
 def sync() -> None:
-    """Index the cards changed since the last search (usually none: one index probe)."""
-    if database.execute_sql(f"SELECT 1 FROM {DIRTY_TABLE} LIMIT 1").fetchone() is None:
+    """Index cards changed behind the services' back (usually none: one probe, no write)."""
+    if not is_sqlite():
         return
-    run_write(_sync)
+    # Marks of deleted cards are left for the next write: a search need not write for them.
+    pending = database.execute_sql(f"SELECT 1 FROM {DIRTY_TABLE} d JOIN contact c "
+                                   "ON c.autokey = d.contact_autokey LIMIT 1").fetchone()
+    if pending is not None:
+        run_write(_sync)
+
+
+def _index_written(cards: list[dict]) -> None:
+    """services.search indexer: flush the marks the triggers just made, in the write transaction."""
+    if is_sqlite():
+        _sync()
+
+
+search.register_indexer(_index_written)
 
 
 def _sync() -> None:

@@ -4,25 +4,31 @@ Every search clause becomes an exact predicate (SQL, partly through the function
 `functions.py`) and, where an index can answer it, a *candidate* subquery of contact
 autokeys that is a superset of the hits. The WHERE clause is `predicate AND autokey
 IN (candidates)`, so the exact semantics hold while the index does the narrowing.
+
+PostgreSQL gets cql2pgjson's own SQL instead (`to_tsvector`/`to_tsquery`, LIKE on
+`lower(folio_unaccent(...))`, casts to numeric): the name predicates there are the
+very expressions migration 0201 indexes, so they need no candidate subquery.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .ast import Boolean, Modifier, Node, Prefix, Sort, SortKey, Term
 from .errors import CQLError, unsupported_error, validation_error
 from .fields import FieldSpec, field_spec
-from .like import compare_literal, literal_prefix
+from .like import compare_literal, like_pattern, literal_prefix
 from .name_index import FTS_TABLE, KEY_TABLE, fts_match
 from .parser import term_to_cql
-from .tsearch import compile_query
+from .tsearch import compile_query, tsquery_text
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 PG_NUMBER = re.compile(r"[+-]?(?:\d+|\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
 KNOWN_MODIFIERS = {"ignorecase", "respectcase", "ignoreaccents", "respectaccents", "string", "number",
                    "sort.ascending", "sort.descending", "masked"}
-TRUE, FALSE = "1", "0"
+PG_TEXT_SEARCH = "to_tsvector('simple', translate(folio_unaccent({}), '&', ','))"
+PG_FOLD = "lower(folio_unaccent({}))"
 
 
 @dataclass
@@ -40,6 +46,42 @@ class Compiled:
     where: Sql
     order_by: list[Sql]
     candidates: Sql | None = None
+    pg: bool = False  # rendered for PostgreSQL (else SQLite)
+    narrow: bool = False  # an index bounds the hits (names, id, categories)
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """What differs between the SQL of the two engines."""
+
+    pg: bool
+
+    @property
+    def true(self) -> str:
+        return "TRUE" if self.pg else "1"
+
+    @property
+    def false(self) -> str:
+        return "FALSE" if self.pg else "0"
+
+    def spec(self, index: str) -> FieldSpec:
+        return field_spec(index, self.pg)
+
+    def set_op(self, op: str, left: Sql, right: Sql) -> Sql:
+        """`left op right` as one compound SELECT, whatever compounds the operands are."""
+        if self.pg:
+            return Sql(f"({left.text}) {op} ({right.text})", left.params + right.params)
+        # SQLite groups compound operators left to right and takes no parentheses: a
+        # compound on the right becomes a subquery (user text is never in .text).
+        if " UNION " in right.text or " INTERSECT " in right.text:
+            right = Sql(f"SELECT * FROM ({right.text})", right.params)
+        return Sql(f"{left.text} {op} {right.text}", left.params + right.params)
+
+    def and_not(self, left: Sql, right: Sql) -> Sql:
+        """`a not b`: records where b is NULL (field missing) are kept."""
+        if self.pg:
+            return Sql(f"({left.text}) AND (({right.text}) IS NOT TRUE)", left.params + right.params)
+        return Sql(f"({left.text}) AND (coalesce(({right.text}), 0) = 0)", left.params + right.params)
 
 
 @dataclass
@@ -85,22 +127,59 @@ def _check_index(index: str) -> None:
             raise validation_error("Unterminated \\-character")
 
 
-def translate(root: Node) -> Compiled:
-    """Translate a parsed query; CQLError carries the 400 text FOLIO would send."""
+def translate(root: Node, pg: bool | None = None) -> Compiled:
+    """Translate a parsed query for the current engine; CQLError carries FOLIO's 400 text."""
     keys: tuple[SortKey, ...] = ()
     if isinstance(root, Sort):
         keys = root.keys
         root = root.subtree
-    pred, cand = _node(root)
-    order = [_sort_key(key) for key in keys]
-    return Compiled(pred, [piece for pieces in order for piece in pieces], cand)
+    eng = _Engine(_is_postgres() if pg is None else pg)
+    pred, cand = _node(eng, root)
+    order = [_sort_key(eng, key) for key in keys]
+    return Compiled(pred, [piece for pieces in order for piece in pieces], cand, eng.pg, _narrows(root))
 
 
-def _node(node: Node) -> tuple[Sql, Sql | None]:
-    if isinstance(node, Term):
-        return _term(node)
+def _narrows(node: Node) -> bool:
+    """Whether an index bounds the hits of `node` (a plan hint: the results never depend on it).
+
+    PostgreSQL then sorts the hits rather than walking a sort index while filtering,
+    which its planner favours even when the hits lie at the far end of that index.
+    """
     if isinstance(node, Boolean):
-        return _boolean(node)
+        right = node.right
+        if node.op == "or" and isinstance(right, Term) and right.term == "*" and right.relation == "=":
+            return _narrows(node.left)
+        if node.op == "or":
+            return _narrows(node.left) and _narrows(right)
+        if node.op == "and":
+            return _narrows(node.left) or _narrows(right)
+        return _narrows(node.left)
+    if not isinstance(node, Term) or node.modifiers:
+        return False
+    relation = node.relation.lower()
+    term = re.sub(r" +\*", "", node.term).strip()
+    if node.index == "id":
+        return relation in ("=", "==") and term not in ("", "*")
+    if node.index == "categories":
+        return relation in ("=", "adj", "all", "any") and bool(UUID_RE.match(term))
+    if node.index in ("firstName", "lastName"):
+        if relation in ("=", "adj", "all", "any"):
+            return term not in ("", "*")
+        return relation == "==" and literal_prefix(node.term)[0] != ""
+    return False
+
+
+def _is_postgres() -> bool:
+    from models.db import is_postgres
+
+    return is_postgres()
+
+
+def _node(eng: _Engine, node: Node) -> tuple[Sql, Sql | None]:
+    if isinstance(node, Term):
+        return _term(eng, node)
+    if isinstance(node, Boolean):
+        return _boolean(eng, node)
     raise unsupported_error(f"Not implemented yet: org.z3950.zing.cql.{_java_class(node)}")
 
 
@@ -112,51 +191,51 @@ def _java_class(node: Node) -> str:
     return "CQLProxNode"
 
 
-def _boolean(node: Boolean) -> tuple[Sql, Sql | None]:
+def _boolean(eng: _Engine, node: Boolean) -> tuple[Sql, Sql | None]:
     if node.op == "prox":
         raise unsupported_error("Not implemented yet: org.z3950.zing.cql.CQLProxNode")
     right = node.right
     # cql2pgjson: `x OR field=*` is simplified to `x` (quirk 1 of the research note)
     if node.op == "or" and isinstance(right, Term) and right.term == "*" and right.relation == "=":
-        return _node(node.left)
-    left_sql, left_cand = _node(node.left)
-    right_sql, right_cand = _node(right)
+        return _node(eng, node.left)
+    left_sql, left_cand = _node(eng, node.left)
+    right_sql, right_cand = _node(eng, right)
     params = left_sql.params + right_sql.params
     if node.op == "and":
-        cand = _intersect(left_cand, right_cand)
+        cand = _intersect(eng, left_cand, right_cand)
         return Sql(f"({left_sql.text}) AND ({right_sql.text})", params), cand
     if node.op == "or":
         cand = None
         if left_cand is not None and right_cand is not None:
-            cand = Sql(f"{left_cand.text} UNION {right_cand.text}", left_cand.params + right_cand.params)
+            cand = eng.set_op("UNION", left_cand, right_cand)
         return Sql(f"({left_sql.text}) OR ({right_sql.text})", params), cand
     # NOT = AND NOT, and a NULL (missing field) on the right counts as not true
-    return Sql(f"({left_sql.text}) AND (coalesce(({right_sql.text}), 0) = 0)", params), left_cand
+    return eng.and_not(left_sql, right_sql), left_cand
 
 
-def _intersect(left: Sql | None, right: Sql | None) -> Sql | None:
+def _intersect(eng: _Engine, left: Sql | None, right: Sql | None) -> Sql | None:
     if left is None:
         return right
     if right is None:
         return left
-    return Sql(f"{left.text} INTERSECT {right.text}", left.params + right.params)
+    return eng.set_op("INTERSECT", left, right)
 
 
-def _term(node: Term) -> tuple[Sql, Sql | None]:
+def _term(eng: _Engine, node: Term) -> tuple[Sql, Sql | None]:
     if node.index.lower() == "cql.allrecords":
-        return Sql(TRUE), None
+        return Sql(eng.true), None
     if node.index.lower() == "cql.serverchoice":
         raise validation_error("cql.serverChoice requested, but no serverChoiceIndexes defined.")
     _check_index(node.index)
     mods = _read_modifiers(node.modifiers)
     if node.index == "id":
-        return _id_term(node)
-    spec = field_spec(node.index)
+        return _id_term(eng, node)
+    spec = eng.spec(node.index)
     relation = node.relation.lower()
     if relation == "=" and mods.number:
         return _compare(spec, node, "=", mods), None
     if relation in ("=", "adj", "all", "any"):
-        return _full_text(spec, node, relation, mods)
+        return _full_text(eng, spec, node, relation, mods)
     if relation in ("==", "<>"):
         if mods.number:
             return _compare(spec, node, "=" if relation == "==" else "<>", mods), None
@@ -168,35 +247,63 @@ def _term(node: Term) -> tuple[Sql, Sql | None]:
     raise unsupported_error(f"Relation {relation} not implemented yet: {term_to_cql(node)}")
 
 
-def _full_text(spec: FieldSpec, node: Term, relation: str, mods: _Mods) -> tuple[Sql, Sql | None]:
+def _full_text(eng: _Engine, spec: FieldSpec, node: Term, relation: str,
+               mods: _Mods) -> tuple[Sql, Sql | None]:
     term = re.sub(r" +\*", "", node.term).strip()
     if term == "*":
-        return Sql(TRUE), None
+        return Sql(eng.true), None
     if term == "":
         return spec.defined(), None
     query = compile_query(term, relation)
     if mods.array:
         raise validation_error(f"CQL: Unsupported relation modifier {mods.array[0].name}")
     value = spec.text()
-    pred = Sql(f"folio_ft({value.text}, ?, ?)", value.params + [relation, term])
+    if eng.pg:
+        pred = _pg_each_value(spec, lambda text: _pg_full_text(text, query, term, relation))
+    else:
+        pred = Sql(f"folio_ft({value.text}, ?, ?)", value.params + [relation, term])
     cand = None
-    if spec.fts_column and query.words:
+    # (PostgreSQL needs no candidates for names: the predicate itself is GIN-indexed)
+    if not eng.pg and spec.fts_column and query.words:
         match = fts_match(spec.fts_column, [list(word) for word in query.words], query.mode)
         if match:
             cand = Sql(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [match])
-    elif spec.name == "categories" and UUID_RE.match(term):
+    if spec.name == "categories" and UUID_RE.match(term):
         cand = Sql("SELECT m.contact_autokey FROM group_membership m JOIN contact_group g "
                    "ON g.autokey = m.group_autokey WHERE g.id = ?", [term.lower()])
     return pred, cand
 
 
+def _pg_each_value(spec: FieldSpec, predicate: Callable[[Sql], Sql]) -> Sql:
+    """`predicate(field text)`; for a boolean field one per constant, which PostgreSQL folds
+    at plan time instead of running the text search on every row."""
+    if spec.flag is None:
+        return predicate(spec.text())
+    yes, no = predicate(Sql("'true'")), predicate(Sql("'false'"))
+    return Sql(f"(CASE WHEN {spec.flag} THEN {yes.text} ELSE {no.text} END)", yes.params + no.params)
+
+
+def _pg_full_text(value: Sql, query, term: str, relation: str) -> Sql:
+    """cql2pgjson's `get_tsvector(f_unaccent(f)) @@ tsquery_*(f_unaccent(t))`."""
+    text = tsquery_text(term, relation)
+    if not query.words or text is None:
+        return Sql("FALSE")  # a query without lexemes matches nothing
+    return Sql(f"{PG_TEXT_SEARCH.format(value.text)} @@ to_tsquery('simple', ?)", value.params + [text])
+
+
 def _like(spec: FieldSpec, node: Term, relation: str) -> tuple[Sql, Sql | None]:
     value = spec.text()
-    pred = Sql(f"folio_like({value.text}, ?)", value.params + [node.term])
+    if spec.pg:
+        # C collation: byte-wise like SQLite, and the B-tree of migration 0201 serves prefixes
+        pattern = like_pattern(node.term)
+        pred = _pg_each_value(spec, lambda text: Sql(f"({PG_FOLD.format(text.text)} COLLATE \"C\") LIKE ?",
+                                                     text.params + [pattern]))
+    else:
+        pred = Sql(f"folio_like({value.text}, ?)", value.params + [node.term])
     if relation == "<>":
         return Sql(f"NOT ({pred.text})", pred.params), None
     cand = None
-    if spec.key_column:
+    if spec.key_column and not spec.pg:
         prefix, exact = literal_prefix(node.term)
         if exact:
             cand = Sql(f"SELECT contact_autokey FROM {KEY_TABLE} WHERE {spec.key_column} = ?", [prefix])
@@ -211,12 +318,15 @@ def _compare(spec: FieldSpec, node: Term, op: str, mods: _Mods) -> Sql:
     if mods.number:
         if not PG_NUMBER.fullmatch(node.term):
             raise CQLError(f'invalid input syntax for type numeric: "{node.term}"')
+        if spec.pg:
+            return Sql(f"CAST(({value.text}) AS numeric) {op} CAST(? AS numeric)", value.params + [node.term])
         return Sql(f"folio_num({value.text}) {op} ?", value.params + [float(node.term)])
     literal = compare_literal(node.term)
-    return Sql(f"({value.text}) {op} ?", value.params + [literal])
+    collate = ' COLLATE "C"' if spec.pg else ""  # raw byte order, as SQLite (and FOLIO's note 3.9 #32)
+    return Sql(f"({value.text}){collate} {op} ?", value.params + [literal])
 
 
-def _id_term(node: Term) -> tuple[Sql, Sql | None]:
+def _id_term(eng: _Engine, node: Term) -> tuple[Sql, Sql | None]:
     """cql2pgjson's pgId(): the primary key, with UUID rules and right truncation."""
     if node.modifiers:
         raise validation_error(f"CQL: Unsupported modifier {node.modifiers[0].name}")
@@ -229,11 +339,12 @@ def _id_term(node: Term) -> tuple[Sql, Sql | None]:
         raise validation_error(f"CQL: Unsupported operator '{op}', UUID id only supports '=', '==', "
                                "and '<>' (possibly with right truncation)")
     equals = op != "<>"
+    true, false = eng.true, eng.false
     if term in ("", "*"):
-        return Sql(TRUE if equals else FALSE), None
+        return Sql(true if equals else false), None
     if "*" not in term:
         if not UUID_RE.match(term):
-            return Sql(FALSE if equals else TRUE), None
+            return Sql(false if equals else true), None
         if equals:
             return Sql("contact.id = ?", [term.lower()]), Sql("SELECT autokey FROM contact WHERE id = ?",
                                                                 [term.lower()])
@@ -244,21 +355,26 @@ def _id_term(node: Term) -> tuple[Sql, Sql | None]:
     lo = (trunc + "00000000-0000-0000-0000-000000000000"[len(trunc):]).lower()
     hi = (trunc + "ffffffff-ffff-ffff-ffff-ffffffffffff"[len(trunc):]).lower()
     if not (UUID_RE.match(lo) and UUID_RE.match(hi)):
-        return Sql(FALSE if equals else TRUE), None
+        return Sql(false if equals else true), None
     if equals:
         return (Sql("(contact.id >= ? AND contact.id <= ?)", [lo, hi]),
                 Sql("SELECT autokey FROM contact WHERE id >= ? AND id <= ?", [lo, hi]))
     return Sql("(contact.id < ? OR contact.id > ?)", [lo, hi]), None
 
 
-def _sort_key(key: SortKey) -> list[Sql]:
+def _sort_key(eng: _Engine, key: SortKey) -> list[Sql]:
     mods = _read_modifiers(key.modifiers)
     desc = " DESC" if mods.descending else ""
     if key.index == "id":
         return [Sql(f"contact.id{desc}")]
     _check_index(key.index)
-    spec = field_spec(key.index)
-    if mods.number:
+    spec = eng.spec(key.index)
+    if eng.pg:
+        expr = _pg_sort_expr(spec, mods)
+        if spec.always_defined:
+            # names: exactly an expression of the B-trees of migration 0201
+            return [Sql(f"{expr.text}{desc}", expr.params)]
+    elif mods.number:
         value = spec.text()
         expr = Sql(f"folio_num({value.text})", value.params)
     elif spec.key_column and mods.lower and mods.unaccent:
@@ -268,5 +384,18 @@ def _sort_key(key: SortKey) -> list[Sql]:
         value = spec.text()
         expr = Sql(f"folio_sortkey({value.text}, ?, ?)", value.params + [int(mods.lower), int(mods.unaccent)])
     # PostgreSQL puts NULL (missing) last ascending and first descending
-    nulls = Sql(f"({expr.text}) IS NULL{'' if desc else ''}{' DESC' if desc else ''}", expr.params)
+    nulls = Sql(f"({expr.text}) IS NULL{desc}", expr.params)
     return [nulls, Sql(f"{expr.text}{desc}", expr.params)]
+
+
+def _pg_sort_expr(spec: FieldSpec, mods: _Mods) -> Sql:
+    """cql2pgjson's sort key (lower/unaccent as the modifiers say), in byte order."""
+    value = spec.text()
+    if mods.number:
+        return Sql(f"CAST(({value.text}) AS numeric)", value.params)
+    text = value.text
+    if mods.unaccent:
+        text = f"folio_unaccent({text})"
+    if mods.lower:
+        text = f"lower({text})"
+    return Sql(f'({text} COLLATE "C")', value.params)

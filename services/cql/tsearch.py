@@ -128,6 +128,21 @@ def compile_query(term: str, relation: str) -> TsQuery:
     return TsQuery(mode, tuple(words))
 
 
+def tsquery_text(term: str, relation: str) -> str | None:
+    """The `to_tsquery('simple', ...)` text of RMB's tsquery_phrase/and/or for a CQL term.
+
+    Each word is quoted for PostgreSQL's own parser (`:*` when truncated) and joined
+    with `<->`, `&` or `|`; None when no word has a lexeme (the query matches nothing).
+    """
+    glue = {"=": " <-> ", "adj": " <-> ", "all": " & ", "any": " | "}[relation]
+    quoted = []
+    for raw, star in _split_words(term):
+        text = fold(raw.replace("&", ",").replace("'", ","))
+        if lexemes(text):
+            quoted.append("'" + text.replace("\\", "\\\\") + "'" + (":*" if star else ""))
+    return glue.join(quoted) or None
+
+
 def _split_words(term: str) -> list[tuple[str, bool]]:
     """cql2pgjson's cql2tsquery loop: masking, `*` and `?` rules, split on spaces."""
     words: list[tuple[str, bool]] = []
