@@ -20,6 +20,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 0  # 0: one per CPU core
+    threads: int = 4  # per worker: connections waiting on keep-alive cost nothing, GIL-bound work queues
     max_body_bytes: int = 1024 * 1024
     osid_authority: str = "localhost"
     cors_origins: str = ""
@@ -33,6 +34,7 @@ class Config:
         "host": "CONTACTS_HOST",
         "port": "CONTACTS_PORT",
         "workers": "CONTACTS_WORKERS",
+        "threads": "CONTACTS_THREADS",
         "max_body_bytes": "CONTACTS_MAX_BODY_BYTES",
         "osid_authority": "CONTACTS_OSID_AUTHORITY",
         "cors_origins": "CONTACTS_CORS_ORIGINS",

@@ -89,7 +89,9 @@ def expected_version(kind: str = "c") -> int | None:
 
 # ---------------------------------------------------------------- request guards
 
-MAX_URL_BYTES = 8192  # path + query string; as nginx's default header buffer, far above any real query
+# Path + query string; far above any real query. Below gunicorn's own request-line limit
+# (8,190 bytes, its maximum), so a long URL gets this 414 in the dialect's format.
+MAX_URL_BYTES = 8000
 _ESCAPED_NUL = re.compile(rb'(?<!\\)(?:\\\\)*\\u0000')
 
 

@@ -125,7 +125,7 @@ def _lookup_key() -> str:
 class Contacts(MethodView):
     """The contact collection."""
 
-    @blp.arguments(q.ListArgsSchema, location="query")
+    @blp.arguments(q.ListArgsSchema(), location="query")
     @blp.doc(responses={"200": _ok("Array of contacts (reduced field set unless mask is given)", _array(SHAPED))})
     def get(self, args):
         """List contacts."""
@@ -193,7 +193,7 @@ def _sample_card() -> dict:
 
 def lookup_contacts():
     """Find contact ids by id, autokey or number (the custom LOOKUP method)."""
-    ids = [row[0] for row in q.contact_lookup_select(_lookup_key()).tuples()]
+    ids = q.contact_lookup_ids(_lookup_key())
     if not ids:
         return json_response(LOOKUP_FAILED, 404)
     return json_response(ids)
@@ -203,7 +203,7 @@ def lookup_contacts():
 class ContactItem(MethodView):
     """One contact."""
 
-    @blp.arguments(q.ItemArgsSchema, location="query")
+    @blp.arguments(q.ItemArgsSchema(), location="query")
     @blp.doc(responses={"200": _ok("The contact (shaped by mask/flat when given)", SHAPED),
                         "404": {"description": "Not found"}})
     def get(self, args, contact_id):
@@ -252,7 +252,7 @@ class ContactItem(MethodView):
 class ContactGroups(MethodView):
     """The contact group collection."""
 
-    @blp.arguments(q.ListArgsSchema, location="query")
+    @blp.arguments(q.ListArgsSchema(), location="query")
     @blp.doc(responses={"200": _ok("Array of contact groups (shaped by mask/flat when given)", _array(SHAPED))})
     def get(self, args):
         """List contact groups."""
@@ -303,7 +303,7 @@ def lookup_groups():
 class ContactGroupItem(MethodView):
     """One contact group."""
 
-    @blp.arguments(q.ItemArgsSchema, location="query")
+    @blp.arguments(q.ItemArgsSchema(), location="query")
     @blp.doc(responses={"200": _ok("The contact group (shaped by mask/flat when given)", SHAPED)})
     def get(self, args, group_id):
         """Retrieve a contact group."""

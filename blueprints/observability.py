@@ -14,14 +14,15 @@ before it sets the directory).
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 import sys
+import threading
 import time
 import uuid
 
+import orjson
 from flask import Flask, Response, g, request
 
 ACCESS_LOG = "contacts.access"
@@ -30,6 +31,8 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 _metrics: dict = {}
+_metrics_lock = threading.Lock()  # threaded workers: register the metrics once
+_children: dict[tuple, tuple] = {}  # label values -> metric children (a few per route)
 
 
 def install_observability(app: Flask) -> None:
@@ -96,24 +99,44 @@ def _finish(response: Response) -> Response:
         "remote_addr": request.remote_addr,
         "pid": os.getpid(),
     }
-    logging.getLogger(ACCESS_LOG).info(json.dumps(line, separators=(",", ":")))
-    requests_total, duration_seconds = _request_metrics()
-    requests_total.labels(request.method, route, str(response.status_code)).inc()
-    duration_seconds.labels(request.method, route).observe(duration)
+    logger = logging.getLogger(ACCESS_LOG)
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(orjson.dumps(line).decode())
+    counter, histogram = _labelled(request.method, route, response.status_code)
+    counter.inc()
+    histogram.observe(duration)
     return response
+
+
+def _labelled(method: str, route: str, status: int):
+    """The counter and histogram children of these labels (labels() is costly per request)."""
+    key = (method, route, status)
+    children = _children.get(key)
+    if children is None:
+        requests_total, duration_seconds = _request_metrics()
+        children = _children[key] = (requests_total.labels(method, route, str(status)),
+                                     duration_seconds.labels(method, route))
+    return children
 
 
 def _request_metrics():
     if not _metrics:
-        from prometheus_client import Counter, Histogram
-
-        _metrics["requests"] = Counter(
-            "contacts_http_requests_total", "HTTP requests answered, by method, route and status",
-            ["method", "route", "status"])
-        _metrics["duration"] = Histogram(
-            "contacts_http_request_duration_seconds", "Time to answer an HTTP request, by method and route",
-            ["method", "route"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+        with _metrics_lock:
+            if not _metrics:
+                _register_metrics()
     return _metrics["requests"], _metrics["duration"]
+
+
+def _register_metrics() -> None:
+    from prometheus_client import Counter, Histogram
+
+    requests = Counter(
+        "contacts_http_requests_total", "HTTP requests answered, by method, route and status",
+        ["method", "route", "status"])
+    duration = Histogram(
+        "contacts_http_request_duration_seconds", "Time to answer an HTTP request, by method and route",
+        ["method", "route"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+    _metrics.update(requests=requests, duration=duration)  # one update: readers see both or neither
 
 
 def metrics_view() -> Response:

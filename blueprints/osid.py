@@ -246,7 +246,7 @@ def _doc(body: str | None = None, ok: dict | None = None, **responses: str) -> d
 class Contacts(MethodView):
     """Contacts in the system."""
 
-    @blp.arguments(wire.OsidContactListArgs, location="query")
+    @blp.arguments(wire.OsidContactListArgs(), location="query")
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of contacts"))
     def get(self, args):
         """List contacts (filters: types, address, reference, address book, effective dates)."""
@@ -265,7 +265,7 @@ class Contacts(MethodView):
         shape = _wire()
         return _json([shape.contact(row) for row in _page(query, OsidContact, args)])
 
-    @blp.arguments(wire.OsidContactCreateArgs, location="query")
+    @blp.arguments(wire.OsidContactCreateArgs(), location="query")
     @blp.doc(**_doc("OsidContact", ok=OSID_OBJECT, _201="The created contact"))
     def post(self, args):
         """Create a contact of an address for a reference (in the default address book unless addressBookId)."""
@@ -302,7 +302,7 @@ def _effective_range(args: dict) -> tuple[datetime.datetime | None, datetime.dat
 class ContactCreateMetadata(MethodView):
     """The create form of contacts."""
 
-    @blp.arguments(wire.OsidContactCreateArgs, location="query")
+    @blp.arguments(wire.OsidContactCreateArgs(), location="query")
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for creating a contact"))
     def get(self, args):
         """Get form metadata for creating a new contact."""
@@ -358,7 +358,7 @@ class ContactUpdateMetadata(MethodView):
 class Addresses(MethodView):
     """Addresses in the system."""
 
-    @blp.arguments(wire.OsidAddressListArgs, location="query")
+    @blp.arguments(wire.OsidAddressListArgs(), location="query")
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of addresses"))
     def get(self, args):
         """List addresses (filters: types, resource, address book)."""
@@ -369,7 +369,7 @@ class Addresses(MethodView):
         rows = _page(addresses.address_select(args, book_pks), OsidAddress, args)
         return _json([shape.address(row) for row in rows])
 
-    @blp.arguments(wire.OsidInBookCreateArgs, location="query")
+    @blp.arguments(wire.OsidInBookCreateArgs(), location="query")
     @blp.doc(**_doc("OsidAddress", ok=OSID_OBJECT, _201="The created address"))
     def post(self, args):
         """Create an address (in the default address book unless addressBookId)."""
@@ -385,7 +385,7 @@ class Addresses(MethodView):
 class AddressCreateMetadata(MethodView):
     """The create form of addresses."""
 
-    @blp.arguments(wire.OsidInBookCreateArgs, location="query")
+    @blp.arguments(wire.OsidInBookCreateArgs(), location="query")
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for creating an address"))
     def get(self, args):
         """Get form metadata for creating a new address."""
@@ -439,7 +439,7 @@ class AddressUpdateMetadata(MethodView):
 class AddressBooks(MethodView):
     """Address books in the system."""
 
-    @blp.arguments(wire.OsidBookListArgs, location="query")
+    @blp.arguments(wire.OsidBookListArgs(), location="query")
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of address books"))
     def get(self, args):
         """List address books (filters: types, provider, contact, address)."""
@@ -457,7 +457,7 @@ class AddressBooks(MethodView):
         shape = _wire()
         return _json([shape.book(row) for row in _page(query, OsidAddressBook, args)])
 
-    @blp.arguments(wire.OsidCreateArgs, location="query")
+    @blp.arguments(wire.OsidCreateArgs(), location="query")
     @blp.doc(**_doc("OsidAddressBook", ok=OSID_OBJECT, _201="The created address book"))
     def post(self, args):
         """Create an address book (outside the hierarchy until it gets a parent or a child)."""
@@ -472,7 +472,7 @@ class AddressBooks(MethodView):
 class BookCreateMetadata(MethodView):
     """The create form of address books."""
 
-    @blp.arguments(wire.OsidCreateArgs, location="query")
+    @blp.arguments(wire.OsidCreateArgs(), location="query")
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for creating an address book"))
     def get(self, args):
         """Get form metadata for creating a new addressBook."""
@@ -484,7 +484,7 @@ class BookCreateMetadata(MethodView):
 class RootBooks(MethodView):
     """The roots of the address book hierarchy."""
 
-    @blp.arguments(wire.OsidPageArgs, location="query")
+    @blp.arguments(wire.OsidPageArgs(), location="query")
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of root address books"))
     def get(self, args):
         """Get the root address books (in the hierarchy, without parents)."""
@@ -536,7 +536,7 @@ class BookUpdateMetadata(MethodView):
 class BookChildren(MethodView):
     """Children of an address book in the hierarchy."""
 
-    @blp.arguments(wire.OsidPageArgs, location="query")
+    @blp.arguments(wire.OsidPageArgs(), location="query")
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of child address books", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get child addressBooks for the given addressBook in the hierarchy."""
@@ -575,7 +575,7 @@ def _label(book: dict) -> str:
 class BookParents(MethodView):
     """Parents of an address book in the hierarchy."""
 
-    @blp.arguments(wire.OsidPageArgs, location="query")
+    @blp.arguments(wire.OsidPageArgs(), location="query")
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of parent address books", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get parent addressBooks for the given addressBook in the hierarchy."""
@@ -591,7 +591,7 @@ class BookParents(MethodView):
 class BookContacts(MethodView):
     """Contacts in an address book."""
 
-    @blp.arguments(wire.OsidMemberListArgs, location="query")
+    @blp.arguments(wire.OsidMemberListArgs(), location="query")
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of contacts", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get all contacts in this addressBook (federated=true adds its descendants')."""
@@ -625,7 +625,7 @@ class BookContact(MethodView):
 class BookAddresses(MethodView):
     """Addresses in an address book."""
 
-    @blp.arguments(wire.OsidMemberListArgs, location="query")
+    @blp.arguments(wire.OsidMemberListArgs(), location="query")
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of addresses", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get all addresses in this addressBook (federated=true adds its descendants')."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime
 import json
 
+import orjson
+
 from peewee import Model, TextField, TimestampField
 
 from .db import database
@@ -36,7 +38,10 @@ class JSONTextField(TextField):
     def python_value(self, value):
         if value is None or value == "":
             return None
-        return json.loads(value)
+        try:
+            return orjson.loads(value)  # the hot path of every card read
+        except orjson.JSONDecodeError:
+            return json.loads(value)  # NaN/Infinity, which json.dumps may have written
 
 
 class BaseModel(Model):

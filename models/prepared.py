@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from peewee import Model
+from peewee import AutoField, Model
 
 from .db import database
 
@@ -59,3 +59,46 @@ def fetch_dicts(key: str, model: type[Model], build: Callable[..., Any], *args) 
             item[name] = convert(value) if convert is not None and value is not None else value
         rows.append(item)
     return rows
+
+
+def _insert_plan(model: type[Model]) -> tuple[str, list]:
+    """INSERT of every column but the auto key, and the fields in column order (cached)."""
+    db = database.obj
+    cache_key = (id(db), "insert", model)
+    entry = _compiled.get(cache_key)
+    if entry is None:
+        fields = [field for field in model._meta.sorted_fields if not isinstance(field, AutoField)]
+        mark = database.param
+        columns = ", ".join(f'"{field.column_name}"' for field in fields)
+        sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({", ".join(mark for _ in fields)})'
+        entry = _compiled[cache_key] = (sql, fields)
+    return entry
+
+
+def _db_row(fields: list, row: dict) -> tuple:
+    values = []
+    for field in fields:
+        if field.name in row:
+            value = row[field.name]
+        elif field.default is not None:
+            value = field.default() if callable(field.default) else field.default
+        else:
+            value = None
+        values.append(field.db_value(value))
+    return tuple(values)
+
+
+def insert_rows(model: type[Model], rows: list[dict]) -> None:
+    """Insert rows (dicts by field name; missing fields get their defaults) with one statement."""
+    if not rows:
+        return
+    sql, fields = _insert_plan(model)
+    cursor = database.cursor()
+    cursor.executemany(sql, [_db_row(fields, row) for row in rows])
+
+
+def insert_returning_key(model: type[Model], row: dict) -> int:
+    """Insert one row (as `insert_rows`) and return its auto-increment key."""
+    sql, fields = _insert_plan(model)
+    key = model._meta.primary_key.column_name
+    return database.execute_sql(f'{sql} RETURNING "{key}"', _db_row(fields, row)).fetchone()[0]

@@ -24,26 +24,22 @@ from models import (
     GroupMembership,
     utcnow,
 )
+from models import card_rows
+from models.card_rows import CHILD_MODELS, CHILD_SKIP
 from models.db import run_write
-from models.prepared import fetch_dicts
+from models.prepared import fetch_dicts, insert_returning_key, insert_rows
 
 from . import search
 from .errors import Conflict, Invalid, Locked, NotFound, PreconditionFailed
 from .names import reconcile_names
 
-CHILD_MODELS = {
-    "emails": ContactEmail,
-    "phones": ContactPhone,
-    "addresses": ContactAddress,
-    "urls": ContactUrl,
-}
 # Columns a dialect may write directly on the card.
 SCALAR_FIELDS = (
     "display_name", "prefix", "given_name", "middle_name", "family_name", "suffix",
     "label", "department", "job_title", "title", "notes", "language", "photo",
     "inactive", "status", "priority", "account_list_id", "extra",
 )
-_CHILD_SKIP = {"id", "contact", "position"}
+_CHILD_SKIP = CHILD_SKIP
 
 
 def new_id() -> str:
@@ -54,52 +50,19 @@ def new_id() -> str:
 # ---------------------------------------------------------------- reading
 
 def load_cards(rows: Iterable[dict]) -> list[dict]:
-    """Attach child rows and groups to contact row dicts, in one query per kind."""
+    """Attach child rows and groups to contact row dicts, in one query for all of them."""
     cards = [dict(row) for row in rows]
     if not cards:
         return cards
-    if len(cards) == 1:
-        return [_attach_one(cards[0])]
-    by_key = {card["autokey"]: card for card in cards}
-    keys = list(by_key)
-    for kind, model in CHILD_MODELS.items():
-        for card in cards:
-            card[kind] = []
-        for chunk in _chunks(keys):
-            query = (model.select().where(model.contact.in_(chunk))
-                     .order_by(model.contact, model.position).dicts())
-            for child in query:
-                owner = by_key[child["contact"]]
-                owner[kind].append({k: v for k, v in child.items() if k not in _CHILD_SKIP})
+    children = {}
+    keys = [card["autokey"] for card in cards]
+    for chunk in _chunks(keys, 5000):
+        children.update(card_rows.children_by_autokey(chunk))
     for card in cards:
-        card["groups"] = []
-    for chunk in _chunks(keys):
-        query = (GroupMembership
-                 .select(GroupMembership.contact, ContactGroup.autokey, ContactGroup.id,
-                         ContactGroup.code, ContactGroup.name)
-                 .join(ContactGroup)
-                 .where(GroupMembership.contact.in_(chunk))
-                 .order_by(GroupMembership.contact, GroupMembership.position)
-                 .dicts())
-        for row in query:
-            owner = by_key[row.pop("contact")]
-            owner["groups"].append(row)
+        found = children.get(card["autokey"])  # None: deleted since its row was read
+        for kind in card_rows.CARD_LISTS:
+            card[kind] = found[kind] if found else []
     return cards
-
-
-def _attach_one(card: dict) -> dict:
-    """Children and groups of one card, with queries compiled once (the GET-by-id path)."""
-    key = card["autokey"]
-    for kind, model in CHILD_MODELS.items():
-        rows = fetch_dicts(f"children.{kind}", model,
-                           lambda k, m=model: m.select().where(m.contact == k).order_by(m.position), key)
-        card[kind] = [{k: v for k, v in row.items() if k not in _CHILD_SKIP} for row in rows]
-    card["groups"] = fetch_dicts(
-        "children.groups", ContactGroup,
-        lambda k: (ContactGroup.select(ContactGroup.autokey, ContactGroup.id, ContactGroup.code, ContactGroup.name)
-                   .join(GroupMembership).where(GroupMembership.contact == k).order_by(GroupMembership.position)),
-        key)
-    return card
 
 
 def _chunks(keys: list, size: int = 500):
@@ -109,10 +72,10 @@ def _chunks(keys: list, size: int = 500):
 
 def get_card(contact_id: str) -> dict:
     """The card with public id `contact_id`, or NotFound."""
-    rows = fetch_dicts("contact.by_id", Contact, lambda k: Contact.select().where(Contact.id == k), contact_id)
-    if not rows:
+    card = card_rows.card_by_id(contact_id)
+    if card is None:
         raise NotFound(f"Contact {contact_id} not found", resource="contact", id=contact_id)
-    return load_cards(rows)[0]
+    return card
 
 
 def find_card(contact_id: str) -> dict | None:
@@ -134,28 +97,29 @@ def cards_by_autokeys(autokeys: list[int]) -> list[dict]:
 
 def create_card(data: dict, *, user: str | None = None) -> dict:
     """Create a card from canonical fields and child lists; returns the stored card."""
-    return run_write(_create, data, user)
-
-
-def _create(data: dict, user: str | None) -> dict:
+    # Everything that needs no database is prepared before the write lock is taken.
     contact_id = data.get("id") or new_id()
-    if Contact.select(Contact.autokey).where(Contact.id == contact_id).exists():
-        raise Conflict(f"Contact with id {contact_id} already exists", field="id", id=contact_id)
     values = {key: data[key] for key in SCALAR_FIELDS if key in data}
     reconcile_names({}, values)
     now = data.get("created") or utcnow()
     values.update(id=contact_id, created=now, updated=data.get("updated") or now,
                   created_by=user, updated_by=user, version=1, locked=bool(data.get("locked")))
+    children = {kind: _child_rows(kind, data.get(kind) or []) for kind in CHILD_MODELS}
+    values.update(_denormalised(children))
+    return run_write(_create, values, children, data.get("groups"))
+
+
+def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None) -> dict:
     try:
-        autokey = Contact.insert(**values).execute()
-    except IntegrityError as exc:
-        raise Conflict(f"Contact with id {contact_id} already exists", field="id") from exc
-    children = {kind: data.get(kind) or [] for kind in CHILD_MODELS}
-    _write_children(autokey, children, replace=False)
-    if data.get("groups"):
-        _write_groups(autokey, data["groups"])
+        autokey = insert_returning_key(Contact, values)
+    except IntegrityError as exc:  # the unique index on id: no read-before-write needed
+        raise Conflict(f"Contact with id {values['id']} already exists", field="id", id=values["id"]) from exc
+    for kind, rows in children.items():
+        insert_rows(CHILD_MODELS[kind], [dict(row, contact=autokey) for row in rows])
+    if groups:
+        _write_groups(autokey, groups)
     card = _reload(autokey)
-    search.index_card(card)
+    search.index_cards([card])  # a new rowid: nothing to replace
     return card
 
 
@@ -232,34 +196,43 @@ def _locked_row(contact_id: str, expected_version: int | None, respect_lock: boo
 
 
 def _reload(autokey: int) -> dict:
-    return load_cards(fetch_dicts("contact.by_autokey", Contact,
-                                  lambda k: Contact.select().where(Contact.autokey == k), autokey))[0]
+    return card_rows.card_by_autokey(autokey)
 
 
 def _write_children(autokey: int, children: dict[str, list[dict]], *, replace: bool) -> None:
     """Store child lists (ordered), keep one primary per kind, refresh denormalised columns."""
-    denorm: dict[str, Any] = {}
-    for kind, items in children.items():
+    prepared = {kind: _child_rows(kind, items) for kind, items in children.items()}
+    for kind, rows in prepared.items():
         model = CHILD_MODELS[kind]
         if replace:
             model.delete().where(model.contact == autokey).execute()
-        rows = [_child_row(model, autokey, position, item) for position, item in enumerate(items)]
-        _ensure_one_primary(rows)
-        if rows:
-            model.insert_many(rows).execute()
-        primary = next((row.get("value", "") for row in rows if row.get("is_primary")), "")
-        if kind == "phones":
-            denorm["primary_phone"] = primary
-        elif kind == "emails":
-            denorm["primary_email"] = primary
+        insert_rows(model, [dict(row, contact=autokey) for row in rows])
+    denorm = _denormalised(prepared)
     if denorm:
         Contact.update(**denorm).where(Contact.autokey == autokey).execute()
 
 
-def _child_row(model, autokey: int, position: int, item: dict) -> dict:
+def _child_rows(kind: str, items: list[dict]) -> list[dict]:
+    """Child-row dicts of one kind, positioned, with exactly one primary (no owner yet)."""
+    model = CHILD_MODELS[kind]
+    rows = [_child_row(model, position, item) for position, item in enumerate(items)]
+    _ensure_one_primary(rows)
+    return rows
+
+
+def _denormalised(children: dict[str, list[dict]]) -> dict[str, str]:
+    """The contact's primary_phone / primary_email columns for the child lists given."""
+    out = {}
+    for kind, column in (("phones", "primary_phone"), ("emails", "primary_email")):
+        if kind in children:
+            out[column] = next((row.get("value", "") for row in children[kind] if row.get("is_primary")), "")
+    return out
+
+
+def _child_row(model, position: int, item: dict) -> dict:
     allowed = model._meta.fields
     row = {key: value for key, value in item.items() if key in allowed and key not in _CHILD_SKIP}
-    row.update(contact=autokey, position=position)
+    row["position"] = position
     if model is ContactEmail:
         row["value_norm"] = (row.get("value") or "").lower()
     return row
@@ -284,10 +257,7 @@ def _write_groups(autokey: int, group_keys: list[int]) -> None:
     for key in group_keys:
         if key not in seen:
             seen.append(key)
-    if seen:
-        GroupMembership.insert_many(
-            [{"contact": autokey, "group": key, "position": i} for i, key in enumerate(seen)]
-        ).execute()
+    insert_rows(GroupMembership, [{"contact": autokey, "group": key, "position": i} for i, key in enumerate(seen)])
 
 
 def group_keys_for_codes(codes: list[str]) -> list[int]:

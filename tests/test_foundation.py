@@ -172,4 +172,12 @@ def test_serve_refuses_unsafe_multi_writer_sqlite(tmp_path):
     result = runner.invoke(cli, ["serve", "--workers", "2", "--database-url",
                                  f"sqlite+stdlib:///{tmp_path}/old.db"])
     assert result.exit_code != 0
-    assert "not safe with several writing processes" in result.output
+    assert "not safe with several writing connections" in result.output
+
+
+def test_serve_refuses_threads_on_unsafe_sqlite(tmp_path):
+    # Threads of one worker are several connections too.
+    result = CliRunner().invoke(cli, ["serve", "--workers", "1", "--threads", "2", "--database-url",
+                                      f"sqlite+stdlib:///{tmp_path}/old.db"])
+    assert result.exit_code != 0
+    assert "--workers 1 --threads 1" in result.output

@@ -1,0 +1,148 @@
+"""Whole cards in one statement: a contact row and all its child rows and groups.
+
+A card is six tables. Six round trips per card (or per page) cost more than SQLite
+takes to run them, so the child rows and groups come back aggregated as JSON arrays
+in extra columns of the one SELECT (`json_group_array` on SQLite, `json_agg` on
+PostgreSQL), and a page's cards are selected by a single array parameter
+(`json_each(?)` / `= ANY(%s)`), so every page size shares one compiled statement.
+Values are converted by the model fields exactly as Peewee's `.dicts()` would.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import orjson
+from peewee import CharField, Field, IntegerField, TextField
+
+from .contact import Contact, ContactAddress, ContactEmail, ContactGroup, ContactPhone, ContactUrl
+from .db import database, is_sqlite, sqlite_version
+
+CHILD_MODELS = {
+    "emails": ContactEmail,
+    "phones": ContactPhone,
+    "addresses": ContactAddress,
+    "urls": ContactUrl,
+}
+# Child columns a card does not carry (the row id, the owner, the sort position).
+CHILD_SKIP = {"id", "contact", "position"}
+CARD_LISTS = (*CHILD_MODELS, "groups")
+GROUP_FIELDS = (ContactGroup.autokey, ContactGroup.id, ContactGroup.code, ContactGroup.name)
+
+_statements: dict[tuple[int, str], str] = {}
+
+
+def _child_fields(model) -> list[Field]:
+    return [field for field in model._meta.sorted_fields if field.name not in CHILD_SKIP]
+
+
+def _aggregate(pg: bool, ordered_aggregates: bool, columns: list[str], source: str, order: str) -> str:
+    """A scalar subquery: the rows of `source` as a JSON array of arrays, in `order`."""
+    if pg:
+        return (f"(SELECT COALESCE(json_agg(json_build_array({', '.join(columns)}) ORDER BY {order}), "
+                f"'[]'::json) FROM {source})")
+    row = f"json_array({', '.join(columns)})"
+    if ordered_aggregates:  # SQLite >= 3.44 orders inside the aggregate
+        return f"(SELECT json_group_array({row} ORDER BY {order}) FROM {source})"
+    # Older SQLite feeds an aggregate in the order of an ordered subquery.
+    return f"(SELECT json_group_array({row}) FROM (SELECT * FROM {source} ORDER BY {order}) AS t)"
+
+
+def _children_sql(pg: bool, ordered_aggregates: bool) -> list[str]:
+    columns = []
+    for model in CHILD_MODELS.values():
+        table = model._meta.table_name
+        names = [f"t.{field.column_name}" for field in _child_fields(model)]
+        columns.append(_aggregate(pg, ordered_aggregates, names, f"{table} AS t WHERE t.contact_autokey = c.autokey",
+                                  "t.position"))
+    names = [f"g.{field.column_name}" for field in GROUP_FIELDS]
+    columns.append(_aggregate(pg, ordered_aggregates, names,
+                              "group_membership AS m JOIN contact_group AS g ON g.autokey = m.group_autokey "
+                              "WHERE m.contact_autokey = c.autokey", "m.position"))
+    return columns
+
+
+def _statement(kind: str) -> str:
+    db = database.obj
+    key = (id(db), kind)
+    sql = _statements.get(key)
+    if sql is None:
+        pg = not is_sqlite()
+        version = sqlite_version(db) or (0,)
+        children = ", ".join(_children_sql(pg, tuple(version) >= (3, 44)))
+        mark = "%s" if pg else "?"
+        contact_columns = ", ".join(f"c.{field.column_name}" for field in Contact._meta.sorted_fields)
+        if kind in ("id", "autokey"):
+            sql = f"SELECT {contact_columns}, {children} FROM contact AS c WHERE c.{kind} = {mark}"
+        elif kind == "children":
+            keys = f"= ANY({mark})" if pg else f"IN (SELECT value FROM json_each({mark}))"
+            sql = f"SELECT c.autokey, {children} FROM contact AS c WHERE c.autokey {keys}"
+        else:
+            raise ValueError(kind)
+        _statements[key] = sql
+    return sql
+
+
+# Values of these field types come back from both drivers as Python wants them already.
+def _is_identity(field: Field) -> bool:
+    return isinstance(field, (IntegerField, CharField, TextField)) and type(field).python_value is Field.python_value
+
+
+def _shape(fields: list[Field] | tuple) -> tuple[list[str], list[tuple[str, Callable]]]:
+    """Field names, and the (name, python_value) pairs of the fields that convert values."""
+    names = [field.name for field in fields]
+    converting = [(field.name, field.python_value) for field in fields if not _is_identity(field)]
+    return names, converting
+
+
+def _convert(item: dict, converting: list[tuple[str, Callable]]) -> dict:
+    for name, convert in converting:
+        value = item[name]
+        if value is not None:
+            item[name] = convert(value)
+    return item
+
+
+_CONTACT_NAMES, _CONTACT_CONVERT = _shape(Contact._meta.sorted_fields)
+_LIST_SHAPES = [(kind, *_shape(_child_fields(model))) for kind, model in CHILD_MODELS.items()]
+_LIST_SHAPES.append(("groups", *_shape(GROUP_FIELDS)))
+
+
+def _rows(raw: Any, names: list[str], converting: list) -> list[dict]:
+    items = orjson.loads(raw) if isinstance(raw, (str, bytes)) else (raw or [])
+    return [_convert(dict(zip(names, item)), converting) for item in items]
+
+
+def _attach(card: dict, aggregates) -> dict:
+    for (kind, names, converting), raw in zip(_LIST_SHAPES, aggregates):
+        card[kind] = _rows(raw, names, converting)
+    return card
+
+
+def card_by_id(contact_id: str) -> dict | None:
+    """The whole card with public id `contact_id` (contact columns, children, groups), or None."""
+    return _card(_statement("id"), contact_id)
+
+
+def card_by_autokey(autokey: int) -> dict | None:
+    """The whole card with this autokey, or None."""
+    return _card(_statement("autokey"), autokey)
+
+
+def _card(sql: str, key) -> dict | None:
+    row = database.execute_sql(sql, (key,)).fetchone()
+    if row is None:
+        return None
+    width = len(_CONTACT_NAMES)
+    card = _convert(dict(zip(_CONTACT_NAMES, row[:width])), _CONTACT_CONVERT)
+    return _attach(card, row[width:])
+
+
+def children_by_autokey(autokeys: list[int]) -> dict[int, dict]:
+    """{autokey: {"emails": [...], "phones": [...], "addresses": [...], "urls": [...], "groups": [...]}}."""
+    if not autokeys:
+        return {}
+    param = list(autokeys) if not is_sqlite() else orjson.dumps(list(autokeys)).decode()
+    out = {}
+    for row in database.execute_sql(_statement("children"), (param,)):
+        out[row[0]] = _attach({}, row[1:])
+    return out
