@@ -106,10 +106,15 @@ def create_card(data: dict, *, user: str | None = None) -> dict:
                   created_by=user, updated_by=user, version=1, locked=bool(data.get("locked")))
     children = {kind: _child_rows(kind, data.get(kind) or []) for kind in CHILD_MODELS}
     values.update(_denormalised(children))
-    return run_write(_create, values, children, data.get("groups"))
+    autokey = run_write(_create, values, children, data.get("groups"))
+    # Read back after the commit: the write lock is held for the writes alone.
+    card = _reload(autokey)
+    if card is None:
+        raise NotFound(f"Contact {contact_id} was deleted right after it was created", id=contact_id)
+    return card
 
 
-def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None) -> dict:
+def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None) -> int:
     try:
         autokey = insert_returning_key(Contact, values)
     except IntegrityError as exc:  # the unique index on id: no read-before-write needed
@@ -118,9 +123,9 @@ def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | N
         insert_rows(CHILD_MODELS[kind], [dict(row, contact=autokey) for row in rows])
     if groups:
         _write_groups(autokey, groups)
-    card = _reload(autokey)
-    search.index_cards([card])  # a new rowid: nothing to replace
-    return card
+    # The index needs names, emails and phones, all known here: no read inside the lock.
+    search.index_cards([dict(values, autokey=autokey, **children)])  # a new rowid: nothing to replace
+    return autokey
 
 
 def update_card(contact_id: str, changes: dict, *, expected_version: int | None = None,
