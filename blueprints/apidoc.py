@@ -32,8 +32,12 @@ SMOREST_REFS = ("#/components/responses/DEFAULT_ERROR", "#/components/responses/
 
 def document_dialect(api: Api, prefix: str, *, error_schema_name: str, error_schema: dict,
                      error_content_type: str, success_content_type: str | None = None,
-                     validation_status: str = "400", extra_errors: dict[str, str] | None = None) -> None:
-    """Describe the errors (and success media type) of every operation under `prefix`."""
+                     validation_status: str = "400", extra_errors: dict[str, str] | None = None,
+                     error_contents: dict[str, dict] | None = None) -> None:
+    """Describe the errors (and success media type) of every operation under `prefix`.
+
+    `error_contents` maps a status to its own `content` (e.g. FOLIO: text/plain errors but a JSON 422).
+    """
     api.spec.components.schema(error_schema_name, component=error_schema)
     error_content = {error_content_type: {"schema": {"$ref": f"#/components/schemas/{error_schema_name}"}}}
     base = prefix.rstrip("/")
@@ -43,11 +47,11 @@ def document_dialect(api: Api, prefix: str, *, error_schema_name: str, error_sch
         for method, operation in item.items():
             if method in METHODS and isinstance(operation, dict):
                 _rewrite(operation, path, error_content, success_content_type, validation_status,
-                         extra_errors or {})
+                         extra_errors or {}, error_contents or {})
 
 
 def _rewrite(operation: dict, path: str, error_content: dict, success_content_type: str | None,
-             validation_status: str, extra_errors: dict[str, str]) -> None:
+             validation_status: str, extra_errors: dict[str, str], error_contents: dict[str, dict]) -> None:
     responses = operation.setdefault("responses", {})
     responses.pop("default", None)
     generated = responses.get("422", {})
@@ -68,6 +72,6 @@ def _rewrite(operation: dict, path: str, error_content: dict, success_content_ty
         if not isinstance(response, dict) or "$ref" in response:
             continue
         if status[0] in "45":
-            response.setdefault("content", error_content)
+            response.setdefault("content", error_contents.get(status, error_content))
         elif success_content_type and status[0] == "2" and status not in ("204", "205"):
             response.setdefault("content", {success_content_type: {"schema": {}}})

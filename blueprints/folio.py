@@ -30,6 +30,7 @@ from services.errors import (
     Unprocessable,
 )
 
+from .apidoc import document_dialect
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response
 
@@ -146,7 +147,8 @@ def _user_id() -> str | None:
     if len(parts) == 3:
         try:
             payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-            return payload.get("user_id") or None
+            user = payload.get("user_id")
+            return user if isinstance(user, str) and user else None  # RMB reads it as a string claim
         except (ValueError, AttributeError):
             return None
     return None
@@ -168,15 +170,25 @@ def _read_record() -> dict:
 
 
 def _group_keys(category_ids: list[str]) -> list[int]:
-    """Group autokeys of FOLIO category ids; an unknown id becomes a group (code = name = id)."""
+    """Group autokeys of FOLIO category ids; an unknown id becomes a group (code = name = id).
+
+    When another group already has that code (an Incoplax group coded like the id), the new
+    group gets a generated code instead: FOLIO has no such conflict to report.
+    """
     if not category_ids:
         return []
+    wanted = list(set(category_ids))
     found = {row["id"]: row["autokey"] for row in
              ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
-             .where(ContactGroup.id.in_(list(set(category_ids)))).dicts()}
+             .where(ContactGroup.id.in_(wanted)).dicts()}
+    taken = {row["code"] for row in ContactGroup.select(ContactGroup.code)
+             .where(ContactGroup.code.in_(wanted)).dicts()}
     for category in dict.fromkeys(category_ids):
         if category not in found:
-            group = group_service.create_group({"id": category, "code": category, "name": category})
+            values = {"id": category, "name": category}
+            if category not in taken:
+                values["code"] = category
+            group = group_service.create_group(values)
             found[category] = group["autokey"]
     return [found[category] for category in category_ids]
 
@@ -189,24 +201,61 @@ def _changes(record: dict, current: dict | None) -> dict:
 
 # ---------------------------------------------------------------- routes
 
+TENANT_HEADERS = [
+    {"name": "X-Okapi-Tenant", "in": "header", "required": True, "schema": {"type": "string", "minLength": 1},
+     "description": "Tenant id (any value: one data space); missing -> 400 `Unable to process request Tenant must "
+                    "be set`"},
+    {"name": "X-Okapi-Token", "in": "header", "required": False, "schema": {"type": "string"},
+     "description": "Okapi token: accepted as the API token when no `Authorization: Bearer` is sent; the (unverified) "
+                    "`user_id` claim of a JWT is the metadata user when `X-Okapi-User-Id` is absent"},
+    {"name": "X-Okapi-User-Id", "in": "header", "required": False, "schema": {"type": "string", "format": "uuid"},
+     "description": "User id recorded in `metadata.createdByUserId` / `updatedByUserId`"},
+]
+LANG_PARAM = {"name": "lang", "in": "query", "schema": {"type": "string", "pattern": "^[a-zA-Z]{2}$", "default": "en"},
+              "description": "Requested language. Optional. [lang=en]"}
 LIST_PARAMS = [
     {"name": "query", "in": "query", "schema": {"type": "string"},
      "description": "CQL, e.g. `(firstName=\"jo*\" or lastName=\"jo*\") sortby lastName firstName`"},
-    {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0, "minimum": 0}},
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 10, "minimum": 0}},
-    {"name": "totalRecords", "in": "query", "schema": {"type": "string", "enum": list(TOTAL_RECORDS)}},
-    {"name": "lang", "in": "query", "schema": {"type": "string", "pattern": "[a-zA-Z]{2}"}},
-    {"name": "X-Okapi-Tenant", "in": "header", "required": True, "schema": {"type": "string"}},
+    {"name": "offset", "in": "query",
+     "schema": {"type": "integer", "format": "int32", "default": 0, "minimum": 0, "maximum": INT_MAX}},
+    {"name": "limit", "in": "query",
+     "schema": {"type": "integer", "format": "int32", "default": 10, "minimum": 0, "maximum": INT_MAX}},
+    {"name": "totalRecords", "in": "query", "schema": {"type": "string", "enum": list(TOTAL_RECORDS), "default": "auto"},
+     "description": "`none` leaves `totalRecords` out of the answer"},
+    LANG_PARAM,
+    *TENANT_HEADERS,
 ]
-BODY = {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
+ITEM_PARAMS = [LANG_PARAM, *TENANT_HEADERS]
+# Error bodies are text/plain except 422; its JSON schema is given per status to document_dialect.
+TEXT_SCHEMA = {"type": "string"}
+ERRORS_CONTENT = {JSON: {"schema": {"$ref": "#/components/schemas/FolioErrors"}}}
+_ETAG = {"ETag": {"description": "The record's version (send it back in If-Match)", "required": True,
+                  "schema": {"type": "string"}}}
+
+
+def _json(description: str, component: str, headers: dict | None = None) -> dict:
+    response = {"description": description, "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _texts(**described: str) -> dict:
+    return {code.lstrip("_"): {"description": text} for code, text in described.items()}
+
+
+BODY = {"required": True, "content": {JSON: {"schema": {"$ref": "#/components/schemas/FolioContactBody"}}}}
+_BAD_BODY = "text/plain: missing tenant, bad parameter, Content-Type or Accept; malformed JSON or a wrong JSON type"
+_INVALID = 'Validation errors: `{"errors": [{"message", "type", "code", "parameters": [{"key", "value"}]}]}`'
 
 
 @blp.route("")
 class Contacts(MethodView):
     """The contact collection."""
 
-    @blp.doc(parameters=LIST_PARAMS, responses={"200": {"description": '{"contacts": [...], "totalRecords": n}'},
-                                                "400": {"description": "text/plain: bad parameter or CQL"}})
+    @blp.doc(parameters=LIST_PARAMS, responses={
+        "200": _json("Returns a list of contact items", "FolioContactCollection"),
+        **_texts(_400="text/plain: missing tenant, bad parameter, Accept, or CQL (the parser's exception text)")})
     def get(self):
         """Get list of contact persons (CQL `query`, `offset`, `limit`)."""
         _check_headers(with_body=False)
@@ -226,9 +275,11 @@ class Contacts(MethodView):
             body["totalRecords"] = total
         return json_response(body, 200, JSON)
 
-    @blp.doc(parameters=LIST_PARAMS[-2:], requestBody=BODY,
-             responses={"201": {"description": "The stored record; `Location` is the bare id"},
-                        "422": {"description": '{"errors": [...]}'}})
+    @blp.doc(parameters=ITEM_PARAMS, requestBody=BODY, responses={
+        "201": _json("The stored record", "FolioContact", {
+            "Location": {"description": "The bare id of the new record (not a URL)", "required": True,
+                         "schema": {"type": "string"}}, **_ETAG}),
+        **_texts(_400=_BAD_BODY, _422=_INVALID + " (also: unknown property, duplicate id)")})
     def post(self):
         """Create a new contact item."""
         _check_headers(with_body=True)
@@ -254,16 +305,19 @@ class Contacts(MethodView):
 class ContactItem(MethodView):
     """One contact."""
 
-    @blp.doc(parameters=LIST_PARAMS[-2:], responses={"200": {"description": "The contact record"},
-                                                     "404": {"description": "text/plain `Not found`"}})
+    @blp.doc(parameters=ITEM_PARAMS, responses={
+        "200": _json("Returns item with a given ID", "FolioContact", _ETAG),
+        **_texts(_400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept", _404="text/plain `Not found`")})
     def get(self, contact_id):
         """Retrieve contact item with given {contactId}."""
         _check_headers(with_body=False)
         card = _card(_check_id(contact_id))
         return json_response(wire.contact_record(card), 200, JSON, headers={"ETag": etag_for(card["version"])})
 
-    @blp.doc(parameters=LIST_PARAMS[-2:], requestBody=BODY,
-             responses={"204": {"description": "Updated (whole record replaced, path id wins)"}})
+    @blp.doc(parameters=ITEM_PARAMS, requestBody=BODY, responses=_texts(
+        _204="Updated (whole record replaced, path id wins)", _400=_BAD_BODY + "; id not a UUID",
+        _404="text/plain `Not found`", _412="text/plain: If-Match does not match the current version",
+        _422=_INVALID, _423="text/plain: the card is locked (canonical lock)"))
     def put(self, contact_id):
         """Update contact item with given {contactId}."""
         _check_headers(with_body=True)
@@ -281,7 +335,10 @@ class ContactItem(MethodView):
         run_write(_update)
         return empty_response(204)
 
-    @blp.doc(parameters=LIST_PARAMS[-2:], responses={"204": {"description": "Deleted"}})
+    @blp.doc(parameters=ITEM_PARAMS, responses=_texts(
+        _204="Deleted", _400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept",
+        _404="text/plain `Not found`", _412="text/plain: If-Match does not match the current version",
+        _423="text/plain: the card is locked (canonical lock)"))
     def delete(self, contact_id):
         """Delete contact item with given {contactId}."""
         _check_headers(with_body=False)
@@ -302,7 +359,11 @@ def _card(contact_id: str) -> dict:
 
 def register(api: Api, app: Flask) -> None:
     """Register the FOLIO routes, the CQL SQL functions and the plain-text error format."""
+    for name, schema in wire.openapi_schemas().items():
+        api.spec.components.schema(name, component=schema)
     api.register_blueprint(blp)
+    document_dialect(api, PREFIX, error_schema_name="FolioText", error_schema=TEXT_SCHEMA, error_content_type=TEXT,
+                     success_content_type=JSON, error_contents={"422": ERRORS_CONTENT})
     if is_sqlite(database.obj):
         cql_functions.register(database.obj, wire.array_text)
     register_error_format(PREFIX, render_error)

@@ -74,8 +74,19 @@ def read_contact(raw: bytes) -> dict:
         raise BodyError(_jackson_syntax(raw.decode("utf-8", "replace"), exc)) from None
     if data is None:
         raise BodyError("HV000116: The object to be validated must not be null.")
+    _check_surrogates(data)
     reader = _Reader(raw.decode("utf-8"))
     return reader.read_object(data, "Contact", [])
+
+
+def _check_surrogates(data: Any) -> None:
+    """A `\\ud800`-style escape without its pair cannot be stored (nor sent back) as UTF-8: 400."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        char = exc.object[exc.start:exc.end]
+        raise BodyError(f"Invalid JSON string: unpaired UTF-16 surrogate (\\u{ord(char):04x}) cannot be stored"
+                        + SOURCE.format(column=1)) from None
 
 
 def _jackson_syntax(text: str, exc: json.JSONDecodeError) -> str:
@@ -197,14 +208,16 @@ class _Reader:
         raise self.fail(f"Cannot deserialize value of type `java.lang.Boolean` from {_token(value)}", path)
 
     def _int(self, value: Any, path: list) -> int:
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
+        if isinstance(value, (bool, dict, list)):
             raise self.fail(f"Cannot deserialize value of type `java.lang.Integer` from {_token(value)}", path)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,10}", value.strip()):
-            return int(value)
+        number = None
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or (
+                isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,10}", value.strip())):
+            number = int(value)
+        if number is not None:
+            if not -2**31 <= number <= 2**31 - 1:  # a java.lang.Integer (and orjson cannot send > 64 bits back)
+                raise self.fail(f"Numeric value ({value}) out of range of int (-2147483648 - 2147483647)", path)
+            return number
         raise self.fail(f'Cannot deserialize value of type `java.lang.Integer` from String "{value}": '
                         "not a valid `java.lang.Integer` value", path)
 
@@ -464,3 +477,89 @@ def _micros(value: Any) -> datetime.datetime | None:
     if value is None:
         return None
     return datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=int(value))
+
+
+# ---------------------------------------------------------------- OpenAPI schemas (JSON Schema dicts)
+
+# Component names, for `#/components/schemas/<name>` references.
+COMPONENTS = {"Contact": "FolioContact", "PhoneNumber": "FolioPhoneNumber", "Email": "FolioEmail",
+              "Address": "FolioAddress", "Url": "FolioUrl", "Metadata": "FolioMetadata"}
+# contact.json's own (looser) id pattern: the form every dialect's ids take.
+ANY_UUID_PATTERN = "^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$"
+# Required on input (acq-models: contact.json, phone_number.json, email.json, url.json).
+REQUIRED_IN = {"Contact": ["firstName", "lastName"], "PhoneNumber": ["phoneNumber"], "Email": ["value"],
+               "Url": ["value"]}
+# Always present on output (contact_record / child_object / metadata_of).
+REQUIRED_OUT = {"Contact": ["id", "firstName", "lastName", "phoneNumbers", "emails", "addresses", "urls",
+                            "categories", "inactive", "metadata"],
+                "PhoneNumber": ["phoneNumber", "categories"], "Email": ["value", "categories"],
+                "Address": ["categories"], "Url": ["value", "categories"],
+                "Metadata": ["createdDate", "updatedDate"]}
+
+
+def _property_schema(kind: str, suffix: str) -> dict:
+    if kind == "str":
+        return {"type": "string"}
+    if kind == "bool":
+        return {"type": "boolean"}
+    if kind == "int":
+        return {"type": "integer", "format": "int32", "minimum": -2**31, "maximum": 2**31 - 1}
+    if kind == "enum":
+        return {"type": "string", "enum": list(PHONE_TYPES)}
+    if kind.startswith("{"):
+        return {"$ref": f"#/components/schemas/{COMPONENTS[kind[1:-1]]}{suffix}"}
+    item = kind[1:-1]
+    items = {"type": "string"} if item == "str" else {"$ref": f"#/components/schemas/{COMPONENTS[item]}{suffix}"}
+    return {"type": "array", "items": items}
+
+
+def _object_schema(cls: str, *, request: bool) -> dict:
+    suffix = "Body" if request else ""
+    properties = {key: _property_schema(kind, suffix) for key, kind in CLASSES[cls].items()}
+    if request:
+        # What the module validates (422 otherwise); sub-object metadata is readonly (stripped).
+        if "id" in properties:
+            properties["id"]["pattern"] = UUID_PATTERN
+        if "categories" in properties:
+            properties["categories"]["items"] = {"type": "string", "pattern": ANY_UUID_PATTERN}
+        if cls == "Url":
+            properties["value"]["pattern"] = URL_PATTERN
+        if "metadata" in properties:
+            properties["metadata"] = {"allOf": [properties["metadata"]],
+                                      "description": "readonly: ignored, the server sets it"}
+    elif cls == "Contact":
+        properties["id"]["pattern"] = ANY_UUID_PATTERN
+    if cls == "Metadata":
+        properties["createdDate"]["format"] = properties["updatedDate"]["format"] = "date-time"
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    required = (REQUIRED_IN if request else REQUIRED_OUT).get(cls)
+    if required:
+        schema["required"] = required
+    return schema
+
+
+ERRORS_SCHEMA = {
+    "type": "object", "required": ["errors"], "description": "A set of errors (RAML errors.schema)",
+    "properties": {
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["message"], "additionalProperties": False,
+            "properties": {"message": {"type": "string"}, "type": {"type": "string"}, "code": {"type": "string"},
+                           "parameters": {"type": "array", "items": {
+                               "type": "object", "additionalProperties": False,
+                               "properties": {"key": {"type": "string"}, "value": {"type": "string"}}}}}}},
+        "total_records": {"type": "integer"}}}
+
+
+def openapi_schemas() -> dict[str, dict]:
+    """Component name -> JSON Schema: records as answered, request bodies, the collection and 422 errors."""
+    schemas: dict[str, dict] = {}
+    for cls, name in COMPONENTS.items():
+        schemas[name] = _object_schema(cls, request=False)
+        schemas[name + "Body"] = _object_schema(cls, request=True)
+    schemas["FolioContactCollection"] = {
+        "type": "object", "additionalProperties": False, "required": ["contacts"],
+        "description": "`totalRecords` is left out only when asked with `totalRecords=none`",
+        "properties": {"contacts": {"type": "array", "items": {"$ref": "#/components/schemas/FolioContact"}},
+                       "totalRecords": {"type": "integer"}}}
+    schemas["FolioErrors"] = ERRORS_SCHEMA
+    return schemas

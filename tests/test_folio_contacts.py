@@ -1,6 +1,9 @@
 """FOLIO organizations-storage contacts over HTTP: CRUD, headers, defaults and error texts."""
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 PREFIX = "/organizations-storage/contacts"
@@ -185,15 +188,15 @@ def test_okapi_token_header_and_missing_scope(client, make_token):
 
 
 @pytest.mark.parametrize("params, text", [
-    ({"limit": "-3"}, "'limit' parameter is incorrect. parameter value {-3} is not valid: "
-                      "must be greater than or equal to 0"),
-    ({"offset": "-1"}, "'offset' parameter is incorrect. parameter value {-1} is not valid: "
-                       "must be greater than or equal to 0"),
+    ({"limit": "-3"}, ("'limit' parameter is incorrect. parameter value {-3} is not valid: "
+                       "must be greater than or equal to 0")),
+    ({"offset": "-1"}, ("'offset' parameter is incorrect. parameter value {-1} is not valid: "
+                        "must be greater than or equal to 0")),
     ({"limit": "abc"}, 'For input string: "abc"'),
     ({"limit": "2147483648"}, 'For input string: "2147483648"'),
     ({"limit": ""}, "limit does not have a default value in the RAML and has been passed empty"),
-    ({"totalRecords": "foo"}, "'totalRecords' parameter is incorrect. parameter value {foo} is not valid: "
-                              'must match "exact|estimated|none|auto"'),
+    ({"totalRecords": "foo"}, ("'totalRecords' parameter is incorrect. parameter value {foo} is not valid: "
+                               'must match "exact|estimated|none|auto"')),
     ({"lang": "xyz"}, "'lang' parameter is incorrect. parameter value {xyz} is not valid: must match \"[a-zA-Z]{2}\""),
 ])
 def test_list_parameter_errors(client, h, params, text):
@@ -292,3 +295,71 @@ def test_folio_write_is_visible_to_incoplax(client, h, auth):
     assert (incoplax["displayname"], incoplax["number"], incoplax["email"]) == (
         "Director Nick Fury", "19789999999", "noreply@folio.org")
     assert incoplax["opts"]["groups"] == [CAT]
+
+
+# ---------------------------------------------------------------- regressions found by the OpenAPI fuzz
+
+JACKSON_AT = "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 1]"
+
+
+@pytest.mark.parametrize("raw, shown", [(b"1180591620717411303424", "1180591620717411303424"),
+                                        (b"2147483648", "2147483648"), (b"-2147483649", "-2147483649")])
+def test_version_outside_java_int_is_400_not_500(client, h, raw, shown):
+    """`_version` is a java.lang.Integer: a larger number was stored, then failed to serialize (500)."""
+    body = b'{"firstName": "a", "lastName": "b", "_version": ' + raw + b"}"
+    r = client.post(PREFIX, data=body, headers={**h, "Content-Type": "application/json"})
+    assert (r.status_code, r.headers["Content-Type"], r.get_data(as_text=True)) == (
+        400, "text/plain", f"Numeric value ({shown}) out of range of int (-2147483648 - 2147483647)" + JACKSON_AT
+        + ' (through reference chain: org.folio.rest.jaxrs.model.Contact["_version"])')
+    assert client.get(PREFIX, headers=h).json == {"contacts": [], "totalRecords": 0}
+
+
+def test_version_at_java_int_limits_is_kept(client, h):
+    r = _post(client, h, {"firstName": "a", "lastName": "b", "_version": 2**31 - 1})
+    assert (r.status_code, r.json["_version"]) == (201, 2**31 - 1)
+
+
+@pytest.mark.parametrize("escape", [b"\\ud800", b"\\udc00"])
+def test_unpaired_surrogate_is_400_not_500(client, h, escape):
+    body = b'{"firstName": "a' + escape + b'", "lastName": "b"}'
+    r = client.post(PREFIX, data=body, headers={**h, "Content-Type": "application/json"})
+    code = escape.decode()[1:]
+    assert (r.status_code, r.headers["Content-Type"], r.get_data(as_text=True)) == (
+        400, "text/plain", f"Invalid JSON string: unpaired UTF-16 surrogate (\\{code}) cannot be stored" + JACKSON_AT)
+    assert client.get(PREFIX, headers=h).json == {"contacts": [], "totalRecords": 0}
+
+
+def test_paired_surrogates_are_one_character(client, h):
+    body = b'{"firstName": "a\\ud83d\\ude00", "lastName": "b"}'
+    r = client.post(PREFIX, data=body, headers={**h, "Content-Type": "application/json"})
+    assert (r.status_code, r.json["firstName"]) == (201, "a\U0001F600")
+
+
+def test_category_named_like_an_incoplax_group_code_is_not_a_conflict(client, h, auth):
+    """FOLIO never answers 409: a category id equal to another group's code still becomes a group."""
+    group = client.post("/rest/v1/addressbook/contactgroups", headers=auth, json={"name": "Team", "code": "team"})
+    assert group.status_code == 200
+    r = _post(client, h, {"firstName": "a", "lastName": "b", "categories": ["team"]})
+    assert (r.status_code, r.json["categories"]) == (201, ["team"])
+    again = _post(client, h, {"firstName": "c", "lastName": "d", "categories": ["team"]})
+    assert (again.status_code, again.json["categories"]) == (201, ["team"])
+    groups = client.get("/rest/v1/addressbook/contactgroups", headers=auth).json
+    assert [g["id"] for g in groups if g["code"] == "team"] == [group.json["id"]]
+    assert [(g["name"], g["code"] != "team") for g in groups if g["id"] == "team"] == [("team", True)]
+
+
+@pytest.mark.parametrize("claim", [5, {"a": 1}, ["x"], True, ""])
+def test_non_string_user_id_claim_is_ignored(client, auth, claim):
+    """The JWT's `user_id` is read as a string claim; anything else is no user, not its Python repr."""
+    payload = base64.urlsafe_b64encode(json.dumps({"user_id": claim}).encode()).decode().rstrip("=")
+    headers = {**auth, "X-Okapi-Tenant": "diku", "X-Okapi-Token": f"x.{payload}.y"}
+    r = client.post(PREFIX, json={"firstName": "a", "lastName": "b"}, headers=headers)
+    assert r.status_code == 201
+    assert sorted(r.json["metadata"]) == ["createdDate", "updatedDate"]
+
+
+def test_string_user_id_claim_is_the_metadata_user(client, auth):
+    payload = base64.urlsafe_b64encode(json.dumps({"user_id": OTHER_USER}).encode()).decode().rstrip("=")
+    headers = {**auth, "X-Okapi-Tenant": "diku", "X-Okapi-Token": f"x.{payload}.y"}
+    r = client.post(PREFIX, json={"firstName": "a", "lastName": "b"}, headers=headers)
+    assert r.json["metadata"]["createdByUserId"] == r.json["metadata"]["updatedByUserId"] == OTHER_USER
