@@ -232,6 +232,9 @@ def _scalar_text(value: Any) -> str:
 
 # ---------------------------------------------------------------- validation (Hibernate)
 
+CATEGORY_MAX = 64
+
+
 def violations(record: dict) -> list[dict]:
     """Every constraint violation of a deserialized record, as FOLIO error objects."""
     found: list[dict] = []
@@ -247,6 +250,11 @@ def violations(record: dict) -> list[dict]:
                                 path, value))
 
     pattern(record, "id", UUID_PATTERN, "id")
+    # A contact's categories become groups, whose ids are at most 64 characters (FOLIO's are UUIDs).
+    for i, category in enumerate(record.get("categories") or []):
+        if isinstance(category, str) and len(category) > CATEGORY_MAX:
+            found.append(_error(f"size must be between 0 and {CATEGORY_MAX}",
+                                "jakarta.validation.constraints.Size.message", f"categories[{i}]", category))
     not_null(record, "firstName", "firstName")
     not_null(record, "lastName", "lastName")
     required = {"phoneNumbers": "phoneNumber", "emails": "value", "urls": "value", "addresses": None}

@@ -363,3 +363,18 @@ def test_string_user_id_claim_is_the_metadata_user(client, auth):
     headers = {**auth, "X-Okapi-Tenant": "diku", "X-Okapi-Token": f"x.{payload}.y"}
     r = client.post(PREFIX, json={"firstName": "a", "lastName": "b"}, headers=headers)
     assert r.json["metadata"]["createdByUserId"] == r.json["metadata"]["updatedByUserId"] == OTHER_USER
+
+
+def test_category_id_longer_than_a_group_id_is_422(client, auth):
+    # Categories become groups (ids of at most 64 characters): a longer one is refused, not a 500.
+    body = {"firstName": "Long", "lastName": "Category", "categories": ["c" * 65]}
+    response = client.post("/organizations-storage/contacts", json=body,
+                           headers={**auth, "X-Okapi-Tenant": "diku"})
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.get_json() == {"errors": [{
+        "message": "size must be between 0 and 64", "type": "1",
+        "code": "jakarta.validation.constraints.Size.message",
+        "parameters": [{"key": "categories[0]", "value": "c" * 65}]}]}
+    listed = client.get("/organizations-storage/contacts", headers={**auth, "X-Okapi-Tenant": "diku"})
+    assert listed.get_json()["totalRecords"] == 0
