@@ -94,11 +94,7 @@ def negotiate() -> None:
 
 def _compound(contact_cards: list[dict], shape: wire.Shape) -> tuple[list[dict], list[dict] | None]:
     """Resource objects of the cards and, when `include` asked for any, `included`."""
-    account_lists = q.account_lists_for(contact_cards)
-    include = shape.include or set()
-    organizations: dict = {}
-    if include & {"account_list", "account_list.organizations"}:
-        organizations = q.organizations_for(sorted({row["autokey"] for row in account_lists.values()}))
+    account_lists, organizations = q.account_lists_for(contact_cards)
     data = [wire.contact_resource(card, account_lists[card.get("account_list_id")], shape)
             for card in contact_cards]
     if shape.include is None:
@@ -145,7 +141,7 @@ LIST_DOC = {"responses": {
 class Contacts(MethodView):
     """The organizations' contacts."""
 
-    @blp.arguments(wire.ListArgsSchema, location="query")
+    @blp.arguments(wire.ListArgsSchema(), location="query")
     @blp.doc(**LIST_DOC)
     def get(self, _args):
         """List contacts, filtered by organization, status and wildcard search."""
@@ -153,10 +149,8 @@ class Contacts(MethodView):
         spec = q.ContactFilter(organization_ids=params.organization_ids, statuses=params.statuses,
                                wildcard_search=params.wildcard_search, sort_field=params.sort_field,
                                descending=params.descending, nulls=params.nulls)
-        total = q.total_count(spec)
-        rows = []
-        if params.per_page:  # per_page=0 asks for the count only
-            rows = q.page_rows(spec, (params.page - 1) * params.per_page, params.per_page)
+        # per_page=0 asks for the count only
+        total, rows = q.find(spec, (params.page - 1) * params.per_page, params.per_page)
         data, included = _compound(cards.load_cards(rows), params.shape)
         meta = {
             "pagination": {"page": params.page, "per_page": params.per_page, "total_count": total,
@@ -171,7 +165,7 @@ class Contacts(MethodView):
 class ContactItem(MethodView):
     """One contact."""
 
-    @blp.arguments(wire.ItemArgsSchema, location="query")
+    @blp.arguments(wire.ItemArgsSchema(), location="query")
     @blp.doc(responses={"200": _ok("The contact", ITEM_SCHEMA),
                         "404": {"description": "Couldn't find Contact with 'id'=..."}})
     def get(self, _args, contact_id):

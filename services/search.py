@@ -155,6 +155,32 @@ def _pg(expr, params: list) -> str | None:
     return "(" + (" AND " if isinstance(expr, All) else " OR ").join(parts) + ")"
 
 
+def hits_source(expr) -> tuple[str, list] | None:
+    """`(SELECT <autokey> ...)` of the cards matching `expr`, with its parameters; None if it matches nothing.
+
+    On SQLite the text is the same for every expression (only the parameter differs).
+    """
+    if is_sqlite():
+        query = _fts5(expr)
+        if query is None:
+            return None
+        return f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [query]
+    params: list = []
+    condition = _pg(expr, params)
+    if condition is None:
+        return None
+    return f"(SELECT s.autokey FROM {PG_TABLE} s WHERE {condition})", params
+
+
+def count_matches(expr) -> int:
+    """How many cards match `expr`, counted in the full-text index alone (no contact row is read)."""
+    source = hits_source(expr)
+    if source is None:
+        return 0
+    sql, params = source
+    return database.execute_sql(f"SELECT count(*) FROM {sql} AS hits", params).fetchone()[0]
+
+
 def matches(expr):
     """A condition on `Contact.autokey` selecting the cards that match `expr`.
 
@@ -162,16 +188,10 @@ def matches(expr):
     """
     from models import Contact
 
-    if is_sqlite():
-        query = _fts5(expr)
-        if query is None:
-            return Contact.autokey.in_([])
-        return Contact.autokey.in_(SQL(f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", [query]))
-    params: list = []
-    condition = _pg(expr, params)
-    if condition is None:
+    source = hits_source(expr)
+    if source is None:
         return Contact.autokey.in_([])
-    return Contact.autokey.in_(SQL(f"(SELECT s.autokey FROM {PG_TABLE} s WHERE {condition})", params))
+    return Contact.autokey.in_(SQL(*source))
 
 
 def match_autokeys(expr, limit: int | None = None) -> list[int]:
