@@ -161,7 +161,8 @@ def _document(command, args, tool, import_stats, results, worker_rss, plan_repor
            f"({import_stats.rss_source})" + (" (measured when the cached database was built)" if import_stats.cached else "")
            + (f"; target at 1M: <= 90 s {'PASS' if import_stats.wall_s <= 90 else 'FAIL'}, "
               f"<= 600 MB {'PASS' if import_stats.peak_rss_mb <= 600 else 'FAIL'}" if import_targets else "")
-           + f". FOLIO's name index, filled by its first search after the import: {import_stats.folio_index_s:.1f} s.")
+           + f". FOLIO name-index work left after the import (the first search's sync): "
+           f"{import_stats.folio_index_s:.1f} s.")
     rss = ", ".join(f"{mb:.0f} MB" for mb in worker_rss.values()) or "n/a"
     rss_ok = all(mb <= 150 for mb in worker_rss.values())
     sections = [

@@ -39,7 +39,7 @@ class ImportStats:
     wall_s: float
     peak_rss_mb: float
     rss_source: str
-    folio_index_s: float = 0.0  # first FOLIO search: builds its name index for every new card
+    folio_index_s: float = 0.0  # first FOLIO search's sync: indexes cards the import left unindexed
     cached: bool = False
 
 
@@ -125,10 +125,10 @@ def _import(source: Path, target: Path, count: int) -> ImportStats:
 
 
 def _warm_folio_index(path: Path) -> float:
-    """Run one FOLIO search in a child process so the server does not build the name index.
+    """Time FOLIO's pre-search sync in a child process: the name-index work an import left.
 
-    FOLIO's name index (services/cql/name_index.py) is filled lazily from `folio_dirty`
-    on the first search after a write; after a bulk import every card is dirty.
+    `contacts import` indexes every card it writes, so this should take no time; it is
+    measured to show that (services/cql/name_index.py indexes whatever is in `folio_dirty`).
     """
     code = ("import sys, time; from models.db import open_database; "
             "from services.cql import name_index; open_database(sys.argv[1]); "
