@@ -9,13 +9,21 @@ Rows go in with `executemany` of the INSERT statement Peewee renders for the mod
 (so the SQL and parameter style stay Peewee's, on SQLite and PostgreSQL alike):
 Peewee's own `insert_many` builds the SQL text value by value, which measured
 ~1.4 ms per card, far from the million-cards-in-90-seconds goal.
+
+A card is first `prepare`d into its rows (pure Python, no database: the JSON Lines
+import does it in a worker process), then stored by a `BulkWriter`, which only
+assigns autokeys, drops repeated ids and runs the inserts and the search indexers.
+Into an empty SQLite store the writer can run one bulk load (services.io.bulk_load).
 """
 from __future__ import annotations
 
 import datetime
+import gc
 import uuid
 from collections.abc import Callable
+from functools import cache
 
+import orjson
 from peewee import chunked
 
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl, GroupMembership, utcnow
@@ -24,7 +32,9 @@ from models.db import database, is_postgres, run_write
 
 from .. import search
 from ..contacts import SCALAR_FIELDS
+from ..cql import name_index  # noqa: F401 - registers the FOLIO name indexer: imports index names too
 from ..names import reconcile_names
+from .bulk_load import BulkLoad
 from .report import ImportReport
 
 DEFAULT_BATCH = 2000
@@ -56,16 +66,51 @@ def _microseconds(value):
     return Contact.created.db_value(value)
 
 
+_JSON_FIELD = JSONTextField()
+
+
+def _plain(value) -> bool:
+    """True for JSON made of objects, arrays, strings, ints, booleans and nulls (no floats)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())  # keys: orjson refuses non-string ones (then json is used)
+        elif kind is list:
+            stack.extend(item)
+        elif not (kind is str or kind is int or kind is bool or item is None):
+            return False
+    return True
+
+
+def _json_text(value):
+    """JSONTextField.db_value, by orjson when the text is the same (floats are left to json)."""
+    if value is None:
+        return None
+    if _plain(value):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+        except TypeError:  # e.g. an int beyond 64 bits, a non-string key (JSONEncodeError is a TypeError)
+            pass
+    return _JSON_FIELD.db_value(value)
+
+
 def _converters(model, columns: tuple[str, ...]) -> tuple:
     """db_value for the columns whose Python value is not what the driver binds (times, JSON)."""
     fields = model._meta.fields
     return tuple(_microseconds if isinstance(fields[name], UTCTimestampField)
-                 else fields[name].db_value if isinstance(fields[name], JSONTextField) else None
+                 else _json_text if isinstance(fields[name], JSONTextField) else None
                  for name in columns)
 
 
 def _statement(model, columns: tuple[str, ...]) -> str:
     """The one-row INSERT Peewee renders for these columns (placeholders in the driver's style)."""
+    return _rendered(type(database.obj), model, columns)
+
+
+@cache
+def _rendered(engine: type, model, columns: tuple[str, ...]) -> str:
     sql, _ = model.insert({model._meta.fields[name]: None for name in columns}).sql()
     return sql
 
@@ -87,20 +132,78 @@ _KEPT_COLUMNS = ("created", "updated", "created_by", "updated_by", "version", "l
 _DENORMALISED = {"phones": "primary_phone", "emails": "primary_email"}
 
 
+# A prepared card: what `prepare` makes of a card, ready to insert but for its autokey.
+PREP_ID, PREP_AUTOKEY, PREP_ROW, PREP_CHILDREN, PREP_GROUPS = range(5)
+
+
+def prepare(card: dict, user: str | None, now: int) -> list:
+    """A card as rows ready to insert, without touching the database (so a worker process can do it).
+
+    Returns [id, requested autokey or None, contact row, child rows per kind (CHILD_MODELS
+    order), group keys]; the rows' autokey slots are filled when the card is stored.
+    `now` is the import time in the store's integer microseconds.
+    """
+    children = []
+    for kind in CHILD_MODELS:
+        items = card.get(kind)
+        if items:
+            rows, primary = _child_rows(kind, 0, items)
+        else:
+            rows, primary = [], ""
+        children.append(rows)
+        if kind in _DENORMALISED:
+            card[_DENORMALISED[kind]] = primary
+    key = card.get("autokey")
+    requested = key if type(key) is int and key > 0 else None
+    groups = card.get("groups")
+    card["id"] = card.get("id") or str(uuid.uuid4())
+    return [card["id"], requested, _contact_row(card, user, now), children,
+            list(dict.fromkeys(groups)) if groups else []]
+
+
+def set_account_list(prepared: list, key: int) -> None:
+    """Set a prepared card's MPDX account list (its autokey)."""
+    prepared[PREP_ROW][_CONTACT_AT["account_list_id"]] = key
+
+
+def set_groups(prepared: list, keys: list[int]) -> None:
+    """Set a prepared card's groups (autokeys, repeats dropped)."""
+    prepared[PREP_GROUPS] = list(dict.fromkeys(keys))
+
+
+def now_microseconds() -> int:
+    """The current UTC time as the store keeps it (integer microseconds)."""
+    return _microseconds(utcnow())
+
+
 class BulkWriter:
-    """Collects parsed cards and stores them in batches; counts go to an ImportReport."""
+    """Collects parsed cards and stores them in batches; counts go to an ImportReport.
+
+    With `bulk_load=True` a writer whose first batch finds the store empty loads
+    everything in one transaction with the indexes built at the end (services.io.bulk_load);
+    `close()` then ends the load. Without it (or into a non-empty store) each batch is
+    its own transaction.
+    """
 
     def __init__(self, report: ImportReport, *, batch_size: int = DEFAULT_BATCH, user: str | None = None,
-                 on_stored: Callable[[int], None] | None = None) -> None:
+                 on_stored: Callable[[int], None] | None = None, bulk_load: bool = False) -> None:
         self.report = report
         self.batch_size = batch_size
         self.user = user
         self.on_stored = on_stored  # called with the number of cards each flush stored
-        self._pending: list[tuple[dict, str]] = []
+        self._pending: list[tuple[list, str]] = []
+        self._bulk_load_wanted = bulk_load
+        self._load: BulkLoad | None = None
+        self._ids: set[str] | None = None  # ids stored by this bulk load (the id index is dropped)
+        self._gc_was_enabled = False
 
     def add(self, card: dict, position: str) -> None:
         """Queue a card (canonical fields, child lists, `groups` as group autokeys)."""
-        self._pending.append((card, position))
+        self.add_prepared(prepare(card, self.user, now_microseconds()), position)
+
+    def add_prepared(self, prepared: list, position: str) -> None:
+        """Queue a card made by `prepare` (e.g. in a worker process)."""
+        self._pending.append((prepared, position))
         if len(self._pending) >= self.batch_size:
             self.flush()
 
@@ -109,6 +212,9 @@ class BulkWriter:
         batch, self._pending = self._pending, []
         if not batch:
             return
+        if self._bulk_load_wanted:
+            self._bulk_load_wanted = False
+            self._start_bulk_load()
         try:
             stored = run_write(self._store, batch)
         except Exception:  # noqa: BLE001 - one bad card must not sink its batch: find it card by card
@@ -121,120 +227,206 @@ class BulkWriter:
         if self.on_stored:
             self.on_stored(stored)
 
+    def close(self) -> None:
+        """Store what is queued and end a bulk load (indexes built, one commit)."""
+        try:
+            self.flush()
+        except BaseException:
+            self.abort()
+            raise
+        load, self._load = self._load, None
+        if load is not None:
+            try:
+                load.finish()
+            finally:
+                self._end_bulk_load()
+
+    def abort(self) -> None:
+        """Roll back a bulk load in progress (nothing it stored stays)."""
+        self._pending = []
+        load, self._load = self._load, None
+        if load is not None:
+            try:
+                load.abort()
+            finally:
+                self._end_bulk_load()
+
+    def _start_bulk_load(self) -> None:
+        if not BulkLoad.possible():
+            return
+        load = BulkLoad()
+        try:
+            if not load.begin():
+                return
+        except BaseException:
+            load.abort()
+            raise
+        self._load = load
+        self._ids = set()
+        # Millions of long-lived small objects (ids, caches): cyclic GC passes would rescan them all.
+        self._gc_was_enabled = gc.isenabled()
+        gc.freeze()
+        gc.disable()
+
+    def _end_bulk_load(self) -> None:
+        self._ids = None
+        gc.unfreeze()
+        if self._gc_was_enabled:
+            gc.enable()
+
     # ------------------------------------------------------------ inside the transaction
 
-    def _store(self, batch: list[tuple[dict, str]]) -> int:
+    def _store(self, batch: list[tuple[list, str]]) -> int:
         cards = self._new_cards(batch)
         if not cards:
             return 0
         self._assign_autokeys(cards)
-        now = utcnow()
         contact_rows = []
-        child_rows: dict[str, list[tuple]] = {kind: [] for kind in CHILD_MODELS}
+        child_rows: list[list] = [[] for _ in CHILD_MODELS]
         memberships: list[tuple] = []
-        for card in cards:
-            autokey = card["autokey"]
-            for kind in CHILD_MODELS:
-                rows, primary = _child_rows(kind, autokey, card.get(kind) or [])
-                child_rows[kind].extend(rows)
-                if kind in _DENORMALISED:
-                    card[_DENORMALISED[kind]] = primary
-            contact_rows.append(self._contact_row(card, now))
-            seen: list[int] = []
-            for key in card.get("groups") or []:
-                if key not in seen:
-                    seen.append(key)
-            memberships.extend((autokey, key, position) for position, key in enumerate(seen))
+        search_cards = []
+        for prepared in cards:
+            row = prepared[PREP_ROW]
+            autokey = row[_AT_AUTOKEY]
+            contact_rows.append(row)
+            card = {name: row[at] for name, at in _SEARCH_AT}
+            for rows, kind_rows, (kind, contact_at, value_at) in zip(prepared[PREP_CHILDREN], child_rows,
+                                                                      _CHILD_SLOTS):
+                for child in rows:
+                    child[contact_at] = autokey
+                kind_rows.extend(rows)
+                if kind in _SEARCHED_CHILDREN:
+                    card[kind] = [{"value": child[value_at]} for child in rows]
+            search_cards.append(card)
+            groups = prepared[PREP_GROUPS]
+            if groups:
+                memberships.extend((autokey, key, position) for position, key in enumerate(groups))
         _insert(Contact, CONTACT_COLUMNS, contact_rows)
-        for kind, model in CHILD_MODELS.items():
-            _insert(model, CHILD_COLUMNS[kind], child_rows[kind])
+        for (kind, model), rows in zip(CHILD_MODELS.items(), child_rows):
+            _insert(model, CHILD_COLUMNS[kind], rows)
         _insert(GroupMembership, MEMBERSHIP_COLUMNS, memberships)
-        search.index_cards(cards)
+        search.index_cards(search_cards)
         if is_postgres():
             # Keys were given explicitly: move the sequence past them for the server's inserts.
             database.execute_sql("SELECT setval(pg_get_serial_sequence('contact', 'autokey'), "
                                  "(SELECT MAX(autokey) FROM contact))")
+        if self._ids is not None:
+            self._ids.update(prepared[PREP_ID] for prepared in cards)
         self.report.imported += len(cards)
         return len(cards)
 
-    def _new_cards(self, batch: list[tuple[dict, str]]) -> list[dict]:
+    def _new_cards(self, batch: list[tuple[list, str]]) -> list[list]:
         """The batch without cards whose id is already stored (or repeated in the batch)."""
-        for card, _ in batch:
-            if not card.get("id"):
-                card["id"] = str(uuid.uuid4())
-        ids = [card["id"] for card, _ in batch]
-        existing: set[str] = set()
-        for chunk in chunked(ids, ROWS_PER_STATEMENT):
-            existing.update(row[0] for row in Contact.select(Contact.id).where(Contact.id.in_(chunk)).tuples())
+        if self._ids is not None:
+            existing = set(self._ids.intersection(prepared[PREP_ID] for prepared, _ in batch))
+        else:
+            ids = [prepared[PREP_ID] for prepared, _ in batch]
+            existing = set()
+            for chunk in chunked(ids, ROWS_PER_STATEMENT):
+                existing.update(row[0] for row in Contact.select(Contact.id).where(Contact.id.in_(chunk)).tuples())
         cards = []
-        for card, position in batch:
-            if card["id"] in existing:
-                self.report.skip(position, f"a contact with id {card['id']} already exists")
+        for prepared, position in batch:
+            card_id = prepared[PREP_ID]
+            if card_id in existing:
+                self.report.skip(position, f"a contact with id {card_id} already exists")
                 continue
-            existing.add(card["id"])
-            cards.append(card)
+            existing.add(card_id)
+            cards.append(prepared)
         return cards
 
     @staticmethod
-    def _assign_autokeys(cards: list[dict]) -> None:
+    def _assign_autokeys(cards: list[list]) -> None:
         """Keep a requested autokey when it is free; number the others after the highest key.
 
         Keys are chosen inside the write transaction, so no other writer can take them
         (on PostgreSQL the table is locked against concurrent inserts for the batch).
+        The requested key stays in the prepared card; the one used goes in its autokey slot.
         """
         if is_postgres():
             database.execute_sql("LOCK TABLE contact IN EXCLUSIVE MODE")
-        requested = {card["autokey"] for card in cards if type(card.get("autokey")) is int and card["autokey"] > 0}
+        requested = {prepared[PREP_AUTOKEY] for prepared in cards if prepared[PREP_AUTOKEY] is not None}
         taken: set[int] = set()
         for chunk in chunked(list(requested), ROWS_PER_STATEMENT):
             taken.update(row[0] for row in Contact.select(Contact.autokey)
                          .where(Contact.autokey.in_(chunk)).tuples())
-        highest = Contact.select(Contact.autokey).order_by(Contact.autokey.desc()).limit(1).scalar() or 0
+        highest = database.execute_sql("SELECT MAX(autokey) FROM contact").fetchone()[0] or 0
         next_key = max([highest, *requested]) + 1
-        for card in cards:
-            key = card.get("autokey")
-            if type(key) is int and key in requested and key not in taken:
+        for prepared in cards:
+            key = prepared[PREP_AUTOKEY]
+            if key is not None and key not in taken:
                 taken.add(key)
+                prepared[PREP_ROW][_AT_AUTOKEY] = key
                 continue
-            card["autokey"] = next_key
+            prepared[PREP_ROW][_AT_AUTOKEY] = next_key
             next_key += 1
 
-    def _contact_row(self, card: dict, now) -> tuple:
-        values = {key: card[key] for key in SCALAR_FIELDS if key in card}
-        reconcile_names({}, values)
-        row = dict(CONTACT_DEFAULTS)
-        row.update(values)
-        row.update(autokey=card["autokey"], id=card["id"], created=now, updated=now,
-                   created_by=self.user, updated_by=self.user, version=1, locked=False)
-        for key in _KEPT_COLUMNS:
-            if card.get(key) is not None:
-                row[key] = card[key]
-        if card.get("created") is not None and card.get("updated") is None:
-            row["updated"] = row["created"]
-        row["primary_phone"] = card["primary_phone"]
-        row["primary_email"] = card["primary_email"]
-        # The search document and later steps read the reconciled names.
-        card.update({key: row[key] for key in ("display_name", "prefix", "given_name", "middle_name",
-                                              "family_name", "suffix")})
-        return [row[name] if convert is None else convert(row[name])
-                for name, convert in zip(CONTACT_COLUMNS, CONTACT_CONVERTERS)]
+
+def _contact_row(card: dict, user: str | None, now: int) -> list:
+    """The contact row of a card (names reconciled; autokey left for the writer)."""
+    values = {key: card[key] for key in SCALAR_FIELDS if key in card}
+    reconcile_names({}, values)
+    row = _CONTACT_TEMPLATE.copy()
+    for key, value in values.items():
+        row[_CONTACT_AT[key]] = value
+    row[_AT_ID] = card["id"]
+    row[_AT_CREATED_BY] = row[_AT_UPDATED_BY] = user
+    created = card.get("created")
+    if created is not None:
+        row[_AT_CREATED] = _microseconds(created)
+        updated = card.get("updated")
+        row[_AT_UPDATED] = row[_AT_CREATED] if updated is None else _microseconds(updated)
+    else:
+        row[_AT_CREATED] = now
+        updated = card.get("updated")
+        row[_AT_UPDATED] = now if updated is None else _microseconds(updated)
+    for key in _KEPT_SIMPLE:
+        value = card.get(key)
+        if value is not None:
+            row[_CONTACT_AT[key]] = value
+    row[_AT_PRIMARY_PHONE] = card["primary_phone"]
+    row[_AT_PRIMARY_EMAIL] = card["primary_email"]
+    if row[_AT_EXTRA] is not None:
+        row[_AT_EXTRA] = _json_text(row[_AT_EXTRA])
+    return row
 
 
-def _child_rows(kind: str, autokey: int, items: list[dict]) -> tuple[list[tuple], str]:
-    """Child rows as tuples in CHILD_COLUMNS order with one primary (the first flagged, else
+_CONTACT_AT = {name: i for i, name in enumerate(CONTACT_COLUMNS)}
+# A fresh row: column defaults, version 1, not locked (times and ids are always set).
+_CONTACT_TEMPLATE = [None if name in ("created", "updated") else CONTACT_DEFAULTS[name] for name in CONTACT_COLUMNS]
+_CONTACT_TEMPLATE[_CONTACT_AT["version"]] = 1
+_CONTACT_TEMPLATE[_CONTACT_AT["locked"]] = False
+(_AT_AUTOKEY, _AT_ID, _AT_CREATED, _AT_UPDATED, _AT_CREATED_BY, _AT_UPDATED_BY, _AT_PRIMARY_PHONE,
+ _AT_PRIMARY_EMAIL, _AT_EXTRA) = (_CONTACT_AT[name] for name in (
+     "autokey", "id", "created", "updated", "created_by", "updated_by", "primary_phone", "primary_email", "extra"))
+_KEPT_SIMPLE = tuple(name for name in _KEPT_COLUMNS if name not in ("created", "updated"))
+# What services.search indexers read of a stored card: its names, emails and phones.
+_SEARCH_AT = tuple((name, _CONTACT_AT[name]) for name in ("autokey", "id", "display_name", "prefix", "given_name",
+                                                          "middle_name", "family_name", "suffix"))
+_SEARCHED_CHILDREN = ("emails", "phones")
+assert [name for name, convert in zip(CONTACT_COLUMNS, CONTACT_CONVERTERS) if convert] == ["created", "updated",
+                                                                                           "extra"]
+
+
+def _child_rows(kind: str, autokey: int, items: list[dict]) -> tuple[list[list], str]:
+    """Child rows as lists in CHILD_COLUMNS order with one primary (the first flagged, else
     the first, as services.contacts keeps it), and the primary's value."""
     if not items:
         return [], ""
-    spec, slots = _CHILD_SPECS[kind]
+    template, index, converted, slots = _CHILD_SPECS[kind]
     contact_at, position_at, primary_at, value_at, norm_at = slots
     rows = []
     primary_index = next((i for i, item in enumerate(items) if item.get("is_primary")), None)
     if primary_index is None and kind != "addresses":
         primary_index = 0
     for position, item in enumerate(items):
-        get = item.get
-        row = [get(name, default) if convert is None else convert(get(name, default))
-               for name, default, convert in spec]
+        row = template.copy()
+        for key, value in item.items():
+            at = index.get(key)
+            if at is not None:
+                row[at] = value
+        for at, convert in converted:
+            if row[at] is not None:
+                row[at] = convert(row[at])
         row[contact_at] = autokey
         row[position_at] = position
         row[primary_at] = position == primary_index
@@ -246,12 +438,15 @@ def _child_rows(kind: str, autokey: int, items: list[dict]) -> tuple[list[tuple]
 
 
 def _child_spec(kind: str):
+    """(row of defaults, column index by name, JSON columns to convert, slots the writer sets)."""
     columns = CHILD_COLUMNS[kind]
-    spec = tuple((name, CHILD_DEFAULTS[kind][name] if name not in _CHILD_SKIP else None, convert)
-                 for name, convert in zip(columns, CHILD_CONVERTERS[kind]))
+    template = [CHILD_DEFAULTS[kind][name] if name not in _CHILD_SKIP else None for name in columns]
+    converted = tuple((at, convert) for at, convert in enumerate(CHILD_CONVERTERS[kind]) if convert is not None)
     index = {name: i for i, name in enumerate(columns)}
-    return spec, (index["contact"], index["position"], index["is_primary"], index.get("value"),
-                  index.get("value_norm"))
+    return template, index, converted, (index["contact"], index["position"], index["is_primary"],
+                                        index.get("value"), index.get("value_norm"))
 
 
 _CHILD_SPECS = {kind: _child_spec(kind) for kind in CHILD_MODELS}
+# Per kind, in CHILD_MODELS order: (kind, the contact slot, the value slot).
+_CHILD_SLOTS = tuple((kind, _CHILD_SPECS[kind][3][0], _CHILD_SPECS[kind][3][3]) for kind in CHILD_MODELS)

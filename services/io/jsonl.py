@@ -23,7 +23,16 @@ from models import Contact, ContactGroup
 from models.base import JSONTextField, UTCTimestampField
 from models.db import run_write
 
-from .bulk import CHILD_COLUMNS, CHILD_MODELS, DEFAULT_BATCH, BulkWriter
+from .bulk import (
+    CHILD_COLUMNS,
+    CHILD_MODELS,
+    DEFAULT_BATCH,
+    BulkWriter,
+    now_microseconds,
+    prepare,
+    set_account_list,
+    set_groups,
+)
 from .canonical import iter_cards, iter_groups, read_snapshot
 from .report import ImportReport, RecordError
 
@@ -107,22 +116,35 @@ def check_columns(model, record: dict, where: str = "", skip: Iterable[str] = ()
 
     Keys in `skip` are left for the caller; any other unknown key is an error.
     """
+    # Records of one file share a few shapes: a (keys, value types) pair that passed once,
+    # with nothing to convert, passes again without the per-value checks.
+    skip = skip if type(skip) is tuple else tuple(skip)
+    signature = (model, skip, tuple(record), tuple(map(type, record.values())))
+    if signature in _PASSED:
+        return record
     kinds = _column_kinds(model)
     unknown = record.keys() - kinds.keys()
     if unknown and not unknown <= set(skip):
         raise RecordError(f"unknown field {where}{min(unknown - set(skip))}")
+    converted = False
     for key, value in record.items():
         kind = kinds.get(key)
         if kind is None or type(value) is kind[0] or (value is None and kind[1]) or kind[0] is object:
             continue
         if kind[0] is datetime.datetime and type(value) is str:
             record[key] = timestamp(value, f"{where}{key}")
+            converted = True
         else:
             raise RecordError(f"{where}{key} must be {_KIND_NAMES[kind[0]]}"
                               + (" or null" if kind[1] else ""))
+    if not converted and len(_PASSED) < _MAX_SHAPES:
+        _PASSED.add(signature)
     return record
 
 
+# Checked (model, skip, keys, value types) signatures; bounded (a hostile file has many shapes).
+_PASSED: set = set()
+_MAX_SHAPES = 50_000
 _KIND_NAMES = {str: "a string", int: "an integer", bool: "true or false", datetime.datetime: "a timestamp"}
 _KINDS: dict = {}
 
@@ -179,39 +201,65 @@ def export_contacts() -> Iterator[dict]:
         yield record
 
 
+def prepare_contact(record: dict, user: str | None, now: int) -> tuple[list, str | None, list[str]]:
+    """Check a contact record and make its rows (no database needed, so a worker process can do it).
+
+    Returns the prepared card (services.io.bulk.prepare), its account list id and its group ids,
+    which the importer resolves; raises RecordError for a bad record.
+    """
+    account_list = record.pop("account_list", None)
+    card = check_columns(Contact, record, skip=_CONTACT_SKIP)
+    if account_list is not None and not isinstance(account_list, str):
+        raise RecordError("account_list must be an account list id (string) or null")
+    if not card.get("id"):
+        raise RecordError("id is required")
+    for kind, model, has_value in _CHILD_KINDS:
+        items = record.get(kind)
+        if not items:
+            card[kind] = []
+            continue
+        if not isinstance(items, list):
+            raise RecordError(f"{kind} must be a list")
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise RecordError(f"{kind}[{index}] must be an object")
+            if (model, _CHILD_SKIP, tuple(item), tuple(map(type, item.values()))) not in _PASSED:  # as check_columns
+                check_columns(model, item, f"{kind}[{index}].", skip=_CHILD_SKIP)
+            if has_value and not isinstance(item.get("value"), str):
+                raise RecordError(f"{kind}[{index}].value is required")
+    group_ids = card.pop("groups", None) or []
+    if not isinstance(group_ids, list) or not all(isinstance(i, str) for i in group_ids):
+        raise RecordError("groups must be a list of group ids")
+    return prepare(card, user, now), account_list, group_ids
+
+
+_CONTACT_SKIP = ("emails", "phones", "addresses", "urls", "groups", *_CONTACT_DERIVED)
+_CHILD_SKIP = ("id", "value_norm")
+_CHILD_KINDS = tuple((kind, model, "value" in model._meta.fields) for kind, model in CHILD_MODELS.items())
+
+
 class ContactImporter:
     """Contact records into the bulk path; group references resolved by group id."""
 
     def __init__(self, context: ImportContext) -> None:
         self.context = context
         self.group_keys: dict[str, int] = context.cache.setdefault("group_keys", {})
+        # The first run of contacts into an empty store is one bulk load (services.io.bulk_load).
         self.writer = BulkWriter(context.report, batch_size=context.batch_size, user=context.user,
-                                 on_stored=context.on_stored)
+                                 on_stored=context.on_stored, bulk_load=True)
 
     def add(self, record: dict, position: str) -> None:
         """Check one contact record and queue it."""
-        account_list = record.pop("account_list", None)
-        card = check_columns(Contact, record, skip=("emails", "phones", "addresses", "urls", "groups",
-                                                    *_CONTACT_DERIVED))
+        self.add_prepared(prepare_contact(record, self.context.user, now_microseconds()), position)
+
+    def add_prepared(self, parsed: tuple, position: str) -> None:
+        """Queue a record made by `prepare_contact` (maybe in a worker): groups and account list resolved here."""
+        prepared, account_list, group_ids = parsed
         if account_list is not None:
-            card["account_list_id"] = self._account_list_key(account_list)
-        if not card.get("id"):
-            raise RecordError("id is required")
-        for kind, model in CHILD_MODELS.items():
-            items = record.get(kind) or []
-            if not isinstance(items, list):
-                raise RecordError(f"{kind} must be a list")
-            children = []
-            for index, item in enumerate(items):
-                if not isinstance(item, dict):
-                    raise RecordError(f"{kind}[{index}] must be an object")
-                child = check_columns(model, item, f"{kind}[{index}].", skip=("id", "value_norm"))
-                if "value" in model._meta.fields and not isinstance(child.get("value"), str):
-                    raise RecordError(f"{kind}[{index}].value is required")
-                children.append(child)
-            card[kind] = children
-        card["groups"] = self._group_keys(record.get("groups") or [])
-        self.writer.add(card, position)
+            set_account_list(prepared, self._account_list_key(account_list))
+        if group_ids:
+            set_groups(prepared, self._group_keys(group_ids))
+        self.writer.add_prepared(prepared, position)
 
     def _account_list_key(self, public_id) -> int:
         if not isinstance(public_id, str):
@@ -223,9 +271,7 @@ class ContactImporter:
             raise RecordError(f"unknown account list {public_id!r}")
         return keys[public_id]
 
-    def _group_keys(self, ids) -> list[int]:
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise RecordError("groups must be a list of group ids")
+    def _group_keys(self, ids: list[str]) -> list[int]:
         missing = [i for i in ids if i not in self.group_keys]
         if missing:
             for group_id, key in (ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
@@ -237,8 +283,12 @@ class ContactImporter:
         return [self.group_keys[i] for i in ids]
 
     def flush(self) -> None:
-        """Store the queued contacts."""
-        self.writer.flush()
+        """Store the queued contacts (and end a bulk load: later records may refer to them)."""
+        self.writer.close()
+
+    def abort(self) -> None:
+        """Roll back a bulk load in progress (the import is failing)."""
+        self.writer.abort()
 
 
 def export_groups() -> Iterator[dict]:
@@ -314,24 +364,34 @@ def export_jsonl(out: IO[bytes], on_record: Callable[[], None] | None = None) ->
 
 def import_jsonl(lines: Iterable[bytes], context: ImportContext) -> ImportReport:
     """Import records line by line (streamed); a bad line is reported and the import goes on."""
-    report = context.report
     types = {rt.name: rt for rt in record_types()}
     importers: dict[str, RecordImporter] = {}
+    try:
+        _import_lines(lines, context, types, importers)
+        for importer in importers.values():
+            importer.flush()
+    except BaseException:
+        for importer in importers.values():
+            abort = getattr(importer, "abort", None)
+            if abort is not None:
+                abort()
+        raise
+    return context.report
+
+
+def _import_lines(lines: Iterable[bytes], context: ImportContext, types: dict[str, RecordType],
+                  importers: dict[str, RecordImporter]) -> None:
+    """The import loop: each line to its record type's importer (flushed when the type changes)."""
+    report = context.report
     previous = None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, outcome, payload in _parsed_lines(lines, context.user):
         position = f"line {number}"
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            report.fail(position, f"not valid JSON: {exc}")
+        if outcome == _FAILED:
+            report.fail(position, payload)
             continue
-        if not isinstance(record, dict):
-            report.fail(position, "a line must be a JSON object")
-            continue
-        kind = record.pop("type", None)
+        kind = payload[0]
         if kind == "meta":
+            record = payload[1]
             if record.get("format") != FORMAT_NAME or record.get("version") != FORMAT_VERSION:
                 report.fail(position, f"unsupported header: expected format {FORMAT_NAME!r} "
                                       f"version {FORMAT_VERSION}")
@@ -349,9 +409,125 @@ def import_jsonl(lines: Iterable[bytes], context: ImportContext) -> ImportReport
         if importer is None:
             importer = importers[kind] = record_type.importer(context)
         try:
-            importer.add(record, position)
+            if outcome == _PREPARED:  # only when the contact type is the built-in ContactImporter
+                importer.add_prepared(payload[1], position)
+            else:
+                importer.add(payload[1], position)
         except RecordError as exc:
             report.fail(position, str(exc))
-    for importer in importers.values():
-        importer.flush()
-    return report
+
+
+# ---------------------------------------------------------------- parsing, maybe in a worker process
+
+_FAILED, _RECORD, _PREPARED = range(3)
+CHUNK_LINES = 1000  # lines per parsing task
+# Tasks in flight: bounds memory (a worker must not read the whole file ahead of the writer).
+_IN_FLIGHT = 4
+
+
+def _parse_chunk(task: tuple[int, list[bytes], str | None, bool]) -> list[tuple[int, int, object]]:
+    """Parse lines: (line number, _FAILED, message) | (number, _RECORD, (type, record)) |
+    (number, _PREPARED, ("contact", prepare_contact(...))) for contacts when `prepare` is set."""
+    first, lines, user, prepare_contacts = task
+    now = now_microseconds()
+    out: list[tuple[int, int, object]] = []
+    for number, line in enumerate(lines, start=first):
+        if not line.strip():
+            continue
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            out.append((number, _FAILED, f"not valid JSON: {exc}"))
+            continue
+        if not isinstance(record, dict):
+            out.append((number, _FAILED, "a line must be a JSON object"))
+            continue
+        kind = record.pop("type", None)
+        if kind == "contact" and prepare_contacts:
+            try:
+                out.append((number, _PREPARED, (kind, prepare_contact(record, user, now))))
+            except RecordError as exc:
+                out.append((number, _FAILED, str(exc)))
+            continue
+        out.append((number, _RECORD, (kind, record)))
+    return out
+
+
+def _parse_chunk_json(task: tuple[int, list[bytes], str | None, bool]) -> tuple[bool, bytes]:
+    """`_parse_chunk` for a worker: its result as JSON (rows are lists of plain values; orjson
+    moves them between processes several times faster than pickle), else pickled (huge ints)."""
+    result = _parse_chunk(task)
+    try:
+        return True, orjson.dumps(result)
+    except (TypeError, orjson.JSONEncodeError):
+        import pickle
+
+        return False, pickle.dumps(result)
+
+
+def _unpack(packed: tuple[bool, bytes]) -> list:
+    import pickle
+
+    is_json, data = packed
+    return orjson.loads(data) if is_json else pickle.loads(data)
+
+
+def _chunks(lines: Iterable[bytes], user: str | None, prepare_contacts: bool):
+    chunk: list[bytes] = []
+    first = 1
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= CHUNK_LINES:
+            yield first, chunk, user, prepare_contacts
+            first += len(chunk)
+            chunk = []
+    if chunk:
+        yield first, chunk, user, prepare_contacts
+
+
+def _parsed_lines(lines: Iterable[bytes], user: str | None) -> Iterator[tuple[int, int, object]]:
+    """Every line parsed (contacts checked and made into rows), in order.
+
+    Past the first chunk, parsing runs in a worker process (the second core) while this
+    process writes: JSON parsing and row building cost as much as the inserts.
+    """
+    prepare_contacts = _REGISTRY.get("contact") is not None and _REGISTRY["contact"].importer is ContactImporter
+    chunks = _chunks(lines, user, prepare_contacts)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None or not _worker_wanted():
+        yield from _parse_chunk(first)
+        if second is not None:
+            yield from _parse_chunk(second)
+            for task in chunks:
+                yield from _parse_chunk(task)
+        return
+    import multiprocessing
+    from collections import deque
+
+    # fork: the worker needs no import of its own; it never touches the inherited database connection.
+    with multiprocessing.get_context("fork").Pool(1, initializer=_worker_init) as pool:
+        pending = deque([pool.apply_async(_parse_chunk_json, (first,)),
+                         pool.apply_async(_parse_chunk_json, (second,))])
+        for task in chunks:
+            pending.append(pool.apply_async(_parse_chunk_json, (task,)))
+            if len(pending) >= _IN_FLIGHT:
+                yield from _unpack(pending.popleft().get())
+        while pending:
+            yield from _unpack(pending.popleft().get())
+
+
+def _worker_wanted() -> bool:
+    import os
+
+    return (os.cpu_count() or 1) > 1 and os.environ.get("CONTACTS_IMPORT_WORKERS", "1") != "0"
+
+
+def _worker_init() -> None:
+    import gc
+    import signal
+
+    gc.disable()  # the worker's objects are short-lived lists; the parent handles Ctrl-C
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

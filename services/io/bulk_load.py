@@ -1,0 +1,111 @@
+"""Bulk-load mode: a whole import into an EMPTY store as one transaction, indexes built at the end.
+
+When the contact table holds no row, a large import need not maintain its secondary
+indexes card by card (random B-tree inserts into a million-entry UUID index are what
+made the per-batch path slow down as it grew): the card tables' indexes on values
+(ids, phones, emails, names, FOLIO keys) are dropped inside the transaction and
+re-created from their own SQL when the load ends (CREATE INDEX sorts); indexes led by
+the contact's key stay, as new cards only append to them. FOLIO's change triggers are
+dropped because the load indexes every card itself. Everything happens in ONE write transaction, so the
+load is all-or-nothing: a failure or a crash (even a killed process) leaves the store
+as it was, empty and with every index and trigger in place. Other writers wait for
+the load (readers keep reading the empty store until it commits).
+
+Only SQLite takes this path; PostgreSQL and non-empty stores use the per-batch path.
+"""
+from __future__ import annotations
+
+import logging
+
+from models.db import database, is_sqlite
+
+from .. import search
+from ..cql import name_index
+
+log = logging.getLogger(__name__)
+
+# Tables the card writer fills: their secondary indexes are rebuilt at the end.
+CARD_TABLES = ("contact", "contact_email", "contact_phone", "contact_address", "contact_url",
+               "group_membership", name_index.KEY_TABLE)
+# Page cache while loading (KiB, negative = size): the indexes being built stay in memory.
+CACHE_KIB = 128 * 1024
+
+
+def store_is_empty() -> bool:
+    """True when no contact is stored (the only state a bulk load may start from)."""
+    return database.execute_sql("SELECT 1 FROM contact LIMIT 1").fetchone() is None
+
+
+def _appended_in_order(index: str) -> bool:
+    """Indexes led by the contact's key grow at their end as cards are added: cheap to keep."""
+    columns = [row[2] for row in database.execute_sql(f'PRAGMA index_info("{index}")')]
+    return bool(columns) and columns[0] == "contact_autokey"
+
+
+class BulkLoad:
+    """One bulk-load transaction: `begin()`, write cards (savepoints inside), then `finish()` or `abort()`."""
+
+    def __init__(self) -> None:
+        self._transaction = None
+        self._indexes: list[tuple[str, str]] = []
+        self._triggers: list[tuple[str, str]] = []
+        self._cache_size = None
+
+    @staticmethod
+    def possible() -> bool:
+        """Whether the current store can take a bulk load (SQLite, no contact yet)."""
+        return is_sqlite() and store_is_empty()
+
+    def begin(self) -> bool:
+        """Open the transaction, drop the card tables' indexes and the FOLIO mark triggers.
+
+        False (and nothing done) when a contact was stored since `possible()` said yes.
+        """
+        self._cache_size = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+        database.execute_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
+        self._transaction = database.atomic()
+        self._transaction.__enter__()
+        if not store_is_empty():  # checked again now that the write lock is held
+            self.abort()
+            return False
+        marks = ",".join("?" * len(CARD_TABLES))
+        self._indexes = [(name, sql) for name, sql in database.execute_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY rowid", CARD_TABLES) if not _appended_in_order(name)]
+        self._triggers = [tuple(row) for row in database.execute_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            f"AND name IN ({','.join('?' * len(name_index.MARK_TRIGGERS))})", name_index.MARK_TRIGGERS)]
+        for name, _ in self._indexes:
+            database.execute_sql(f'DROP INDEX "{name}"')
+        for name, _ in self._triggers:
+            database.execute_sql(f'DROP TRIGGER "{name}"')
+        name_index.reset_for_bulk_load()
+        # No card exists, so any entry left in the search index is stale.
+        database.execute_sql(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('delete-all')")
+        return True
+
+    def finish(self) -> None:
+        """Re-create the indexes and triggers and commit the whole load."""
+        try:
+            for _, sql in self._indexes:
+                database.execute_sql(sql)
+            for _, sql in self._triggers:
+                database.execute_sql(sql)
+        except BaseException:
+            self.abort()
+            raise
+        transaction, self._transaction = self._transaction, None
+        transaction.__exit__(None, None, None)
+        self._restore()
+
+    def abort(self) -> None:
+        """Roll the whole load back (the store is left exactly as it was)."""
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            transaction.__exit__(RuntimeError, RuntimeError("bulk load aborted"), None)  # rolls back
+        self._restore()
+
+    def _restore(self) -> None:
+        if self._cache_size is not None:
+            database.execute_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
+            self._cache_size = None
