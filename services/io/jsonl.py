@@ -514,9 +514,23 @@ def _parsed_lines(lines: Iterable[bytes], user: str | None) -> Iterator[tuple[in
         for task in chunks:
             pending.append(pool.apply_async(_parse_chunk_json, (task,)))
             if len(pending) >= _IN_FLIGHT:
-                yield from _unpack(pending.popleft().get())
+                yield from _unpack(_result(pending.popleft()))
         while pending:
-            yield from _unpack(pending.popleft().get())
+            yield from _unpack(_result(pending.popleft()))
+
+
+# A chunk parses in well under a second; a worker killed from outside never answers.
+_CHUNK_TIMEOUT_SECONDS = 300
+
+
+def _result(task):
+    import multiprocessing
+
+    try:
+        return task.get(_CHUNK_TIMEOUT_SECONDS)
+    except multiprocessing.TimeoutError:
+        raise RuntimeError(f"the import's parse worker gave no answer in {_CHUNK_TIMEOUT_SECONDS} s "
+                           "(killed?); the import stopped") from None
 
 
 def _worker_wanted() -> bool:
