@@ -189,6 +189,14 @@ QUERIES = [
     (f"id=={_id(1)} or (id=={_id(3)} and categories={CAT1})", "AC"),
     (f"(id=={_id(3)} and categories={CAT1}) or id=={_id(1)}", "AC"),
     (f"categories={CAT1} and (id=={_id(1)} or id=={_id(3)})", "C"),
+    # exact index queries merged into one FTS5 query, next to ones it only narrows
+    ('(firstName="ni*" or lastName="ni*") sortby lastName/sort.descending firstName', "BA"),
+    ('(firstName="ni*" and lastName="fury") not lastName="smith"', "A"),
+    ('lastName="fury-smi*"', "B"),
+    ('lastName="fury-smith" or notes=kahuna', "AB"),
+    ('(lastName="fury*" or firstName==j*) and inactive=("false" or "true")', "ABEFI"),
+    ("inactive=(\"true\") sortby lastName", "C"),
+    ("inactive<>true", "ABDEFGHIJKLM"),
 ]
 
 
@@ -247,6 +255,77 @@ def test_paging_of_sorted_query(seeded, headers):
     pages = [_hits(seeded, headers, query, limit=5, offset=offset) for offset in (0, 5, 10, 15)]
     assert [hits for hits, _ in pages] == ["CJILE", "ABGDH", "MFK", ""]
     assert {total for _, total in pages} == {13}
+
+
+SORTED = [(query, expected) for query, expected in QUERIES if "sortby" in query]
+
+
+@pytest.mark.parametrize("walk_factor", [0, 10 ** 9], ids=["sort hits", "walk index"])
+@pytest.mark.parametrize("query, expected", SORTED, ids=[q for q, _ in SORTED])
+def test_sorted_pages_are_the_same_walked_or_sorted(seeded, headers, monkeypatch, walk_factor, query, expected):
+    """The page of a query sorted by names, read either way the hit count picks (SQLite)."""
+    from services.cql import search
+
+    monkeypatch.setattr(search, "WALK_FACTOR", walk_factor)
+    assert _hits(seeded, headers, query) == (expected, len(expected))
+    first, total = _hits(seeded, headers, query, limit=2, offset=1)
+    assert (first, total) == (expected[1:3], len(expected))
+
+
+def test_paging_of_index_only_query(seeded, headers):
+    pages = [_hits(seeded, headers, 'lastName="fury"', limit=1, offset=offset) for offset in (0, 1, 2)]
+    assert pages == [("A", 2), ("B", 2), ("", 2)]
+    response = seeded.get(PREFIX, query_string={"query": 'lastName="fury"', "totalRecords": "none"},
+                          headers=headers)
+    assert [KEY_OF_ID[c["id"]] for c in response.json["contacts"]] == ["A", "B"]
+    assert "totalRecords" not in response.json
+    assert _hits(seeded, headers, 'lastName="fury"', limit=0) == ("", 2)
+
+
+# (query, whether the index answers it exactly: no per-row check of the names)
+EXACTNESS = [
+    ('(firstName="jo*" or lastName="jo*") sortby lastName firstName', True),
+    ('lastName="fury"', True),
+    ('firstName="nick" and lastName="fury"', True),
+    ('lastName="fury" not firstName="nick"', True),
+    ('lastName="nick fury*"', True),
+    ("lastName==Fur*", True),
+    ("lastName==fury", True),
+    (f"id=={_id(1)} or id=={_id(2)}", True),
+    ('((firstName="s*" or lastName="s*") and inactive=("false")) sortby lastName firstName', True),
+    ("inactive==false sortby lastName firstName", True),
+    ('lastName="fury-smi*"', False),  # every part of a truncated compound is a prefix: FTS5 narrows only
+    ("lastName==F*y", False),
+    ('lastName="fury" or notes=kahuna', False),
+]
+
+
+@pytest.mark.parametrize("query, exact", EXACTNESS, ids=[q for q, _ in EXACTNESS])
+def test_exact_index_queries_check_no_row_in_python(app, query, exact):
+    """Where the index is the query, neither the page nor the count calls the row functions."""
+    from models.db import is_sqlite
+    from services import cql
+    from services.cql import search
+
+    with app.app_context():
+        if not is_sqlite():
+            pytest.skip("PostgreSQL evaluates the predicate itself on its expression indexes")
+        compiled = cql.compile_cql(query)
+        sql = search.page_sql(compiled, 50, 0).text + search.count_sql(compiled).text
+    assert ("folio_ft(" in sql or "folio_like(" in sql) is not exact, sql
+
+
+def test_searches_after_a_raw_delete_find_existing_cards_only(seeded, headers, app):
+    """A delete behind the services' back leaves D's index entries until the next write."""
+    from models import Contact
+
+    assert _hits(seeded, headers, '(firstName="o*" or lastName="o*")') == ("D", 1)
+    with app.app_context():
+        assert Contact.delete().where(Contact.id == _id(4)).execute() == 1
+    for query in ('(firstName="o*" or lastName="o*")', 'lastName="neil"', "lastName==o'neil",
+                  '(firstName="o*" or lastName="o*") sortby lastName'):
+        assert _hits(seeded, headers, query) == ("", 0), query
+    assert _hits(seeded, headers, 'firstName="ann" or lastName="fury"') == ("AB", 2)
 
 
 # ---------------------------------------------------------------- query plans

@@ -68,12 +68,33 @@ def like(value: str | None, term: str) -> bool | None:
 
 def literal_prefix(term: str) -> tuple[str, bool]:
     """The folded literal text before the first wildcard, and whether the term has none."""
-    out = []
-    for kind, text in cql_like_parts(term):
-        if kind != "lit":
-            return fold("".join(out)), False
-        out.append(text)
-    return fold("".join(out)), True
+    prefix, shape = literal_shape(term)
+    return prefix, shape == "literal"
+
+
+def literal_shape(term: str) -> tuple[str, str]:
+    """The folded literal text before the first wildcard, and the term's shape: "literal"
+    (no wildcard), "prefix" (only `*` after the text) or "other".
+
+    Folded character by character, exactly as `like_regex` folds the pattern.
+    """
+    parts = cql_like_parts(term)
+    literal = 0
+    while literal < len(parts) and parts[literal][0] == "lit":
+        literal += 1
+    prefix = "".join(fold(text) for _, text in parts[:literal])
+    if literal == len(parts):
+        return prefix, "literal"
+    return prefix, "prefix" if all(kind == "any" for kind, _ in parts[literal:]) else "other"
+
+
+def successor(prefix: str) -> str | None:
+    """The least string greater than every string starting with `prefix` (in code point
+    order, which is SQLite's byte order of UTF-8); None past U+10FFFF."""
+    last = ord(prefix[-1])
+    if last == 0x10FFFF:
+        return None
+    return prefix[:-1] + chr(0xE000 if last == 0xD7FF else last + 1)  # (surrogates never occur in text)
 
 
 def compare_literal(term: str) -> str:

@@ -8,13 +8,15 @@ connection can write contacts) mark changed cards in `folio_dirty`; every card
 write through services.contacts indexes them at once, in its own transaction (an
 indexer registered with services.search), so searches normally find nothing to do.
 `sync()` before a search is the safety net for writers that bypass the services.
-Entries of deleted cards may linger in `folio_fts`: harmless, candidates are only
-a superset (the exact predicate runs on existing rows) and a re-used rowid is
-replaced before it is indexed again.
+A deleted card's entries stay in `folio_fts` only while its mark waits in
+`folio_dirty` (the next write removes both); searches count on the FTS index alone
+only when no mark waits, so a lingering entry is never counted.
 
 PostgreSQL needs none of this: its indexes are expression indexes (migration 0201).
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 from models.db import database, is_sqlite, run_write
 from services import search
@@ -40,41 +42,101 @@ def sync() -> None:
     if not is_sqlite():
         return
     # Marks of deleted cards are left for the next write: a search need not write for them.
-    pending = database.execute_sql(f"SELECT 1 FROM {DIRTY_TABLE} d JOIN contact c "
-                                   "ON c.autokey = d.contact_autokey LIMIT 1").fetchone()
-    if pending is not None:
+    if pending():
         run_write(_sync)
 
 
 def _index_written(cards: list[dict]) -> None:
-    """services.search indexer: flush the marks the triggers just made, in the write transaction."""
-    if is_sqlite():
-        _sync()
+    """services.search indexer: index the written cards from their names, in the write transaction.
+
+    The cards carry their stored names, so nothing is read back; marks left by other
+    writers (or by deletes) are flushed on the way, so the dirty table stays empty.
+    """
+    if not is_sqlite():
+        return
+    written = {card["autokey"] for card in cards}
+    others = [row[0] for row in database.execute_sql(f"SELECT contact_autokey FROM {DIRTY_TABLE}")
+              if row[0] not in written]
+    if others:
+        _sync(others)
+    index_names([(card["autokey"], card.get("given_name") or "", card.get("family_name") or "")
+                 for card in cards])
+    # Every mark left is one the triggers just made for these cards.
+    database.execute_sql(f"DELETE FROM {DIRTY_TABLE}")
 
 
 search.register_indexer(_index_written)
 
 
-def _sync() -> None:
-    dirty = [row[0] for row in database.execute_sql(f"SELECT contact_autokey FROM {DIRTY_TABLE}")]
+def _sync(keys: list[int] | None = None) -> None:
+    """Index the marked cards (all marks, or just `keys`) from the contact rows; drop deleted ones."""
+    dirty = keys if keys is not None else [row[0] for row in
+                                           database.execute_sql(f"SELECT contact_autokey FROM {DIRTY_TABLE}")]
+    cursor = database.cursor()
     for start in range(0, len(dirty), 500):
         chunk = dirty[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        rows = {row[0]: row for row in database.execute_sql(
-            f"SELECT autokey, given_name, family_name FROM contact WHERE autokey IN ({marks})", chunk)}
-        for key in chunk:
-            database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (key,))
-            row = rows.get(key)
-            if row is None:
-                database.execute_sql(f"DELETE FROM {KEY_TABLE} WHERE contact_autokey = ?", (key,))
-                continue
-            _, given, family = row
-            database.execute_sql(
-                f"INSERT OR REPLACE INTO {KEY_TABLE}(contact_autokey, first_key, last_key) VALUES (?, ?, ?)",
-                (key, fold(given or ""), fold(family or "")))
-            database.execute_sql(f"INSERT INTO {FTS_TABLE}(rowid, first, last) VALUES (?, ?, ?)",
-                                 (key, _document(given or ""), _document(family or "")))
+        rows = [tuple(row) for row in database.execute_sql(
+            f"SELECT autokey, given_name, family_name FROM contact WHERE autokey IN ({marks})", chunk)]
+        found = {row[0] for row in rows}
+        gone = [(key,) for key in chunk if key not in found]
+        if gone:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [(key,) for key in _present(
+                [key for key, in gone])])
+            cursor.executemany(f"DELETE FROM {KEY_TABLE} WHERE contact_autokey = ?", gone)
+        index_names([(key, given or "", family or "") for key, given, family in rows])
         database.execute_sql(f"DELETE FROM {DIRTY_TABLE} WHERE contact_autokey IN ({marks})", chunk)
+
+
+def index_names(entries: list[tuple[int, str, str]], *, fresh: bool = False) -> None:
+    """Write the name index for (autokey, given name, family name) rows: 2 executemany calls.
+
+    Existing entries of these keys are replaced (`fresh=True` when none can exist,
+    e.g. a bulk load into an empty store, skips the lookup).
+    """
+    if not entries:
+        return
+    cursor = database.cursor()
+    if not fresh:
+        present = _present([entry[0] for entry in entries])
+        if present:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [(key,) for key in present])
+    key_rows, fts_rows = [], []
+    for key, given, family in entries:
+        given_key, given_doc = _name_entry(given)
+        family_key, family_doc = _name_entry(family)
+        key_rows.append((key, given_key, family_key))
+        fts_rows.append((key, given_doc, family_doc))
+    cursor.executemany(f"INSERT OR REPLACE INTO {KEY_TABLE}(contact_autokey, first_key, last_key) "
+                       "VALUES (?, ?, ?)", key_rows)
+    cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, first, last) VALUES (?, ?, ?)", fts_rows)
+
+
+def _present(keys: list[int]) -> list[int]:
+    """The keys that have an entry in the (contentless) FTS table, from its docsize shadow table."""
+    found: list[int] = []
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        found.extend(row[0] for row in database.execute_sql(
+            f"SELECT id FROM {FTS_TABLE}_docsize WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    return found
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_entry(text: str) -> tuple[str, str]:
+    """A name's folded sort key and hex lexeme document (names repeat a lot: cached)."""
+    return fold(text), _document(text)
+
+
+def reset_for_bulk_load() -> None:
+    """Empty the name index (the store has no contacts): lingering entries of deleted cards go."""
+    database.execute_sql(f"DELETE FROM {KEY_TABLE}")
+    database.execute_sql(f"DELETE FROM {DIRTY_TABLE}")
+    database.execute_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
+
+
+# Triggers a bulk load into an empty store may drop (it indexes every card itself).
+MARK_TRIGGERS = ("folio_contact_ai", "folio_contact_au")
 
 
 def fts_match(column: str, tokens_by_word: list[list[tuple[str, bool]]], mode: str) -> str | None:
@@ -98,3 +160,35 @@ def fts_match(column: str, tokens_by_word: list[list[tuple[str, bool]]], mode: s
         glue = " AND " if mode == "and" else " OR "
         body = glue.join(f"({phrase(word)})" for word in words)
     return f"{column} : ({body})"
+
+
+def fts_exact(tokens_by_word: list[list[tuple[str, bool]]], mode: str) -> bool:
+    """Whether `fts_match` selects exactly the full-text hits (tsearch.matches), not a superset.
+
+    It does when every phrase it builds is an FTS5 phrase (only its last token truncated):
+    the FTS5 document is the field's lexemes in order, so an FTS5 phrase (or prefix
+    phrase) is the same test as tsearch's consecutive (prefix) lexemes; AND/OR of words
+    are `all`/`any`. The caller joins the hits with existing contacts (entries of
+    deleted cards may linger).
+    """
+    def is_phrase(tokens: list[tuple[str, bool]]) -> bool:
+        return all(not prefix for _, prefix in tokens[:-1])
+
+    words = [word for word in tokens_by_word if word]
+    if not words:
+        return False
+    if mode == "phrase":
+        return is_phrase([token for word in words for token in word])
+    return all(is_phrase(word) for word in words)
+
+
+def pending() -> bool:
+    """Whether existing cards wait in `folio_dirty` (the test `sync()` starts with), in one probe.
+
+    CROSS JOIN makes the (normally empty) mark table drive the join: left to itself,
+    SQLite's planner scans the contact table instead (60 ms at 1M cards).
+    """
+    if not is_sqlite():
+        return False
+    return database.execute_sql(f"SELECT 1 FROM {DIRTY_TABLE} d CROSS JOIN contact c "
+                                "ON c.autokey = d.contact_autokey LIMIT 1").fetchone() is not None

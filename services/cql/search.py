@@ -5,11 +5,13 @@ from models import Contact
 from models.db import database, plan_scans_table, query_plan
 
 from .errors import CQLError, CQLRuntimeError
-from .name_index import KEY_TABLE, sync
+from .name_index import DIRTY_TABLE, FTS_TABLE, KEY_TABLE, pending, sync
 from .translate import Compiled, Sql
 
 # PostgreSQL errors that are the client's fault, answered with PostgreSQL's text (400)
 _CLIENT_SQLSTATES = {"22P02"}  # invalid_text_representation: `=/number` on a non-number
+# an index entry walked costs about this many times less than a hit fetched and sorted
+WALK_FACTOR = 4
 
 
 def _where(compiled: Compiled) -> Sql:
@@ -20,8 +22,19 @@ def _where(compiled: Compiled) -> Sql:
     return where
 
 
-def page_sql(compiled: Compiled, limit: int, offset: int) -> Sql:
-    """SELECT of the autokeys of one page, in the query's order."""
+def page_sql(compiled: Compiled, limit: int, offset: int, *, walk: bool = False) -> Sql:
+    """SELECT of the autokeys of one page, in the query's order.
+
+    SQLite, sorted by name keys: `walk` reads the key index in order and probes the hit
+    set rather than fetching and sorting every hit (best when hits are many; always so
+    without an index narrowing the hits).
+    """
+    if not compiled.pg and compiled.key_order and compiled.order_by:
+        return _key_page(compiled, limit, offset, walk or compiled.candidates is None)
+    if compiled.fts and not compiled.order_by:
+        # FTS5 yields rowids in order: the page stops after limit + offset existing cards
+        return Sql(f"SELECT f.rowid FROM {FTS_TABLE} f CROSS JOIN {KEY_TABLE} k ON k.contact_autokey = f.rowid "
+                   f"WHERE f.{FTS_TABLE} MATCH ? ORDER BY f.rowid LIMIT ? OFFSET ?", [compiled.fts, limit, offset])
     where = _where(compiled)
     if compiled.order_by:
         order = ", ".join(piece.text for piece in compiled.order_by)
@@ -40,14 +53,55 @@ def page_sql(compiled: Compiled, limit: int, offset: int) -> Sql:
                    f"ON {KEY_TABLE}.contact_autokey = contact.autokey WHERE {where.text} "
                    f"ORDER BY {order}, {KEY_TABLE}.contact_autokey LIMIT ? OFFSET ?",
                    where.params + params + [limit, offset])
+    where = _where(compiled)
     return Sql(f"SELECT contact.autokey FROM contact WHERE {where.text} ORDER BY contact.autokey "
                "LIMIT ? OFFSET ?", where.params + [limit, offset])
 
 
+def _key_page(compiled: Compiled, limit: int, offset: int, walk: bool) -> Sql:
+    """A SQLite page sorted by folio_key columns (folio_key has a row for every existing card)."""
+    order = ", ".join(piece.text for piece in [*compiled.order_by, Sql(f"{KEY_TABLE}.contact_autokey")])
+    params = [p for piece in compiled.order_by for p in piece.params]
+    source, where = KEY_TABLE, Sql("1")
+    if not compiled.exact:  # the residual reads contact; CROSS JOIN: folio_key drives the walk
+        join = "CROSS JOIN" if walk else "JOIN"
+        source = f"{KEY_TABLE} {join} contact ON contact.autokey = {KEY_TABLE}.contact_autokey"
+        where = compiled.where
+    cand = compiled.candidates
+    if cand is not None:
+        # `+`: no fetching each hit by rowid, so SQLite walks the sort index and probes the hits
+        probe = "+" if walk else ""
+        where = Sql(f"({where.text}) AND {probe}{KEY_TABLE}.contact_autokey IN ({cand.text})",
+                    where.params + cand.params)
+    return Sql(f"SELECT {KEY_TABLE}.contact_autokey FROM {source} WHERE {where.text} "
+               f"ORDER BY {order} LIMIT ? OFFSET ?", where.params + params + [limit, offset])
+
+
 def count_sql(compiled: Compiled) -> Sql:
     """SELECT COUNT(*) of every hit."""
+    if compiled.exact:
+        # no row test at all: the index's hits, restricted to existing cards
+        cand = compiled.candidates
+        assert cand is not None
+        joined = Sql(f"SELECT COUNT(*) FROM {KEY_TABLE} WHERE contact_autokey IN ({cand.text})", cand.params)
+        if compiled.fts is None:
+            return joined
+        # Only marked cards (deleted ones not yet flushed) can leave entries in folio_fts
+        # that are not existing cards: with no mark, FTS5 counts alone (one statement, one snapshot).
+        return Sql(f"SELECT CASE WHEN EXISTS (SELECT 1 FROM {DIRTY_TABLE}) THEN ({joined.text}) "
+                   f"ELSE (SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?) END",
+                   joined.params + [compiled.fts])
     where = _where(compiled)
     return Sql(f"SELECT COUNT(*) FROM contact WHERE {where.text}", where.params)
+
+
+def _walks(compiled: Compiled, hits: int, limit: int, offset: int) -> bool:
+    """Whether walking the sort index beats sorting the hits: the walk reads about
+    (offset + limit) * cards / hits index entries, the sort fetches and sorts every hit."""
+    if compiled.pg or not (compiled.key_order and compiled.order_by):
+        return False
+    cards = database.execute_sql(f"SELECT max(contact_autokey) FROM {KEY_TABLE}").fetchone()[0] or 0
+    return (offset + limit) * cards < WALK_FACTOR * hits * hits
 
 
 def native(sql: Sql, pg: bool) -> str:
@@ -87,11 +141,16 @@ def _run(sql: Sql, pg: bool) -> list[tuple]:
 
 def find(compiled: Compiled, limit: int, offset: int, *, count: bool) -> tuple[list[int], int | None]:
     """Autokeys of the requested page and, when asked, the exact number of hits."""
-    if not compiled.pg:
+    if not compiled.pg and pending():  # one probe; sync() writes only when a mark waits
         sync()
-    keys = [row[0] for row in _run(page_sql(compiled, limit, offset), compiled.pg)] if limit > 0 else []
-    total = _run(count_sql(compiled), compiled.pg)[0][0] if count else None
-    return keys, total
+    total = None
+    walk = False
+    if count or (limit > 0 and compiled.exact and compiled.key_order and compiled.order_by):
+        # exact hits are counted first: the count picks how the page is read
+        total = _run(count_sql(compiled), compiled.pg)[0][0]
+        walk = limit > 0 and _walks(compiled, total, limit, offset)
+    keys = [row[0] for row in _run(page_sql(compiled, limit, offset, walk=walk), compiled.pg)] if limit > 0 else []
+    return keys, total if count else None
 
 
 def explain(sql: Sql, pg: bool) -> list[str]:

@@ -2,8 +2,11 @@
 
 Every search clause becomes an exact predicate (SQL, partly through the functions in
 `functions.py`) and, where an index can answer it, a *candidate* subquery of contact
-autokeys that is a superset of the hits. The WHERE clause is `predicate AND autokey
+autokeys that is a superset of the hits. The WHERE clause is `residual AND autokey
 IN (candidates)`, so the exact semantics hold while the index does the narrowing.
+Where the index answers a clause exactly (a full-text name term whose FTS5 query is
+the same test, a name `==` on the folded key, an id) the clause leaves no residual:
+nothing is evaluated row by row, in Python or otherwise, for it.
 
 PostgreSQL gets cql2pgjson's own SQL instead (`to_tsvector`/`to_tsquery`, LIKE on
 `lower(folio_unaccent(...))`, casts to numeric): the name predicates there are the
@@ -18,10 +21,10 @@ from dataclasses import dataclass, field
 from .ast import Boolean, Modifier, Node, Prefix, Sort, SortKey, Term
 from .errors import CQLError, unsupported_error, validation_error
 from .fields import FieldSpec, field_spec
-from .like import compare_literal, like_pattern, literal_prefix
-from .name_index import FTS_TABLE, KEY_TABLE, fts_match
+from .like import compare_literal, like, like_pattern, literal_prefix, literal_shape, successor
+from .name_index import FTS_TABLE, KEY_TABLE, fts_exact, fts_match
 from .parser import term_to_cql
-from .tsearch import compile_query, tsquery_text
+from .tsearch import compile_query, matches, tsquery_text
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 PG_NUMBER = re.compile(r"[+-]?(?:\d+|\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -43,11 +46,43 @@ class Sql:
 class Compiled:
     """A translated query: WHERE (predicate + candidates) and ORDER BY."""
 
-    where: Sql
+    where: Sql  # the residual predicate, checked on the candidates
     order_by: list[Sql]
     candidates: Sql | None = None
     pg: bool = False  # rendered for PostgreSQL (else SQLite)
     narrow: bool = False  # an index bounds the hits (names, id, categories)
+    exact: bool = False  # the candidates are exactly the hits (where is TRUE)
+    key_order: bool = False  # SQLite: ORDER BY reads only folio_key columns
+    fts: str | None = None  # the hits are exactly those of this folio_fts MATCH (existing cards)
+
+
+@dataclass
+class _Part:
+    """One translated clause: its exact predicate, an index superset of its hits (or None),
+    and the residual still to check on that superset (None: the superset is exact)."""
+
+    pred: Sql
+    cand: Sql | None = None
+    residual: Sql | None = None
+    fts: str | None = None  # cand is exactly `folio_fts MATCH fts` (clauses merge into one MATCH)
+
+    @property
+    def exact(self) -> bool:
+        return self.cand is not None and self.residual is None
+
+
+def _inexact(pred: Sql, cand: Sql | None = None) -> _Part:
+    return _Part(pred, cand, pred)
+
+
+def _exact(pred: Sql, cand: Sql) -> _Part:
+    return _Part(pred, cand, None)
+
+
+def _fts_part(match: str) -> _Part:
+    cand = Sql(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [match])
+    # the predicate, for when the clause sits under an OR with an unindexed clause
+    return _Part(Sql(f"contact.autokey IN ({cand.text})", [match]), cand, None, match)
 
 
 @dataclass(frozen=True)
@@ -134,9 +169,13 @@ def translate(root: Node, pg: bool | None = None) -> Compiled:
         keys = root.keys
         root = root.subtree
     eng = _Engine(_is_postgres() if pg is None else pg)
-    pred, cand = _node(eng, root)
-    order = [_sort_key(eng, key) for key in keys]
-    return Compiled(pred, [piece for pieces in order for piece in pieces], cand, eng.pg, _narrows(root))
+    part = _node(eng, root)
+    order = [piece for pieces in (_sort_key(eng, key) for key in keys) for piece in pieces]
+    if eng.pg:  # PostgreSQL keeps the whole predicate: its indexes are on the predicate's expressions
+        return Compiled(part.pred, order, part.cand, True, _narrows(root))
+    key_order = all(piece.text.startswith(f"{KEY_TABLE}.") for piece in order)
+    where = part.residual if part.residual is not None else Sql(eng.true)
+    return Compiled(where, order, part.cand, False, _narrows(root), part.exact, key_order, part.fts)
 
 
 def _narrows(node: Node) -> bool:
@@ -175,7 +214,7 @@ def _is_postgres() -> bool:
     return is_postgres()
 
 
-def _node(eng: _Engine, node: Node) -> tuple[Sql, Sql | None]:
+def _node(eng: _Engine, node: Node) -> _Part:
     if isinstance(node, Term):
         return _term(eng, node)
     if isinstance(node, Boolean):
@@ -191,26 +230,38 @@ def _java_class(node: Node) -> str:
     return "CQLProxNode"
 
 
-def _boolean(eng: _Engine, node: Boolean) -> tuple[Sql, Sql | None]:
+def _boolean(eng: _Engine, node: Boolean) -> _Part:
     if node.op == "prox":
         raise unsupported_error("Not implemented yet: org.z3950.zing.cql.CQLProxNode")
     right = node.right
     # cql2pgjson: `x OR field=*` is simplified to `x` (quirk 1 of the research note)
     if node.op == "or" and isinstance(right, Term) and right.term == "*" and right.relation == "=":
         return _node(eng, node.left)
-    left_sql, left_cand = _node(eng, node.left)
-    right_sql, right_cand = _node(eng, right)
-    params = left_sql.params + right_sql.params
+    left = _node(eng, node.left)
+    other = _node(eng, right)
+    if left.fts and other.fts:
+        # two exact FTS5 queries make one (the UI's `firstName="x*" or lastName="x*"`)
+        return _fts_part(f"({left.fts}) {node.op.upper()} ({other.fts})")
+    params = left.pred.params + other.pred.params
     if node.op == "and":
-        cand = _intersect(eng, left_cand, right_cand)
-        return Sql(f"({left_sql.text}) AND ({right_sql.text})", params), cand
+        pred = Sql(f"({left.pred.text}) AND ({other.pred.text})", params)
+        return _Part(pred, _intersect(eng, left.cand, other.cand), _and(left.residual, other.residual))
     if node.op == "or":
-        cand = None
-        if left_cand is not None and right_cand is not None:
-            cand = eng.set_op("UNION", left_cand, right_cand)
-        return Sql(f"({left_sql.text}) OR ({right_sql.text})", params), cand
+        pred = Sql(f"({left.pred.text}) OR ({other.pred.text})", params)
+        if left.cand is None or other.cand is None:
+            return _inexact(pred)
+        cand = eng.set_op("UNION", left.cand, other.cand)
+        return _Part(pred, cand, None if left.exact and other.exact else pred)
     # NOT = AND NOT, and a NULL (missing field) on the right counts as not true
-    return eng.and_not(left_sql, right_sql), left_cand
+    residual = eng.and_not(left.residual if left.residual is not None else Sql(eng.true), other.pred)
+    return _Part(eng.and_not(left.pred, other.pred), left.cand, residual)
+
+
+def _and(left: Sql | None, right: Sql | None) -> Sql | None:
+    """Both residuals (None: nothing to check)."""
+    if left is None or right is None:
+        return right if left is None else left
+    return Sql(f"({left.text}) AND ({right.text})", left.params + right.params)
 
 
 def _intersect(eng: _Engine, left: Sql | None, right: Sql | None) -> Sql | None:
@@ -221,9 +272,9 @@ def _intersect(eng: _Engine, left: Sql | None, right: Sql | None) -> Sql | None:
     return eng.set_op("INTERSECT", left, right)
 
 
-def _term(eng: _Engine, node: Term) -> tuple[Sql, Sql | None]:
+def _term(eng: _Engine, node: Term) -> _Part:
     if node.index.lower() == "cql.allrecords":
-        return Sql(eng.true), None
+        return _inexact(Sql(eng.true))
     if node.index.lower() == "cql.serverchoice":
         raise validation_error("cql.serverChoice requested, but no serverChoiceIndexes defined.")
     _check_index(node.index)
@@ -233,45 +284,57 @@ def _term(eng: _Engine, node: Term) -> tuple[Sql, Sql | None]:
     spec = eng.spec(node.index)
     relation = node.relation.lower()
     if relation == "=" and mods.number:
-        return _compare(spec, node, "=", mods), None
+        return _inexact(_compare(spec, node, "=", mods))
     if relation in ("=", "adj", "all", "any"):
         return _full_text(eng, spec, node, relation, mods)
     if relation in ("==", "<>"):
         if mods.number:
-            return _compare(spec, node, "=" if relation == "==" else "<>", mods), None
+            return _inexact(_compare(spec, node, "=" if relation == "==" else "<>", mods))
         if mods.array:
             raise validation_error(f"CQL: Unsupported relation modifier {mods.array[0].name}")
         return _like(spec, node, relation)
     if relation in ("<", ">", "<=", ">="):
-        return _compare(spec, node, relation, mods), None
+        return _inexact(_compare(spec, node, relation, mods))
     raise unsupported_error(f"Relation {relation} not implemented yet: {term_to_cql(node)}")
 
 
-def _full_text(eng: _Engine, spec: FieldSpec, node: Term, relation: str,
-               mods: _Mods) -> tuple[Sql, Sql | None]:
+def _full_text(eng: _Engine, spec: FieldSpec, node: Term, relation: str, mods: _Mods) -> _Part:
     term = re.sub(r" +\*", "", node.term).strip()
     if term == "*":
-        return Sql(eng.true), None
+        return _inexact(Sql(eng.true))
     if term == "":
-        return spec.defined(), None
+        return _inexact(spec.defined())
     query = compile_query(term, relation)
     if mods.array:
         raise validation_error(f"CQL: Unsupported relation modifier {mods.array[0].name}")
     value = spec.text()
     if eng.pg:
         pred = _pg_each_value(spec, lambda text: _pg_full_text(text, query, term, relation))
+    elif spec.flag is not None:
+        return _inexact(_flag_test(spec, lambda text: matches(text, query)))
     else:
         pred = Sql(f"folio_ft({value.text}, ?, ?)", value.params + [relation, term])
-    cand = None
     # (PostgreSQL needs no candidates for names: the predicate itself is GIN-indexed)
     if not eng.pg and spec.fts_column and query.words:
-        match = fts_match(spec.fts_column, [list(word) for word in query.words], query.mode)
+        words = [list(word) for word in query.words]
+        match = fts_match(spec.fts_column, words, query.mode)
+        if match and fts_exact(words, query.mode):
+            return _fts_part(match)
         if match:
-            cand = Sql(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [match])
+            return _inexact(pred, Sql(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [match]))
     if spec.name == "categories" and UUID_RE.match(term):
-        cand = Sql("SELECT m.contact_autokey FROM group_membership m JOIN contact_group g "
-                   "ON g.autokey = m.group_autokey WHERE g.id = ?", [term.lower()])
-    return pred, cand
+        return _inexact(pred, Sql("SELECT m.contact_autokey FROM group_membership m JOIN contact_group g "
+                                  "ON g.autokey = m.group_autokey WHERE g.id = ?", [term.lower()]))
+    return _inexact(pred)
+
+
+def _flag_test(spec: FieldSpec, test: Callable[[str], bool | None]) -> Sql:
+    """SQLite: a test of a boolean field's text ('true'/'false'), decided now for both values,
+    so the row test is plain SQL on the (indexed, NOT NULL) column instead of a Python call."""
+    yes, no = bool(test("true")), bool(test("false"))
+    if yes == no:
+        return Sql("1" if yes else "0")
+    return Sql(f"{spec.flag} = {int(yes)}")
 
 
 def _pg_each_value(spec: FieldSpec, predicate: Callable[[Sql], Sql]) -> Sql:
@@ -291,26 +354,34 @@ def _pg_full_text(value: Sql, query, term: str, relation: str) -> Sql:
     return Sql(f"{PG_TEXT_SEARCH.format(value.text)} @@ to_tsquery('simple', ?)", value.params + [text])
 
 
-def _like(spec: FieldSpec, node: Term, relation: str) -> tuple[Sql, Sql | None]:
+def _like(spec: FieldSpec, node: Term, relation: str) -> _Part:
     value = spec.text()
     if spec.pg:
         # C collation: byte-wise like SQLite, and the B-tree of migration 0201 serves prefixes
         pattern = like_pattern(node.term)
         pred = _pg_each_value(spec, lambda text: Sql(f"({PG_FOLD.format(text.text)} COLLATE \"C\") LIKE ?",
                                                      text.params + [pattern]))
+    elif spec.flag is not None:
+        pred = _flag_test(spec, lambda text: like(text, node.term))
     else:
         pred = Sql(f"folio_like({value.text}, ?)", value.params + [node.term])
     if relation == "<>":
-        return Sql(f"NOT ({pred.text})", pred.params), None
-    cand = None
-    if spec.key_column and not spec.pg:
-        prefix, exact = literal_prefix(node.term)
-        if exact:
-            cand = Sql(f"SELECT contact_autokey FROM {KEY_TABLE} WHERE {spec.key_column} = ?", [prefix])
-        elif prefix:
-            cand = Sql(f"SELECT contact_autokey FROM {KEY_TABLE} WHERE {spec.key_column} >= ? "
-                       f"AND {spec.key_column} < ?", [prefix, prefix + "\U0010ffff"])
-    return pred, cand
+        return _inexact(Sql(f"NOT ({pred.text})", pred.params))
+    if not spec.key_column or spec.pg:
+        return _inexact(pred)
+    # folio_key holds fold(name) (also for a NULL name: ""), the very text the pattern is matched on
+    prefix, shape = literal_shape(node.term)
+    column = f"{KEY_TABLE}.{spec.key_column}"
+    if shape == "literal":
+        cand = Sql(f"SELECT contact_autokey FROM {KEY_TABLE} WHERE {column} = ?", [prefix])
+        return _exact(pred, cand) if prefix else _inexact(pred, cand)
+    if not prefix:
+        return _inexact(pred)
+    upper = successor(prefix)
+    cand = Sql(f"SELECT contact_autokey FROM {KEY_TABLE} WHERE {column} >= ? AND {column} < ?",
+               [prefix, upper or prefix + "\U0010ffff"])
+    # `abc*`: the key starts with abc, i.e. lies in [abc, abd)
+    return _exact(pred, cand) if shape == "prefix" and upper else _inexact(pred, cand)
 
 
 def _compare(spec: FieldSpec, node: Term, op: str, mods: _Mods) -> Sql:
@@ -326,7 +397,7 @@ def _compare(spec: FieldSpec, node: Term, op: str, mods: _Mods) -> Sql:
     return Sql(f"({value.text}){collate} {op} ?", value.params + [literal])
 
 
-def _id_term(eng: _Engine, node: Term) -> tuple[Sql, Sql | None]:
+def _id_term(eng: _Engine, node: Term) -> _Part:
     """cql2pgjson's pgId(): the primary key, with UUID rules and right truncation."""
     if node.modifiers:
         raise validation_error(f"CQL: Unsupported modifier {node.modifiers[0].name}")
@@ -334,32 +405,32 @@ def _id_term(eng: _Engine, node: Term) -> tuple[Sql, Sql | None]:
     if op in (">", "<", ">=", "<="):
         if not UUID_RE.match(term):
             raise validation_error(f"CQL: Invalid UUID after 'id{op}': {term}")
-        return Sql(f"contact.id {op} ?", [term.lower()]), None
+        return _inexact(Sql(f"contact.id {op} ?", [term.lower()]))
     if op not in ("==", "=", "<>"):
         raise validation_error(f"CQL: Unsupported operator '{op}', UUID id only supports '=', '==', "
                                "and '<>' (possibly with right truncation)")
     equals = op != "<>"
     true, false = eng.true, eng.false
     if term in ("", "*"):
-        return Sql(true if equals else false), None
+        return _inexact(Sql(true if equals else false))
     if "*" not in term:
         if not UUID_RE.match(term):
-            return Sql(false if equals else true), None
+            return _inexact(Sql(false if equals else true))
         if equals:
-            return Sql("contact.id = ?", [term.lower()]), Sql("SELECT autokey FROM contact WHERE id = ?",
-                                                                [term.lower()])
-        return Sql("contact.id <> ?", [term.lower()]), None
+            return _exact(Sql("contact.id = ?", [term.lower()]),
+                          Sql("SELECT autokey FROM contact WHERE id = ?", [term.lower()]))
+        return _inexact(Sql("contact.id <> ?", [term.lower()]))
     trunc = term[:-1] if term.endswith("*") else term
     if "*" in trunc:
         raise validation_error(f"CQL: only right truncation supported for id:  {term}")
     lo = (trunc + "00000000-0000-0000-0000-000000000000"[len(trunc):]).lower()
     hi = (trunc + "ffffffff-ffff-ffff-ffff-ffffffffffff"[len(trunc):]).lower()
     if not (UUID_RE.match(lo) and UUID_RE.match(hi)):
-        return Sql(false if equals else true), None
+        return _inexact(Sql(false if equals else true))
     if equals:
-        return (Sql("(contact.id >= ? AND contact.id <= ?)", [lo, hi]),
-                Sql("SELECT autokey FROM contact WHERE id >= ? AND id <= ?", [lo, hi]))
-    return Sql("(contact.id < ? OR contact.id > ?)", [lo, hi]), None
+        return _exact(Sql("(contact.id >= ? AND contact.id <= ?)", [lo, hi]),
+                      Sql("SELECT autokey FROM contact WHERE id >= ? AND id <= ?", [lo, hi]))
+    return _inexact(Sql("(contact.id < ? OR contact.id > ?)", [lo, hi]))
 
 
 def _sort_key(eng: _Engine, key: SortKey) -> list[Sql]:
