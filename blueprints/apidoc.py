@@ -18,7 +18,7 @@ COMMON_ERRORS = {
     "400": "Invalid request (NUL characters in the URL, bad parameters or body)",
     "401": "No token, or an invalid or revoked one",
     "403": "The token lacks the scope this operation needs",
-    "414": "URL longer than 8 KiB",
+    "414": "URL (path and query) longer than 8,000 bytes",
     "429": "Too many requests for this token (only when CONTACTS_RATE_LIMIT is set)",
     "503": "The database stayed busy; retry the request",
 }

@@ -1,6 +1,7 @@
 """The service skeleton: auth, config, CLI, OpenAPI/docs, health, and the real server."""
 from __future__ import annotations
 
+import http.client
 import json
 
 import pytest
@@ -165,6 +166,18 @@ def test_serve_runs_gunicorn_with_first_token_and_lookup(tmp_path):
         status, _, body = request(url, "LOOKUP", b'"12"', token)
         assert status == 404 and body == b'{"error_code":1404,"error_message":"Lookup failed"}'
         assert request(url)[0] == 401
+        # A URL over the app's limit but under gunicorn's request-line limit: the dialect's 414.
+        status, headers, body = request(url + "?filter=" + "x" * 8100, token=token)
+        assert (status, headers["Content-Type"]) == (414, "application/json; charset=utf-8")
+        assert json.loads(body) == {"error_code": 1414, "error_message": "The URL is longer than 8000 bytes"}
+        # Keep-alive: several requests on one connection.
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        for _ in range(3):
+            conn.request("GET", f"{BASE}/{created['id']}", headers={"Authorization": f"Bearer {token}"})
+            response = conn.getresponse()
+            assert response.status == 200 and json.loads(response.read())["id"] == created["id"]
+            assert response.getheader("Connection", "keep-alive").lower() != "close"
+        conn.close()
 
 
 def test_serve_refuses_unsafe_multi_writer_sqlite(tmp_path):

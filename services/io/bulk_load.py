@@ -29,6 +29,7 @@ CARD_TABLES = ("contact", "contact_email", "contact_phone", "contact_address", "
                "group_membership", name_index.KEY_TABLE)
 # Page cache while loading (KiB, negative = size): the indexes being built stay in memory.
 CACHE_KIB = 128 * 1024
+FTS_TABLES = ("contact_fts", "folio_fts")  # merged once at the end of a load
 
 
 def store_is_empty() -> bool:
@@ -82,11 +83,16 @@ class BulkLoad:
         name_index.reset_for_bulk_load()
         # No card exists, so any entry left in the search index is stale.
         database.execute_sql(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('delete-all')")
+        for table in FTS_TABLES:  # no merging while loading: one optimize at the end
+            database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 0)")
         return True
 
     def finish(self) -> None:
         """Re-create the indexes and triggers and commit the whole load."""
         try:
+            for table in FTS_TABLES:
+                database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 4)")
+                database.execute_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
             for _, sql in self._indexes:
                 database.execute_sql(sql)
             for _, sql in self._triggers:
