@@ -78,6 +78,7 @@ def database_file(count: int, seed: int, *, fresh: bool = False) -> tuple[Path, 
         for stale in db_dir.glob(path.name + "*"):
             stale.unlink()
         stats_path.unlink(missing_ok=True)
+        path.with_suffix(".osid.json").unlink(missing_ok=True)  # the OSID objects go with the database
     if path.exists() and stats_path.exists():
         stats = ImportStats(**json.loads(stats_path.read_text()))
         stats.cached = True

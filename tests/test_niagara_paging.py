@@ -197,3 +197,23 @@ def test_hal_client_follows_a_contact_self_link(app, auth):
     state = item()
     assert state["name"] == "Person 0" and state["email"] == "p0@example.com"
     assert item.links()["self"].uri == item.uri
+
+
+def test_total_count_follows_every_write(app, client, auth):
+    # The total is reused between writes (it walks an index); any write must show at once.
+    seed(client, auth, 3)
+    assert client.get(BASE, headers=auth).json["total_count"] == 3
+    assert client.get(BASE, headers=auth).json["total_count"] == 3
+    seed(client, auth, 1, start=3)  # a write on this connection
+    assert client.get(BASE, headers=auth).json["total_count"] == 4
+    from models.db import database, is_sqlite
+
+    if is_sqlite():  # a write by another connection (another worker, the CLI)
+        import apsw
+
+        other = apsw.Connection(database.database)
+        other.execute("DELETE FROM contact WHERE autokey = (SELECT max(autokey) FROM contact)")
+        other.close()
+    else:
+        database.execute_sql("DELETE FROM contact WHERE autokey = (SELECT max(autokey) FROM contact)")
+    assert client.get(BASE, headers=auth).json["total_count"] == 3
