@@ -70,8 +70,12 @@ def _gunicorn_app(config: Config):
 
         def load(self):
             from app import create_app
+            from models.wal import defer_checkpoints, start_checkpointer
 
-            return create_app(config, run_migrations=False)
+            defer_checkpoints()  # before the app opens its connections
+            app = create_app(config, run_migrations=False)
+            start_checkpointer()
+            return app
 
     return ContactsServer()
 

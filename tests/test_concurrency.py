@@ -199,3 +199,34 @@ def test_server_reports_sqlite_version_and_serves_two_workers(server):
     # both workers answered someone: the writes above really came from two processes
     pids = {json.loads(line)["pid"] for line in server.stderr_text if line.startswith('{"ts"')}
     assert len(pids) == 2, pids
+
+
+def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
+    # Writers queue on the process lock + flock; a write inside a write joins the outer one.
+    import threading
+
+    from models.db import open_database, run_write
+    from models.schema import migrate
+    from services.contacts import create_card, get_card, update_card
+
+    db = open_database(f"sqlite:///{tmp_path}/w.db")
+    migrate(db)
+    card = create_card({"display_name": "Counter Zero", "priority": 0})
+    errors = []
+
+    def bump(times):
+        try:
+            for _ in range(times):
+                run_write(lambda: update_card(card["id"], {"priority": get_card(card["id"])["priority"] + 1}))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=bump, args=(25,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert get_card(card["id"])["priority"] == 100  # read-modify-write under the lock: no lost update
+    assert (tmp_path / "w.db-writelock").exists()
+    db.close()
