@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from peewee import IntegrityError
 
@@ -95,8 +95,13 @@ def cards_by_autokeys(autokeys: list[int]) -> list[dict]:
 
 # ---------------------------------------------------------------- writing
 
-def create_card(data: dict, *, user: str | None = None) -> dict:
-    """Create a card from canonical fields and child lists; returns the stored card."""
+def create_card(data: dict, *, user: str | None = None,
+                precondition: Callable[[], None] | None = None) -> dict:
+    """Create a card from canonical fields and child lists; returns the stored card.
+
+    `precondition()`, if given, runs first inside the write transaction (a dialect's
+    uniqueness check, say) and may raise to prevent the create.
+    """
     # Everything that needs no database is prepared before the write lock is taken.
     contact_id = data.get("id") or new_id()
     values = {key: data[key] for key in SCALAR_FIELDS if key in data}
@@ -106,7 +111,7 @@ def create_card(data: dict, *, user: str | None = None) -> dict:
                   created_by=user, updated_by=user, version=1, locked=bool(data.get("locked")))
     children = {kind: _child_rows(kind, data.get(kind) or []) for kind in CHILD_MODELS}
     values.update(_denormalised(children))
-    autokey = run_write(_create, values, children, data.get("groups"))
+    autokey = run_write(_create, values, children, data.get("groups"), precondition)
     # Read back after the commit: the write lock is held for the writes alone.
     card = _reload(autokey)
     if card is None:
@@ -114,7 +119,10 @@ def create_card(data: dict, *, user: str | None = None) -> dict:
     return card
 
 
-def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None) -> int:
+def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None,
+            precondition: Callable[[], None] | None) -> int:
+    if precondition is not None:
+        precondition()
     try:
         autokey = insert_returning_key(Contact, values)
     except IntegrityError as exc:  # the unique index on id: no read-before-write needed

@@ -7,6 +7,7 @@ from peewee import SQL, fn
 
 from models import Contact, ContactEmail
 from models.db import cached_until_written, run_write
+from models.prepared import fetch_dicts
 
 from . import contacts as cards
 from .errors import Conflict
@@ -27,20 +28,20 @@ def total() -> int:
 
 def _assert_email_free(email: str, own_autokey: int | None) -> None:
     """Conflict when another contact already has `email` (case-insensitive)."""
-    query = ContactEmail.select(ContactEmail.id).where(ContactEmail.value_norm == email.lower())
-    if own_autokey is not None:
-        query = query.where(ContactEmail.contact != own_autokey)
-    if query.exists():
+    # Compiled once (this runs inside every create's write transaction); -1 is no card's autokey.
+    rows = fetch_dicts("niagara.email_taken", ContactEmail,
+                       lambda value, owner: ContactEmail.select(ContactEmail.id)
+                       .where((ContactEmail.value_norm == value) & (ContactEmail.contact != owner)),
+                       email.lower(), own_autokey if own_autokey is not None else -1)
+    if rows:
         raise Conflict(f"A similar resource exists: another contact has the email {email}",
                        field="email")
 
 
 def create(changes: dict, email: str, *, user: str | None = None) -> dict:
     """Create a card unless another contact has `email`; one transaction."""
-    def _create() -> dict:
-        _assert_email_free(email, None)
-        return cards.create_card(changes, user=user)
-    return run_write(_create)
+    # The check runs in the create's own transaction, after the card was prepared outside it.
+    return cards.create_card(changes, user=user, precondition=lambda: _assert_email_free(email, None))
 
 
 def replace(contact_id: str, build: Callable[[dict], dict], email: str, *,
