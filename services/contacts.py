@@ -39,7 +39,6 @@ SCALAR_FIELDS = (
     "label", "department", "job_title", "title", "notes", "language", "photo",
     "inactive", "status", "priority", "account_list_id", "extra",
 )
-_CHILD_SKIP = CHILD_SKIP
 
 
 def new_id() -> str:
@@ -244,7 +243,7 @@ def _denormalised(children: dict[str, list[dict]]) -> dict[str, str]:
 
 def _child_row(model, position: int, item: dict) -> dict:
     allowed = model._meta.fields
-    row = {key: value for key, value in item.items() if key in allowed and key not in _CHILD_SKIP}
+    row = {key: value for key, value in item.items() if key in allowed and key not in CHILD_SKIP}
     row["position"] = position
     if model is ContactEmail:
         row["value_norm"] = (row.get("value") or "").lower()

@@ -96,6 +96,17 @@ def _empty_shared_database() -> None:
 
 
 @pytest.fixture
+def quiet_access_log():
+    """Keep the access log's lines (thousands in fuzz runs) out of failure reports."""
+    import logging
+
+    logger = logging.getLogger("contacts.access")
+    logger.disabled = True
+    yield
+    logger.disabled = False
+
+
+@pytest.fixture
 def client(app):
     """A Flask test client (HTTP through the whole WSGI stack)."""
     return app.test_client()

@@ -10,7 +10,6 @@ The example count is bounded (FUZZ_EXAMPLES, default 25) so the file runs in CI.
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 
 import jsonschema
@@ -48,13 +47,7 @@ DOCUMENT = _document()
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 
 
-@pytest.fixture(autouse=True)
-def _quiet_access_log():
-    """Thousands of requests: keep their log lines out of failure reports."""
-    logger = logging.getLogger("contacts.access")
-    logger.disabled = True
-    yield
-    logger.disabled = False
+pytestmark = pytest.mark.usefixtures("quiet_access_log")
 
 
 def _ok(response, status: int) -> dict:

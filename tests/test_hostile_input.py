@@ -107,12 +107,7 @@ ENDPOINTS = [
 
 # ---------------------------------------------------------------- fixtures and helpers
 
-@pytest.fixture(autouse=True)
-def _quiet_access_log():
-    logger = logging.getLogger("contacts.access")
-    logger.disabled = True
-    yield
-    logger.disabled = False
+pytestmark = pytest.mark.usefixtures("quiet_access_log")
 
 
 @pytest.fixture
