@@ -52,9 +52,7 @@ def _empty_shared_database() -> None:
     """A shared server database starts every test as migrations left it, sequences reset.
 
     Rows that migrations insert (e.g. MPDX's Unassigned account list, OSID's default
-    address book) are captured once and put back after the tables are emptied. DELETE
-    with foreign-key triggers off is used rather than TRUNCATE: the tables hold a few rows,
-    and TRUNCATE's new files for ~100 relations cost 0.3 s per test.
+    address book) are captured once and put back after the tables are emptied.
     """
     global _seed_rows
     from models.db import database
@@ -75,14 +73,10 @@ def _empty_shared_database() -> None:
                     _sequences.append((sequence, table, column))
     if not tables:
         return
-    try:
-        # Foreign keys are triggers: off for the emptying, so the order of tables does not matter.
-        database.execute_sql("SET session_replication_role = replica")
-    except Exception:  # not a superuser: the slower TRUNCATE
-        database.execute_sql("TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables)))
-    else:
-        database.execute_sql("; ".join(f'DELETE FROM "{t}"' for t in tables))
-        database.execute_sql("SET session_replication_role = DEFAULT")
+    # TRUNCATE, not DELETE: a truncated table has no pages left, so PostgreSQL plans the
+    # next test's queries as on a new table (the plan tests depend on it; DELETE was 60x
+    # faster but left dead pages and statistics that changed the plans).
+    database.execute_sql("TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables)))
     for table, (columns, rows) in _seed_rows.items():
         names = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join(["%s"] * len(columns))
