@@ -10,6 +10,9 @@ tests/test_fuzz_openapi.py can hold the server to its document.
 """
 from __future__ import annotations
 
+from copy import deepcopy
+from typing import Callable
+
 from flask_smorest import Api
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "x-lookup")
@@ -27,6 +30,21 @@ BODY_ERRORS = {
     "413": "Request body larger than the configured maximum",
 }
 PATH_ERRORS = {"404": "No such resource"}
+def query_documented(schema) -> "Callable":
+    """Document `schema` as a view's query parameters, as `@blp.arguments(location="query")`
+    would, without parsing them: for views whose dialect parses its own query string (the
+    webargs pass cost a tenth of a millisecond per request for nothing)."""
+    parameters = {"in": "query", "required": True, "schema": schema}
+
+    def decorator(func):
+        func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+        docs = func._apidoc.setdefault("arguments", {})
+        docs.setdefault("parameters", []).append(parameters)
+        docs.setdefault("responses", {})[422] = "UNPROCESSABLE_ENTITY"
+        return func
+    return decorator
+
+
 SMOREST_REFS = ("#/components/responses/DEFAULT_ERROR", "#/components/responses/UNPROCESSABLE_ENTITY")
 
 

@@ -117,3 +117,21 @@ def install_request_guards(app: Flask) -> None:
             raise Invalid("NUL characters (\\u0000) are not allowed in JSON strings")
 
     app.before_request(_guard)
+
+
+# Werkzeug rebuilds `request.url_root`/`host_url` (IRI decoding and all) on every access;
+# links in every response need them, and they depend on these environ values only.
+_URL_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
+_urls: dict[tuple, str] = {}
+
+
+def request_url(attribute: str) -> str:
+    """`request.url_root` or `request.host_url`, remembered per scheme, host and root path."""
+    environ = request.environ
+    key = (attribute, *(environ.get(name) for name in _URL_KEYS))
+    url = _urls.get(key)
+    if url is None:
+        if len(_urls) >= 256:  # any Host header makes a key: stay small
+            _urls.clear()
+        url = _urls[key] = getattr(request, attribute)
+    return url

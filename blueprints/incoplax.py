@@ -14,7 +14,7 @@ from services import contacts as cards
 from services import groups
 from services.errors import DomainError, FieldError, Invalid, NotFound, PreconditionFailed
 
-from .apidoc import document_dialect
+from .apidoc import document_dialect, query_documented
 from .errors import invalid_from_validation, register_error_format
 from .http import empty_response, etag_for, expected_version, json_response, read_json_body
 
@@ -95,7 +95,9 @@ def _prohibited(body: dict, current: dict, names: tuple[str, ...]) -> None:
 
 def _item_response(entity: dict, version: int, kind: str) -> Response:
     args = request.args
-    shaped = q.apply_mask(entity, q.parse_mask(args, q.entity_paths(entity)), q.parse_flat(args))
+    # The entity's paths are only needed to check a mask.
+    paths = q.parse_mask(args, q.entity_paths(entity)) if args.get("mask") else None
+    shaped = q.apply_mask(entity, paths, q.parse_flat(args))
     return json_response(shaped, headers={"ETag": etag_for(version, kind)})
 
 
@@ -203,10 +205,10 @@ def lookup_contacts():
 class ContactItem(MethodView):
     """One contact."""
 
-    @blp.arguments(q.ItemArgsSchema(), location="query")
+    @query_documented(q.ItemArgsSchema())
     @blp.doc(responses={"200": _ok("The contact (shaped by mask/flat when given)", SHAPED),
                         "404": {"description": "Not found"}})
-    def get(self, args, contact_id):
+    def get(self, contact_id):
         """Retrieve a contact."""
         card = cards.get_card(contact_id)
         return _item_response(wire.contact_entity(card), card["version"], "c")
@@ -303,9 +305,9 @@ def lookup_groups():
 class ContactGroupItem(MethodView):
     """One contact group."""
 
-    @blp.arguments(q.ItemArgsSchema(), location="query")
+    @query_documented(q.ItemArgsSchema())
     @blp.doc(responses={"200": _ok("The contact group (shaped by mask/flat when given)", SHAPED)})
-    def get(self, args, group_id):
+    def get(self, group_id):
         """Retrieve a contact group."""
         group = groups.get_group(group_id)
         return _item_response(wire.group_entity(group, group["members"]), group["version"], "g")

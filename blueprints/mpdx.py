@@ -14,7 +14,7 @@ from services import contacts as cards
 from services import mpdx_query as q
 from services.errors import DomainError, Forbidden, Locked, NotAcceptable, UnsupportedMediaType
 
-from .apidoc import document_dialect
+from .apidoc import document_dialect, query_documented
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response
 
@@ -165,10 +165,10 @@ class Contacts(MethodView):
 class ContactItem(MethodView):
     """One contact."""
 
-    @blp.arguments(wire.ItemArgsSchema(), location="query")
+    @query_documented(wire.ItemArgsSchema())
     @blp.doc(responses={"200": _ok("The contact", ITEM_SCHEMA),
                         "404": {"description": "Couldn't find Contact with 'id'=..."}})
-    def get(self, _args, contact_id):
+    def get(self, contact_id):
         """Fetch a contact (with `include` and sparse fieldsets)."""
         card = cards.get_card(contact_id)
         data, included = _compound([card], wire.parse_shape(request.args))

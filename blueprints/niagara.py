@@ -17,7 +17,7 @@ from services.errors import DomainError, Invalid
 from .apidoc import document_dialect
 from .auth import requires_scope
 from .errors import register_error_format
-from .http import empty_response, etag_for, expected_version, json_response, read_json_body
+from .http import empty_response, etag_for, expected_version, json_response, read_json_body, request_url
 
 PREFIX = "/contacts"
 HAL = "application/hal+json"
@@ -133,7 +133,7 @@ def _relation_filters() -> dict:
 
 
 def _base_url() -> str:
-    return request.url_root.rstrip("/")
+    return request_url("url_root").rstrip("/")
 
 
 def _next_href(path: str, limit: int, cursor: str | None, extra: dict | None = None) -> str | None:

@@ -27,7 +27,7 @@ from services.osid_metadata import form_metadata
 
 from .apidoc import document_dialect
 from .errors import invalid_from_validation, register_error_format
-from .http import etag_for, expected_version, json_response, read_json_body
+from .http import etag_for, expected_version, json_response, read_json_body, request_url
 
 PREFIX = "/contact"
 CONTENT_TYPE = "application/json"
@@ -60,7 +60,7 @@ def _authority() -> str:
 
 
 def _wire() -> wire.Wire:
-    return wire.Wire(_authority(), request.host_url)
+    return wire.Wire(_authority(), request_url("host_url"))
 
 
 @blp.before_request

@@ -9,13 +9,14 @@ Values are converted by the model fields exactly as Peewee's `.dicts()` would.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Callable
 
 import orjson
 from peewee import CharField, Field, IntegerField, TextField
 
 from .contact import Contact, ContactAddress, ContactEmail, ContactGroup, ContactPhone, ContactUrl
-from .db import database, is_sqlite, sqlite_version
+from .db import database, is_sqlite
 
 CHILD_MODELS = {
     "emails": ContactEmail,
@@ -29,33 +30,36 @@ CARD_LISTS = (*CHILD_MODELS, "groups")
 GROUP_FIELDS = (ContactGroup.autokey, ContactGroup.id, ContactGroup.code, ContactGroup.name)
 
 _statements: dict[tuple[int, str], str] = {}
+_last = itemgetter(-1)
 
 
 def _child_fields(model) -> list[Field]:
     return [field for field in model._meta.sorted_fields if field.name not in CHILD_SKIP]
 
 
-def _aggregate(pg: bool, ordered_aggregates: bool, columns: list[str], source: str, order: str) -> str:
-    """A scalar subquery: the rows of `source` as a JSON array of arrays, in `order`."""
+def _aggregate(pg: bool, columns: list[str], source: str, order: str) -> str:
+    """A scalar subquery: the rows of `source` as a JSON array of arrays, each ending in its
+    `order` value.
+
+    SQLite sorts an aggregate's input in a temporary B-tree per subquery (a fifth of a
+    card's read time), so there the rows come unordered and `_rows` sorts the few of
+    them by that last value; PostgreSQL orders inside the aggregate.
+    """
+    row = ", ".join([*columns, order])
     if pg:
-        return (f"(SELECT COALESCE(json_agg(json_build_array({', '.join(columns)}) ORDER BY {order}), "
+        return (f"(SELECT COALESCE(json_agg(json_build_array({row}) ORDER BY {order}), "
                 f"'[]'::json) FROM {source})")
-    row = f"json_array({', '.join(columns)})"
-    if ordered_aggregates:  # SQLite >= 3.44 orders inside the aggregate
-        return f"(SELECT json_group_array({row} ORDER BY {order}) FROM {source})"
-    # Older SQLite feeds an aggregate in the order of an ordered subquery.
-    return f"(SELECT json_group_array({row}) FROM (SELECT * FROM {source} ORDER BY {order}) AS t)"
+    return f"(SELECT json_group_array(json_array({row})) FROM {source})"
 
 
-def _children_sql(pg: bool, ordered_aggregates: bool) -> list[str]:
+def _children_sql(pg: bool) -> list[str]:
     columns = []
     for model in CHILD_MODELS.values():
         table = model._meta.table_name
         names = [f"t.{field.column_name}" for field in _child_fields(model)]
-        columns.append(_aggregate(pg, ordered_aggregates, names, f"{table} AS t WHERE t.contact_autokey = c.autokey",
-                                  "t.position"))
+        columns.append(_aggregate(pg, names, f"{table} AS t WHERE t.contact_autokey = c.autokey", "t.position"))
     names = [f"g.{field.column_name}" for field in GROUP_FIELDS]
-    columns.append(_aggregate(pg, ordered_aggregates, names,
+    columns.append(_aggregate(pg, names,
                               "group_membership AS m JOIN contact_group AS g ON g.autokey = m.group_autokey "
                               "WHERE m.contact_autokey = c.autokey", "m.position"))
     return columns
@@ -67,8 +71,7 @@ def _statement(kind: str) -> str:
     sql = _statements.get(key)
     if sql is None:
         pg = not is_sqlite()
-        version = sqlite_version(db) or (0,)
-        children = ", ".join(_children_sql(pg, tuple(version) >= (3, 44)))
+        children = ", ".join(_children_sql(pg))
         mark = "%s" if pg else "?"
         contact_columns = ", ".join(f"c.{field.column_name}" for field in Contact._meta.sorted_fields)
         if kind in ("id", "autokey"):
@@ -109,6 +112,9 @@ _LIST_SHAPES.append(("groups", *_shape(GROUP_FIELDS)))
 
 def _rows(raw: Any, names: list[str], converting: list) -> list[dict]:
     items = orjson.loads(raw) if isinstance(raw, (str, bytes)) else (raw or [])
+    if len(items) > 1:
+        items.sort(key=_last)  # by position (see _aggregate)
+    # zip() stops at the names: the trailing position is not part of the row
     return [_convert(dict(zip(names, item)), converting) for item in items]
 
 

@@ -237,18 +237,30 @@ def write_transaction() -> Iterator[None]:
 _unchanged: threading.local = threading.local()
 
 
+def write_stamp() -> tuple | None:
+    """A value that changes whenever the SQLite database is written (None on PostgreSQL).
+
+    The file's `data_version` moves with commits by other connections and processes, the
+    connection's change count with its own; per connection, so per thread.
+    """
+    if not is_sqlite():
+        return None
+    connection = database.connection()
+    changes = connection.total_changes
+    # The raw connection, not execute_sql: this runs on every request, and a pragma
+    # cannot fail in a way Peewee's error translation would matter for.
+    return (connection.execute("PRAGMA data_version").fetchone()[0],
+            changes() if callable(changes) else changes, id(connection))
+
+
 def cached_until_written(name: str, compute):
     """`compute()`, reused while nobody has written the SQLite database since (else computed).
 
-    The cache is per connection (thread): valid while the file's `data_version` (commits by
-    other connections) and the connection's own change count stay the same.
+    The cache is per connection (thread): valid while `write_stamp()` stays the same.
     """
-    if not is_sqlite():
+    stamp = write_stamp()
+    if stamp is None:
         return compute()
-    connection = database.connection()
-    changes = connection.total_changes
-    stamp = (database.execute_sql("PRAGMA data_version").fetchone()[0],
-             changes() if callable(changes) else changes, id(connection))
     cache = getattr(_unchanged, "values", None)
     if cache is None:
         cache = _unchanged.values = {}
@@ -274,3 +286,78 @@ def run_write(fn, *args, attempts: int = 5, **kwargs):
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- group commit
+
+class _GroupedWrite:
+    """One thread's write, waiting to be committed in a group."""
+
+    __slots__ = ("fn", "args", "result", "error", "done")
+
+    def __init__(self, fn, args) -> None:
+        self.fn, self.args = fn, args
+        self.result = self.error = None
+        self.done = False
+
+
+_grouped: list[_GroupedWrite] = []
+_grouped_guard = threading.Lock()
+
+
+def run_grouped_write(fn, *args, attempts: int = 5):
+    """`run_write(fn, *args)`, committed together with the writes other threads of this
+    process are waiting to make at the same moment (SQLite).
+
+    A commit writes every page the transaction touched to the WAL, and the pages of
+    consecutive creates are largely the same ones (the ends of the indexes, the FTS
+    segment): four creates in one commit cost half of what four commits cost. The thread
+    that gets the write lock commits everybody's queued writes, each in its own savepoint
+    so one failure (a conflict, a failed precondition) undoes only that write and is
+    raised in its own thread; nobody returns before the commit holding their write.
+    """
+    if not is_sqlite() or database.in_transaction():
+        return run_write(fn, *args, attempts=attempts)
+    job = _GroupedWrite(fn, args)
+    with _grouped_guard:
+        _grouped.append(job)
+    delay, failures = 0.05, 0
+    while not job.done:
+        with _serialised_writer():
+            if job.done:  # an earlier leader committed it
+                break
+            with _grouped_guard:
+                batch = _grouped[:]
+                _grouped.clear()
+            try:
+                _commit_group(batch)
+                continue
+            except Exception as exc:  # the transaction itself failed: none of the batch is stored
+                failures += 1
+                if isinstance(exc, OperationalError) and _is_busy(exc) and failures < attempts:
+                    with _grouped_guard:
+                        _grouped[:0] = batch  # for the next leader, maybe this thread again
+                else:
+                    for item in batch:
+                        item.error, item.done = exc, True
+                    break
+        log.warning("database busy, retrying grouped write (attempt %d)", failures)
+        time.sleep(delay)
+        delay *= 2
+    if job.error is not None:
+        raise job.error
+    return job.result
+
+
+def _commit_group(batch: list[_GroupedWrite]) -> None:
+    for item in batch:
+        item.result = item.error = None
+    with database.atomic():
+        for item in batch:
+            try:
+                with database.atomic():  # a savepoint per write
+                    item.result = item.fn(*item.args)
+            except Exception as exc:  # this write is undone; the others go on
+                item.error = exc
+    for item in batch:
+        item.done = True

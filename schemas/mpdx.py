@@ -9,6 +9,7 @@ so ids never collide across types, as MPDX's web client needs.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ INCLUDE_PATHS = DIRECT_INCLUDES + ("people.email_addresses", "people.phone_numbe
                                    "account_list.organizations")
 # Namespace of the derived (UUIDv5) ids of people, addresses, emails and phones.
 ID_NAMESPACE = uuid.UUID("0f5d8e57-8a4e-4a55-9d4c-2b9a3f6e1c70")
+_NAMESPACE_BYTES = ID_NAMESPACE.bytes
 
 
 class ListArgsSchema(Schema):
@@ -194,7 +196,17 @@ def iso(value: datetime.datetime | None) -> str | None:
 def derived_id(kind: str, card_id: str, position: int | None = None) -> str:
     """The id of a resource derived from a card (never equal to any card's id)."""
     name = f"{kind}:{card_id}" if position is None else f"{kind}:{card_id}:{position}"
-    return str(uuid.uuid5(ID_NAMESPACE, name))
+    return _uuid5_text(name)
+
+
+def _uuid5_text(name: str) -> str:
+    """`str(uuid.uuid5(ID_NAMESPACE, name))` without building UUID objects (a tenth of the
+    cost; every contact resource has two or more of these ids)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def contact_name(card: dict) -> str:

@@ -26,7 +26,7 @@ from models import (
 )
 from models import card_rows
 from models.card_rows import CHILD_MODELS, CHILD_SKIP
-from models.db import run_write
+from models.db import run_grouped_write, run_write
 from models.prepared import fetch_dicts, insert_returning_key, insert_rows
 
 from . import search
@@ -110,7 +110,8 @@ def create_card(data: dict, *, user: str | None = None,
                   created_by=user, updated_by=user, version=1, locked=bool(data.get("locked")))
     children = {kind: _child_rows(kind, data.get(kind) or []) for kind in CHILD_MODELS}
     values.update(_denormalised(children))
-    autokey = run_write(_create, values, children, data.get("groups"), precondition)
+    # Grouped: creates arriving together share one commit (see run_grouped_write).
+    autokey = run_grouped_write(_create, values, children, data.get("groups"), precondition)
     # Read back after the commit: the write lock is held for the writes alone.
     card = _reload(autokey)
     if card is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from peewee import ModelSelect, fn
 
 from models.db import run_write
+from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidBookAddress, OsidContact
 
 from . import osid_common as common
@@ -16,7 +17,9 @@ ADDRESS_COLUMNS = ("display_name", "description", "resource_id", "address_text")
 
 def find_address(ident: str) -> dict | None:
     """The address with identifier `ident`, or None."""
-    return OsidAddress.select().where(OsidAddress.ident == ident).dicts().first()
+    rows = fetch_dicts("osid.address.by_ident", OsidAddress,
+                       lambda key: OsidAddress.select().where(OsidAddress.ident == key), ident)
+    return rows[0] if rows else None
 
 
 def address_select(args: dict, book_pks=None) -> ModelSelect:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from peewee import IntegrityError, fn
 
 from models.db import run_write
+from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidAddressBook, OsidBookAddress, OsidBookContact, OsidContact
 
 from . import osid_common as common
@@ -22,7 +23,9 @@ DEFAULT_BOOK_NAME = "Default Address Book"
 
 def find_book(ident: str) -> dict | None:
     """The book with identifier `ident`, or None."""
-    return OsidAddressBook.select().where(OsidAddressBook.ident == ident).dicts().first()
+    rows = fetch_dicts("osid.book.by_ident", OsidAddressBook,
+                       lambda key: OsidAddressBook.select().where(OsidAddressBook.ident == key), ident)
+    return rows[0] if rows else None
 
 
 def ensure_default_book(authority: str) -> None:

@@ -6,6 +6,7 @@ import datetime
 from peewee import ModelSelect
 
 from models.db import run_write
+from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidBookContact, OsidContact
 
 from . import osid_common as common
@@ -25,7 +26,9 @@ def _select() -> ModelSelect:
 
 def find_contact(ident: str) -> dict | None:
     """The contact with identifier `ident` (plus `address_ident`), or None."""
-    return _select().where(OsidContact.ident == ident).dicts().first()
+    rows = fetch_dicts("osid.contact.by_ident", OsidContact,
+                       lambda key: _select().where(OsidContact.ident == key), ident)
+    return rows[0] if rows else None
 
 
 def contact_select(args: dict, *, address_pk: int | None = None, book_pks=None,

@@ -230,3 +230,96 @@ def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
     assert get_card(card["id"])["priority"] == 100  # read-modify-write under the lock: no lost update
     assert (tmp_path / "w.db-writelock").exists()
     db.close()
+
+
+def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monkeypatch):
+    # Creates queued while another thread holds the writer lock are committed by one
+    # leader in one transaction; a create that conflicts is undone alone and its own
+    # thread gets the error; every create that returned is stored.
+    import threading
+
+    from models import db as dbmodule
+    from models.db import open_database
+    from models.schema import migrate
+    from services.contacts import create_card, get_card
+    from services.errors import Conflict
+
+    db = open_database(f"sqlite:///{tmp_path}/g.db")
+    migrate(db)
+    existing = create_card({"display_name": "Already Here"})
+    batches = []
+    real_commit = dbmodule._commit_group
+    monkeypatch.setattr(dbmodule, "_commit_group", lambda batch: (batches.append(len(batch)), real_commit(batch)))
+    results, errors = {}, {}
+
+    def create(i):
+        data = {"display_name": f"Grouped Person{i}", "emails": [{"value": f"g{i}@example.org"}]}
+        if i == 3:
+            data["id"] = existing["id"]  # taken: this one alone must fail
+        try:
+            results[i] = create_card(data)
+        except Exception as exc:
+            errors[i] = exc
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(6)]
+    with dbmodule._process_writer:  # hold the writer lock until all six are queued
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(dbmodule._grouped) < 6 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(dbmodule._grouped) == 6
+    for thread in threads:
+        thread.join(30)
+    assert batches == [6]
+    assert set(errors) == {3} and isinstance(errors[3], Conflict), errors
+    assert sorted(results) == [0, 1, 2, 4, 5]
+    for i, card in results.items():
+        stored = get_card(card["id"])
+        assert stored["display_name"] == f"Grouped Person{i}"
+        assert [e["value"] for e in stored["emails"]] == [f"g{i}@example.org"]
+    assert get_card(existing["id"])["display_name"] == "Already Here"
+    db.close()
+
+
+def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path, monkeypatch):
+    import threading
+
+    from peewee import OperationalError
+
+    from models import db as dbmodule
+    from models.contact import Contact
+    from models.db import open_database
+    from models.schema import migrate
+    from services.contacts import create_card
+
+    db = open_database(f"sqlite:///{tmp_path}/f.db")
+    migrate(db)
+
+    def failing_commit(batch):
+        with dbmodule.database.atomic():
+            for item in batch:
+                item.result = item.fn(*item.args)  # the writes run...
+            raise OperationalError("disk I/O error")  # ...but the transaction does not commit
+    monkeypatch.setattr(dbmodule, "_commit_group", failing_commit)
+    errors = []
+
+    def create(i):
+        try:
+            create_card({"display_name": f"Lost Person{i}"})
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(3)]
+    with dbmodule._process_writer:
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(dbmodule._grouped) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(errors) == 3 and all(isinstance(e, OperationalError) for e in errors), errors
+    assert Contact.select().count() == 0
+    db.close()

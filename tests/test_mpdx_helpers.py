@@ -116,3 +116,16 @@ class Mpdx:
 @pytest.fixture
 def mpdx(app, client, auth) -> Mpdx:
     return Mpdx(app, client, auth)
+
+
+@pytest.mark.parametrize("kind, card_id, position", [
+    ("people", "db880f43-a030-4657-a044-48c088edab09", None),
+    ("addresses", "db880f43-a030-4657-a044-48c088edab09", 0),
+    ("addresses", "9e76eb4c-da35-43e3-aef0-d53bb1e43e67", 12),
+    ("email_addresses", "Zoë-ünïcode", 3),
+])
+def test_derived_ids_are_the_uuid5_of_kind_card_and_position(kind, card_id, position):
+    from schemas.mpdx import ID_NAMESPACE, derived_id
+
+    name = f"{kind}:{card_id}" if position is None else f"{kind}:{card_id}:{position}"
+    assert derived_id(kind, card_id, position) == str(uuid.uuid5(ID_NAMESPACE, name))

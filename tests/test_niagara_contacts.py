@@ -390,3 +390,13 @@ def test_niagara_change_shows_in_incoplax_and_incoplax_delete_removes_it(client,
     assert (inc["displayname"], inc["number"]) == ("Sam Carter", "555")
     assert client.delete(f"/rest/v1/addressbook/contacts/{cid}", headers=auth).status_code == 204
     assert client.get(f"{BASE}/{cid}", headers=auth).status_code == 404
+
+
+def test_links_follow_each_requests_scheme_and_host(client, auth):
+    # The base URL is remembered per scheme and host: one host's links never leak to another.
+    contact = create(client, auth)
+    path = f"{BASE}/{contact['contact_id']}"
+    for base in ("http://a.example/", "https://b.example:8443/", "http://a.example/"):
+        r = client.get(path, headers=auth, base_url=base)
+        assert r.status_code == 200
+        assert r.json["_links"] == {"self": {"href": f"{base.rstrip('/')}{path}"}}

@@ -76,3 +76,22 @@ def test_route_needs_its_scope(app, client, make_token, method, path, endpoint):
 
 def test_scope_table_covers_every_method_used():
     assert {method for method, _, _ in ROUTES} <= set(SCOPE_BY_METHOD)
+
+
+def test_token_revoked_by_another_process_is_refused_at_once(app, client, make_token, database_url):
+    """Verified tokens are remembered between requests, but a revocation committed by
+    another connection (the CLI, another worker) takes effect on the very next request."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the verified-token memory exists on SQLite only (PostgreSQL asks every time)")
+    import sqlite3
+
+    token = make_token("*")
+    headers = {"Authorization": f"Bearer {token}"}
+    for _ in range(2):  # the second answer comes from the remembered verification
+        assert client.get("/rest/v1/addressbook/contacts", headers=headers).status_code == 200
+    other = sqlite3.connect(database_url.split("///", 1)[1])
+    with other:
+        other.execute("UPDATE api_token SET revoked = 1")
+    other.close()
+    r = client.get("/rest/v1/addressbook/contacts", headers=headers)
+    assert r.status_code == 401, r.data
