@@ -76,9 +76,10 @@ def _statement(kind: str) -> str:
         contact_columns = ", ".join(f"c.{field.column_name}" for field in Contact._meta.sorted_fields)
         if kind in ("id", "autokey"):
             sql = f"SELECT {contact_columns}, {children} FROM contact AS c WHERE c.{kind} = {mark}"
-        elif kind == "children":
+        elif kind in ("children", "cards"):
             keys = f"= ANY({mark})" if pg else f"IN (SELECT value FROM json_each({mark}))"
-            sql = f"SELECT c.autokey, {children} FROM contact AS c WHERE c.autokey {keys}"
+            columns = "c.autokey" if kind == "children" else contact_columns
+            sql = f"SELECT {columns}, {children} FROM contact AS c WHERE c.autokey {keys}"
         else:
             raise ValueError(kind)
         _statements[key] = sql
@@ -136,19 +137,33 @@ def card_by_autokey(autokey: int) -> dict | None:
 
 def _card(sql: str, key) -> dict | None:
     row = database.execute_sql(sql, (key,)).fetchone()
-    if row is None:
-        return None
+    return _card_of(row) if row is not None else None
+
+
+def _card_of(row) -> dict:
     width = len(_CONTACT_NAMES)
     card = _convert(dict(zip(_CONTACT_NAMES, row[:width])), _CONTACT_CONVERT)
     return _attach(card, row[width:])
+
+
+def cards_by_autokeys(autokeys: list[int]) -> dict[int, dict]:
+    """{autokey: whole card} for these autokeys (missing ones absent), in one statement."""
+    if not autokeys:
+        return {}
+    return {card["autokey"]: card for card in map(_card_of, database.execute_sql(
+        _statement("cards"), (_keys_param(autokeys),)))}
+
+
+def _keys_param(autokeys: list[int]):
+    # One statement for any number of keys: an array (PostgreSQL) or a JSON array (SQLite).
+    return list(autokeys) if not is_sqlite() else orjson.dumps(list(autokeys)).decode()
 
 
 def children_by_autokey(autokeys: list[int]) -> dict[int, dict]:
     """{autokey: {"emails": [...], "phones": [...], "addresses": [...], "urls": [...], "groups": [...]}}."""
     if not autokeys:
         return {}
-    param = list(autokeys) if not is_sqlite() else orjson.dumps(list(autokeys)).decode()
     out = {}
-    for row in database.execute_sql(_statement("children"), (param,)):
+    for row in database.execute_sql(_statement("children"), (_keys_param(autokeys),)):
         out[row[0]] = _attach({}, row[1:])
     return out

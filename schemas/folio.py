@@ -372,6 +372,8 @@ def format_date(value: datetime.datetime | None) -> str | None:
     """RMB's Jackson date format: milliseconds and `+00:00`."""
     if value is None:
         return None
+    if value.tzinfo is None:  # stored instants are naive UTC; isoformat is the cheap way
+        return value.isoformat(timespec="milliseconds") + "+00:00"
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}+00:00"
 
 

@@ -87,8 +87,9 @@ def find_card(contact_id: str) -> dict | None:
 
 def cards_by_autokeys(autokeys: list[int]) -> list[dict]:
     """Cards for the given autokeys, in the order given (missing ones skipped)."""
-    rows = list(Contact.select().where(Contact.autokey.in_(autokeys)).dicts()) if autokeys else []
-    cards = {card["autokey"]: card for card in load_cards(rows)}
+    cards: dict[int, dict] = {}
+    for chunk in _chunks(list(autokeys), 5000):
+        cards.update(card_rows.cards_by_autokeys(chunk))
     return [cards[key] for key in autokeys if key in cards]
 
 

@@ -8,17 +8,23 @@ A search without other filters is answered from the full-text index: the total i
 counted there alone, and the page either walks the sort order's index probing the hit
 set or sorts the hits, whichever the hit count says is cheaper. The hot queries are
 compiled once (models.prepared) instead of being rebuilt by Peewee on every request.
+
+On SQLite the total and the page's keys of a search are also remembered per connection
+until the database changes (see `_SearchCache`): counting tens of thousands of hits
+costs milliseconds however the index is read, and clients repeat searches (paging,
+debounced typing). The page's rows are always read afresh.
 """
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import weakref
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
 from peewee import JOIN, SQL, fn
 
 from models import Contact
-from models.db import database, is_sqlite
+from models.db import cached_until_written, database, is_sqlite, write_stamp
 from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
 from models.prepared import fetch_dicts
 
@@ -37,6 +43,9 @@ SORT_COLUMNS = {"created_at": Contact.created, "updated_at": Contact.updated}
 WALK_STEP_COST = 0.06
 HIT_SET_COST = 0.2
 HIT_SORT_COST = 2.0
+# Searches remembered per connection, and the largest page whose keys are remembered.
+CACHED_SEARCHES = 64
+CACHED_PAGE_ROWS = 100
 
 
 @dataclass
@@ -88,6 +97,11 @@ def wildcard_expression(raw: str):
         return None
     alternatives = []
     tokens = search_tokens(term)
+    if len(tokens) == 1 and search.words(tokens[0]) == search.words(term):
+        # The same words in a name column or in emails/phones: one term over every
+        # column, so the index expands a prefix (e.g. smith* -> thousands of smithNNNN
+        # email words) once instead of once per alternative.
+        return search.Term(tokens[0], prefix=True, columns=search.NAME_COLUMNS + ("emails", "phones"))
     if tokens:
         alternatives.append(search.All(tuple(search.Term(t, prefix=True, columns=search.NAME_COLUMNS)
                                              for t in tokens)))
@@ -138,10 +152,10 @@ def _search(spec: ContactFilter, offset: int, limit: int) -> tuple[int, list[dic
     source = search.hits_source(expr) if expr is not None else None
     if source is None:
         return 0, []
+    if is_sqlite():
+        return _cached_search(spec, source, offset, limit)
     if not limit:
         return search.count_matches(expr), []
-    if is_sqlite():
-        return _sqlite_search(spec, source, offset, limit)
     # PostgreSQL's planner weighs the GIN hits against the sort indexes itself.
     total = search.count_matches(expr)
     return total, (page_rows(spec, offset, limit) if offset < total else [])
@@ -197,6 +211,73 @@ def _sqlite_search(spec: ContactFilter, source: tuple[str, list], offset: int, l
     return total, [row for row in rows if row.get("autokey") is not None]
 
 
+class _SearchCache:
+    """One connection's recent search results (total, page keys), valid while the database is unchanged.
+
+    The database is unchanged while both `PRAGMA data_version` (commits by any other
+    connection, other processes included) and this connection's `total_changes()` (its
+    own writes) stay the same. Both are read before the search runs, so a result is
+    never filed under a state older than the data it was computed from.
+    """
+
+    def __init__(self) -> None:
+        self.state: tuple | None = None
+        self.entries: OrderedDict[tuple, tuple[int, list[int]]] = OrderedDict()
+
+    def validate(self) -> None:
+        """Forget every entry if the database changed since the last look."""
+        state = write_stamp()
+        if state != self.state:
+            self.state = state
+            self.entries.clear()
+
+    def get(self, key: tuple) -> tuple[int, list[int]] | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, value: tuple[int, list[int]]) -> None:
+        self.entries[key] = value
+        if len(self.entries) > CACHED_SEARCHES:
+            self.entries.popitem(last=False)
+
+
+_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> _SearchCache
+
+
+def _cached_search(spec: ContactFilter, source: tuple[str, list], offset: int, limit: int) -> tuple[int, list[dict]]:
+    """`_sqlite_search` (or the count alone for `limit` 0), remembered until the database changes."""
+    connection = database.connection()
+    cache = _caches.get(connection)
+    if cache is None:
+        cache = _caches[connection] = _SearchCache()
+    cache.validate()
+    key = (tuple(source[1]), spec.sort_field, spec.descending, offset, limit)
+    found = cache.get(key)
+    if found is not None:
+        total, keys = found
+        return total, _rows_by_autokey(keys)
+    if not limit:
+        total, rows = database.execute_sql(f"SELECT count(*) FROM {source[0]} AS hits", source[1]).fetchone()[0], []
+    else:
+        total, rows = _sqlite_search(spec, source, offset, limit)
+    if limit <= CACHED_PAGE_ROWS:
+        cache.put(key, (total, [row["autokey"] for row in rows]))
+    return total, rows
+
+
+def _rows_by_autokey(keys: list[int]) -> list[dict]:
+    """Contact rows of `keys`, in that order (one compiled query per padded key count)."""
+    if not keys:
+        return []
+    padded = _padded(keys)
+    text = f"SELECT * FROM contact WHERE autokey IN ({', '.join('?' for _ in padded)})"
+    rows = fetch_dicts(f"mpdx.rows_by_autokey.{len(padded)}", Contact, lambda *a: _Statement(text, list(a)), *padded)
+    by_key = {row["autokey"]: row for row in rows}
+    return [by_key[key] for key in keys if key in by_key]
+
+
 def _walk_threshold(rows_needed: int) -> int:
     """The hit count from which walking the sort index beats sorting the hits, for `rows_needed` rows.
 
@@ -234,8 +315,15 @@ def _account_list_query(unassigned: str, *keys: int):
 
 def account_lists_for(rows: list[dict]) -> tuple[dict[int | None, dict], dict[int, list[dict]]]:
     """Account list rows by the contacts' `account_list_id` (None or a dangling key -> Unassigned),
-    and each list's organization rows, in one query."""
+    and each list's organization rows, in one query. For a single list (every GET of one
+    contact) the answer is remembered until the database changes. Read-only for callers."""
     keys = sorted({row["account_list_id"] for row in rows if row.get("account_list_id") is not None})
+    if len(keys) > 1:  # a page's mix: one query amortised over its cards, and no cache growth
+        return _account_lists(keys)
+    return cached_until_written(f"mpdx.account_lists.{keys}", lambda: _account_lists(keys))
+
+
+def _account_lists(keys: list[int]) -> tuple[dict[int | None, dict], dict[int, list[dict]]]:
     padded = _padded(keys)
     found: dict[int | None, dict] = {}
     organizations: dict[int, list[dict]] = defaultdict(list)

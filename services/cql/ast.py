@@ -28,8 +28,8 @@ class Boolean:
     """`left op right` with op one of and, or, not, prox."""
 
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
     modifiers: tuple[Modifier, ...] = ()
 
 
@@ -39,7 +39,7 @@ class Prefix:
 
     name: str | None
     identifier: str
-    subtree: "Node"
+    subtree: Node
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class SortKey:
 class Sort:
     """A query with its `sortby` keys."""
 
-    subtree: "Node"
+    subtree: Node
     keys: tuple[SortKey, ...] = field(default_factory=tuple)
 
 

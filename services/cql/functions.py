@@ -6,8 +6,8 @@ record's JSON text) for the rows an index has already narrowed down.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Callable
 
 import peewee
 

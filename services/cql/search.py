@@ -5,7 +5,8 @@ from models import Contact
 from models.db import database, plan_scans_table, query_plan
 
 from .errors import CQLError, CQLRuntimeError
-from .name_index import DIRTY_TABLE, FTS_TABLE, KEY_TABLE, pending, sync
+from .name_index import DIRTY_TABLE, FTS_TABLE, KEY_TABLE, sync
+from .snapshot import Snapshot, snapshot
 from .translate import Compiled, Sql
 
 # PostgreSQL errors that are the client's fault, answered with PostgreSQL's text (400)
@@ -95,12 +96,11 @@ def count_sql(compiled: Compiled) -> Sql:
     return Sql(f"SELECT COUNT(*) FROM contact WHERE {where.text}", where.params)
 
 
-def _walks(compiled: Compiled, hits: int, limit: int, offset: int) -> bool:
+def _walks(compiled: Compiled, hits: int, limit: int, offset: int, cards: int) -> bool:
     """Whether walking the sort index beats sorting the hits: the walk reads about
     (offset + limit) * cards / hits index entries, the sort fetches and sorts every hit."""
     if compiled.pg or not (compiled.key_order and compiled.order_by):
         return False
-    cards = database.execute_sql(f"SELECT max(contact_autokey) FROM {KEY_TABLE}").fetchone()[0] or 0
     return (offset + limit) * cards < WALK_FACTOR * hits * hits
 
 
@@ -141,16 +141,30 @@ def _run(sql: Sql, pg: bool) -> list[tuple]:
 
 def find(compiled: Compiled, limit: int, offset: int, *, count: bool) -> tuple[list[int], int | None]:
     """Autokeys of the requested page and, when asked, the exact number of hits."""
-    if not compiled.pg and pending():  # one probe; sync() writes only when a mark waits
-        sync()
+    state: Snapshot | None = None
+    if not compiled.pg:
+        # one probe (or none, while nobody wrote since); sync() writes only when a mark waits
+        state = snapshot()
+        if state.pending:
+            sync()
+            state = snapshot()
     total = None
     walk = False
     if count or (limit > 0 and compiled.exact and compiled.key_order and compiled.order_by):
         # exact hits are counted first: the count picks how the page is read
-        total = _run(count_sql(compiled), compiled.pg)[0][0]
-        walk = limit > 0 and _walks(compiled, total, limit, offset)
+        total = _count(compiled, state)
+        walk = limit > 0 and state is not None and _walks(compiled, total, limit, offset, state.cards)
     keys = [row[0] for row in _run(page_sql(compiled, limit, offset, walk=walk), compiled.pg)] if limit > 0 else []
     return keys, total if count else None
+
+
+def _count(compiled: Compiled, state: Snapshot | None) -> int:
+    """The number of hits; SQLite reuses it until the database is written (the UI pages
+    through one query, asking for the same total on every page)."""
+    sql = count_sql(compiled)
+    if state is None:
+        return _run(sql, compiled.pg)[0][0]
+    return state.remember(("count", sql.text, *sql.params), lambda: _run(sql, False)[0][0])
 
 
 def explain(sql: Sql, pg: bool) -> list[str]:

@@ -420,7 +420,7 @@ def _id_term(eng: _Engine, node: Term) -> _Part:
             return _exact(Sql("contact.id = ?", [term.lower()]),
                           Sql("SELECT autokey FROM contact WHERE id = ?", [term.lower()]))
         return _inexact(Sql("contact.id <> ?", [term.lower()]))
-    trunc = term[:-1] if term.endswith("*") else term
+    trunc = term.removesuffix("*")
     if "*" in trunc:
         raise validation_error(f"CQL: only right truncation supported for id:  {term}")
     lo = (trunc + "00000000-0000-0000-0000-000000000000"[len(trunc):]).lower()
