@@ -94,6 +94,12 @@ def searches(samples: Samples) -> list[Scenario]:
         Scenario("MPDX wildcard_search=smith", "search",
                  [_get("/api/v2/organizations/contacts?filter[wildcard_search]=smith")],
                  SEARCH_CONCURRENCY, targets=targets, plan=True),
+        # No target: the issue's one repeated term is answered from the search cache after
+        # the first time; 300 different surnames show what a search costs without it.
+        Scenario("MPDX wildcard_search, 300 surnames", "search",
+                 [_get(f"/api/v2/organizations/contacts?filter[wildcard_search]={quote(name)}")
+                  for name in _surnames(300)],
+                 SEARCH_CONCURRENCY),
         Scenario("Incoplax filter number", "search",
                  [_get("/rest/v1/addressbook/contacts?filter=" + quote(_body({"number": p}), safe=""))
                   for p in samples.phones],
@@ -108,19 +114,27 @@ def searches(samples: Samples) -> list[Scenario]:
     ]
 
 
-@functools.lru_cache(maxsize=4)
-def _person_names(seed: str) -> tuple[list[str], list[str]]:
+@functools.lru_cache(maxsize=1)
+def _person_names() -> tuple[list[str], list[str]]:
     """First and last names as the seeded data has them (people, not "Bench Writer7": a
     made-up word such as "Bench" is a title to the name parser and takes its slow path)."""
     from services.io.seed import CardFactory
 
-    factory = CardFactory(int(seed, 16) % 2**32)
+    factory = CardFactory(1)
     return factory.first, factory.last
+
+
+def _surnames(count: int) -> list[str]:
+    """`count` different family names of the seeded data, lower case."""
+    seen: dict[str, None] = {}
+    for name in _person_names()[1]:
+        seen.setdefault(name.lower(), None)
+    return list(seen)[:count]
 
 
 def _creates(nonce: str, count: int, rng: random.Random, dialect: str) -> list[tuple[str, str, str, str]]:
     lines = []
-    first_names, last_names = _person_names(nonce[:-1])
+    first_names, last_names = _person_names()
     for n in range(count):
         phone = f"+1 555 {rng.randint(100, 999)} {rng.randint(0, 9999):04d}"
         first, last = rng.choice(first_names), rng.choice(last_names)

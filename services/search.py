@@ -94,20 +94,36 @@ def index_cards(cards: list[dict], replace: bool = False) -> None:
         return
     for indexer in _indexers:
         indexer(cards)
+    write_documents([(card["autokey"], *_document(card)) for card in cards], replace)
+
+
+def document(card: dict) -> tuple[str, ...]:
+    """A card's texts for the index, in FTS_COLUMNS order (no database needed: import workers call it)."""
+    return _document(card)
+
+
+def indexers() -> tuple[Callable[[list[dict]], None], ...]:
+    """The registered extra indexers (bulk imports run those they cannot feed precomputed rows)."""
+    return tuple(_indexers)
+
+
+def write_documents(rows: list, replace: bool = False) -> None:
+    """Write index rows `(autokey, *document(card))` (the registered indexers are not run)."""
+    if not rows:
+        return
     if is_sqlite():
         cursor = database.cursor()
         if replace:
-            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [(c["autokey"],) for c in cards])
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [(row[0],) for row in rows])
         cursor.executemany(
-            f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-            [(card["autokey"], *_document(card)) for card in cards])
+            f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", rows)
         return
     vectors = ", ".join("to_tsvector('simple', %s)" for _ in FTS_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in FTS_COLUMNS)
     sql = (f"INSERT INTO {PG_TABLE} (autokey, {', '.join(FTS_COLUMNS)}) VALUES (%s, {vectors}) "
            f"ON CONFLICT (autokey) DO UPDATE SET {updates}")
-    for card in cards:
-        database.execute_sql(sql, (card["autokey"], *(" ".join(words(text)) for text in _document(card))))
+    for row in rows:
+        database.execute_sql(sql, (row[0], *(" ".join(words(text)) for text in row[1:])))
 
 
 def remove_card(autokey: int) -> None:

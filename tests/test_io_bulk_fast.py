@@ -11,7 +11,7 @@ from app import create_app
 from config import Config
 from models.db import database
 from services import contacts, groups
-from services.io import bulk_load, jsonl
+from services.io import bulk, bulk_load, jsonl
 from services.io.report import ImportReport
 
 from .io_support import all_cards, fresh_database_url, run, summary, use_database
@@ -103,13 +103,16 @@ def spy(monkeypatch):
 
 
 @sqlite_only
-@pytest.mark.parametrize("worker", [False, True], ids=["one-process", "parse-worker"])
+@pytest.mark.parametrize("worker", [False, True, "index-rows-written-mid-load"],
+                         ids=["one-process", "parse-worker", "index-rows-mid-load"])
 def test_bulk_load_gives_what_the_per_card_path_gives(app, client, auth, database_url, tmp_path, spy, monkeypatch,
                                                        worker):
     if worker:
         monkeypatch.setattr(jsonl, "CHUNK_LINES", 3)  # several chunks: parsing goes to the worker process
     else:
         monkeypatch.setenv("CONTACTS_IMPORT_WORKERS", "0")
+    if worker == "index-rows-written-mid-load":  # deferred search-index rows written between batches too
+        monkeypatch.setattr(bulk, "DEFERRED_INDEX_ROWS", 2)
     _make_cards(app)
     before_views = _views(client, auth)
     before_cards = all_cards()
@@ -227,3 +230,59 @@ def test_a_reused_autokey_is_reindexed_not_doubled(app, client, auth):
     assert hits("lastName=after") == [renamed["id"]]
     assert database.execute_sql("SELECT COUNT(*) FROM folio_fts_docsize").fetchone()[0] == 2
     assert database.execute_sql("SELECT COUNT(*) FROM folio_dirty").fetchone()[0] == 0
+
+
+def _contact_lines(count: int) -> list[bytes]:
+    return [b'{"type": "meta", "format": "contacts-jsonl", "version": 1}\n'] + [
+        json.dumps({"type": "contact", "id": f"00000000-0000-4000-8000-{number:012d}",
+                    "display_name": f"Person Number{number}"}).encode() + b"\n" for number in range(count)]
+
+
+@sqlite_only
+@pytest.mark.parametrize("reader", [False, True], ids=["alone", "with-a-reader"])
+def test_a_bulk_load_alone_on_the_file_uses_a_rollback_journal_and_puts_the_wal_back(app, tmp_path, spy, reader):
+    """Alone, the load writes its pages once (rollback journal); a connected reader keeps the WAL."""
+    import apsw
+
+    url = fresh_database_url(tmp_path, "journal")
+    use_database(url)
+    other = apsw.Connection(url.split("sqlite:///", 1)[1]) if reader else None
+    if other is not None:
+        assert other.execute("SELECT COUNT(*) FROM contact").fetchall() == [(0,)]
+    modes = []
+
+    def stored(count: int) -> None:
+        modes.append(database.execute_sql("PRAGMA journal_mode").fetchone()[0])
+
+    report = jsonl.import_jsonl(_contact_lines(4), jsonl.ImportContext(ImportReport(), batch_size=2,
+                                                                        on_stored=stored))
+    assert (report.imported, report.failed, spy) == (4, 0, {"begin": 1, "finish": 1, "abort": 0})
+    assert modes == (["wal", "wal"] if reader else ["delete", "delete"])
+    assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert [c["display_name"] for c in all_cards()] == [f"Person Number{n}" for n in range(4)]
+    if other is not None:
+        assert other.execute("SELECT COUNT(*) FROM contact").fetchall() == [(4,)]
+        other.close()
+
+
+@sqlite_only
+@pytest.mark.parametrize("failure", ["raises", "killed"])
+def test_a_failing_parse_worker_stops_the_import_and_nothing_is_stored(app, database_url, monkeypatch, spy,
+                                                                         failure):
+    monkeypatch.setattr(jsonl, "CHUNK_LINES", 2)
+    parse = jsonl._parse_chunk
+
+    def broken(task):
+        if task[0] > 3:  # the third chunk, in the worker process
+            if failure == "killed":
+                os._exit(9)
+            raise ValueError("disk on fire")
+        return parse(task)
+
+    monkeypatch.setattr(jsonl, "_parse_chunk", broken)
+    use_database(database_url)
+    expected = "parse worker failed: .*disk on fire" if failure == "raises" else "parse worker stopped"
+    with pytest.raises(RuntimeError, match=expected):
+        jsonl.import_jsonl(_contact_lines(9), jsonl.ImportContext(ImportReport(), batch_size=1))
+    assert spy == {"begin": 1, "finish": 0, "abort": 1}
+    assert all_cards() == []

@@ -54,18 +54,40 @@ def _index_written(cards: list[dict]) -> None:
     """
     if not is_sqlite():
         return
-    written = {card["autokey"] for card in cards}
+    write_entries([(card["autokey"], *entry(card.get("given_name") or "", card.get("family_name") or ""))
+                   for card in cards])
+
+
+search.register_indexer(_index_written)
+INDEXER = _index_written  # what bulk imports replace by `write_entries` of rows made in their worker
+
+
+def entry(given: str, family: str) -> tuple[str, str, str, str]:
+    """A card's index values (first key, last key, first lexemes, last lexemes), computed without the database."""
+    given_key, given_doc = _name_entry(given)
+    family_key, family_doc = _name_entry(family)
+    return given_key, family_key, given_doc, family_doc
+
+
+def write_entries(rows: list, *, fresh: bool = False) -> None:
+    """Index written cards from rows `(autokey, *entry(given, family))`, in the write transaction.
+
+    As `_index_written`: marks left by other writers are flushed on the way. `fresh=True`
+    (a bulk load into an empty store: no entry, no mark, no trigger) only inserts.
+    """
+    if not rows:
+        return
+    if fresh:
+        _insert_entries(rows, fresh=True)
+        return
+    written = {row[0] for row in rows}
     others = [row[0] for row in database.execute_sql(f"SELECT contact_autokey FROM {DIRTY_TABLE}")
               if row[0] not in written]
     if others:
         _sync(others)
-    index_names([(card["autokey"], card.get("given_name") or "", card.get("family_name") or "")
-                 for card in cards])
+    _insert_entries(rows)
     # Every mark left is one the triggers just made for these cards.
     database.execute_sql(f"DELETE FROM {DIRTY_TABLE}")
-
-
-search.register_indexer(_index_written)
 
 
 def _sync(keys: list[int] | None = None) -> None:
@@ -94,22 +116,22 @@ def index_names(entries: list[tuple[int, str, str]], *, fresh: bool = False) -> 
     Existing entries of these keys are replaced (`fresh=True` when none can exist,
     e.g. a bulk load into an empty store, skips the lookup).
     """
-    if not entries:
+    _insert_entries([(key, *entry(given, family)) for key, given, family in entries], fresh=fresh)
+
+
+def _insert_entries(rows: list, *, fresh: bool = False) -> None:
+    """Write `(autokey, first key, last key, first lexemes, last lexemes)` rows (old entries replaced)."""
+    if not rows:
         return
     cursor = database.cursor()
     if not fresh:
-        present = _present([entry[0] for entry in entries])
+        present = _present([row[0] for row in rows])
         if present:
             cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [(key,) for key in present])
-    key_rows, fts_rows = [], []
-    for key, given, family in entries:
-        given_key, given_doc = _name_entry(given)
-        family_key, family_doc = _name_entry(family)
-        key_rows.append((key, given_key, family_key))
-        fts_rows.append((key, given_doc, family_doc))
     cursor.executemany(f"INSERT OR REPLACE INTO {KEY_TABLE}(contact_autokey, first_key, last_key) "
-                       "VALUES (?, ?, ?)", key_rows)
-    cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, first, last) VALUES (?, ?, ?)", fts_rows)
+                       "VALUES (?, ?, ?)", [row[:3] for row in rows])
+    cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, first, last) VALUES (?, ?, ?)",
+                       [(row[0], row[3], row[4]) for row in rows])
 
 
 def _present(keys: list[int]) -> list[int]:

@@ -28,16 +28,20 @@ from peewee import chunked
 
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl, GroupMembership, utcnow
 from models.base import JSONTextField, UTCTimestampField
-from models.db import database, is_postgres, run_write
+from models.db import database, is_postgres, is_sqlite, run_write
 
 from .. import search
 from ..contacts import SCALAR_FIELDS
-from ..cql import name_index  # noqa: F401 - registers the FOLIO name indexer: imports index names too
+from ..cql import name_index  # registers the FOLIO name indexer (bulk writes feed it precomputed rows)
 from ..names import reconcile_names
 from .bulk_load import BulkLoad
 from .report import ImportReport
 
 DEFAULT_BATCH = 2000
+# Bulk load: search-index rows written together, this many at a time. FTS5 writes its pending
+# terms as a new segment at every savepoint (each batch opens one): rows written with the
+# batches made a segment per batch, and merging those cost more than building them.
+DEFERRED_INDEX_ROWS = 20_000
 # Rows per INSERT statement: well below SQLite's 32766 bound variables (contact rows have ~30).
 ROWS_PER_STATEMENT = 500
 
@@ -133,14 +137,15 @@ _DENORMALISED = {"phones": "primary_phone", "emails": "primary_email"}
 
 
 # A prepared card: what `prepare` makes of a card, ready to insert but for its autokey.
-PREP_ID, PREP_AUTOKEY, PREP_ROW, PREP_CHILDREN, PREP_GROUPS = range(5)
+PREP_ID, PREP_AUTOKEY, PREP_ROW, PREP_CHILDREN, PREP_GROUPS, PREP_SEARCH, PREP_NAMES = range(7)
 
 
 def prepare(card: dict, user: str | None, now: int) -> list:
     """A card as rows ready to insert, without touching the database (so a worker process can do it).
 
     Returns [id, requested autokey or None, contact row, child rows per kind (CHILD_MODELS
-    order), group keys]; the rows' autokey slots are filled when the card is stored.
+    order), group keys, search-index row, FOLIO name-index row]; the rows' autokey slots
+    (the index rows' first item) are filled when the card is stored.
     `now` is the import time in the store's integer microseconds.
     """
     children = []
@@ -157,8 +162,26 @@ def prepare(card: dict, user: str | None, now: int) -> list:
     requested = key if type(key) is int and key > 0 else None
     groups = card.get("groups")
     card["id"] = card.get("id") or str(uuid.uuid4())
-    return [card["id"], requested, _contact_row(card, user, now), children,
-            list(dict.fromkeys(groups)) if groups else []]
+    row = _contact_row(card, user, now)
+    return [card["id"], requested, row, children, list(dict.fromkeys(groups)) if groups else [],
+            _search_row(row, children), _name_row(row)]
+
+
+def _name_row(row: list) -> list | None:
+    """The card's FOLIO name-index row, autokey slot first (SQLite only: PostgreSQL indexes expressions)."""
+    if not is_sqlite():
+        return None
+    return [None, *name_index.entry(row[_AT_GIVEN] or "", row[_AT_FAMILY] or "")]
+
+
+def _search_row(row: list, children: list[list]) -> list:
+    """The card's search-index row, autokey slot first (services.search.document of the stored card)."""
+    card = {name: row[at] for name, at in _DOCUMENT_AT}
+    for kind, rows in zip(CHILD_MODELS, children):
+        if kind in _SEARCHED_CHILDREN:
+            value_at = _CHILD_SPECS[kind][3][3]
+            card[kind] = [{"value": child[value_at]} for child in rows]
+    return [None, *search.document(card)]
 
 
 def set_account_list(prepared: list, key: int) -> None:
@@ -195,6 +218,9 @@ class BulkWriter:
         self._bulk_load_wanted = bulk_load
         self._load: BulkLoad | None = None
         self._ids: set[str] | None = None  # ids stored by this bulk load (the id index is dropped)
+        # Bulk load: search-index rows of stored batches, not yet written (see DEFERRED_INDEX_ROWS).
+        self._deferred: tuple[list, list] = ([], [])
+        self._staged: tuple[list, list] | None = None  # the rows of the batch being stored
         self._gc_was_enabled = False
 
     def add(self, card: dict, position: str) -> None:
@@ -216,21 +242,41 @@ class BulkWriter:
             self._bulk_load_wanted = False
             self._start_bulk_load()
         try:
-            stored = run_write(self._store, batch)
+            stored = self._store_staged(batch)
         except Exception:  # noqa: BLE001 - one bad card must not sink its batch: find it card by card
             stored = 0
             for item in batch:
                 try:
-                    stored += run_write(self._store, [item])
+                    stored += self._store_staged([item])
                 except Exception as exc:  # noqa: BLE001 - reported with the card's position
                     self.report.fail(item[1], f"cannot store card: {exc}")
+        if len(self._deferred[0]) >= DEFERRED_INDEX_ROWS:
+            run_write(self._write_deferred)
         if self.on_stored:
             self.on_stored(stored)
+
+    def _store_staged(self, batch: list[tuple[list, str]]) -> int:
+        """Store a batch; its deferred index rows are kept only once it is stored."""
+        self._staged = None
+        stored = run_write(self._store, batch)
+        if self._staged is not None:
+            self._deferred[0].extend(self._staged[0])
+            self._deferred[1].extend(self._staged[1])
+            self._staged = None
+        return stored
+
+    def _write_deferred(self) -> None:
+        documents, names = self._deferred
+        self._deferred = ([], [])
+        name_index.write_entries(names, fresh=True)
+        search.write_documents(documents)
 
     def close(self) -> None:
         """Store what is queued and end a bulk load (indexes built, one commit)."""
         try:
             self.flush()
+            if self._load is not None and self._deferred[0]:
+                run_write(self._write_deferred)
         except BaseException:
             self.abort()
             raise
@@ -244,6 +290,7 @@ class BulkWriter:
     def abort(self) -> None:
         """Roll back a bulk load in progress (nothing it stored stays)."""
         self._pending = []
+        self._deferred = ([], [])
         load, self._load = self._load, None
         if load is not None:
             try:
@@ -284,20 +331,23 @@ class BulkWriter:
         contact_rows = []
         child_rows: list[list] = [[] for _ in CHILD_MODELS]
         memberships: list[tuple] = []
-        search_cards = []
+        documents, names = [], []
         for prepared in cards:
             row = prepared[PREP_ROW]
             autokey = row[_AT_AUTOKEY]
             contact_rows.append(row)
-            card = {name: row[at] for name, at in _SEARCH_AT}
-            for rows, kind_rows, (kind, contact_at, value_at) in zip(prepared[PREP_CHILDREN], child_rows,
-                                                                      _CHILD_SLOTS):
-                for child in rows:
-                    child[contact_at] = autokey
-                kind_rows.extend(rows)
-                if kind in _SEARCHED_CHILDREN:
-                    card[kind] = [{"value": child[value_at]} for child in rows]
-            search_cards.append(card)
+            for rows, kind_rows, contact_at in zip(prepared[PREP_CHILDREN], child_rows, _CHILD_CONTACT_AT):
+                if rows:
+                    for child in rows:
+                        child[contact_at] = autokey
+                    kind_rows.extend(rows)
+            document = prepared[PREP_SEARCH]
+            document[0] = autokey
+            documents.append(document)
+            entry = prepared[PREP_NAMES]
+            if entry is not None:
+                entry[0] = autokey
+                names.append(entry)
             groups = prepared[PREP_GROUPS]
             if groups:
                 memberships.extend((autokey, key, position) for position, key in enumerate(groups))
@@ -305,7 +355,7 @@ class BulkWriter:
         for (kind, model), rows in zip(CHILD_MODELS.items(), child_rows):
             _insert(model, CHILD_COLUMNS[kind], rows)
         _insert(GroupMembership, MEMBERSHIP_COLUMNS, memberships)
-        search.index_cards(search_cards)
+        self._index(cards, documents, names)
         if is_postgres():
             # Keys were given explicitly: move the sequence past them for the server's inserts.
             database.execute_sql("SELECT setval(pg_get_serial_sequence('contact', 'autokey'), "
@@ -314,6 +364,21 @@ class BulkWriter:
             self._ids.update(prepared[PREP_ID] for prepared in cards)
         self.report.imported += len(cards)
         return len(cards)
+
+    def _index(self, cards: list[list], documents: list[list], names: list[list]) -> None:
+        """The search indexes from the rows `prepare` made; other registered indexers get the cards."""
+        # FOLIO's indexer is replaced by its rows (it indexes nothing on PostgreSQL).
+        others = [indexer for indexer in search.indexers() if indexer is not name_index.INDEXER]
+        if others:
+            search_cards = [_stored_card(prepared) for prepared in cards]
+            for indexer in others:
+                indexer(search_cards)
+        if self._load is not None:  # written with later batches' (`flush`), once this batch is stored
+            self._staged = (documents, names)
+            return
+        if is_sqlite():
+            name_index.write_entries(names)
+        search.write_documents(documents)
 
     def _new_cards(self, batch: list[tuple[list, str]]) -> list[list]:
         """The batch without cards whose id is already stored (or repeated in the batch)."""
@@ -402,7 +467,22 @@ _KEPT_SIMPLE = tuple(name for name in _KEPT_COLUMNS if name not in ("created", "
 # What services.search indexers read of a stored card: its names, emails and phones.
 _SEARCH_AT = tuple((name, _CONTACT_AT[name]) for name in ("autokey", "id", "display_name", "prefix", "given_name",
                                                           "middle_name", "family_name", "suffix"))
+_DOCUMENT_AT = _SEARCH_AT[2:]
+_AT_GIVEN, _AT_FAMILY = _CONTACT_AT["given_name"], _CONTACT_AT["family_name"]
 _SEARCHED_CHILDREN = ("emails", "phones")
+
+
+def _stored_card(prepared: list) -> dict:
+    """What a registered indexer reads of a stored card (names, emails, phones)."""
+    row = prepared[PREP_ROW]
+    card = {name: row[at] for name, at in _SEARCH_AT}
+    for kind, rows in zip(CHILD_MODELS, prepared[PREP_CHILDREN]):
+        if kind in _SEARCHED_CHILDREN:
+            value_at = _CHILD_SPECS[kind][3][3]
+            card[kind] = [{"value": child[value_at]} for child in rows]
+    return card
+
+
 assert [name for name, convert in zip(CONTACT_COLUMNS, CONTACT_CONVERTERS) if convert] == ["created", "updated",
                                                                                            "extra"]
 
@@ -448,5 +528,5 @@ def _child_spec(kind: str):
 
 
 _CHILD_SPECS = {kind: _child_spec(kind) for kind in CHILD_MODELS}
-# Per kind, in CHILD_MODELS order: (kind, the contact slot, the value slot).
-_CHILD_SLOTS = tuple((kind, _CHILD_SPECS[kind][3][0], _CHILD_SPECS[kind][3][3]) for kind in CHILD_MODELS)
+# Per kind, in CHILD_MODELS order: the slot of the contact's autokey.
+_CHILD_CONTACT_AT = tuple(_CHILD_SPECS[kind][3][0] for kind in CHILD_MODELS)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 
+from peewee import OperationalError
+
 from models.db import database, is_sqlite
 
 from .. import search
@@ -30,6 +32,9 @@ CARD_TABLES = ("contact", "contact_email", "contact_phone", "contact_address", "
 # Page cache while loading (KiB, negative = size): the indexes being built stay in memory.
 CACHE_KIB = 128 * 1024
 FTS_TABLES = ("contact_fts", "folio_fts")  # merged once at the end of a load
+# FTS5 pending-terms memory while loading (bytes; default 1 MB): fewer, larger segments to merge.
+FTS_HASH_BYTES = 32 * 1024 * 1024
+FTS_DEFAULT_HASH_BYTES = 1024 * 1024
 
 
 def store_is_empty() -> bool:
@@ -51,6 +56,8 @@ class BulkLoad:
         self._indexes: list[tuple[str, str]] = []
         self._triggers: list[tuple[str, str]] = []
         self._cache_size = None
+        self._foreign_keys = None
+        self._journal_mode = None  # the mode to restore when the load changed it
 
     @staticmethod
     def possible() -> bool:
@@ -64,6 +71,11 @@ class BulkLoad:
         """
         self._cache_size = database.execute_sql("PRAGMA cache_size").fetchone()[0]
         database.execute_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
+        # Every reference the load writes is to a card it just wrote or a group it looked up:
+        # no need to check each child row against its parent (set outside the transaction).
+        self._foreign_keys = database.execute_sql("PRAGMA foreign_keys").fetchone()[0]
+        database.execute_sql("PRAGMA foreign_keys = 0")
+        self._leave_wal()
         self._transaction = database.atomic()
         self._transaction.__enter__()
         if not store_is_empty():  # checked again now that the write lock is held
@@ -85,6 +97,7 @@ class BulkLoad:
         database.execute_sql(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('delete-all')")
         for table in FTS_TABLES:  # no merging while loading: one optimize at the end
             database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 0)")
+            database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
         return True
 
     def finish(self) -> None:
@@ -92,6 +105,8 @@ class BulkLoad:
         try:
             for table in FTS_TABLES:
                 database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 4)")
+                database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', "
+                                     f"{FTS_DEFAULT_HASH_BYTES})")
                 database.execute_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
             for _, sql in self._indexes:
                 database.execute_sql(sql)
@@ -111,7 +126,39 @@ class BulkLoad:
             transaction.__exit__(RuntimeError, RuntimeError("bulk load aborted"), None)  # rolls back
         self._restore()
 
+    def _leave_wal(self) -> None:
+        """Load with a rollback journal when no other connection has the file open.
+
+        In WAL mode every page of the load is written twice (to the WAL, then by the
+        checkpoint) and each page read looks up the WAL index; with a rollback journal the
+        new pages go straight to the file and the journal holds only the few pages the
+        empty store had, so a failure still rolls everything back. Another connection
+        (e.g. a running server) keeps the WAL: switching fails at once (no busy wait).
+        Readers that connect during the load wait for it (the WAL is restored at the end).
+        """
+        if str(database.execute_sql("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return
+        timeout = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+        database.execute_sql("PRAGMA busy_timeout = 0")
+        try:
+            mode = database.execute_sql("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except OperationalError:  # other connections: keep the WAL
+            return
+        finally:
+            database.execute_sql(f"PRAGMA busy_timeout = {int(timeout)}")
+        if str(mode).lower() == "delete":
+            self._journal_mode = "wal"
+
     def _restore(self) -> None:
+        if self._journal_mode is not None:
+            mode, self._journal_mode = self._journal_mode, None
+            try:
+                database.execute_sql(f"PRAGMA journal_mode = {mode}")
+            except OperationalError as exc:  # a reader connected meanwhile; every connection sets WAL itself
+                log.warning("bulk load: journal mode not restored to %s yet: %s", mode, exc)
+        if self._foreign_keys is not None:
+            database.execute_sql(f"PRAGMA foreign_keys = {int(self._foreign_keys)}")
+            self._foreign_keys = None
         if self._cache_size is not None:
             database.execute_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
             self._cache_size = None

@@ -10,6 +10,7 @@ See docs/jsonl-format.md.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,7 @@ from models import Contact, ContactGroup
 from models.base import JSONTextField, UTCTimestampField
 from models.db import run_write
 
+from . import bulk_worker
 from .bulk import (
     CHILD_COLUMNS,
     CHILD_MODELS,
@@ -384,45 +386,44 @@ def _import_lines(lines: Iterable[bytes], context: ImportContext, types: dict[st
     """The import loop: each line to its record type's importer (flushed when the type changes)."""
     report = context.report
     previous = None
-    for number, outcome, payload in _parsed_lines(lines, context.user):
-        position = f"line {number}"
-        if outcome == _FAILED:
-            report.fail(position, payload)
-            continue
-        kind = payload[0]
-        if kind == "meta":
-            record = payload[1]
-            if record.get("format") != FORMAT_NAME or record.get("version") != FORMAT_VERSION:
-                report.fail(position, f"unsupported header: expected format {FORMAT_NAME!r} "
-                                      f"version {FORMAT_VERSION}")
-            continue
-        record_type = types.get(kind)
-        if record_type is None:
-            report.fail(position, f"unknown record type {kind!r} (known: {', '.join(sorted(types))})")
-            continue
-        if kind != previous:
-            # Later records may refer to earlier ones (contacts to groups): store those first.
-            for importer in importers.values():
-                importer.flush()
-            previous = kind
-        importer = importers.get(kind)
-        if importer is None:
-            importer = importers[kind] = record_type.importer(context)
-        try:
-            if outcome == _PREPARED:  # only when the contact type is the built-in ContactImporter
-                importer.add_prepared(payload[1], position)
-            else:
-                importer.add(payload[1], position)
-        except RecordError as exc:
-            report.fail(position, str(exc))
+    with contextlib.closing(_parsed_lines(lines, context.user)) as parsed:  # stops the worker on failure
+        for number, outcome, payload in parsed:
+            position = f"line {number}"
+            if outcome == _FAILED:
+                report.fail(position, payload)
+                continue
+            kind = payload[0]
+            if kind == "meta":
+                record = payload[1]
+                if record.get("format") != FORMAT_NAME or record.get("version") != FORMAT_VERSION:
+                    report.fail(position, f"unsupported header: expected format {FORMAT_NAME!r} "
+                                          f"version {FORMAT_VERSION}")
+                continue
+            record_type = types.get(kind)
+            if record_type is None:
+                report.fail(position, f"unknown record type {kind!r} (known: {', '.join(sorted(types))})")
+                continue
+            if kind != previous:
+                # Later records may refer to earlier ones (contacts to groups): store those first.
+                for importer in importers.values():
+                    importer.flush()
+                previous = kind
+            importer = importers.get(kind)
+            if importer is None:
+                importer = importers[kind] = record_type.importer(context)
+            try:
+                if outcome == _PREPARED:  # only when the contact type is the built-in ContactImporter
+                    importer.add_prepared(payload[1], position)
+                else:
+                    importer.add(payload[1], position)
+            except RecordError as exc:
+                report.fail(position, str(exc))
 
 
 # ---------------------------------------------------------------- parsing, maybe in a worker process
 
 _FAILED, _RECORD, _PREPARED = range(3)
-CHUNK_LINES = 1000  # lines per parsing task
-# Tasks in flight: bounds memory (a worker must not read the whole file ahead of the writer).
-_IN_FLIGHT = 4
+CHUNK_LINES = 1000  # lines per parsing task (the worker runs at most one task ahead)
 
 
 def _parse_chunk(task: tuple[int, list[bytes], str | None, bool]) -> list[tuple[int, int, object]]:
@@ -453,25 +454,6 @@ def _parse_chunk(task: tuple[int, list[bytes], str | None, bool]) -> list[tuple[
     return out
 
 
-def _parse_chunk_json(task: tuple[int, list[bytes], str | None, bool]) -> tuple[bool, bytes]:
-    """`_parse_chunk` for a worker: its result as JSON (rows are lists of plain values; orjson
-    moves them between processes several times faster than pickle), else pickled (huge ints)."""
-    result = _parse_chunk(task)
-    try:
-        return True, orjson.dumps(result)
-    except (TypeError, orjson.JSONEncodeError):
-        import pickle
-
-        return False, pickle.dumps(result)
-
-
-def _unpack(packed: tuple[bool, bytes]) -> list:
-    import pickle
-
-    is_json, data = packed
-    return orjson.loads(data) if is_json else pickle.loads(data)
-
-
 def _chunks(lines: Iterable[bytes], user: str | None, prepare_contacts: bool):
     chunk: list[bytes] = []
     first = 1
@@ -488,60 +470,10 @@ def _chunks(lines: Iterable[bytes], user: str | None, prepare_contacts: bool):
 def _parsed_lines(lines: Iterable[bytes], user: str | None) -> Iterator[tuple[int, int, object]]:
     """Every line parsed (contacts checked and made into rows), in order.
 
-    Past the first chunk, parsing runs in a worker process (the second core) while this
-    process writes: JSON parsing and row building cost as much as the inserts.
+    Past the first chunk, reading and parsing run in a worker process (the second core)
+    while this process writes: JSON parsing and row building cost as much as the inserts.
     """
     prepare_contacts = _REGISTRY.get("contact") is not None and _REGISTRY["contact"].importer is ContactImporter
-    chunks = _chunks(lines, user, prepare_contacts)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    if second is None or not _worker_wanted():
-        yield from _parse_chunk(first)
-        if second is not None:
-            yield from _parse_chunk(second)
-            for task in chunks:
-                yield from _parse_chunk(task)
-        return
-    import multiprocessing
-    from collections import deque
-
-    # fork: the worker needs no import of its own; it never touches the inherited database connection.
-    with multiprocessing.get_context("fork").Pool(1, initializer=_worker_init) as pool:
-        pending = deque([pool.apply_async(_parse_chunk_json, (first,)),
-                         pool.apply_async(_parse_chunk_json, (second,))])
-        for task in chunks:
-            pending.append(pool.apply_async(_parse_chunk_json, (task,)))
-            if len(pending) >= _IN_FLIGHT:
-                yield from _unpack(_result(pending.popleft()))
-        while pending:
-            yield from _unpack(_result(pending.popleft()))
-
-
-# A chunk parses in well under a second; a worker killed from outside never answers.
-_CHUNK_TIMEOUT_SECONDS = 300
-
-
-def _result(task):
-    import multiprocessing
-
-    try:
-        return task.get(_CHUNK_TIMEOUT_SECONDS)
-    except multiprocessing.TimeoutError:
-        raise RuntimeError(f"the import's parse worker gave no answer in {_CHUNK_TIMEOUT_SECONDS} s "
-                           "(killed?); the import stopped") from None
-
-
-def _worker_wanted() -> bool:
-    import os
-
-    return (os.cpu_count() or 1) > 1 and os.environ.get("CONTACTS_IMPORT_WORKERS", "1") != "0"
-
-
-def _worker_init() -> None:
-    import gc
-    import signal
-
-    gc.disable()  # the worker's objects are short-lived lists; the parent handles Ctrl-C
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.closing(bulk_worker.mapped(_chunks(lines, user, prepare_contacts), _parse_chunk)) as chunks:
+        for parsed in chunks:
+            yield from parsed

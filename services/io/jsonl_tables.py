@@ -8,8 +8,8 @@ are skipped, never overwritten.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from peewee import Model
 
