@@ -71,7 +71,8 @@ class _ChildRow(BaseModel):
 class ContactEmail(_ChildRow):
     """An email address of a contact."""
 
-    contact = ForeignKeyField(Contact, backref="emails", on_delete="CASCADE", column_name="contact_autokey")
+    contact = ForeignKeyField(Contact, backref="emails", on_delete="CASCADE", column_name="contact_autokey",
+                              index=False)  # (contact, position) serves
     value = TextField()
     value_norm = TextField(index=True)  # lower-cased, for case-insensitive matching
 
@@ -83,7 +84,8 @@ class ContactEmail(_ChildRow):
 class ContactPhone(_ChildRow):
     """A phone number of a contact."""
 
-    contact = ForeignKeyField(Contact, backref="phones", on_delete="CASCADE", column_name="contact_autokey")
+    contact = ForeignKeyField(Contact, backref="phones", on_delete="CASCADE", column_name="contact_autokey",
+                              index=False)  # (contact, position) serves
     value = TextField(index=True)
 
     class Meta:
@@ -94,7 +96,8 @@ class ContactPhone(_ChildRow):
 class ContactAddress(_ChildRow):
     """A postal address of a contact."""
 
-    contact = ForeignKeyField(Contact, backref="addresses", on_delete="CASCADE", column_name="contact_autokey")
+    contact = ForeignKeyField(Contact, backref="addresses", on_delete="CASCADE", column_name="contact_autokey",
+                              index=False)  # (contact, position) serves
     line1 = TextField(default="")
     line2 = TextField(default="")
     city = TextField(default="")
@@ -110,7 +113,8 @@ class ContactAddress(_ChildRow):
 class ContactUrl(_ChildRow):
     """A web address of a contact."""
 
-    contact = ForeignKeyField(Contact, backref="urls", on_delete="CASCADE", column_name="contact_autokey")
+    contact = ForeignKeyField(Contact, backref="urls", on_delete="CASCADE", column_name="contact_autokey",
+                              index=False)  # (contact, position) serves
     value = TextField()
     notes = TextField(default="")
 
@@ -142,8 +146,10 @@ class ContactGroup(BaseModel):
 class GroupMembership(BaseModel):
     """A contact's membership in a group, ordered as the contact lists its groups."""
 
-    contact = ForeignKeyField(Contact, backref="memberships", on_delete="CASCADE", column_name="contact_autokey")
-    group = ForeignKeyField(ContactGroup, backref="memberships", on_delete="CASCADE", column_name="group_autokey")
+    contact = ForeignKeyField(Contact, backref="memberships", on_delete="CASCADE", column_name="contact_autokey",
+                              index=False)  # the composite indexes below lead with each
+    group = ForeignKeyField(ContactGroup, backref="memberships", on_delete="CASCADE", column_name="group_autokey",
+                            index=False)
     position = IntegerField(default=0)
 
     class Meta:

@@ -249,8 +249,10 @@ def write_stamp() -> tuple | None:
     changes = connection.total_changes
     # The raw connection, not execute_sql: this runs on every request, and a pragma
     # cannot fail in a way Peewee's error translation would matter for.
+    # The connection itself, not its id(): a cache holding the stamp keeps the object
+    # alive, so a later connection (a new database in tests) can never match it.
     return (connection.execute("PRAGMA data_version").fetchone()[0],
-            changes() if callable(changes) else changes, id(connection))
+            changes() if callable(changes) else changes, connection)
 
 
 def cached_until_written(name: str, compute):

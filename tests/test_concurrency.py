@@ -60,8 +60,13 @@ def _run_clients(target, args_list):
 
 # ---------------------------------------------------------------- read-modify-write counter
 
-def increment_worker(base: str, token: str, contact_id: str, dialect: str, times: int) -> dict:
-    """Add 1 to the contact's primary phone `times` times through one dialect, retrying on 412."""
+def increment_worker(base: str, token: str, contact_id: str, dialect: str, times: int,
+                     start_at: float = 0.0) -> dict:
+    """Add 1 to the contact's primary phone `times` times through one dialect, retrying on 412.
+
+    Every client starts at `start_at` (spawned processes come up one by one, and a fast
+    client could otherwise finish before the next one starts: no race to test)."""
+    time.sleep(max(0.0, start_at - time.time()))
     done, retries, statuses = 0, 0, []
     deadline = time.time() + DEADLINE
     while done < times and time.time() < deadline:
@@ -94,8 +99,9 @@ def test_if_match_loses_no_update_across_dialects_and_processes(server, token):
                               {"displayname": "Counter Card", "number": "0", "email": "counter@example.org"})
     assert status == 200
     dialects = ["incoplax", "niagara"] * (CLIENTS // 2)
+    start_at = time.time() + 5  # spawned clients are up by then
     results = _run_clients(increment_worker,
-                           [(server.base, token, contact["id"], d, INCREMENTS) for d in dialects])
+                           [(server.base, token, contact["id"], d, INCREMENTS, start_at) for d in dialects])
     statuses = [s for r in results for s in r["statuses"]]
     assert [s for s in statuses if s >= 500] == []
     assert set(statuses) <= {200, 412}

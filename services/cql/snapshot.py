@@ -24,9 +24,6 @@ class Snapshot:
     def __init__(self, pending: bool, cards: int) -> None:
         self.pending = pending  # existing cards wait in folio_dirty: sync() before searching
         self.cards = cards  # the highest card key in folio_key (the walk-or-sort estimate)
-        # The connection the stamp was read on stays referenced, so that no later
-        # connection can reuse its id() (part of the stamp) while this snapshot lives.
-        self._connection = database.connection()
         self._memo: dict[Hashable, Any] = {}
 
     def remember(self, key: Hashable, compute: Callable[[], Any]) -> Any:
