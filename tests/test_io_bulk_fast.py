@@ -286,3 +286,46 @@ def test_a_failing_parse_worker_stops_the_import_and_nothing_is_stored(app, data
         jsonl.import_jsonl(_contact_lines(9), jsonl.ImportContext(ImportReport(), batch_size=1))
     assert spy == {"begin": 1, "finish": 0, "abort": 1}
     assert all_cards() == []
+
+
+def _big_result(task):
+    """A worker task for the tests below: logs that it ran, answers ~100 KB (more than a pipe buffers)."""
+    number, log = task
+    with open(log, "a") as handle:
+        handle.write(f"{number}\n")
+    return [number, "x" * 100_000]
+
+
+def _done(log) -> int:
+    return len(log.read_text().split()) if log.exists() else 0
+
+
+def test_the_parse_worker_keeps_working_while_the_writer_is_busy(tmp_path, monkeypatch):
+    import time
+
+    from services.io import bulk_worker
+    monkeypatch.setenv("CONTACTS_IMPORT_WORKERS", "1")
+    monkeypatch.setattr(bulk_worker.os, "cpu_count", lambda: 2)
+    log = tmp_path / "done.log"
+    results = bulk_worker.mapped(((number, str(log)) for number in range(40)), _big_result)
+    assert next(results)[0] == 0
+    deadline = time.monotonic() + 20
+    while _done(log) < bulk_worker.AHEAD and time.monotonic() < deadline:
+        time.sleep(0.05)  # the writer is "busy": nothing more is read from the worker
+    # Results wait in this process while the writer is busy, not in a blocked worker.
+    assert _done(log) >= bulk_worker.AHEAD
+    assert [result[0] for result in results] == list(range(1, 40))
+
+
+def test_a_writer_that_stops_reading_ends_the_worker(tmp_path, monkeypatch):
+    import threading
+
+    from services.io import bulk_worker
+    monkeypatch.setenv("CONTACTS_IMPORT_WORKERS", "1")
+    monkeypatch.setattr(bulk_worker.os, "cpu_count", lambda: 2)
+    log = tmp_path / "done.log"
+    results = bulk_worker.mapped(((number, str(log)) for number in range(10_000)), _big_result)
+    assert next(results)[0] == 0
+    results.close()  # e.g. the import failed: the worker and the receiving thread end, nothing hangs
+    assert [thread.name for thread in threading.enumerate() if thread.name == "import-receiver"] == []
+    assert _done(log) < 10_000

@@ -423,7 +423,7 @@ def _import_lines(lines: Iterable[bytes], context: ImportContext, types: dict[st
 # ---------------------------------------------------------------- parsing, maybe in a worker process
 
 _FAILED, _RECORD, _PREPARED = range(3)
-CHUNK_LINES = 1000  # lines per parsing task (the worker runs at most one task ahead)
+CHUNK_LINES = 1000  # lines per parsing task (the worker runs at most bulk_worker.AHEAD tasks ahead)
 
 
 def _parse_chunk(task: tuple[int, list[bytes], str | None, bool]) -> list[tuple[int, int, object]]:
