@@ -10,21 +10,20 @@ set or sorts the hits, whichever the hit count says is cheaper. The hot queries 
 compiled once (models.prepared) instead of being rebuilt by Peewee on every request.
 
 On SQLite the total and the page's keys of a search are also remembered per connection
-until the database changes (see `_SearchCache`): counting tens of thousands of hits
+until the database changes (see `_cached_search`): counting tens of thousands of hits
 costs milliseconds however the index is read, and clients repeat searches (paging,
 debounced typing). The page's rows are always read afresh.
 """
 from __future__ import annotations
 
 import math
-import weakref
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
 from peewee import JOIN, SQL, fn
 
 from models import Contact
-from models.db import cached_until_written, database, is_sqlite, write_stamp
+from models.db import cached_until_written, database, is_sqlite
 from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
 from models.prepared import fetch_dicts
 
@@ -211,51 +210,14 @@ def _sqlite_search(spec: ContactFilter, source: tuple[str, list], offset: int, l
     return total, [row for row in rows if row.get("autokey") is not None]
 
 
-class _SearchCache:
-    """One connection's recent search results (total, page keys), valid while the database is unchanged.
-
-    The database is unchanged while both `PRAGMA data_version` (commits by any other
-    connection, other processes included) and this connection's `total_changes()` (its
-    own writes) stay the same. Both are read before the search runs, so a result is
-    never filed under a state older than the data it was computed from.
-    """
-
-    def __init__(self) -> None:
-        self.state: tuple | None = None
-        self.entries: OrderedDict[tuple, tuple[int, list[int]]] = OrderedDict()
-
-    def validate(self) -> None:
-        """Forget every entry if the database changed since the last look."""
-        state = write_stamp()
-        if state != self.state:
-            self.state = state
-            self.entries.clear()
-
-    def get(self, key: tuple) -> tuple[int, list[int]] | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-        return found
-
-    def put(self, key: tuple, value: tuple[int, list[int]]) -> None:
-        self.entries[key] = value
-        if len(self.entries) > CACHED_SEARCHES:
-            self.entries.popitem(last=False)
-
-
-_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> _SearchCache
-
-
 def _cached_search(spec: ContactFilter, source: tuple[str, list], offset: int, limit: int) -> tuple[int, list[dict]]:
     """`_sqlite_search` (or the count alone for `limit` 0), remembered until the database changes."""
-    connection = database.connection()
-    cache = _caches.get(connection)
-    if cache is None:
-        cache = _caches[connection] = _SearchCache()
-    cache.validate()
+    # One dict per state of the database (per thread, so per connection): emptied by any write.
+    cache: OrderedDict = cached_until_written("mpdx.searches", OrderedDict)
     key = (tuple(source[1]), spec.sort_field, spec.descending, offset, limit)
     found = cache.get(key)
     if found is not None:
+        cache.move_to_end(key)
         total, keys = found
         return total, _rows_by_autokey(keys)
     if not limit:
@@ -263,7 +225,9 @@ def _cached_search(spec: ContactFilter, source: tuple[str, list], offset: int, l
     else:
         total, rows = _sqlite_search(spec, source, offset, limit)
     if limit <= CACHED_PAGE_ROWS:
-        cache.put(key, (total, [row["autokey"] for row in rows]))
+        cache[key] = (total, [row["autokey"] for row in rows])
+        if len(cache) > CACHED_SEARCHES:
+            cache.popitem(last=False)  # the least recently used search
     return total, rows
 
 

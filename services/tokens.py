@@ -4,16 +4,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 
 from models import ApiToken
-from models.db import run_write, write_stamp
+from models.db import cached_until_written, run_write
 from models.prepared import fetch_dicts
 
-# Valid tokens' scopes per thread, kept while the database is unwritten (a revocation is a
-# write): the lookup is a tenth of a dialect GET's own work. Bounded, so random tokens
-# cannot grow it.
-_verified = threading.local()
+# Verified tokens remembered per state of the database: the lookup is a tenth of a
+# dialect GET's own work.
 _VERIFIED_MAX = 64
 
 SCOPES = ("contacts:read", "contacts:create", "contacts:update", "contacts:delete", "*")
@@ -41,23 +38,21 @@ def verify_token(token: str) -> list[str] | None:
     if not token or len(token) > 512:
         return None
     digest = hash_token(token)
-    stamp = write_stamp()
-    cache = getattr(_verified, "tokens", None)
-    if cache is None:
-        cache = _verified.tokens = {}
+    # Valid tokens' scopes, kept while nobody writes the database (a revocation is a write);
+    # a fresh dict on PostgreSQL every time, so nothing is kept there.
+    cache = cached_until_written("tokens.verified", dict)
     hit = cache.get(digest)
-    if hit is not None and stamp is not None and hit[0] == stamp:
-        return list(hit[1])
+    if hit is not None:
+        return list(hit)
     rows = fetch_dicts("token.by_hash", ApiToken,
                        lambda h: ApiToken.select(ApiToken.token_hash, ApiToken.scopes, ApiToken.revoked)
                        .where(ApiToken.token_hash == h), digest)
     if not rows or rows[0]["revoked"] or not hmac.compare_digest(rows[0]["token_hash"], digest):
         return None
     scopes = list(rows[0]["scopes"] or [])
-    if stamp is not None:
-        if len(cache) >= _VERIFIED_MAX:
-            cache.clear()
-        cache[digest] = (stamp, tuple(scopes))
+    if len(cache) >= _VERIFIED_MAX:  # random tokens cannot grow it: only valid ones are kept
+        cache.clear()
+    cache[digest] = tuple(scopes)
     return scopes
 
 

@@ -300,15 +300,21 @@ def _done(log) -> int:
     return len(log.read_text().split()) if log.exists() else 0
 
 
-def test_the_parse_worker_keeps_working_while_the_writer_is_busy(tmp_path, monkeypatch):
-    import time
-
+def _started_worker(tmp_path, monkeypatch, count: int):
+    """A forked parse worker mapping `_big_result` over `count` inputs, its first result read."""
     from services.io import bulk_worker
     monkeypatch.setenv("CONTACTS_IMPORT_WORKERS", "1")
     monkeypatch.setattr(bulk_worker.os, "cpu_count", lambda: 2)
     log = tmp_path / "done.log"
-    results = bulk_worker.mapped(((number, str(log)) for number in range(40)), _big_result)
+    results = bulk_worker.mapped(((number, str(log)) for number in range(count)), _big_result)
     assert next(results)[0] == 0
+    return bulk_worker, log, results
+
+
+def test_the_parse_worker_keeps_working_while_the_writer_is_busy(tmp_path, monkeypatch):
+    import time
+
+    bulk_worker, log, results = _started_worker(tmp_path, monkeypatch, 40)
     deadline = time.monotonic() + 20
     while _done(log) < bulk_worker.AHEAD and time.monotonic() < deadline:
         time.sleep(0.05)  # the writer is "busy": nothing more is read from the worker
@@ -320,12 +326,7 @@ def test_the_parse_worker_keeps_working_while_the_writer_is_busy(tmp_path, monke
 def test_a_writer_that_stops_reading_ends_the_worker(tmp_path, monkeypatch):
     import threading
 
-    from services.io import bulk_worker
-    monkeypatch.setenv("CONTACTS_IMPORT_WORKERS", "1")
-    monkeypatch.setattr(bulk_worker.os, "cpu_count", lambda: 2)
-    log = tmp_path / "done.log"
-    results = bulk_worker.mapped(((number, str(log)) for number in range(10_000)), _big_result)
-    assert next(results)[0] == 0
+    _, log, results = _started_worker(tmp_path, monkeypatch, 10_000)
     results.close()  # e.g. the import failed: the worker and the receiving thread end, nothing hangs
     assert [thread.name for thread in threading.enumerate() if thread.name == "import-receiver"] == []
     assert _done(log) < 10_000
