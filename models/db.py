@@ -295,10 +295,10 @@ def run_write(fn, *args, attempts: int = 5, **kwargs):
 class _GroupedWrite:
     """One thread's write, waiting to be committed in a group."""
 
-    __slots__ = ("fn", "args", "result", "error", "done")
+    __slots__ = ("fn", "args", "finish", "result", "error", "done")
 
-    def __init__(self, fn, args) -> None:
-        self.fn, self.args = fn, args
+    def __init__(self, fn, args, finish) -> None:
+        self.fn, self.args, self.finish = fn, args, finish
         self.result = self.error = None
         self.done = False
 
@@ -307,7 +307,7 @@ _grouped: list[_GroupedWrite] = []
 _grouped_guard = threading.Lock()
 
 
-def run_grouped_write(fn, *args, attempts: int = 5):
+def run_grouped_write(fn, *args, finish=None, attempts: int = 5):
     """`run_write(fn, *args)`, committed together with the writes other threads of this
     process are waiting to make at the same moment (SQLite).
 
@@ -317,10 +317,16 @@ def run_grouped_write(fn, *args, attempts: int = 5):
     that gets the write lock commits everybody's queued writes, each in its own savepoint
     so one failure (a conflict, a failed precondition) undoes only that write and is
     raised in its own thread; nobody returns before the commit holding their write.
+
+    `finish(results)`, if given, runs once per group, in the same transaction after every
+    write of it, with the results of the writes that succeeded; if it fails, the whole
+    group fails. It is for work that is cheaper done once for all (FTS5 flushes its
+    pending terms as a new index segment at every savepoint: indexing a group's cards
+    in `finish` writes one segment instead of one per card).
     """
     if not is_sqlite() or database.in_transaction():
-        return run_write(fn, *args, attempts=attempts)
-    job = _GroupedWrite(fn, args)
+        return run_write(_finished, fn, args, finish, attempts=attempts)
+    job = _GroupedWrite(fn, args, finish)
     with _grouped_guard:
         _grouped.append(job)
     delay, failures = 0.05, 0
@@ -361,5 +367,19 @@ def _commit_group(batch: list[_GroupedWrite]) -> None:
                     item.result = item.fn(*item.args)
             except Exception as exc:  # this write is undone; the others go on
                 item.error = exc
+        finishes: dict = {}
+        for item in batch:
+            if item.error is None and item.finish is not None:
+                finishes.setdefault(item.finish, []).append(item.result)
+        for finish, results in finishes.items():
+            finish(results)
     for item in batch:
         item.done = True
+
+
+def _finished(fn, args, finish):
+    """One write and its `finish`, outside a group (PostgreSQL, or inside a transaction)."""
+    result = fn(*args)
+    if finish is not None:
+        finish([result])
+    return result

@@ -112,7 +112,8 @@ def create_card(data: dict, *, user: str | None = None,
     children = {kind: _child_rows(kind, data.get(kind) or []) for kind in CHILD_MODELS}
     values.update(_denormalised(children))
     # Grouped: creates arriving together share one commit (see run_grouped_write).
-    autokey = run_grouped_write(_create, values, children, data.get("groups"), precondition)
+    autokey, _ = run_grouped_write(_create, values, children, data.get("groups"), precondition,
+                                   finish=_index_created)
     # Read back after the commit: the write lock is held for the writes alone.
     card = _reload(autokey)
     if card is None:
@@ -121,7 +122,7 @@ def create_card(data: dict, *, user: str | None = None,
 
 
 def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None,
-            precondition: Callable[[], None] | None) -> int:
+            precondition: Callable[[], None] | None) -> tuple[int, dict]:
     if precondition is not None:
         precondition()
     try:
@@ -133,8 +134,12 @@ def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | N
     if groups:
         _write_groups(autokey, groups)
     # The index needs names, emails and phones, all known here: no read inside the lock.
-    search.index_cards([dict(values, autokey=autokey, **children)])  # a new rowid: nothing to replace
-    return autokey
+    return autokey, dict(values, autokey=autokey, **children)
+
+
+def _index_created(created: list[tuple[int, dict]]) -> None:
+    """Index the cards of a group of creates at once (new rowids: nothing to replace)."""
+    search.index_cards([card for _, card in created])
 
 
 def update_card(contact_id: str, changes: dict, *, expected_version: int | None = None,

@@ -250,12 +250,18 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
     from services.contacts import create_card, get_card
     from services.errors import Conflict
 
+    from services import search
+
     db = open_database(f"sqlite:///{tmp_path}/g.db")
     migrate(db)
     existing = create_card({"display_name": "Already Here"})
-    batches = []
+    batches, indexed = [], []
     real_commit = dbmodule._commit_group
     monkeypatch.setattr(dbmodule, "_commit_group", lambda batch: (batches.append(len(batch)), real_commit(batch)))
+    real_index = search.index_cards
+    monkeypatch.setattr(search, "index_cards",
+                        lambda cards, replace=False: (indexed.append(sorted(c["display_name"] for c in cards)),
+                                                      real_index(cards, replace)))
     results, errors = {}, {}
 
     def create(i):
@@ -285,6 +291,49 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
         assert stored["display_name"] == f"Grouped Person{i}"
         assert [e["value"] for e in stored["emails"]] == [f"g{i}@example.org"]
     assert get_card(existing["id"])["display_name"] == "Already Here"
+    # The group's cards are indexed once, together, after the failed one was undone: one
+    # FTS5 segment for the group (each savepoint would flush one per card).
+    assert indexed == [[f"Grouped Person{i}" for i in (0, 1, 2, 4, 5)]]
+    found = search.match_autokeys(search.Term("grouped"))
+    assert sorted(found) == sorted(card["autokey"] for card in results.values())
+    db.close()
+
+
+def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeypatch):
+    import threading
+
+    from models import db as dbmodule
+    from models.contact import Contact
+    from models.db import open_database
+    from models.schema import migrate
+    from services import search
+    from services.contacts import create_card
+
+    db = open_database(f"sqlite:///{tmp_path}/i.db")
+    migrate(db)
+
+    def failing_index(cards, replace=False):
+        raise RuntimeError("index broken")
+    monkeypatch.setattr(search, "index_cards", failing_index)
+    errors = []
+
+    def create(i):
+        try:
+            create_card({"display_name": f"Unindexed Person{i}"})
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(3)]
+    with dbmodule._process_writer:
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(dbmodule._grouped) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(30)
+    assert len(errors) == 3 and all(str(e) == "index broken" for e in errors), errors
+    assert Contact.select().count() == 0  # a card is never stored without its index entry
     db.close()
 
 

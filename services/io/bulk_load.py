@@ -35,6 +35,7 @@ FTS_TABLES = ("contact_fts", "folio_fts")  # merged once at the end of a load
 # FTS5 pending-terms memory while loading (bytes; default 1 MB): fewer, larger segments to merge.
 FTS_HASH_BYTES = 32 * 1024 * 1024
 FTS_DEFAULT_HASH_BYTES = 1024 * 1024
+FTS_DEFAULT_AUTOMERGE = 4  # FTS5's own default, for tables that never had it set
 
 
 def store_is_empty() -> bool:
@@ -58,6 +59,7 @@ class BulkLoad:
         self._cache_size = None
         self._foreign_keys = None
         self._journal_mode = None  # the mode to restore when the load changed it
+        self._automerge: dict[str, int] = {}  # each FTS table's setting, restored at the end
 
     @staticmethod
     def possible() -> bool:
@@ -96,6 +98,8 @@ class BulkLoad:
         # No card exists, so any entry left in the search index is stale.
         database.execute_sql(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('delete-all')")
         for table in FTS_TABLES:  # no merging while loading: one optimize at the end
+            row = database.execute_sql(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
+            self._automerge[table] = int(row[0]) if row else FTS_DEFAULT_AUTOMERGE
             database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 0)")
             database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
         return True
@@ -104,7 +108,8 @@ class BulkLoad:
         """Re-create the indexes and triggers and commit the whole load."""
         try:
             for table in FTS_TABLES:
-                database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 4)")
+                database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', "
+                                     f"{self._automerge.get(table, FTS_DEFAULT_AUTOMERGE)})")
                 database.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', "
                                      f"{FTS_DEFAULT_HASH_BYTES})")
                 database.execute_sql(f"INSERT INTO {table}({table}) VALUES ('optimize')")
