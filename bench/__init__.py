@@ -1,4 +1,4 @@
 """Benchmarks: seed N contacts, start the real server, drive load from another process.
 
-Run `python -m bench --help`; README section: docs/readme/bench.md.
+Run `python -m bench --help`; README section: "Benchmarks (`bench/`)".
 """

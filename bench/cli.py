@@ -1,4 +1,4 @@
-"""`python -m bench`: seed, serve, load, compare, report (see docs/readme/bench.md)."""
+"""`python -m bench`: seed, serve, load, compare, report (see the README, section "Benchmarks")."""
 from __future__ import annotations
 
 import argparse
