@@ -112,8 +112,9 @@ def create_card(data: dict, *, user: str | None = None,
     children = {kind: _child_rows(kind, data.get(kind) or []) for kind in CHILD_MODELS}
     values.update(_denormalised(children))
     # Grouped: creates arriving together share one commit (see run_grouped_write).
-    autokey, _ = run_grouped_write(_create, values, children, data.get("groups"), precondition,
-                                   finish=_index_created)
+    # The group's cards are indexed together once all its writes are done (see `finish`).
+    autokey = run_grouped_write(_create, values, children, data.get("groups"), precondition,
+                                finish=search.index_cards)["autokey"]
     # Read back after the commit: the write lock is held for the writes alone.
     card = _reload(autokey)
     if card is None:
@@ -122,7 +123,7 @@ def create_card(data: dict, *, user: str | None = None,
 
 
 def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None,
-            precondition: Callable[[], None] | None) -> tuple[int, dict]:
+            precondition: Callable[[], None] | None) -> dict:
     if precondition is not None:
         precondition()
     try:
@@ -133,13 +134,9 @@ def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | N
         insert_rows(CHILD_MODELS[kind], [dict(row, contact=autokey) for row in rows])
     if groups:
         _write_groups(autokey, groups)
-    # The index needs names, emails and phones, all known here: no read inside the lock.
-    return autokey, dict(values, autokey=autokey, **children)
-
-
-def _index_created(created: list[tuple[int, dict]]) -> None:
-    """Index the cards of a group of creates at once (new rowids: nothing to replace)."""
-    search.index_cards([card for _, card in created])
+    # The card as the index needs it (names, emails, phones), all known here: no read
+    # inside the lock; a new rowid, so nothing to replace.
+    return dict(values, autokey=autokey, **children)
 
 
 def update_card(contact_id: str, changes: dict, *, expected_version: int | None = None,

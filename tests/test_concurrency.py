@@ -238,6 +238,25 @@ def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
     db.close()
 
 
+def _queued_while_writer_held(create, count: int) -> list:
+    """Run `create(i)` in `count` threads while holding the writer lock until all are queued
+    for one group commit; returns the (joined) threads."""
+    import threading
+
+    from models import db as dbmodule
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(count)]
+    with dbmodule._process_writer:
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(dbmodule._grouped) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(30)
+    return threads
+
+
 def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monkeypatch):
     # Creates queued while another thread holds the writer lock are committed by one
     # leader in one transaction; a create that conflicts is undone alone and its own
@@ -300,9 +319,6 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
 
 
 def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeypatch):
-    import threading
-
-    from models import db as dbmodule
     from models.contact import Contact
     from models.db import open_database
     from models.schema import migrate
@@ -323,23 +339,13 @@ def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeyp
         except Exception as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(3)]
-    with dbmodule._process_writer:
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while len(dbmodule._grouped) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    for thread in threads:
-        thread.join(30)
+    _queued_while_writer_held(create, 3)
     assert len(errors) == 3 and all(str(e) == "index broken" for e in errors), errors
     assert Contact.select().count() == 0  # a card is never stored without its index entry
     db.close()
 
 
 def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path, monkeypatch):
-    import threading
-
     from peewee import OperationalError
 
     from models import db as dbmodule
@@ -365,15 +371,7 @@ def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path
         except Exception as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(3)]
-    with dbmodule._process_writer:
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while len(dbmodule._grouped) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    for thread in threads:
-        thread.join(30)
+    threads = _queued_while_writer_held(create, 3)
     assert not any(thread.is_alive() for thread in threads)
     assert len(errors) == 3 and all(isinstance(e, OperationalError) for e in errors), errors
     assert Contact.select().count() == 0
