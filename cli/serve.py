@@ -72,10 +72,11 @@ def _gunicorn_app(config: Config):
         def load(self):
             from app import create_app
             from models.wal import defer_checkpoints, start_checkpointer
+            from services.cql import name_index
 
             defer_checkpoints()  # before the app opens its connections
             app = create_app(config, run_migrations=False)
-            start_checkpointer()
+            start_checkpointer(tasks=(name_index.flush,))  # new cards reach FOLIO's index in batches
             # The app's modules, routes and schemas live as long as the worker: moved out of
             # the collector's generations, they are no longer traversed by every full
             # collection, which otherwise pauses a request now and then for milliseconds.

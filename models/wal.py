@@ -6,12 +6,15 @@ random write of 4 MB, and every writer queued behind it waits (POST tails of 0.5
 were measured). Under `contacts serve` the connections skip these automatic
 checkpoints and a daemon thread in each worker runs a PASSIVE checkpoint twice a
 second instead: it never holds the write lock, so writers and readers go on meanwhile.
+The same thread runs the work the services defer off the request path (`tasks`, e.g.
+indexing new cards for FOLIO in batches) just before each checkpoint.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 
 from .db import SQLITE_PRAGMAS, database, is_sqlite
 
@@ -24,19 +27,25 @@ def defer_checkpoints() -> None:
     SQLITE_PRAGMAS["wal_autocheckpoint"] = 0
 
 
-def start_checkpointer(interval: float = INTERVAL_SECONDS) -> threading.Thread | None:
-    """Start the daemon thread that checkpoints the WAL every `interval` s (SQLite only)."""
+def start_checkpointer(interval: float = INTERVAL_SECONDS,
+                       tasks: Sequence[Callable[[], object]] = ()) -> threading.Thread | None:
+    """Start the daemon thread that runs `tasks` and checkpoints the WAL every `interval` s (SQLite only)."""
     if not is_sqlite():
         return None
-    thread = threading.Thread(target=_checkpoint_forever, args=(interval,), name="wal-checkpointer",
-                              daemon=True)
+    thread = threading.Thread(target=_checkpoint_forever, args=(interval, tuple(tasks)),
+                              name="wal-checkpointer", daemon=True)
     thread.start()
     return thread
 
 
-def _checkpoint_forever(interval: float) -> None:
+def _checkpoint_forever(interval: float, tasks: tuple[Callable[[], object], ...] = ()) -> None:
     while True:
         time.sleep(interval)
+        for task in tasks:
+            try:
+                task()
+            except Exception:  # retried at the next tick; what it had done is committed or undone
+                log.warning("background task %s failed", getattr(task, "__qualname__", task), exc_info=True)
         try:
             # PASSIVE copies what no reader still needs and never waits for a lock; another
             # worker's checkpointer running at the same moment just makes this one a no-op.

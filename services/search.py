@@ -73,14 +73,18 @@ def _document(card: dict) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- keeping the index
 
-# Extra indexes kept in the same write transaction (e.g. FOLIO's name index).
-_indexers: list[Callable[[list[dict]], None]] = []
+# Extra indexes kept in the same write transaction (e.g. FOLIO's name index), and
+# whether each also wants the cards just created (False: it finds them by itself later).
+_indexers: dict[Callable[[list[dict]], None], bool] = {}
 
 
-def register_indexer(fn: Callable[[list[dict]], None]) -> None:
-    """Have `fn(cards)` called, in the write transaction, whenever cards are (re)indexed."""
-    if fn not in _indexers:
-        _indexers.append(fn)
+def register_indexer(fn: Callable[[list[dict]], None], *, new_cards: bool = True) -> None:
+    """Have `fn(cards)` called, in the write transaction, whenever cards are (re)indexed.
+
+    `new_cards=False`: not for cards just created (an index that catches up with new
+    cards in batches, as FOLIO's name index does from its marks).
+    """
+    _indexers.setdefault(fn, new_cards)
 
 
 def index_card(card: dict) -> None:
@@ -89,11 +93,12 @@ def index_card(card: dict) -> None:
 
 
 def index_cards(cards: list[dict], replace: bool = False) -> None:
-    """Index cards (bulk imports pass newly inserted cards; `replace` drops old entries first)."""
+    """Index cards: changed ones (`replace`: old entries dropped first) or just created ones."""
     if not cards:
         return
-    for indexer in _indexers:
-        indexer(cards)
+    for indexer, new_cards in _indexers.items():
+        if replace or new_cards:
+            indexer(cards)
     write_documents([(card["autokey"], *_document(card)) for card in cards], replace)
 
 

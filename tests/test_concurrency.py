@@ -207,6 +207,29 @@ def test_server_reports_sqlite_version_and_serves_two_workers(server):
     assert len(pids) == 2, pids
 
 
+def test_serve_workers_index_new_cards_for_folio_without_a_search(server, token):
+    """A create leaves FOLIO's name index to the workers' background flush (twice a second)."""
+    import apsw
+
+    status, _, body = call(server.base, token, "POST", "/organizations-storage/contacts",
+                           {"firstName": "Quentin", "lastName": "Background"},
+                           {"X-Okapi-Tenant": "diku"})
+    assert status == 201, body
+    reader = apsw.Connection(server.database_url.removeprefix("sqlite:///"))
+    try:
+        deadline = time.time() + 10
+        while True:
+            entry = reader.execute("SELECT k.first_key, k.last_key FROM folio_key k JOIN contact c "
+                                   "ON c.autokey = k.contact_autokey WHERE c.id = ?", (body["id"],)).fetchall()
+            waiting = reader.execute("SELECT COUNT(*) FROM folio_dirty").fetchall()[0][0]
+            if (entry and not waiting) or time.time() > deadline:
+                break
+            time.sleep(0.1)
+    finally:
+        reader.close()
+    assert (entry, waiting) == ([("quentin", "background")], 0)
+
+
 def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
     # Writers queue on the process lock + flock; a write inside a write joins the outer one.
     import threading

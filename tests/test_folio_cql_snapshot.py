@@ -94,6 +94,7 @@ def test_an_unchanged_store_is_probed_and_counted_once(seeded, headers, app, mon
     """Repeated searches of an unchanged store run neither the name-index probe nor the count again."""
     _sqlite_only(app)
     from models.db import database
+    from services.cql import name_index
 
     statements: list[str] = []
     real = type(database.obj).execute_sql
@@ -102,6 +103,8 @@ def test_an_unchanged_store_is_probed_and_counted_once(seeded, headers, app, mon
         statements.append(sql)
         return real(self, sql, params, *args, **kwargs)
 
+    with app.app_context():  # the seeded cards are indexed, as a serve worker's flush does
+        assert name_index.flush() == len(RECORDS)
     monkeypatch.setattr(type(database.obj), "execute_sql", spy)
 
     def probes_and_counts() -> tuple[int, int]:
@@ -117,4 +120,14 @@ def test_an_unchanged_store_is_probed_and_counted_once(seeded, headers, app, mon
     assert created.status_code == 201, created.data
     statements.clear()
     assert _search(seeded, headers) == (["Adams", "Fuller", "Fury", "Fury-Smith"], 4)
-    assert probes_and_counts() == (1, 1)
+    # the new card waited for the name index: a probe found it, the search indexed it and
+    # probed again (its own write); then one count
+    assert probes_and_counts() == (2, 1)
+    for offset in (0, 1, 2):
+        _search(seeded, headers, limit=1, offset=offset)
+    assert probes_and_counts() == (2, 1)
+    renamed = {**RECORDS[3], "lastName": "Furlong"}
+    assert seeded.put(f"{PREFIX}/{RECORDS[3]['id']}", json=renamed, headers=headers).status_code == 204
+    statements.clear()
+    assert _search(seeded, headers) == (["Adams", "Fuller", "Furlong", "Fury", "Fury-Smith"], 5)
+    assert probes_and_counts() == (1, 1)  # a changed card is indexed by its own write

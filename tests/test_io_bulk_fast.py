@@ -12,6 +12,7 @@ from config import Config
 from models.db import database
 from services import contacts, groups
 from services.io import bulk, bulk_load, jsonl
+from services.cql import name_index
 from services.io.report import ImportReport
 
 from .io_support import all_cards, fresh_database_url, run, summary, use_database
@@ -179,8 +180,11 @@ def test_a_failing_bulk_load_leaves_the_store_as_it_was(app, database_url, tmp_p
     assert spy == {"begin": 1, "finish": 0, "abort": 1}
     assert all_cards() == []
     assert _index_rows(database_url)["schema"] == empty_schema  # indexes and triggers are back
-    # The store works as before: a card written now is indexed for FOLIO at once.
+    # The store works as before: the mark trigger is back, so a card created now reaches
+    # FOLIO's name index with the next flush.
     card = contacts.create_card({"display_name": "After Failure"})
+    assert database.execute_sql("SELECT contact_autokey FROM folio_dirty").fetchall() == [(card["autokey"],)]
+    assert name_index.flush() == 1
     assert database.execute_sql("SELECT first_key, last_key FROM folio_key WHERE contact_autokey = ?",
                                 (card["autokey"],)).fetchone() == ("after", "failure")
 

@@ -146,7 +146,7 @@ def find(compiled: Compiled, limit: int, offset: int, *, count: bool) -> tuple[l
         # one probe (or none, while nobody wrote since); sync() writes only when a mark waits
         state = snapshot()
         if state.pending:
-            sync()
+            sync(probe=False)
             state = snapshot()
     total = None
     walk = False
