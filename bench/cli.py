@@ -48,6 +48,9 @@ def _run_db(pristine: Path, count: int) -> Path:
     for stale in target.parent.glob(target.name + "*"):
         stale.unlink()
     shutil.copyfile(pristine, target)
+    wal = Path(str(pristine) + "-wal")
+    if wal.exists():  # commits not yet checkpointed into the file are part of the database
+        shutil.copyfile(wal, str(target) + "-wal")
     return target
 
 

@@ -207,6 +207,30 @@ def test_server_reports_sqlite_version_and_serves_two_workers(server):
     assert len(pids) == 2, pids
 
 
+def test_each_worker_listens_on_its_own_socket(server):
+    """SO_REUSEPORT: the kernel spreads new connections over the workers. On one shared
+    socket, the keep-alive connections of a client could all go to one worker."""
+    port = f":{server.port:04X}"
+    with open("/proc/net/tcp") as table:
+        listening = [line.split() for line in table.read().splitlines()[1:]]
+    assert sum(1 for fields in listening if fields[1].endswith(port) and fields[3] == "0A") == server.workers
+
+
+def test_a_second_server_on_a_port_in_use_is_refused(server):
+    """SO_REUSEPORT would let a second server share the port silently: serve checks first."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.live_server import ROOT
+
+    done = subprocess.run([sys.executable, "-c", "from app import main; main()", "serve", "--port", str(server.port)],
+                          env={**os.environ, "CONTACTS_DATABASE_URL": server.database_url}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{server.port}: Address already in use" in done.stderr
+
+
 def test_serve_workers_index_new_cards_for_folio_without_a_search(server, token):
     """A create leaves FOLIO's name index to the workers' background flush (twice a second)."""
     import apsw
