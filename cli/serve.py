@@ -74,7 +74,7 @@ def _gunicorn_app(config: Config):
             # A listening socket per worker (SO_REUSEPORT): the kernel spreads new connections
             # over the workers. On one shared socket whichever worker woke first took them, and
             # a few keep-alive clients could all land on one worker, which then ran at GIL speed
-            # on one core while the other idled (seen as runs at 40% of the usual req/s).
+            # on one core while the other idled (bench runs at 25-45% of the usual req/s).
             self.cfg.set("reuse_port", True)
             self.cfg.set("threads", config.threads)
             self.cfg.set("keepalive", 5)
