@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import random
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-from tests.live_server import LiveServer, request
+from tests.live_server import ROOT, LiveServer, request
 
 INCOPLAX = "/rest/v1/addressbook"
 CLIENTS = 4
@@ -218,12 +221,6 @@ def test_each_worker_listens_on_its_own_socket(server):
 
 def test_a_second_server_on_a_port_in_use_is_refused(server):
     """SO_REUSEPORT would let a second server share the port silently: serve checks first."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.live_server import ROOT
-
     done = subprocess.run([sys.executable, "-c", "from app import main; main()", "serve", "--port", str(server.port)],
                           env={**os.environ, "CONTACTS_DATABASE_URL": server.database_url}, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
@@ -256,8 +253,6 @@ def test_serve_workers_index_new_cards_for_folio_without_a_search(server, token)
 
 def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
     # Writers queue on the process lock + flock; a write inside a write joins the outer one.
-    import threading
-
     from models.db import open_database, run_write
     from models.schema import migrate
     from services.contacts import create_card, get_card, update_card
@@ -288,8 +283,6 @@ def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
 def _queued_while_writer_held(create, count: int) -> list:
     """Run `create(i)` in `count` threads while holding the writer lock until all are queued
     for one group commit; returns the (joined) threads."""
-    import threading
-
     from models import db as dbmodule
 
     threads = [threading.Thread(target=create, args=(i,)) for i in range(count)]
@@ -308,8 +301,6 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
     # Creates queued while another thread holds the writer lock are committed by one
     # leader in one transaction; a create that conflicts is undone alone and its own
     # thread gets the error; every create that returned is stored.
-    import threading
-
     from models import db as dbmodule
     from models.db import open_database
     from models.schema import migrate

@@ -50,7 +50,7 @@ def sync(probe: bool = True) -> None:
     """Index the cards that wait (usually none: one probe, no write); `probe=False`: known to wait."""
     if not is_sqlite():
         return
-    # Marks of deleted cards are left for the next write: a search need not write for them.
+    # Marks of deleted cards are left for the next flush: a search need not write for them.
     if not probe or pending():
         run_write(_sync)
 
