@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     tool = load.load_tool(args.tool)
     started = time.perf_counter()
+    (WORK / "server.log").unlink(missing_ok=True)  # this run's servers append to it (gigabytes at 1M)
 
     pristine, import_stats = database_file(args.contacts, args.seed, fresh=args.fresh)
     osid_count = _ensure_osid(pristine, args.contacts, args.workers)
@@ -90,7 +91,6 @@ def main(argv: list[str] | None = None) -> int:
     samples.ids, samples.phones = stored_cards(run_db, 5000, args.seed)
     token = create_token(run_db)
 
-    results: list[tuple[load.Result, dict]] = []
     with Server(run_db, workers=args.workers) as server:
         client = Client(server.base_url, token)
         samples.niagara_pages = niagara_pages(client, 400)
@@ -107,19 +107,16 @@ def main(argv: list[str] | None = None) -> int:
         _warm(client, every)
 
         log(f"load generator: {tool}; {args.duration:g} s per scenario, mixed {args.mixed_duration:g} s")
-        baseline_rps = None
-        for scenario in every:
+        runs = []
+        for scenario in _run_order(base, every[1:]):
             duration = args.mixed_duration if scenario.kind == "mixed" else args.duration
             path = scenario.write(WORK / "requests")
             result = load.run(scenario.name, path, server.base_url, token, concurrency=scenario.concurrency,
                               duration=duration, order=scenario.order, check=scenario.check, tool=tool)
-            if scenario.kind == "baseline":
-                baseline_rps = result.rps
-            if baseline_rps:
-                result.ratio = result.rps / baseline_rps
             log(f"{scenario.name}: {result.rps:,.0f} req/s, p50 {result.p50:.2f} ms, p95 {result.p95:.2f} ms, "
                 f"p99 {result.p99:.2f} ms, errors {result.errors} (5xx {result.e5xx}, locked {result.locked})")
-            results.append((result, scenario.targets))
+            runs.append((scenario, result))
+        results = _with_ratios(runs)
         worker_rss = server.worker_rss_mb()
 
     plan_reports = plans.explain_scenarios(run_db, [*read_scenarios, *search_scenarios, *write_scenarios])
@@ -129,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
         rivals_text = rivals.compare(run_db, args, samples, results, tool)
 
-    failures = _failures(results, plan_reports)
+    failures = _failures([(result, scenario.targets) for scenario, result in runs], plan_reports)
     text = _document(command, args, tool, import_stats, results, worker_rss, plan_reports, rivals_text,
                      failures, time.perf_counter() - started)
     print(text)
@@ -144,12 +141,55 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _run_order(base: scenarios.Scenario, others: list[scenarios.Scenario]) -> list[scenarios.Scenario]:
+    """The scenarios in run order: the baseline first and again right after each read scenario.
+
+    The host's speed drifts by tens of percent over minutes, so a read scenario is compared
+    with the baseline runs just before and just after it, not with one minutes earlier.
+    """
+    order = [base]
+    for scenario in others:
+        order.append(scenario)
+        if scenario.kind == "read":
+            order.append(base)
+    return order
+
+
+def _with_ratios(runs: list[tuple[scenarios.Scenario, load.Result]]) -> list[tuple[load.Result, dict]]:
+    """One row per scenario with its ratio to the baseline; the baseline row is its median run.
+
+    A read scenario's ratio is to the mean of the baseline runs just before and after it;
+    any other scenario's is to the median baseline run.
+    """
+    base_at = [i for i, (scenario, _) in enumerate(runs) if scenario.kind == "baseline"]
+    if not base_at:
+        return [(result, scenario.targets) for scenario, result in runs]
+    base_runs = sorted((runs[i][1] for i in base_at), key=lambda r: r.rps)
+    median = base_runs[len(base_runs) // 2]
+    out = []
+    for i, (scenario, result) in enumerate(runs):
+        if scenario.kind == "baseline":
+            continue
+        before, after = [j for j in base_at if j < i], [j for j in base_at if j > i]
+        around = [runs[j][1].rps for j in before[-1:] + after[:1]]
+        reference = sum(around) / len(around) if scenario.kind == "read" else median.rps
+        result.ratio = result.rps / reference if reference else None
+        out.append((result, scenario.targets))
+    median.ratio = 1.0
+    if len(base_runs) > 1:
+        median.name += f", median of {len(base_runs)} runs ({base_runs[0].rps:,.0f}-{base_runs[-1].rps:,.0f} req/s)"
+    return [(median, runs[base_at[0]][0].targets), *out]
+
+
 def _failures(results, plan_reports) -> list[str]:
-    """What makes the command exit non-zero: errors, 5xx, lock errors, scans of `contact`."""
+    """What makes the command exit non-zero: errors, 5xx, lock errors, repeated lines, scans of `contact`."""
     out = []
     for result, _ in results:
         if result.errors or result.e5xx or result.locked:
             out.append(f"{result.name}: {result.errors} errors ({result.e5xx} 5xx, {result.locked} lock)")
+        if result.wrapped:
+            out.append(f"{result.name}: ran out of request lines {result.wrapped} time(s) and sent some "
+                       "twice (its request file is too short for this speed)")
     for plan in plan_reports:
         if not plan.ok:
             out.append(f"{plan.scenario}: status {plan.status}" + (f", scans contact: {plan.scans}" if plan.scans else ""))
@@ -172,7 +212,9 @@ def _document(command, args, tool, import_stats, results, worker_rss, plan_repor
         ("Scenarios", report.table(results) + f"\n\nLoad generator: {tool}. Ratios are to the baseline "
          "measured in this run: a bare endpoint in the same app and server config "
          "(`/_bench/baseline`, CONTACTS_BENCH_BASELINE=1) that returns a JSON body of the size of an "
-         "Incoplax GET-by-id answer from memory."),
+         "Incoplax GET-by-id answer from memory. The baseline runs first and again after each read "
+         "scenario; a read scenario's ratio is to the mean of the baseline runs just before and after "
+         "it, any other scenario's to the median baseline run (the baseline row)."),
         ("Import", imp),
         ("Worker RSS after the runs", f"{rss} (target <= 150 MB: {'PASS' if rss_ok else 'FAIL'})"),
         ("Query plans (no scan of the contacts table)", report.plans_section(plan_reports)),

@@ -29,6 +29,7 @@ class Result:
     errors: int = 0  # socket errors, timeouts and HTTP statuses >= 400
     e5xx: int = 0
     locked: int = 0
+    wrapped: int = 0  # sequential order: times a load thread ran out of lines and started over
     ratio: float | None = None  # rps / baseline rps
     tool: str = ""
     notes: list[str] = field(default_factory=list)
@@ -67,4 +68,5 @@ def run(name: str, requests_file: Path, base_url: str, token: str, *, concurrenc
     return Result(name=name, concurrency=concurrency, requests=data["requests"], seconds=seconds,
                   rps=data["requests"] / seconds if seconds else 0.0,
                   p50=data["p50_us"] / 1000, p95=data["p95_us"] / 1000, p99=data["p99_us"] / 1000,
-                  errors=errors, e5xx=data["e5xx"], locked=data["locked"], tool=tool)
+                  errors=errors, e5xx=data["e5xx"], locked=data["locked"], wrapped=data.get("wrapped", 0),
+                  tool=tool)

@@ -45,7 +45,7 @@ def main() -> None:
     url = urlsplit(args.url)
     sequential = args.order == "sequential"
     common = {"Authorization": f"Bearer {args.token}", "X-Okapi-Tenant": "bench"}
-    stats = {"latencies": [], "e5xx": 0, "e4xx": 0, "locked": 0, "socket": 0, "bytes": 0}
+    stats = {"latencies": [], "e5xx": 0, "e4xx": 0, "locked": 0, "socket": 0, "bytes": 0, "wrapped": 0}
     lock = threading.Lock()
     start = time.perf_counter()
     deadline = start + args.duration
@@ -54,10 +54,12 @@ def main() -> None:
         items = _requests(args.requests, share, args.concurrency, sequential)
         rng = random.Random(share)
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-        latencies, counts = [], {"e5xx": 0, "e4xx": 0, "locked": 0, "socket": 0, "bytes": 0}
+        latencies, counts = [], {"e5xx": 0, "e4xx": 0, "locked": 0, "socket": 0, "bytes": 0, "wrapped": 0}
         position = 0
         while time.perf_counter() < deadline:
             if sequential:
+                if position and position % len(items) == 0:
+                    counts["wrapped"] += 1  # a line sent twice: the request file was too short
                 method, target, headers, body = items[position % len(items)]
                 position += 1
             else:
@@ -99,7 +101,7 @@ def main() -> None:
         "max_us": values[-1] if values else 0, "mean_us": sum(values) / len(values) if values else 0,
         "connect_errors": 0, "read_errors": stats["socket"], "write_errors": 0, "timeouts": 0,
         "status_errors": stats["e5xx"] + stats["e4xx"], "e5xx": stats["e5xx"], "e4xx": stats["e4xx"],
-        "locked": stats["locked"], "checked": True}), flush=True)
+        "locked": stats["locked"], "wrapped": stats["wrapped"], "checked": True}), flush=True)
 
 
 if __name__ == "__main__":

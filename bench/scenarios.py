@@ -156,7 +156,7 @@ def writes(duration: float) -> list[Scenario]:
     """POST create at the default workers, sustained (unique bodies: sequential order)."""
     nonce = f"{int(time.time() * 1000):x}"
     rng = random.Random(nonce)
-    count = int(max(duration, 1) * 4000)
+    count = int(max(duration, 1) * 8000)  # unique lines for up to 8,000 creates/s (see wrapped)
     return [
         Scenario("POST create: Incoplax", "write", _creates(nonce + "i", count, rng, "incoplax"),
                  WRITE_CONCURRENCY, order="sequential", check=True, targets={"rps_min": 1000}, plan=True),
@@ -169,7 +169,7 @@ def mixed(samples: Samples, read_scenarios: list[Scenario], duration: float) -> 
     """80% reads (every read and search scenario) / 20% writes (creates in three dialects, updates)."""
     nonce = f"{int(time.time() * 1000):x}m"
     rng = random.Random(nonce)
-    total = int(max(duration, 1) * 3000)
+    total = int(max(duration, 1) * 8000)  # unique lines for up to 8,000 req/s (see wrapped)
     writes_count = total // 5
     read_lines = [line for scenario in read_scenarios for line in scenario.lines[:2000]]
     lines = [rng.choice(read_lines) for _ in range(total - writes_count)]

@@ -4,7 +4,8 @@
 --   BENCH_REQUESTS  file with one request per line: METHOD \t PATH \t CONTENT-TYPE \t BODY
 --   BENCH_TOKEN     bearer token (sent as Authorization; X-Okapi-Tenant is always sent)
 --   BENCH_ORDER     "random" (default) or "sequential": each thread walks its own share of
---                   the lines once, in order (creates stay unique), then wraps around
+--                   the lines once, in order (creates stay unique), then wraps around and
+--                   counts that in "wrapped" (a line sent twice: the file was too short)
 --   BENCH_THREADS   wrk's -t (to split the lines between threads)
 --   BENCH_CHECK     "1": look at every response (counts 5xx, 4xx and lock errors)
 -- done() prints one line: BENCH_JSON {...} with latency percentiles in microseconds.
@@ -26,7 +27,7 @@ end
 
 function init(args)
   requests = {}
-  e5xx, e4xx, locked = 0, 0, 0
+  e5xx, e4xx, locked, wrapped = 0, 0, 0, 0
   local line_no = 0
   for line in io.lines(requests_file) do
     if order ~= "sequential" or line_no % nthreads == index then
@@ -51,6 +52,9 @@ function request()
     return wrk.format("GET", "/healthz")
   end
   if order == "sequential" then
+    if position == #requests then
+      wrapped = wrapped + 1
+    end
     position = position % #requests + 1
     return requests[position]
   end
@@ -71,8 +75,9 @@ if check then
 end
 
 function done(summary, latency, requests)
-  local t5, t4, tl = 0, 0, 0
+  local t5, t4, tl, tw = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
+    tw = tw + (thread:get("wrapped") or 0)
     t5 = t5 + (thread:get("e5xx") or 0)
     t4 = t4 + (thread:get("e4xx") or 0)
     tl = tl + (thread:get("locked") or 0)
@@ -81,8 +86,8 @@ function done(summary, latency, requests)
   io.write(string.format(
     'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,' ..
     '"max_us":%d,"mean_us":%.1f,"connect_errors":%d,"read_errors":%d,"write_errors":%d,' ..
-    '"timeouts":%d,"status_errors":%d,"e5xx":%d,"e4xx":%d,"locked":%d,"checked":%s}\n',
+    '"timeouts":%d,"status_errors":%d,"e5xx":%d,"e4xx":%d,"locked":%d,"wrapped":%d,"checked":%s}\n',
     summary.requests, summary.duration, summary.bytes,
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean,
-    e.connect, e.read, e.write, e.timeout, e.status, t5, t4, tl, check and "true" or "false"))
+    e.connect, e.read, e.write, e.timeout, e.status, t5, t4, tl, tw, check and "true" or "false"))
 end

@@ -52,3 +52,85 @@ def test_request_file_has_one_tab_separated_request_per_line(tmp_path):
 ])
 def test_targets_verdict(result, targets, expected):
     assert report.verdict(result, targets)[1] is expected
+
+
+def _scenario(name: str, kind: str, targets: dict | None = None) -> Scenario:
+    return Scenario(name, kind, [("GET", "/x", "", "")], 16, targets=targets or {})
+
+
+def test_the_baseline_runs_first_and_again_after_each_read_scenario():
+    from bench.cli import _run_order
+
+    base = _scenario("baseline", "baseline")
+    reads = [_scenario("GET a", "read"), _scenario("GET b", "read")]
+    others = [*reads, _scenario("search", "search"), _scenario("POST", "write")]
+    assert [s.name for s in _run_order(base, others)] == [
+        "baseline", "GET a", "baseline", "GET b", "baseline", "search", "POST"]
+
+
+def test_a_read_is_compared_with_the_baseline_runs_around_it():
+    from bench.cli import _with_ratios
+
+    base = _scenario("baseline", "baseline")
+    read_a, read_b = _scenario("GET a", "read", {"ratio_min": 0.6}), _scenario("GET b", "read")
+    search = _scenario("search", "search")
+    runs = [(base, Result("baseline", 16, rps=1000)), (read_a, Result("GET a", 16, rps=900)),
+            (base, Result("baseline", 16, rps=2000)), (read_b, Result("GET b", 16, rps=1500)),
+            (base, Result("baseline", 16, rps=3000)), (search, Result("search", 4, rps=400))]
+    rows = _with_ratios(runs)
+    assert [(r.name, round(r.ratio, 3), targets) for r, targets in rows] == [
+        ("baseline, median of 3 runs (1,000-3,000 req/s)", 1.0, {}),
+        ("GET a", 0.6, {"ratio_min": 0.6}),   # 900 / mean(1000, 2000)
+        ("GET b", 0.6, {}),                   # 1500 / mean(2000, 3000)
+        ("search", 0.2, {}),                  # 400 / the median baseline run (2000)
+    ]
+
+
+@pytest.fixture
+def answering_server():
+    """A local HTTP server that answers every request with 200 and `{}`."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("tool", ["python", "wrk"])
+def test_a_sequential_run_that_runs_out_of_lines_says_so(tool, answering_server, tmp_path):
+    import shutil
+
+    from bench import load
+    from bench.cli import _failures
+
+    if tool == "wrk" and not shutil.which("wrk"):
+        pytest.skip("wrk is not installed here; the Python load generator is the fallback")
+    short = Scenario("POST x", "write", [("GET", f"/{n}", "", "") for n in range(4)], 2, order="sequential")
+    long = Scenario("POST y", "write", [("GET", f"/{n}", "", "") for n in range(200_000)], 2,
+                    order="sequential")
+    ran_out = load.run(short.name, short.write(tmp_path), answering_server, "t", concurrency=2, duration=1,
+                       order="sequential", check=True, tool=tool)
+    enough = load.run(long.name, long.write(tmp_path), answering_server, "t", concurrency=2, duration=1,
+                      order="sequential", check=True, tool=tool)
+    assert ran_out.requests > 8 and ran_out.wrapped > 0 and ran_out.errors == 0
+    assert enough.requests > 8 and enough.wrapped == 0
+    assert _failures([(ran_out, {}), (enough, {})], []) == [
+        f"POST x: ran out of request lines {ran_out.wrapped} time(s) and sent some twice "
+        "(its request file is too short for this speed)"]
