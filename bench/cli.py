@@ -161,9 +161,7 @@ def _with_ratios(runs: list[tuple[scenarios.Scenario, load.Result]]) -> list[tup
     A read scenario's ratio is to the mean of the baseline runs just before and after it;
     any other scenario's is to the median baseline run.
     """
-    base_at = [i for i, (scenario, _) in enumerate(runs) if scenario.kind == "baseline"]
-    if not base_at:
-        return [(result, scenario.targets) for scenario, result in runs]
+    base_at = [i for i, (scenario, _) in enumerate(runs) if scenario.kind == "baseline"]  # _run_order: >= 1
     base_runs = sorted((runs[i][1] for i in base_at), key=lambda r: r.rps)
     median = base_runs[len(base_runs) // 2]
     out = []
