@@ -132,7 +132,7 @@ def _warm_folio_index(path: Path) -> float:
     measured to show that (services/cql/name_index.py indexes whatever is in `folio_dirty`).
     """
     code = ("import sys, time; from models.db import open_database; "
-            "from services.cql import name_index; open_database(sys.argv[1]); "
+            "from services.folio import name_index; open_database(sys.argv[1]); "
             "t = time.perf_counter(); name_index.sync(); print(time.perf_counter() - t)")
     done = subprocess.run([sys.executable, "-c", code, database_url(path)], cwd=ROOT,
                           capture_output=True, text=True)

@@ -17,10 +17,10 @@ from models import ContactGroup
 from models.db import database, is_sqlite, run_write
 from schemas import folio as wire
 from services import contacts as cards
-from services import cql
+from services import folio as cql
 from services import groups as group_service
-from services.cql import functions as cql_functions
-from services.cql import search as cql_search
+from services.folio import functions as cql_functions
+from services.folio import search as cql_search
 from services.errors import (
     DomainError,
     Forbidden,

@@ -11,7 +11,7 @@ from flask_smorest import Api, Blueprint
 
 from schemas import mpdx as wire
 from services import contacts as cards
-from services import mpdx_query as q
+from services.mpdx import query as q
 from services.errors import DomainError, Forbidden, Locked, NotAcceptable, UnsupportedMediaType
 
 from .apidoc import document_dialect, query_documented

@@ -9,9 +9,9 @@ from flask_smorest import Api, Blueprint
 
 from schemas import niagara as wire
 from services import contacts as cards
-from services import niagara_contacts as contacts
-from services import niagara_cursor as cursors
-from services import niagara_relations as relations
+from services.niagara import contacts as contacts
+from services.niagara import cursor as cursors
+from services.niagara import relations as relations
 from services.errors import DomainError, Invalid
 
 from .apidoc import document_dialect

@@ -16,14 +16,14 @@ from marshmallow import Schema, ValidationError
 
 from models.osid import OsidAddress, OsidAddressBook, OsidBookAddress, OsidBookContact, OsidContact
 from schemas import osid as wire
-from services import osid_addresses as addresses
-from services import osid_books as books
-from services import osid_common as common
-from services import osid_contacts as contacts
-from services import osid_hierarchy as hierarchy
+from services.osid import addresses as addresses
+from services.osid import books as books
+from services.osid import common as common
+from services.osid import contacts as contacts
+from services.osid import hierarchy as hierarchy
 from services.errors import DomainError, FieldError, Invalid, NotFound
-from services.osid_ids import ADDRESS_NS, BOOK_NS, CONTACT_NS, default_type, id_key, local_identifier
-from services.osid_metadata import form_metadata
+from services.osid.ids import ADDRESS_NS, BOOK_NS, CONTACT_NS, default_type, id_key, local_identifier
+from services.osid.metadata import form_metadata
 
 from .apidoc import document_dialect
 from .errors import invalid_from_validation, register_error_format

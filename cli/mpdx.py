@@ -5,7 +5,7 @@ import json
 
 import click
 
-from services import mpdx_import
+from services.mpdx import imports as mpdx_import
 from services.errors import Invalid
 
 from .options import database_url_option, open_store

@@ -92,7 +92,7 @@ def _gunicorn_app(config: Config):
         def load(self):
             from app import create_app
             from models.wal import defer_checkpoints, start_checkpointer
-            from services.cql import name_index
+            from services.folio import name_index
 
             defer_checkpoints()  # before the app opens its connections
             app = create_app(config, run_migrations=False)

@@ -212,7 +212,7 @@ def _uuid5_text(name: str) -> str:
 def contact_name(card: dict) -> str:
     """MPDX's `name`: "Family, Given" when both are known, else the display name.
 
-    services.mpdx_query.NAME_SQL is the same rule in SQL (for sorting).
+    services.mpdx.query.NAME_SQL is the same rule in SQL (for sorting).
     """
     family, given = card.get("family_name") or "", card.get("given_name") or ""
     if family and given:

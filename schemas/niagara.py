@@ -222,7 +222,7 @@ def contact_resource(row: dict, base_url: str) -> dict:
 
 
 def relation_resource(edge: dict, base_url: str) -> dict:
-    """A relation as seen from one contact (`edge` from services.niagara_relations)."""
+    """A relation as seen from one contact (`edge` from services.niagara.relations)."""
     entity_type, entity_id = edge["entity_type"], edge["entity_id"]
     link_name, collection = ENTITY_LINKS.get(entity_type, ("nter:entity", "entities"))
     return {

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
-from services.osid_ids import ADDRESS_NS, BOOK_NS, CONTACT_NS, MAX_ID_LENGTH, format_id, parse_id
+from services.osid.ids import ADDRESS_NS, BOOK_NS, CONTACT_NS, MAX_ID_LENGTH, format_id, parse_id
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000
@@ -337,7 +337,7 @@ class Wire:
         }
 
     def contact(self, row: dict) -> dict:
-        """A contact entity (row from services.osid_contacts, with `address_ident`)."""
+        """A contact entity (row from services.osid.contacts, with `address_ident`)."""
         entity = self._head(row, CONTACT_NS, "contacts")
         entity.update(
             startDate=format_instant(row["start_date"]),

@@ -113,7 +113,7 @@ def create_card(data: dict, *, user: str | None = None,
     values.update(_denormalised(children))
     # Grouped: creates arriving together share one commit (see run_grouped_write).
     # The group's cards are indexed together once all its writes are done (see `finish`);
-    # FOLIO's name index takes new cards later, in batches (services.cql.name_index).
+    # FOLIO's name index takes new cards later, in batches (services.folio.name_index).
     autokey = run_grouped_write(_create, values, children, data.get("groups"), precondition,
                                 finish=search.index_cards)["autokey"]
     # Read back after the commit: the write lock is held for the writes alone.

@@ -32,7 +32,7 @@ from models.db import database, is_postgres, is_sqlite, run_write
 
 from .. import search
 from ..contacts import SCALAR_FIELDS
-from ..cql import name_index  # registers the FOLIO name indexer (bulk writes feed it precomputed rows)
+from ..folio import name_index  # registers the FOLIO name indexer (bulk writes feed it precomputed rows)
 from ..names import reconcile_names
 from .bulk_load import BulkLoad
 from .report import ImportReport

@@ -22,7 +22,7 @@ from peewee import OperationalError
 from models.db import database, is_sqlite
 
 from .. import search
-from ..cql import name_index
+from ..folio import name_index
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ from .report import ImportReport, RecordError
 FORMAT_NAME = "contacts-jsonl"
 FORMAT_VERSION = 1
 # Modules that register further record types when imported (the extension point):
-# e.g. "services.niagara_io" calling `register(RecordType("relation", 30, ...))`.
+# e.g. "services.niagara.io" calling `register(RecordType("relation", 30, ...))`.
 RECORD_MODULES: tuple[str, ...] = ("services.io.jsonl_tables",)
 
 _DUMP_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
