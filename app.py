@@ -41,6 +41,7 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True) -> 
     db = open_database(config.database_url)
     if run_migrations:
         migrate(db)
+    _install_sql_functions(db)
 
     api = Api(app, spec_kwargs={"info": {"description": (
         "One address book, five contacts APIs: Niagara, FOLIO organizations-storage, "
@@ -57,6 +58,16 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True) -> 
     install_error_handlers(app)
     install_observability(app)
     return app
+
+
+def _install_sql_functions(db) -> None:
+    """The SQL functions FOLIO's CQL evaluator calls (SQLite: registered on every connection)."""
+    from models.db import is_sqlite
+    from schemas.folio import array_text
+    from services.folio import functions as cql_functions
+
+    if is_sqlite(db):
+        cql_functions.register(db, array_text)
 
 
 def _register_service_routes(app: Flask) -> None:

@@ -96,11 +96,15 @@ def cards_by_autokeys(autokeys: list[int]) -> list[dict]:
 # ---------------------------------------------------------------- writing
 
 def create_card(data: dict, *, user: str | None = None,
-                precondition: Callable[[], None] | None = None) -> dict:
+                precondition: Callable[[], None] | None = None,
+                group_keys: Callable[[], list[int]] | None = None) -> dict:
     """Create a card from canonical fields and child lists; returns the stored card.
 
     `precondition()`, if given, runs first inside the write transaction (a dialect's
-    uniqueness check, say) and may raise to prevent the create.
+    uniqueness check, say) and may raise to prevent the create. `group_keys()`, if
+    given, names the card's groups from inside the same transaction (instead of
+    `data["groups"]`), so a group resolved from a code or a category id cannot be
+    deleted or replaced between its lookup and the write.
     """
     # Everything that needs no database is prepared before the write lock is taken.
     contact_id = data.get("id") or new_id()
@@ -114,7 +118,7 @@ def create_card(data: dict, *, user: str | None = None,
     # Grouped: creates arriving together share one commit (see run_grouped_write).
     # The group's cards are indexed together once all its writes are done (see `finish`);
     # FOLIO's name index takes new cards later, in batches (services.folio.name_index).
-    autokey = run_grouped_write(_create, values, children, data.get("groups"), precondition,
+    autokey = run_grouped_write(_create, values, children, group_keys or data.get("groups"), precondition,
                                 finish=search.index_cards)["autokey"]
     # Read back after the commit: the write lock is held for the writes alone.
     card = _reload(autokey)
@@ -123,10 +127,13 @@ def create_card(data: dict, *, user: str | None = None,
     return card
 
 
-def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None,
+def _create(values: dict, children: dict[str, list[dict]],
+            groups: list[int] | Callable[[], list[int]] | None,
             precondition: Callable[[], None] | None) -> dict:
     if precondition is not None:
         precondition()
+    if callable(groups):
+        groups = groups()
     try:
         autokey = insert_returning_key(Contact, values)
     except IntegrityError as exc:  # the unique index on id: no read-before-write needed
@@ -140,14 +147,36 @@ def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | N
     return dict(values, autokey=autokey, **children)
 
 
+def modify_card(contact_id: str, change: Callable[[dict], dict], *, expected_version: int | None = None,
+                respect_lock: bool = True, user: str | None = None,
+                check: Callable[[dict, dict], None] | None = None) -> dict:
+    """Read-merge-write of one card in one write transaction; returns the stored card.
+
+    The card is read inside the write transaction, so `change(card)` (the dialect's merge
+    of its request into the card as stored: canonical changes, child lists given replace
+    that kind whole) can never be computed from a state another writer has moved on
+    from, and no door needs a retry loop. The order of refusals is the same for every
+    door: 404 (no such card), whatever `change` raises (the request does not fit the
+    card), 412 (`expected_version`, from If-Match, is not the stored version), 423
+    (locked), then whatever `check(card, changes)` raises (a dialect's rule that looks
+    at other cards, e.g. Niagara's unique email). Anything raised undoes the whole write.
+    """
+    return run_write(_modify, contact_id, change, expected_version, respect_lock, user, check)
+
+
 def update_card(contact_id: str, changes: dict, *, expected_version: int | None = None,
                 respect_lock: bool = True, user: str | None = None) -> dict:
-    """Apply canonical `changes` to a card; child lists given replace that kind whole."""
-    return run_write(_update, contact_id, changes, expected_version, respect_lock, user)
+    """Apply canonical `changes` to a card (`modify_card` with changes known up front)."""
+    return modify_card(contact_id, lambda card: changes, expected_version=expected_version,
+                       respect_lock=respect_lock, user=user)
 
 
-def _update(contact_id, changes, expected_version, respect_lock, user) -> dict:
-    current = _locked_row(contact_id, expected_version, respect_lock)
+def _modify(contact_id, change, expected_version, respect_lock, user, check) -> dict:
+    current = get_card(contact_id)
+    changes = change(current)
+    _check_writable(current, expected_version, respect_lock)
+    if check is not None:
+        check(current, changes)
     values = {key: changes[key] for key in SCALAR_FIELDS if key in changes}
     reconcile_names(current, values)
     values.update(updated=changes.get("updated") or utcnow(), version=current["version"] + 1)
@@ -204,12 +233,17 @@ def _locked_row(contact_id: str, expected_version: int | None, respect_lock: boo
     if not rows:
         raise NotFound(f"Contact {contact_id} not found", resource="contact", id=contact_id)
     row = rows[0]
+    _check_writable(row, expected_version, respect_lock)
+    return row
+
+
+def _check_writable(row: dict, expected_version: int | None, respect_lock: bool) -> None:
+    """412 when If-Match names another version, then 423 when the card is locked."""
     if expected_version is not None and row["version"] != expected_version:
         raise PreconditionFailed("If-Match does not match the current version of the contact",
-                                 id=contact_id)
+                                 id=row["id"])
     if respect_lock and row["locked"]:
-        raise Locked(f"Contact {contact_id} is locked", id=contact_id)
-    return row
+        raise Locked(f"Contact {row['id']} is locked", id=row["id"])
 
 
 def _reload(autokey: int) -> dict:
