@@ -14,7 +14,7 @@ from blueprints.observability import install_observability
 from blueprints.http import install_request_guards, json_response
 from blueprints.protection import install_cors, install_rate_limit
 from config import Config
-from models.db import database, open_database
+from models.connect import DEFAULT_SQLITE, SqliteSettings, database, open_database
 from models.schema import migrate
 
 log = logging.getLogger("contacts")
@@ -22,8 +22,9 @@ log = logging.getLogger("contacts")
 API_VERSION = "1.0.0"
 
 
-def create_app(config: Config | None = None, *, run_migrations: bool = True) -> Flask:
-    """Build the Flask app for `config` (default: from the environment)."""
+def create_app(config: Config | None = None, *, run_migrations: bool = True,
+               sqlite: SqliteSettings = DEFAULT_SQLITE) -> Flask:
+    """Build the Flask app for `config` (default: from the environment); SQLite connections set up by `sqlite`."""
     config = config or Config.from_env()
     app = Flask(__name__)
     app.config.update(
@@ -38,7 +39,7 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True) -> 
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
     )
-    db = open_database(config.database_url)
+    db = open_database(config.database_url, sqlite)
     if run_migrations:
         migrate(db)
     _install_sql_functions(db)
@@ -62,7 +63,7 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True) -> 
 
 def _install_sql_functions(db) -> None:
     """The SQL functions FOLIO's CQL evaluator calls (SQLite: registered on every connection)."""
-    from models.db import is_sqlite
+    from models.connect import is_sqlite
     from schemas.folio import array_text
     from services.folio import functions as cql_functions
 

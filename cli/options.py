@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from config import Config
-from models.db import open_database
+from models.connect import open_database
 from models.schema import migrate
 
 database_url_option = click.option(

@@ -11,7 +11,8 @@ from .contact import (
     ContactUrl,
     GroupMembership,
 )
-from .db import database, open_database, run_write, write_transaction
+from .connect import database, open_database
+from .writer import run_write, write_transaction
 
 __all__ = [
     "ApiToken",

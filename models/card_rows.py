@@ -16,7 +16,7 @@ import orjson
 from peewee import CharField, Field, IntegerField, TextField
 
 from .contact import Contact, ContactAddress, ContactEmail, ContactGroup, ContactPhone, ContactUrl
-from .db import database, is_sqlite
+from .connect import database, is_sqlite
 
 CHILD_MODELS = {
     "emails": ContactEmail,

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from peewee import AutoField, Model
 
-from .db import database
+from .connect import database
 
 _compiled: dict[tuple[int, str], tuple[str, list]] = {}
 

@@ -26,7 +26,7 @@ from models import (
 )
 from models import card_rows
 from models.card_rows import CHILD_MODELS, CHILD_SKIP
-from models.db import run_grouped_write, run_write
+from models.writer import run_grouped_write, run_write
 from models.prepared import fetch_dicts, insert_returning_key, insert_rows
 
 from . import search

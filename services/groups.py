@@ -11,7 +11,7 @@ from typing import Callable
 from peewee import IntegrityError
 
 from models import Contact, ContactGroup, GroupMembership, utcnow
-from models.db import run_write
+from models.writer import run_write
 
 from .contacts import member_autokeys, new_id, touch_cards
 from .errors import Conflict, Invalid, NotFound, PreconditionFailed

@@ -6,7 +6,8 @@ import hmac
 import secrets
 
 from models import ApiToken
-from models.db import cached_until_written, run_write
+from models.freshness import cached_until_written
+from models.writer import run_write
 from models.prepared import fetch_dicts
 
 # Verified tokens remembered per state of the database: the lookup is a tenth of a

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from models.db import database, is_sqlite, run_write
+from models.connect import database, is_sqlite
+from models.writer import run_write
 from services import search
 
 from .tsearch import fold, lexemes

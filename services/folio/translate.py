@@ -209,7 +209,7 @@ def _narrows(node: Node) -> bool:
 
 
 def _is_postgres() -> bool:
-    from models.db import is_postgres
+    from models.connect import is_postgres
 
     return is_postgres()
 

@@ -28,7 +28,8 @@ from peewee import chunked
 
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl, GroupMembership, utcnow
 from models.base import JSONTextField, UTCTimestampField
-from models.db import database, is_postgres, is_sqlite, run_write
+from models.connect import database, is_postgres, is_sqlite
+from models.writer import run_write
 
 from .. import search
 from ..contacts import SCALAR_FIELDS

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL, fn
 
 from models import Contact
-from models.db import cached_until_written, database, is_sqlite
+from models.connect import database, is_sqlite
+from models.freshness import cached_until_written
 from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
 from models.prepared import fetch_dicts
 

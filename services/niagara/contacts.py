@@ -6,7 +6,7 @@ from typing import Callable
 from peewee import SQL, fn
 
 from models import Contact, ContactEmail
-from models.db import cached_until_written
+from models.freshness import cached_until_written
 from models.prepared import fetch_dicts
 
 from .. import contacts as cards

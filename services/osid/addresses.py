@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from peewee import ModelSelect, fn
 
-from models.db import run_write
+from models.writer import run_write
 from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidBookAddress, OsidContact
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from peewee import IntegrityError, fn
 
-from models.db import run_write
+from models.writer import run_write
 from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidAddressBook, OsidBookAddress, OsidBookContact, OsidContact
 

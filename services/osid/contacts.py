@@ -5,7 +5,7 @@ import datetime
 
 from peewee import ModelSelect
 
-from models.db import run_write
+from models.writer import run_write
 from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidBookContact, OsidContact
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from peewee import JOIN, ModelSelect, fn
 
-from models.db import run_write
+from models.writer import run_write
 from models.osid import OsidAddressBook, OsidBookEdge
 
 from ..errors import Conflict, Invalid, NotFound

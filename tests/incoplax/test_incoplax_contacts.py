@@ -282,7 +282,7 @@ def test_lookup_rejects_non_string_bodies(client, auth, raw):
 
 
 def test_lookup_is_an_index_probe(app):
-    from models.db import plan_scans_table, query_plan
+    from models.plans import plan_scans_table, query_plan
     from services.incoplax.query import contact_lookup_select
 
     with app.app_context():
