@@ -25,9 +25,9 @@ from models import (
     utcnow,
 )
 from models import card_rows
-from models.card_rows import CHILD_MODELS, CHILD_SKIP
+from models.contact import CHILD_MODELS, CHILD_SKIP, DENORMALISED_PRIMARIES, primary_position
+from models.statements import fetch_dicts, insert_returning_key, insert_rows
 from models.writer import run_grouped_write, run_write
-from models.prepared import fetch_dicts, insert_returning_key, insert_rows
 
 from . import search
 from .errors import Conflict, Invalid, Locked, NotFound, PreconditionFailed
@@ -266,40 +266,27 @@ def _write_children(autokey: int, children: dict[str, list[dict]], *, replace: b
 def _child_rows(kind: str, items: list[dict]) -> list[dict]:
     """Child-row dicts of one kind, positioned, with exactly one primary (no owner yet)."""
     model = CHILD_MODELS[kind]
-    rows = [_child_row(model, position, item) for position, item in enumerate(items)]
-    _ensure_one_primary(rows)
-    return rows
+    primary = primary_position(model, items)
+    return [_child_row(model, position, item, position == primary) for position, item in enumerate(items)]
 
 
 def _denormalised(children: dict[str, list[dict]]) -> dict[str, str]:
     """The contact's primary_phone / primary_email columns for the child lists given."""
     out = {}
-    for kind, column in (("phones", "primary_phone"), ("emails", "primary_email")):
+    for kind, column in DENORMALISED_PRIMARIES.items():
         if kind in children:
             out[column] = next((row.get("value", "") for row in children[kind] if row.get("is_primary")), "")
     return out
 
 
-def _child_row(model, position: int, item: dict) -> dict:
+def _child_row(model, position: int, item: dict, primary: bool) -> dict:
     allowed = model._meta.fields
     row = {key: value for key, value in item.items() if key in allowed and key not in CHILD_SKIP}
     row["position"] = position
+    row["is_primary"] = primary
     if model is ContactEmail:
         row["value_norm"] = (row.get("value") or "").lower()
     return row
-
-
-def _ensure_one_primary(rows: list[dict]) -> None:
-    if not rows:
-        return
-    seen = False
-    for row in rows:
-        if row.get("is_primary") and not seen:
-            seen = True
-        else:
-            row["is_primary"] = False
-    if not seen and "value" in rows[0]:
-        rows[0]["is_primary"] = True
 
 
 def _write_groups(autokey: int, group_keys: list[int]) -> None:

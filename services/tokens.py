@@ -7,8 +7,8 @@ import secrets
 
 from models import ApiToken
 from models.freshness import cached_until_written
+from models.statements import fetch_dicts
 from models.writer import run_write
-from models.prepared import fetch_dicts
 
 # Verified tokens remembered per state of the database: the lookup is a tenth of a
 # dialect GET's own work.

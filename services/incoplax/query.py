@@ -15,7 +15,7 @@ from typing import Any
 from peewee import fn
 
 from models import Contact, ContactGroup, GroupMembership
-from models.prepared import fetch_dicts
+from models.statements import fetch_dicts
 from services.errors import FieldError, Invalid
 
 

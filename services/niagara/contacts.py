@@ -7,7 +7,7 @@ from peewee import SQL, fn
 
 from models import Contact, ContactEmail
 from models.freshness import cached_until_written
-from models.prepared import fetch_dicts
+from models.statements import fetch_dicts
 
 from .. import contacts as cards
 from ..errors import Conflict

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from peewee import ModelSelect, fn
 
-from models.writer import run_write
-from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidBookAddress, OsidContact
+from models.statements import fetch_dicts
+from models.writer import run_write
 
 from . import common
 from ..errors import Conflict

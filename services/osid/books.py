@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from peewee import IntegrityError, fn
 
-from models.writer import run_write
-from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidAddressBook, OsidBookAddress, OsidBookContact, OsidContact
+from models.statements import fetch_dicts
+from models.writer import run_write
 
 from . import common
 from ..errors import Conflict

@@ -5,9 +5,9 @@ import datetime
 
 from peewee import ModelSelect
 
-from models.writer import run_write
-from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidBookContact, OsidContact
+from models.statements import fetch_dicts
+from models.writer import run_write
 
 from . import common
 from ..errors import Conflict
