@@ -16,6 +16,8 @@ from blueprints.protection import install_cors, install_rate_limit
 from config import Config
 from models.connect import DEFAULT_SQLITE, SqliteSettings, database, open_database
 from models.schema import migrate
+from schemas.folio import array_text as folio_array_text
+from services.setup import install as install_services
 
 log = logging.getLogger("contacts")
 
@@ -42,7 +44,8 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True,
     db = open_database(config.database_url, sqlite)
     if run_migrations:
         migrate(db)
-    _install_sql_functions(db)
+    # FOLIO's name indexer and CQL SQL functions (registered here, not on import).
+    install_services(db, folio_array_text=folio_array_text)
 
     api = Api(app, spec_kwargs={"info": {"description": (
         "One address book, five contacts APIs: Niagara, FOLIO organizations-storage, "
@@ -59,16 +62,6 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True,
     install_error_handlers(app)
     install_observability(app)
     return app
-
-
-def _install_sql_functions(db) -> None:
-    """The SQL functions FOLIO's CQL evaluator calls (SQLite: registered on every connection)."""
-    from models.connect import is_sqlite
-    from schemas.folio import array_text
-    from services.folio import functions as cql_functions
-
-    if is_sqlite(db):
-        cql_functions.register(db, array_text)
 
 
 def _register_service_routes(app: Flask) -> None:

@@ -24,7 +24,7 @@ _cache: dict[tuple[type, Hashable], Any] = {}
 
 
 def cached(key: Hashable, render: Callable[..., Any], *args) -> Any:
-    """`render(*args)` (an SQL text, or a tuple holding one) for the current engine, rendered once per engine and `key`."""
+    """`render(*args)` (an SQL text, or a tuple holding one) for the current engine: made once per engine and `key`."""
     engine = type(database.obj)
     entry = _cache.get((engine, key))
     if entry is None:

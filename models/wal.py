@@ -4,8 +4,9 @@ By default the commit that takes the WAL past 1,000 pages copies them into the d
 file and syncs it, while it still holds the write lock: at a million cards that is a
 random write of 4 MB, and every writer queued behind it waits (POST tails of 0.5-1 s
 were measured). Under `contacts serve` the connections skip these automatic
-checkpoints (opened with `deferred_checkpoints()`'s settings) and a daemon thread in
-each worker runs a PASSIVE checkpoint twice a second instead: it never holds the write lock, so writers and readers go on meanwhile.
+checkpoints (they are opened with `deferred_checkpoints()`'s settings) and a daemon
+thread in each worker runs a PASSIVE checkpoint twice a second instead: it never holds
+the write lock, so writers and readers go on meanwhile.
 The same thread runs the work the services defer off the request path (`tasks`, e.g.
 indexing new cards for FOLIO in batches) just before each checkpoint.
 """

@@ -256,10 +256,12 @@ def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
     from models.connect import open_database
     from models.writer import run_write
     from models.schema import migrate
+    from services.setup import install
     from services.contacts import create_card, get_card, update_card
 
     db = open_database(f"sqlite:///{tmp_path}/w.db")
     migrate(db)
+    install(db)
     card = create_card({"display_name": "Counter Zero", "priority": 0})
     errors = []
 
@@ -305,6 +307,7 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
     from models import writer
     from models.connect import open_database
     from models.schema import migrate
+    from services.setup import install
     from services.contacts import create_card, get_card
     from services.errors import Conflict
 
@@ -312,6 +315,7 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
 
     db = open_database(f"sqlite:///{tmp_path}/g.db")
     migrate(db)
+    install(db)
     existing = create_card({"display_name": "Already Here"})
     batches, indexed = [], []
     real_commit = writer._commit_group
@@ -361,11 +365,13 @@ def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeyp
     from models.contact import Contact
     from models.connect import open_database
     from models.schema import migrate
+    from services.setup import install
     from services import search
     from services.contacts import create_card
 
     db = open_database(f"sqlite:///{tmp_path}/i.db")
     migrate(db)
+    install(db)
 
     def failing_index(cards, replace=False):
         raise RuntimeError("index broken")
@@ -391,10 +397,12 @@ def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path
     from models.contact import Contact
     from models.connect import open_database
     from models.schema import migrate
+    from services.setup import install
     from services.contacts import create_card
 
     db = open_database(f"sqlite:///{tmp_path}/f.db")
     migrate(db)
+    install(db)
 
     def failing_commit(batch):
         with writer.database.atomic():

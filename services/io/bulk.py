@@ -42,7 +42,7 @@ from models.writer import run_write
 
 from .. import search
 from ..contacts import SCALAR_FIELDS
-from ..folio import name_index  # registers the FOLIO name indexer (bulk writes feed it precomputed rows)
+from ..folio import name_index  # fed the rows `prepare` made instead of running its indexer
 from ..names import reconcile_names
 from .bulk_load import BulkLoad
 from .report import ImportReport
