@@ -26,7 +26,7 @@ from services.errors import (
     Unprocessable,
 )
 
-from .apidoc import document_dialect
+from .apidoc import document_dialect, ref, request_body, response, responses
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response
 
@@ -194,23 +194,16 @@ LIST_PARAMS = [
 ITEM_PARAMS = [LANG_PARAM, *TENANT_HEADERS]
 # Error bodies are text/plain except 422; its JSON schema is given per status to document_dialect.
 TEXT_SCHEMA = {"type": "string"}
-ERRORS_CONTENT = {JSON: {"schema": {"$ref": "#/components/schemas/FolioErrors"}}}
+ERRORS_CONTENT = {JSON: {"schema": ref("FolioErrors")}}
 _ETAG = {"ETag": {"description": "The record's version (send it back in If-Match)", "required": True,
                   "schema": {"type": "string"}}}
 
 
 def _json(description: str, component: str, headers: dict | None = None) -> dict:
-    response = {"description": description, "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
-    if headers:
-        response["headers"] = headers
-    return response
+    return response(description, ref(component), JSON, headers)
 
 
-def _texts(**described: str) -> dict:
-    return {code.lstrip("_"): {"description": text} for code, text in described.items()}
-
-
-BODY = {"required": True, "content": {JSON: {"schema": {"$ref": "#/components/schemas/FolioContactBody"}}}}
+BODY = request_body("FolioContactBody")
 _BAD_BODY = "text/plain: missing tenant, bad parameter, Content-Type or Accept; malformed JSON or a wrong JSON type"
 _INVALID = 'Validation errors: `{"errors": [{"message", "type", "code", "parameters": [{"key", "value"}]}]}`'
 
@@ -221,7 +214,7 @@ class Contacts(MethodView):
 
     @blp.doc(parameters=LIST_PARAMS, responses={
         "200": _json("Returns a list of contact items", "FolioContactCollection"),
-        **_texts(_400="text/plain: missing tenant, bad parameter, Accept, or CQL (the parser's exception text)")})
+        **responses(_400="text/plain: missing tenant, bad parameter, Accept, or CQL (the parser's exception text)")})
     def get(self):
         """Get list of contact persons (CQL `query`, `offset`, `limit`)."""
         _check_headers(with_body=False)
@@ -244,7 +237,7 @@ class Contacts(MethodView):
         "201": _json("The stored record", "FolioContact", {
             "Location": {"description": "The bare id of the new record (not a URL)", "required": True,
                          "schema": {"type": "string"}}, **_ETAG}),
-        **_texts(_400=_BAD_BODY, _422=_INVALID + " (also: unknown property, duplicate id)")})
+        **responses(_400=_BAD_BODY, _422=_INVALID + " (also: unknown property, duplicate id)")})
     def post(self):
         """Create a new contact item."""
         _check_headers(with_body=True)
@@ -262,14 +255,14 @@ class ContactItem(MethodView):
 
     @blp.doc(parameters=ITEM_PARAMS, responses={
         "200": _json("Returns item with a given ID", "FolioContact", _ETAG),
-        **_texts(_400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept", _404="text/plain `Not found`")})
+        **responses(_400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept", _404="text/plain `Not found`")})
     def get(self, contact_id):
         """Retrieve contact item with given {contactId}."""
         _check_headers(with_body=False)
         card = _card(_check_id(contact_id))
         return json_response(wire.contact_record(card), 200, JSON, headers={"ETag": etag_for(card["version"])})
 
-    @blp.doc(parameters=ITEM_PARAMS, requestBody=BODY, responses=_texts(
+    @blp.doc(parameters=ITEM_PARAMS, requestBody=BODY, responses=responses(
         _204="Updated (whole record replaced, path id wins)", _400=_BAD_BODY + "; id not a UUID",
         _404="text/plain `Not found`", _412="text/plain: If-Match does not match the current version",
         _422=_INVALID, _423="text/plain: the card is locked (canonical lock)"))
@@ -285,7 +278,7 @@ class ContactItem(MethodView):
             raise NotFound("Not found") from None
         return empty_response(204)
 
-    @blp.doc(parameters=ITEM_PARAMS, responses=_texts(
+    @blp.doc(parameters=ITEM_PARAMS, responses=responses(
         _204="Deleted", _400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept",
         _404="text/plain `Not found`", _412="text/plain: If-Match does not match the current version",
         _423="text/plain: the card is locked (canonical lock)"))

@@ -14,7 +14,7 @@ from services import groups
 from services.errors import DomainError, FieldError, Invalid
 from services.incoplax import addressbook
 
-from .apidoc import document_dialect, query_documented
+from .apidoc import array_of, document_dialect, query_documented, request_body, response
 from .errors import invalid_from_validation, register_error_format
 from .http import empty_response, etag_for, expected_version, json_response, read_json_body
 
@@ -52,19 +52,6 @@ CONTACT_CREATE = {"allOf": [{"$ref": "#/components/schemas/IncoplaxContact"}],
                                  "number": {"type": "string", "pattern": r"\S"}, "autokey": {"enum": [-1]}}}
 # `mask` and `flat` reshape entities: a masked body is an object (or array of objects) of the asked paths.
 SHAPED = {"type": "object"}
-
-
-def _body(component: str) -> dict:
-    schema = {"$ref": f"#/components/schemas/{component}"}
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _ok(description: str, schema: dict) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _array(items: dict) -> dict:
-    return {"type": "array", "items": items}
 
 
 def render_error(error: DomainError) -> Response:
@@ -118,7 +105,7 @@ class Contacts(MethodView):
     """The contact collection."""
 
     @blp.arguments(params.ListArgsSchema(), location="query")
-    @blp.doc(responses={"200": _ok("Array of contacts (reduced field set unless mask is given)", _array(SHAPED))})
+    @blp.doc(responses={"200": response("Array of contacts (reduced field set unless mask is given)", array_of(SHAPED))})
     def get(self, args):
         """List contacts."""
         offset = params.parse_int(args, "offset", 0, maximum=2**62)
@@ -134,7 +121,7 @@ class Contacts(MethodView):
         return json_response(body)
 
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": CONTACT_CREATE}}},
-             responses={"200": _ok("The created contact", CONTACT_ENTITY),
+             responses={"200": response("The created contact", CONTACT_ENTITY),
                         "409": {"description": "A contact with this id already exists"}})
     def post(self):
         """Create a contact."""
@@ -163,15 +150,15 @@ class ContactItem(MethodView):
     """One contact."""
 
     @query_documented(params.ItemArgsSchema())
-    @blp.doc(responses={"200": _ok("The contact (shaped by mask/flat when given)", SHAPED),
+    @blp.doc(responses={"200": response("The contact (shaped by mask/flat when given)", SHAPED),
                         "404": {"description": "Not found"}})
     def get(self, contact_id):
         """Retrieve a contact."""
         card = cards.get_card(contact_id)
         return _item_response(wire.contact_entity(card), card["version"], "c")
 
-    @blp.doc(requestBody=_body("IncoplaxContact"),
-             responses={"200": _ok("The changed contact", CONTACT_ENTITY),
+    @blp.doc(requestBody=request_body("IncoplaxContact"),
+             responses={"200": response("The changed contact", CONTACT_ENTITY),
                         "412": {"description": "If-Match does not match the current version"},
                         "423": {"description": "The contact is locked"}})
     def patch(self, contact_id):
@@ -206,7 +193,7 @@ class ContactGroups(MethodView):
     """The contact group collection."""
 
     @blp.arguments(params.ListArgsSchema(), location="query")
-    @blp.doc(responses={"200": _ok("Array of contact groups (shaped by mask/flat when given)", _array(SHAPED))})
+    @blp.doc(responses={"200": response("Array of contact groups (shaped by mask/flat when given)", array_of(SHAPED))})
     def get(self, args):
         """List contact groups."""
         offset = params.parse_int(args, "offset", 0, maximum=2**62)
@@ -219,8 +206,8 @@ class ContactGroups(MethodView):
             paths = list(wire.GROUP_LIST_FIELDS)
         return json_response([params.apply_mask(e, paths, flat) for e in entities])
 
-    @blp.doc(requestBody=_body("IncoplaxContactGroup"),
-             responses={"200": _ok("The created contact group", GROUP_ENTITY),
+    @blp.doc(requestBody=request_body("IncoplaxContactGroup"),
+             responses={"200": response("The created contact group", GROUP_ENTITY),
                         "409": {"description": "A contact group with this id or code already exists"}})
     def post(self):
         """Create a contact group."""
@@ -249,14 +236,14 @@ class ContactGroupItem(MethodView):
     """One contact group."""
 
     @query_documented(params.ItemArgsSchema())
-    @blp.doc(responses={"200": _ok("The contact group (shaped by mask/flat when given)", SHAPED)})
+    @blp.doc(responses={"200": response("The contact group (shaped by mask/flat when given)", SHAPED)})
     def get(self, group_id):
         """Retrieve a contact group."""
         group = groups.get_group(group_id)
         return _item_response(wire.group_entity(group, group["members"]), group["version"], "g")
 
-    @blp.doc(requestBody=_body("IncoplaxContactGroup"),
-             responses={"200": _ok("The changed contact group", GROUP_ENTITY),
+    @blp.doc(requestBody=request_body("IncoplaxContactGroup"),
+             responses={"200": response("The changed contact group", GROUP_ENTITY),
                         "409": {"description": "Another contact group has this code"},
                         "412": {"description": "If-Match does not match the current version"}})
     def patch(self, group_id):
@@ -292,7 +279,7 @@ class CombinedContacts(MethodView):
     """Groups and contacts in one list, groups first."""
 
     @blp.arguments(params.ListArgsSchema(only=("filter", "offset", "limit")), location="query")
-    @blp.doc(responses={"200": _ok("Array of {id, key, type, name, number}", _array(COMBINED_ITEM))})
+    @blp.doc(responses={"200": response("Array of {id, key, type, name, number}", array_of(COMBINED_ITEM))})
     def get(self, args):
         """List groups then contacts (id, key, type, name, number)."""
         offset = params.parse_int(args, "offset", 0, maximum=2**62)

@@ -14,7 +14,7 @@ from services.mpdx import contacts as mpdx_contacts
 from services.mpdx import query as q
 from services.errors import DomainError, NotAcceptable, UnsupportedMediaType
 
-from .apidoc import document_dialect, query_documented
+from .apidoc import document_dialect, query_documented, response
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response
 
@@ -125,7 +125,7 @@ ITEM_SCHEMA = {"type": "object", "required": ["data"], "properties": {"data": _C
 
 
 def _ok(description: str, schema: dict) -> dict:
-    return {"description": description, "content": {wire.JSONAPI_MEDIA_TYPE: {"schema": schema}}}
+    return response(description, schema, wire.JSONAPI_MEDIA_TYPE)
 
 
 LIST_DOC = {"responses": {
