@@ -1,6 +1,6 @@
 """FOLIO mod-organizations-storage: `/organizations-storage/contacts` with CQL search.
 
-Statuses, headers and error texts follow the real module (research/folio.md): errors
+Statuses, headers and error texts follow the real module (docs/mapping/folio.md): errors
 are `text/plain` except 422 (`{"errors": [...]}`); `X-Okapi-Tenant` is required.
 """
 from __future__ import annotations

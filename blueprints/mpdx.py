@@ -33,7 +33,7 @@ ERROR_SCHEMA = {"type": "object", "required": ["errors"], "properties": {"errors
         "source": {"type": "object"}, "meta": {"type": "object"}}}}}}
 
 def _detail(error: DomainError) -> str | None:
-    """MPDX's detail texts where the research note gives them, else the error's message."""
+    """MPDX's detail texts where real MPDX answers them (docs/mapping/mpdx.md), else the error's message."""
     if error.status == 401:
         return "Exceptions::AuthenticationError"
     if error.status == 404:
@@ -81,7 +81,7 @@ def _accepts_jsonapi(header: str) -> bool:
 def negotiate() -> None:
     """Content-Type and Accept checks of every MPDX route (after authentication)."""
     content_type = request.headers.get("Content-Type", "")
-    # A bodiless GET/DELETE may omit Content-Type (DESIGN.md section 5); a wrong one is 415.
+    # A bodiless GET/DELETE may omit Content-Type (docs/mapping/mpdx.md); a wrong one is 415.
     if content_type.strip() and wire.JSONAPI_MEDIA_TYPE not in _pieces(content_type):
         raise UnsupportedMediaType(f"Content-Type {content_type} is not supported; "
                                    f"send {wire.JSONAPI_MEDIA_TYPE}")

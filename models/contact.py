@@ -1,4 +1,4 @@
-"""The canonical contact card and its ordered child rows (DESIGN.md section 3)."""
+"""The canonical contact card and its ordered child rows (docs/architecture.md, docs/mapping.md)."""
 from __future__ import annotations
 
 from peewee import (

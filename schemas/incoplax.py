@@ -20,7 +20,7 @@ CONTACT_TEXT_FIELDS = (
     "mobile", "mobile2", "mobile3", "roomnum", "roomnum2", "roomnum3",
     "email", "email2", "email3", "photo",
 )
-# What list responses show when no mask is given (spec list example, note B.5).
+# What list responses show when no mask is given (the documentation's list example).
 CONTACT_LIST_FIELDS = ("id", "autokey", "displayname", "department", "jobtitle", "number",
                        "email", "opts.groups", "opts.priority", "ext.ct", "ext.lwt")
 GROUP_LIST_FIELDS = ("id", "code", "name", "shortname", "opts.abonentcount", "opts.priority",

@@ -1,6 +1,6 @@
 """FOLIO CQL over HTTP: a table of queries with their hits (in order), the 400 texts, query plans.
 
-The fixture is our own (13 records, in the spirit of research/folio.md's F17); the
+The fixture is our own (13 records, in the spirit of the real module's own CQL tests); the
 expected hits follow the cql-java 1.13 / cql2pgjson semantics of the note.
 """
 from __future__ import annotations
