@@ -10,20 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from peewee import IntegrityError
 
-from models import (
-    Contact,
-    ContactAddress,
-    ContactEmail,
-    ContactGroup,
-    ContactPhone,
-    ContactUrl,
-    GroupMembership,
-    utcnow,
-)
+from models import Contact, ContactEmail, ContactGroup, GroupMembership, utcnow
 from models import card_rows
 from models.contact import CHILD_MODELS, CHILD_SKIP, DENORMALISED_PRIMARIES, primary_position
 from models.statements import fetch_dicts, insert_returning_key, insert_rows
