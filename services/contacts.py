@@ -17,6 +17,7 @@ from peewee import IntegrityError
 from models import Contact, ContactEmail, ContactGroup, GroupMembership, utcnow
 from models import card_rows
 from models.contact import CHILD_MODELS, CHILD_SKIP, DENORMALISED_PRIMARIES, primary_position
+from models.connect import is_sqlite
 from models.statements import fetch_dicts, insert_returning_key, insert_rows
 from models.writer import run_grouped_write, run_write
 
@@ -163,7 +164,7 @@ def update_card(contact_id: str, changes: dict, *, expected_version: int | None 
 
 
 def _modify(contact_id, change, expected_version, respect_lock, user, check) -> dict:
-    current = get_card(contact_id)
+    current = _card_for_write(contact_id)
     changes = change(current)
     _check_writable(current, expected_version, respect_lock)
     if check is not None:
@@ -194,7 +195,7 @@ def delete_card(contact_id: str, *, expected_version: int | None = None,
 
 
 def _delete(contact_id, expected_version, respect_lock) -> dict:
-    current = _locked_row(contact_id, expected_version, respect_lock)
+    current = _row_for_write(contact_id, expected_version, respect_lock)
     card = load_cards([current])[0]
     Contact.delete().where(Contact.autokey == current["autokey"]).execute()
     search.remove_card(current["autokey"])
@@ -204,7 +205,7 @@ def _delete(contact_id, expected_version, respect_lock) -> dict:
 def set_locked(contact_id: str, locked: bool) -> dict:
     """Set or clear a card's lock (the CLI's `contacts lock|unlock`)."""
     def _set():
-        current = _locked_row(contact_id, None, respect_lock=False)
+        current = _row_for_write(contact_id, None, respect_lock=False)
         (Contact.update(locked=locked, version=current["version"] + 1, updated=utcnow())
          .where(Contact.autokey == current["autokey"]).execute())
         return _reload(current["autokey"])
@@ -219,8 +220,22 @@ def touch_cards(autokeys: Iterable[int]) -> None:
          .where(Contact.autokey.in_(chunk)).execute())
 
 
-def _locked_row(contact_id: str, expected_version: int | None, respect_lock: bool) -> dict:
-    rows = fetch_dicts("contact.by_id", Contact, lambda k: Contact.select().where(Contact.id == k), contact_id)
+def _card_for_write(contact_id: str) -> dict:
+    """The whole card as stored, read inside the write transaction and kept from other writers
+    until it ends: PostgreSQL locks the row (SQLite lets one writer in at a time anyway), so
+    no other transaction can change the card between this read and the write made from it."""
+    if not is_sqlite():
+        _row_for_write(contact_id, None, respect_lock=False)
+    return get_card(contact_id)
+
+
+def _row_for_write(contact_id: str, expected_version: int | None, respect_lock: bool) -> dict:
+    """The contact row, read (and on PostgreSQL locked) inside the write transaction, checked for writing."""
+    if is_sqlite():
+        rows = fetch_dicts("contact.by_id", Contact, lambda k: Contact.select().where(Contact.id == k), contact_id)
+    else:
+        rows = fetch_dicts("contact.by_id.for_update", Contact,
+                           lambda k: Contact.select().where(Contact.id == k).for_update(), contact_id)
     if not rows:
         raise NotFound(f"Contact {contact_id} not found", resource="contact", id=contact_id)
     row = rows[0]

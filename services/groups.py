@@ -11,6 +11,7 @@ from typing import Callable
 from peewee import IntegrityError
 
 from models import Contact, ContactGroup, GroupMembership, utcnow
+from models.connect import is_sqlite
 from models.writer import run_write
 
 from .contacts import member_autokeys, new_id, touch_cards
@@ -69,6 +70,7 @@ def modify_group(group_id: str, change: Callable[[dict], tuple[dict, list[int] |
     order: 404, whatever `change` raises, 412, then conflicts of the new code.
     """
     def _update():
+        _hold(group_id)
         current = get_group(group_id)
         values, members = change(current)
         if expected_version is not None and current["version"] != expected_version:
@@ -98,7 +100,14 @@ def delete_group(group_id: str, expected_version: int | None = None) -> dict:
     return run_write(_delete)
 
 
+def _hold(group_id: str) -> None:
+    """On PostgreSQL, lock the group's row until the write transaction ends (SQLite has one writer anyway)."""
+    if not is_sqlite():
+        list(ContactGroup.select(ContactGroup.autokey).where(ContactGroup.id == group_id).for_update().tuples())
+
+
 def _current(group_id: str, expected_version: int | None) -> dict:
+    _hold(group_id)
     rows = list(ContactGroup.select().where(ContactGroup.id == group_id).dicts())
     if not rows:
         raise NotFound(f"Contact group {group_id} not found", resource="contactgroup", id=group_id)
