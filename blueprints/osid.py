@@ -20,7 +20,7 @@ from services.osid.common import KIND_ADDRESS, KIND_CONTACT
 from services.osid.ids import ADDRESS_NS, BOOK_NS, CONTACT_NS, default_type, id_key
 from services.osid.metadata import form_metadata
 
-from .apidoc import document_dialect
+from .apidoc import document_dialect, request_body, response, responses
 from .errors import invalid_from_validation, register_error_format
 from .http import etag_for, expected_version, json_response, read_json_body, request_url
 
@@ -152,10 +152,6 @@ def _metadata(schema: Schema, title: str, namespace: str, existing: dict | None 
     return _json(form_metadata(schema, title, namespace, _authority(), existing))
 
 
-BODY_DOC = {name: {"required": True, "content": {"application/json": {
-    "schema": {"$ref": f"#/components/schemas/{name}"}}}}
-    for name in ("OsidContact", "OsidAddress", "OsidAddressBook")}
-
 
 # Success bodies, for the OpenAPI document (what tests/test_fuzz_openapi.py holds responses to).
 OSID_OBJECT = {"type": "object", "required": ["id", "uri", "displayName", "description", "genusTypeId",
@@ -169,13 +165,15 @@ MESSAGE = ERROR_SCHEMA  # PUT/DELETE answer 200 with `{"message": ...}`, like th
 METADATA = {"type": "object"}
 
 
-def _doc(body: str | None = None, ok: dict | None = None, **responses: str) -> dict:
-    doc: dict = {"responses": {code.lstrip("_"): {"description": text} for code, text in responses.items()}}
+def _doc(body: str | None = None, ok: dict | None = None, **described: str) -> dict:
+    """An operation's documentation: `body` names its request body's schema component, `ok` is
+    the schema of its success response (the first 2xx of `described`)."""
+    doc: dict = {"responses": responses(**described)}
     if ok is not None:
         success = next(code for code in doc["responses"] if code.startswith("2"))
-        doc["responses"][success]["content"] = {CONTENT_TYPE: {"schema": ok}}
+        doc["responses"][success] = response(doc["responses"][success]["description"], ok, CONTENT_TYPE)
     if body:
-        doc["requestBody"] = BODY_DOC[body]
+        doc["requestBody"] = request_body(body)
     return doc
 
 
