@@ -20,6 +20,7 @@ import time
 import pytest
 
 from tests.live_server import ROOT, LiveServer, request
+from tests.writer_support import queued_while_writer_held
 
 INCOPLAX = "/rest/v1/addressbook"
 CLIENTS = 4
@@ -283,23 +284,6 @@ def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
     db.close()
 
 
-def _queued_while_writer_held(create, count: int) -> list:
-    """Run `create(i)` in `count` threads while holding the writer lock until all are queued
-    for one group commit; returns the (joined) threads."""
-    from models import writer
-
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(count)]
-    with writer._process_writer:
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while len(writer._grouped) < count and time.monotonic() < deadline:
-            time.sleep(0.01)
-    for thread in threads:
-        thread.join(30)
-    return threads
-
-
 def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monkeypatch):
     # Creates queued while another thread holds the writer lock are committed by one
     # leader in one transaction; a create that conflicts is undone alone and its own
@@ -335,16 +319,7 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
         except Exception as exc:
             errors[i] = exc
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(6)]
-    with writer._process_writer:  # hold the writer lock until all six are queued
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while len(writer._grouped) < 6 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert len(writer._grouped) == 6
-    for thread in threads:
-        thread.join(30)
+    queued_while_writer_held(create, 6)
     assert batches == [6]
     assert set(errors) == {3} and isinstance(errors[3], Conflict), errors
     assert sorted(results) == [0, 1, 2, 4, 5]
@@ -384,7 +359,7 @@ def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeyp
         except Exception as exc:
             errors.append(exc)
 
-    _queued_while_writer_held(create, 3)
+    queued_while_writer_held(create, 3)
     assert len(errors) == 3 and all(str(e) == "index broken" for e in errors), errors
     assert Contact.select().count() == 0  # a card is never stored without its index entry
     db.close()
@@ -418,7 +393,7 @@ def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path
         except Exception as exc:
             errors.append(exc)
 
-    threads = _queued_while_writer_held(create, 3)
+    threads = queued_while_writer_held(create, 3)
     assert not any(thread.is_alive() for thread in threads)
     assert len(errors) == 3 and all(isinstance(e, OperationalError) for e in errors), errors
     assert Contact.select().count() == 0

@@ -72,9 +72,7 @@ def update_address(address_id: str, authority: str, change: Callable[[dict], dic
     def _update():
         current = objects.address(address_id, authority, locked=True)
         values = _values(change(current))
-        common.check_version(current, expected_version)
-        (OsidAddress.update(common.touched(values, OsidAddress))
-         .where(OsidAddress.pk == current["pk"]).execute())
+        common.write_update(OsidAddress, current, values, expected_version)
     run_write(_update)
 
 

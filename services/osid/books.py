@@ -80,9 +80,7 @@ def update_book(book_id: str, authority: str, change: Callable[[dict], dict], ex
     def _update():
         current = objects.book(book_id, authority, locked=True)
         values = _book_values(change(current))
-        common.check_version(current, expected_version)
-        (OsidAddressBook.update(common.touched(values, OsidAddressBook))
-         .where(OsidAddressBook.pk == current["pk"]).execute())
+        common.write_update(OsidAddressBook, current, values, expected_version)
     run_write(_update)
 
 

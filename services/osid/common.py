@@ -78,6 +78,12 @@ def touched(values: dict, model) -> dict:
     return {**values, "updated": utcnow(), "version": model.version + 1}
 
 
+def write_update(model, current: dict, values: dict, expected_version: int | None) -> None:
+    """Check If-Match against `current` (read in this write transaction), then store `values` on its row."""
+    check_version(current, expected_version)
+    model.update(touched(values, model)).where(model.pk == current["pk"]).execute()
+
+
 def check_version(row: dict, expected_version: int | None) -> None:
     """PreconditionFailed unless `row` (read in the write transaction) has the version If-Match named."""
     if expected_version is not None and row["version"] != expected_version:

@@ -135,9 +135,7 @@ def update_contact(contact_id: str, authority: str, change: Callable[[dict], dic
         current = objects.contact(contact_id, authority, locked=True)
         values = _values(change(current))
         check_dates(values.get("start_date", current["start_date"]), values.get("end_date", current["end_date"]))
-        common.check_version(current, expected_version)
-        (OsidContact.update(common.touched(values, OsidContact))
-         .where(OsidContact.pk == current["pk"]).execute())
+        common.write_update(OsidContact, current, values, expected_version)
     run_write(_update)
 
 

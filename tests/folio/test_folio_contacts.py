@@ -387,10 +387,8 @@ def test_folio_posts_waiting_together_share_one_commit(app, h, monkeypatch):
     # FOLIO creates take the same grouped commit as every other door's creates: POSTs queued
     # while another thread holds the writer lock are committed by one leader, in one
     # transaction, and each still gets its own 201 (a taken id alone gets its 422).
-    import threading
-    import time
-
     from models import writer
+    from tests.writer_support import queued_while_writer_held
 
     existing = _post(app.test_client(), h, dict(SAMPLE, firstName="Taken")).get_json()["id"]
     batches = []
@@ -404,15 +402,7 @@ def test_folio_posts_waiting_together_share_one_commit(app, h, monkeypatch):
             body["id"] = existing
         answers[i] = _post(app.test_client(), h, body)
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(4)]
-    with writer._process_writer:  # hold the writer lock until all four are queued
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 30
-        while len(writer._grouped) < 4 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    for thread in threads:
-        thread.join(30)
+    queued_while_writer_held(create, 4)
     assert batches == [4]
     assert {i: r.status_code for i, r in answers.items()} == {0: 201, 1: 201, 2: 422, 3: 201}
     assert answers[2].get_json()["errors"][0]["message"] == f"id value already exists in table contacts: {existing}"
