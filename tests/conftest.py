@@ -61,6 +61,10 @@ def _empty_shared_database() -> None:
     if _seed_rows is None:
         _seed_rows = {}
         for table in tables:
+            # No autovacuum ANALYZE in the middle of the run: it would give the planner the
+            # statistics of whatever few rows a test left, and the plan tests' plans would
+            # depend on its timing (a 3-row table is walked whole through its primary key).
+            database.execute_sql(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)')
             cursor = database.execute_sql(f'SELECT * FROM "{table}"')
             rows = cursor.fetchall()
             columns = [col[0] for col in cursor.description]
