@@ -22,6 +22,8 @@ class Config:
     workers: int = 0  # 0: one per CPU core
     threads: int = 4  # per worker: connections waiting on keep-alive cost nothing, GIL-bound work queues
     max_body_bytes: int = 1024 * 1024
+    # Seconds a client has to send a whole request (headers and body) once it began.
+    request_read_timeout: float = 10.0
     osid_authority: str = "localhost"
     cors_origins: str = ""
     rate_limit: str = ""  # e.g. "120/minute"; empty: no limit
@@ -36,6 +38,7 @@ class Config:
         "workers": "CONTACTS_WORKERS",
         "threads": "CONTACTS_THREADS",
         "max_body_bytes": "CONTACTS_MAX_BODY_BYTES",
+        "request_read_timeout": "CONTACTS_REQUEST_READ_TIMEOUT",
         "osid_authority": "CONTACTS_OSID_AUTHORITY",
         "cors_origins": "CONTACTS_CORS_ORIGINS",
         "rate_limit": "CONTACTS_RATE_LIMIT",
@@ -55,6 +58,8 @@ class Config:
                     values[f.name] = _env_bool(raw)
                 elif f.type in ("int", int):
                     values[f.name] = int(raw)
+                elif f.type in ("float", float):
+                    values[f.name] = float(raw)
                 else:
                     values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -70,7 +70,14 @@ def _gunicorn_app(config: Config):
             self.cfg.set("workers", config.workers)
             # Threaded workers keep connections alive (a sync worker closes every one, and
             # reconnecting costs more than a GET by id); SQLite connections are per thread.
-            self.cfg.set("worker_class", "gthread")
+            # gthread with each request read whole by the event loop, under a deadline, before
+            # a thread takes it: slow clients hold no thread (see cli.http_worker).
+            from cli.http_worker import ReadAheadThreadWorker
+
+            ReadAheadThreadWorker.read_timeout = config.request_read_timeout
+            ReadAheadThreadWorker.max_body = config.max_body_bytes
+            self.cfg.set("worker_class", "cli.http_worker.ReadAheadThreadWorker")
+            self.cfg.set("worker_connections", 1000)
             # A listening socket per worker (SO_REUSEPORT): the kernel spreads new connections
             # over the workers. On one shared socket whichever worker woke first took them, and
             # a few keep-alive clients could all land on one worker, which then ran at GIL speed
