@@ -178,6 +178,9 @@ def install_error_handlers(app: Flask) -> None:
 
         if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
             return _render(ServiceUnavailable("The database is busy; retry the request"))
+        if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+            # int() of a number with thousands of digits: no parameter or field takes one.
+            return _render(Invalid("A number in the request has too many digits"))
         if isinstance(exc, RecursionError):
             # Only hostile input nests this deep (JSON, CQL, filters): the request is at fault.
             return _render(Invalid("The request is nested too deeply"))

@@ -125,7 +125,7 @@ def is_postgres(db: peewee.Database | None = None) -> bool:
 def make_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.Database:
     """Build (not connect) a Peewee database from a `playhouse.db_url` URL."""
     if url.startswith("sqlite") and ":memory:" not in url:
-        _ensure_parent_dir(url)
+        _ensure_private_file(url)
     if url.startswith("sqlite"):
         return db_url.connect(
             url,
@@ -136,13 +136,23 @@ def make_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.D
     return db_url.connect(url)
 
 
-def _ensure_parent_dir(url: str) -> None:
+def _ensure_private_file(url: str) -> None:
+    """Make the database's directory and, when new, the file itself readable by its owner only.
+
+    SQLite gives the -wal and -shm files it creates the database file's mode, so a
+    database created 0600 here keeps all three private (the umask made them 0644).
+    """
     path = urlparse(url).path
     # sqlite:///relative/path -> "/relative/path"; sqlite:////abs -> "//abs"
     path = path[1:] if path.startswith("/") else path
     parent = os.path.dirname(path)
     if parent:
         os.makedirs(parent, exist_ok=True)
+    if path and not os.path.exists(path):
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # an empty file is an empty database
+        except FileExistsError:
+            pass
 
 
 def open_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.Database:

@@ -44,7 +44,7 @@ def _writer_lock_fd(db: peewee.Database) -> int | None:
         return None
     fd = _lock_files.get(path)
     if fd is None:
-        fd = _lock_files[path] = os.open(f"{path}-writelock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _lock_files[path] = os.open(f"{path}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
     return fd
 
 
