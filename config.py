@@ -22,6 +22,10 @@ class Config:
     workers: int = 0  # 0: one per CPU core
     threads: int = 4  # per worker: connections waiting on keep-alive cost nothing, GIL-bound work queues
     max_body_bytes: int = 1024 * 1024
+    # SQLite: `full` (every acknowledged write is on disk) or `normal` (faster; see README).
+    sqlite_synchronous: str = "full"
+    # SQLite: past this size the WAL is truncated, holding writers briefly (see models.wal).
+    wal_limit_bytes: int = 64 * 1024 * 1024
     # Seconds a client has to send a whole request (headers and body) once it began.
     request_read_timeout: float = 10.0
     osid_authority: str = "localhost"
@@ -39,6 +43,8 @@ class Config:
         "threads": "CONTACTS_THREADS",
         "max_body_bytes": "CONTACTS_MAX_BODY_BYTES",
         "request_read_timeout": "CONTACTS_REQUEST_READ_TIMEOUT",
+        "sqlite_synchronous": "CONTACTS_SQLITE_SYNCHRONOUS",
+        "wal_limit_bytes": "CONTACTS_WAL_LIMIT_BYTES",
         "osid_authority": "CONTACTS_OSID_AUTHORITY",
         "cors_origins": "CONTACTS_CORS_ORIGINS",
         "rate_limit": "CONTACTS_RATE_LIMIT",
@@ -63,4 +69,14 @@ class Config:
                 else:
                     values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        config = cls(**values)
+        if config.sqlite_synchronous.lower() not in ("full", "normal", "extra"):
+            raise ValueError(f"CONTACTS_SQLITE_SYNCHRONOUS must be full, normal or extra, "
+                             f"not {config.sqlite_synchronous!r}")
+        return config
+
+    def sqlite_settings(self):
+        """How this configuration sets up each SQLite connection."""
+        from models.connect import SqliteSettings
+
+        return SqliteSettings(synchronous=self.sqlite_synchronous.lower(), journal_size_limit=self.wal_limit_bytes)

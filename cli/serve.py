@@ -19,7 +19,7 @@ log = logging.getLogger("contacts")
 
 def _prepare(config: Config) -> None:
     """Migrate, check the engine and create the first token, then close (before fork)."""
-    db = open_database(config.database_url)
+    db = open_database(config.database_url, config.sqlite_settings())
     version = sqlite_version(db)
     if version is not None:
         click.echo(f"SQLite {'.'.join(map(str, version))} ({type(db).__name__})", err=True)
@@ -102,8 +102,9 @@ def _gunicorn_app(config: Config):
             from services.folio import name_index
 
             # The connections skip the checkpoint on commit: the thread started below runs them.
-            app = create_app(config, run_migrations=False, sqlite=deferred_checkpoints())
-            start_checkpointer(tasks=(name_index.flush,))  # new cards reach FOLIO's index in batches
+            app = create_app(config, run_migrations=False, sqlite=deferred_checkpoints(config.sqlite_settings()))
+            # New cards reach FOLIO's index in batches; the WAL is truncated past its limit.
+            start_checkpointer(tasks=(name_index.flush,), wal_limit=config.wal_limit_bytes)
             # The app's modules, routes and schemas live as long as the worker: moved out of
             # the collector's generations, they are no longer traversed by every full
             # collection, which otherwise pauses a request now and then for milliseconds.

@@ -42,13 +42,16 @@ SAFE_MULTI_WRITER_SQLITE = (3, 51, 3)
 class SqliteSettings:
     """How every SQLite connection is set up when it opens (PostgreSQL ignores these)."""
 
-    # NORMAL: a commit is durable once the WAL is synced at the next checkpoint; a power
-    # loss may lose the last commits but never corrupts the file.
-    synchronous: str = "normal"
+    # FULL: a commit is on disk (the WAL synced) before it is acknowledged, as SECURITY.md
+    # promises; group commit shares one sync among the writes waiting together. NORMAL
+    # (CONTACTS_SQLITE_SYNCHRONOUS=normal) syncs the WAL only at checkpoints: faster, and a
+    # power loss may drop the last acknowledged commits (never corrupting the file).
+    synchronous: str = "full"
     # 8 MB page cache per connection (one per worker thread): the OS page cache holds the
     # file anyway, and worker RSS stays small with 4 threads per worker.
     cache_kib: int = 8000
-    # The size a checkpointed WAL is truncated back to.
+    # The size a checkpointed WAL is truncated back to, and (models.wal) the size past which
+    # the checkpointer holds the writers and truncates it (CONTACTS_WAL_LIMIT_BYTES).
     journal_size_limit: int = 64 * 1024 * 1024
     # WAL pages after which a commit checkpoints; None keeps SQLite's default (1,000), 0 turns
     # the checkpoint on commit off (`contacts serve` checkpoints in a thread, see models.wal).

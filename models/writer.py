@@ -63,6 +63,16 @@ def _serialised_writer() -> Iterator[None]:
 
 
 @contextmanager
+def holding_writers() -> Iterator[None]:
+    """Keep every writer (this process's threads and other processes) waiting for the block."""
+    if not is_sqlite():
+        yield
+        return
+    with _serialised_writer():
+        yield
+
+
+@contextmanager
 def write_transaction() -> Iterator[None]:
     """An IMMEDIATE (SQLite) / ordinary (PostgreSQL) transaction for one write.
 

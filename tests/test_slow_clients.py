@@ -52,7 +52,7 @@ def _normal_latencies(base: str, count: int) -> list[float]:
 
 def test_slow_headers_and_bodies_neither_block_others_nor_stay(tmp_path):
     env = {"CONTACTS_REQUEST_READ_TIMEOUT": "2", "CONTACTS_THREADS": "4"}
-    with LiveServer(f"sqlite:///{tmp_path}/c.db", workers=2, env=env) as server:
+    with LiveServer(f"sqlite:///{tmp_path}/c.db", workers=2, env=env, drain=True) as server:
         stop, outcome = threading.Event(), []
         slow_headers = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + b"a" * 200
         slow_body = (b"POST /contacts HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
