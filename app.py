@@ -14,6 +14,7 @@ from blueprints.observability import install_observability
 from blueprints.http import install_request_guards, json_response
 from blueprints.protection import install_cors, install_rate_limit
 from config import Config
+from models import health
 from models.connect import SqliteSettings, database, open_database
 from models.schema import migrate
 from schemas.folio import array_text as folio_array_text
@@ -82,8 +83,12 @@ def _register_service_routes(app: Flask) -> None:
 
     @app.get("/readyz")
     def readyz():
-        """Readiness: the database answers a query."""
+        """Readiness: the database answers a query and writes are not failing (e.g. a full disk)."""
         database.execute_sql("SELECT 1").fetchall()
+        failure = health.write_failure()
+        if failure is not None and not health.probe_write():  # the probe clears it once space is back
+            return json_response({"status": "degraded", "database": "ok",
+                                  "writes": f"failing: {health.write_failure() or failure}"}, 503)
         return json_response({"status": "ok", "database": "ok"})
 
     if os.environ.get("CONTACTS_BENCH_BASELINE") == "1":

@@ -22,6 +22,7 @@ from services.errors import (
     MethodNotAllowed,
     PayloadTooLarge,
     ServiceUnavailable,
+    storage_error,
 )
 
 from .http import json_response
@@ -176,6 +177,9 @@ def install_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception):
         from peewee import OperationalError
 
+        storage = storage_error(exc)
+        if storage is not None:
+            return _render(storage)
         if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
             return _render(ServiceUnavailable("The database is busy; retry the request"))
         if isinstance(exc, ValueError) and "integer string conversion" in str(exc):

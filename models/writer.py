@@ -19,6 +19,7 @@ from typing import Iterator
 import peewee
 from peewee import OperationalError
 
+from . import health
 from .connect import database, is_sqlite
 
 log = logging.getLogger(__name__)
@@ -90,11 +91,16 @@ def write_transaction() -> Iterator[None]:
 def run_write(fn, *args, attempts: int = 5, **kwargs):
     """Run `fn` in a write transaction, retrying when the database stays busy."""
     delay = 0.05
+    nested = database.in_transaction()
     for attempt in range(attempts):
         try:
             with write_transaction():
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+            if not nested:
+                health.note_write_committed()
+            return result
         except OperationalError as exc:
+            health.note_write_error(exc)
             if not _is_busy(exc) or attempt == attempts - 1:
                 raise
             log.warning("database busy, retrying write (attempt %d)", attempt + 1)
@@ -152,8 +158,10 @@ def run_grouped_write(fn, *args, finish=None, attempts: int = 5):
                 _grouped.clear()
             try:
                 _commit_group(batch)
+                health.note_write_committed()
                 continue
             except Exception as exc:  # the transaction itself failed: none of the batch is stored
+                health.note_write_error(exc)
                 failures += 1
                 if isinstance(exc, OperationalError) and _is_busy(exc) and failures < attempts:
                     with _grouped_guard:

@@ -155,3 +155,14 @@ ERRORS_BY_STATUS: dict[int, type[DomainError]] = {
                 Unprocessable, Locked, TooManyRequests, NotImplementedMethod, ServiceUnavailable,
                 InsufficientStorage)
 }
+
+
+def storage_error(exc: BaseException) -> DomainError | None:
+    """The domain error for a write that failed for lack of disk space (507), else None."""
+    from models.health import is_disk_full
+
+    if not is_disk_full(exc):
+        return None
+    return InsufficientStorage(
+        "Insufficient storage: the disk holding the database is full; nothing was written. "
+        "Reads still work, and writes work again once space is freed")
