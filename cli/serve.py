@@ -11,6 +11,7 @@ import click
 from config import Config
 from models.connect import database, multi_writer_safe, open_database, sqlite_version
 from models.schema import migrate
+from models.serving import hold_as_server
 from blueprints.observability import prepare_multiprocess_dir, worker_exited
 from services import tokens
 
@@ -20,6 +21,10 @@ log = logging.getLogger("contacts")
 def _prepare(config: Config) -> None:
     """Migrate, check the engine and create the first token, then close (before fork)."""
     db = open_database(config.database_url, config.sqlite_settings())
+    # Held for the server's life: an import's fast path (no WAL) is not taken meanwhile, and
+    # one under way is waited for (see models.serving).
+    hold_as_server(db, on_wait=lambda: click.echo(
+        "an import is loading this database without its WAL; waiting for it to finish", err=True))
     version = sqlite_version(db)
     if version is not None:
         click.echo(f"SQLite {'.'.join(map(str, version))} ({type(db).__name__})", err=True)
