@@ -104,25 +104,36 @@ class ReadAheadThreadWorker(ThreadWorker):
         conn.continued = False
         conn.read_deadline = time.monotonic() + self.read_timeout
         conn.sock.setblocking(False)
-        if leftover and self._complete(conn):
+        # Usually the request is there already (a kept-alive connection became readable, or
+        # the client wrote right after connecting): read it now, without a round in the poller.
+        if not self._receive(conn):
+            self.nr_conns -= 1
+            conn.close()
+            return
+        if self._complete(conn):
             self._hand_over(conn)
             return
         self.reading.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
 
-    def _on_readable(self, conn, client) -> None:
+    @staticmethod
+    def _receive(conn) -> bool:
+        """Append what the socket holds to the buffer; False when the client closed or failed."""
         try:
             while True:
                 data = conn.sock.recv(65536)
                 if not data:  # the client closed its side before sending a whole request
-                    self._drop(conn)
-                    return
+                    return False
                 conn.read_buffer += data
                 if len(data) < 65536:
-                    break
+                    return True
         except (BlockingIOError, InterruptedError):
-            pass
+            return True
         except OSError:
+            return False
+
+    def _on_readable(self, conn, client) -> None:
+        if not self._receive(conn):
             self._drop(conn)
             return
         if self._complete(conn):
