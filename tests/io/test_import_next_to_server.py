@@ -20,10 +20,10 @@ pytestmark = pytest.mark.skipif(
 CARDS = 30_000  # a few seconds of import on the 2-core machines
 
 
-def _cards_file(tmp_path) -> str:
+def _cards_file(tmp_path, count: int = CARDS) -> str:
     path = tmp_path / "cards.jsonl"
     with open(path, "w") as out:
-        for n in range(CARDS):
+        for n in range(count):
             out.write(json.dumps({"type": "contact", "id": str(uuid.uuid4()), "display_name": f"Person {n}",
                                   "given_name": "Person", "family_name": f"N{n}",
                                   "phones": [{"type": "work", "value": f"+1555{n:07d}", "is_primary": True}]})
@@ -35,6 +35,26 @@ def _start_import(source: str, url: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "from app import main; main()", "import", source,
                              "--database-url", url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "CONTACTS_DATABASE_URL": url})
+
+
+def _wait_until_loading(lock_file: str, importer: subprocess.Popen) -> None:
+    """Until the import's bulk load holds the server lock (it left the WAL and is loading)."""
+    import fcntl
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        assert importer.poll() is None, "the import ended before its bulk load was seen"
+        if os.path.exists(lock_file):
+            fd = os.open(lock_file, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except BlockingIOError:
+                return
+            finally:
+                os.close(fd)
+        time.sleep(0.01)
+    raise AssertionError("the import never took the server lock")
 
 
 def _total(base: str, token: str) -> int:
@@ -69,10 +89,9 @@ def test_readers_keep_reading_while_an_import_runs_next_to_a_fresh_server(tmp_pa
 
 def test_a_server_started_during_an_import_waits_for_it(tmp_path):
     url = f"sqlite:///{tmp_path}/c.db"
-    importer = _start_import(_cards_file(tmp_path), url)
+    importer = _start_import(_cards_file(tmp_path, 2 * CARDS), url)
     try:
-        time.sleep(1.5)  # the load is under way (it takes several seconds)
-        assert importer.poll() is None, "the import ended too soon to test anything"
+        _wait_until_loading(f"{tmp_path}/c.db-serverlock", importer)
         with LiveServer(url, workers=1, drain=True) as server:
             assert importer.wait(timeout=30) == 0, importer.stderr.read().decode()[-2000:]
             deadline = time.monotonic() + 5
@@ -84,7 +103,7 @@ def test_a_server_started_during_an_import_waits_for_it(tmp_path):
             token_line = subprocess.run([sys.executable, "-c", "from app import main; main()", "token", "create",
                                          "--scope", "*", "--database-url", url], cwd=ROOT, capture_output=True,
                                         text=True, check=True).stdout.strip().splitlines()[-1]
-            assert _total(server.base, token_line) == CARDS
+            assert _total(server.base, token_line) == 2 * CARDS
     finally:
         if importer.poll() is None:
             importer.kill()
