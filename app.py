@@ -14,7 +14,8 @@ from blueprints.observability import install_observability
 from blueprints.http import install_request_guards, json_response
 from blueprints.protection import install_cors, install_rate_limit
 from config import Config
-from models.connect import DEFAULT_SQLITE, SqliteSettings, database, open_database
+from models import health
+from models.connect import SqliteSettings, database, open_database
 from models.schema import migrate
 from schemas.folio import array_text as folio_array_text
 from services.setup import install as install_services
@@ -25,9 +26,10 @@ API_VERSION = "1.0.0"
 
 
 def create_app(config: Config | None = None, *, run_migrations: bool = True,
-               sqlite: SqliteSettings = DEFAULT_SQLITE) -> Flask:
+               sqlite: SqliteSettings | None = None) -> Flask:
     """Build the Flask app for `config` (default: from the environment); SQLite connections set up by `sqlite`."""
     config = config or Config.from_env()
+    sqlite = sqlite or config.sqlite_settings()
     app = Flask(__name__)
     app.config.update(
         CONTACTS=config,
@@ -81,8 +83,12 @@ def _register_service_routes(app: Flask) -> None:
 
     @app.get("/readyz")
     def readyz():
-        """Readiness: the database answers a query."""
+        """Readiness: the database answers a query and writes are not failing (e.g. a full disk)."""
         database.execute_sql("SELECT 1").fetchall()
+        failure = health.write_failure()
+        if failure is not None and not health.probe_write():  # the probe clears it once space is back
+            return json_response({"status": "degraded", "database": "ok",
+                                  "writes": f"failing: {health.write_failure() or failure}"}, 503)
         return json_response({"status": "ok", "database": "ok"})
 
     if os.environ.get("CONTACTS_BENCH_BASELINE") == "1":

@@ -22,6 +22,12 @@ class Config:
     workers: int = 0  # 0: one per CPU core
     threads: int = 4  # per worker: connections waiting on keep-alive cost nothing, GIL-bound work queues
     max_body_bytes: int = 1024 * 1024
+    # SQLite: `full` (every acknowledged write is on disk) or `normal` (faster; see README).
+    sqlite_synchronous: str = "full"
+    # SQLite: past this size the WAL is truncated, holding writers briefly (see models.wal).
+    wal_limit_bytes: int = 64 * 1024 * 1024
+    # Seconds a client has to send a whole request (headers and body) once it began.
+    request_read_timeout: float = 10.0
     osid_authority: str = "localhost"
     cors_origins: str = ""
     rate_limit: str = ""  # e.g. "120/minute"; empty: no limit
@@ -36,6 +42,9 @@ class Config:
         "workers": "CONTACTS_WORKERS",
         "threads": "CONTACTS_THREADS",
         "max_body_bytes": "CONTACTS_MAX_BODY_BYTES",
+        "request_read_timeout": "CONTACTS_REQUEST_READ_TIMEOUT",
+        "sqlite_synchronous": "CONTACTS_SQLITE_SYNCHRONOUS",
+        "wal_limit_bytes": "CONTACTS_WAL_LIMIT_BYTES",
         "osid_authority": "CONTACTS_OSID_AUTHORITY",
         "cors_origins": "CONTACTS_CORS_ORIGINS",
         "rate_limit": "CONTACTS_RATE_LIMIT",
@@ -55,7 +64,19 @@ class Config:
                     values[f.name] = _env_bool(raw)
                 elif f.type in ("int", int):
                     values[f.name] = int(raw)
+                elif f.type in ("float", float):
+                    values[f.name] = float(raw)
                 else:
                     values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        config = cls(**values)
+        if config.sqlite_synchronous.lower() not in ("full", "normal", "extra"):
+            raise ValueError(f"CONTACTS_SQLITE_SYNCHRONOUS must be full, normal or extra, "
+                             f"not {config.sqlite_synchronous!r}")
+        return config
+
+    def sqlite_settings(self):
+        """How this configuration sets up each SQLite connection."""
+        from models.connect import SqliteSettings
+
+        return SqliteSettings(synchronous=self.sqlite_synchronous.lower(), journal_size_limit=self.wal_limit_bytes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import shlex
 import shutil
 import sys
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         _warm(client, every)
 
         log(f"load generator: {tool}; {args.duration:g} s per scenario, mixed {args.mixed_duration:g} s")
-        runs = []
+        runs, wal_sizes = [], []
         for scenario in _run_order(base, every[1:]):
             duration = args.mixed_duration if scenario.kind == "mixed" else args.duration
             path = scenario.write(WORK / "requests")
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{scenario.name}: {result.rps:,.0f} req/s, p50 {result.p50:.2f} ms, p95 {result.p95:.2f} ms, "
                 f"p99 {result.p99:.2f} ms, errors {result.errors} (5xx {result.e5xx}, locked {result.locked})")
             runs.append((scenario, result))
+            if scenario.kind in ("write", "mixed"):
+                wal_sizes.append((scenario.name, _wal_bytes(run_db)))
         results = _with_ratios(runs)
         worker_rss = server.worker_rss_mb()
 
@@ -128,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
     failures = _failures([(result, scenario.targets) for scenario, result in runs], plan_reports)
     text = _document(command, args, tool, import_stats, results, worker_rss, plan_reports, rivals_text,
-                     failures, time.perf_counter() - started)
+                     failures, time.perf_counter() - started, wal_sizes)
     print(text)
     output = Path(args.output) if args.output else RESULTS / (
         datetime.date.today().isoformat() + ("-smoke" if args.smoke else "") + ".md")
@@ -139,6 +142,24 @@ def main(argv: list[str] | None = None) -> int:
         log("FAILED: " + "; ".join(failures))
         return 1
     return 0
+
+
+def _wal_bytes(db_path: Path) -> int:
+    """The size of the database's WAL file right now (0 when there is none)."""
+    try:
+        return (db_path.parent / (db_path.name + "-wal")).stat().st_size
+    except OSError:
+        return 0
+
+
+def _wal_section(wal_sizes: list[tuple[str, int]]) -> str:
+    """The WAL's size after each write scenario, against the server's bound."""
+    limit = int(os.environ.get("CONTACTS_WAL_LIMIT_BYTES") or 64 * 1024 * 1024)
+    synchronous = os.environ.get("CONTACTS_SQLITE_SYNCHRONOUS") or "full"
+    rows = "\n".join(f"| {name} | {size / 1e6:.1f} | {'PASS' if size <= 2 * limit else 'FAIL'} |"
+                     for name, size in wal_sizes)
+    return (f"`synchronous={synchronous}`; the checkpointer truncates the WAL past {limit / 1e6:.0f} MB "
+            "(CONTACTS_WAL_LIMIT_BYTES).\n\n| scenario | WAL MB at its end | <= 2 x limit |\n|---|---:|---|\n" + rows)
 
 
 def _run_order(base: scenarios.Scenario, others: list[scenarios.Scenario]) -> list[scenarios.Scenario]:
@@ -195,7 +216,7 @@ def _failures(results, plan_reports) -> list[str]:
 
 
 def _document(command, args, tool, import_stats, results, worker_rss, plan_reports, rivals_text,
-              failures, elapsed) -> str:
+              failures, elapsed, wal_sizes=()) -> str:
     import_targets = args.contacts >= 1_000_000
     imp = (f"{import_stats.contacts:,} contacts from the JSON Lines file with `contacts import`: "
            f"**{import_stats.wall_s:.1f} s** wall, **{import_stats.peak_rss_mb:.0f} MB** peak RSS "
@@ -214,6 +235,7 @@ def _document(command, args, tool, import_stats, results, worker_rss, plan_repor
          "scenario; a read scenario's ratio is to the mean of the baseline runs just before and after "
          "it, any other scenario's to the median baseline run (the baseline row)."),
         ("Import", imp),
+        ("WAL after each write scenario", _wal_section(list(wal_sizes))),
         ("Worker RSS after the runs", f"{rss} (target <= 150 MB: {'PASS' if rss_ok else 'FAIL'})"),
         ("Query plans (no scan of the contacts table)", report.plans_section(plan_reports)),
         ("Side by side", rivals_text),

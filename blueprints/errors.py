@@ -22,6 +22,7 @@ from services.errors import (
     MethodNotAllowed,
     PayloadTooLarge,
     ServiceUnavailable,
+    storage_error,
 )
 
 from .http import json_response
@@ -176,8 +177,14 @@ def install_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception):
         from peewee import OperationalError
 
+        storage = storage_error(exc)
+        if storage is not None:
+            return _render(storage)
         if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
             return _render(ServiceUnavailable("The database is busy; retry the request"))
+        if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+            # int() of a number with thousands of digits: no parameter or field takes one.
+            return _render(Invalid("A number in the request has too many digits"))
         if isinstance(exc, RecursionError):
             # Only hostile input nests this deep (JSON, CQL, filters): the request is at fault.
             return _render(Invalid("The request is nested too deeply"))

@@ -1,12 +1,13 @@
 """HTTP helpers shared by every dialect: JSON bodies, ETags and If-Match."""
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import orjson
-from flask import Flask, Response, request
-from werkzeug.exceptions import RequestURITooLarge
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 
 from services.errors import Invalid, PreconditionFailed, UnsupportedMediaType
 
@@ -111,12 +112,29 @@ def install_request_guards(app: Flask) -> None:
         if "\x00" in path or "%00" in query or "\x00" in query:
             raise Invalid("NUL characters are not allowed in the URL")
         # CONTENT_LENGTH as sent (some WSGI adapters put an int there, which Werkzeug cannot parse)
-        has_body = (environ.get("CONTENT_LENGTH") not in (None, "", "0", 0)
-                    or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower())
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        has_body = environ.get("CONTENT_LENGTH") not in (None, "", "0", 0) or chunked
+        if chunked and environ.get("CONTENT_LENGTH") in (None, ""):
+            _buffer_chunked_body(environ, current_app.config.get("MAX_CONTENT_LENGTH"))
         if has_body and request.mimetype.endswith("json") and _ESCAPED_NUL.search(request.get_data(cache=True)):
             raise Invalid("NUL characters (\\u0000) are not allowed in JSON strings")
 
     app.before_request(_guard)
+
+
+def _buffer_chunked_body(environ: dict, limit: int | None) -> None:
+    """Read a chunked body (no Content-Length) up to `limit`; 413 when it is longer.
+
+    Werkzeug cuts a streamed body at MAX_CONTENT_LENGTH without a word, so an oversized
+    chunked JSON body used to fail as malformed (400) instead of too large (413).
+    """
+    if limit is None or "wsgi.input" not in environ:
+        return
+    data = environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
 
 
 # Werkzeug rebuilds `request.url_root`/`host_url` (IRI decoding and all) on every access;

@@ -30,6 +30,18 @@ REQUEST_ID_HEADER = "X-Request-Id"
 # What a client may send as its request id: printable token characters, bounded length.
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
+# Every method a route of ours may answer: HTTP's own (with QUERY, the IETF's safe method
+# with a body, which clients and fuzzers already send), Incoplax's LOOKUP and WebDAV's
+# (CardDAV). A known method a route lacks is Werkzeug's 405 with Allow. Anything else is refused with 501 before auth and before any label is made,
+# and the method label of the metrics is one of these or "other": made-up methods can
+# neither grow /metrics nor the multiprocess sample files.
+KNOWN_METHODS = frozenset({
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY",
+    "LOOKUP",
+    "PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK",
+})
+OTHER = "other"
+
 _metrics: dict = {}
 _metrics_lock = threading.Lock()  # threaded workers: register the metrics once
 _children: dict[tuple, tuple] = {}  # label values -> metric children (a few per route)
@@ -78,6 +90,10 @@ def request_id() -> str:
 def _start() -> None:
     g.request_started = time.perf_counter()
     request_id()
+    if request.method not in KNOWN_METHODS:
+        from services.errors import NotImplementedMethod
+
+        raise NotImplementedMethod(f"Method {request.method[:32]} is not implemented by this server")
 
 
 def _finish(response: Response) -> Response:
@@ -90,7 +106,7 @@ def _finish(response: Response) -> Response:
         "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z",
         "level": "info",
         "event": "request",
-        "method": request.method,
+        "method": request.method[:32],
         "path": request.path,
         "route": route,
         "status": response.status_code,
@@ -102,7 +118,8 @@ def _finish(response: Response) -> Response:
     logger = logging.getLogger(ACCESS_LOG)
     if logger.isEnabledFor(logging.INFO):
         logger.info(orjson.dumps(line).decode())
-    counter, histogram = _labelled(request.method, route, response.status_code)
+    method = request.method if request.method in KNOWN_METHODS else OTHER
+    counter, histogram = _labelled(method, route, response.status_code)
     counter.inc()
     histogram.observe(duration)
     return response

@@ -11,6 +11,7 @@ import click
 from config import Config
 from models.connect import database, multi_writer_safe, open_database, sqlite_version
 from models.schema import migrate
+from models.serving import hold_as_server
 from blueprints.observability import prepare_multiprocess_dir, worker_exited
 from services import tokens
 
@@ -19,7 +20,11 @@ log = logging.getLogger("contacts")
 
 def _prepare(config: Config) -> None:
     """Migrate, check the engine and create the first token, then close (before fork)."""
-    db = open_database(config.database_url)
+    db = open_database(config.database_url, config.sqlite_settings())
+    # Held for the server's life: an import's fast path (no WAL) is not taken meanwhile, and
+    # one under way is waited for (see models.serving).
+    hold_as_server(db, on_wait=lambda: click.echo(
+        "an import is loading this database without its WAL; waiting for it to finish", err=True))
     version = sqlite_version(db)
     if version is not None:
         click.echo(f"SQLite {'.'.join(map(str, version))} ({type(db).__name__})", err=True)
@@ -70,7 +75,14 @@ def _gunicorn_app(config: Config):
             self.cfg.set("workers", config.workers)
             # Threaded workers keep connections alive (a sync worker closes every one, and
             # reconnecting costs more than a GET by id); SQLite connections are per thread.
-            self.cfg.set("worker_class", "gthread")
+            # gthread with each request read whole by the event loop, under a deadline, before
+            # a thread takes it: slow clients hold no thread (see cli.http_worker).
+            from cli.http_worker import ReadAheadThreadWorker
+
+            ReadAheadThreadWorker.read_timeout = config.request_read_timeout
+            ReadAheadThreadWorker.max_body = config.max_body_bytes
+            self.cfg.set("worker_class", "cli.http_worker.ReadAheadThreadWorker")
+            self.cfg.set("worker_connections", 1000)
             # A listening socket per worker (SO_REUSEPORT): the kernel spreads new connections
             # over the workers. On one shared socket whichever worker woke first took them, and
             # a few keep-alive clients could all land on one worker, which then ran at GIL speed
@@ -95,8 +107,9 @@ def _gunicorn_app(config: Config):
             from services.folio import name_index
 
             # The connections skip the checkpoint on commit: the thread started below runs them.
-            app = create_app(config, run_migrations=False, sqlite=deferred_checkpoints())
-            start_checkpointer(tasks=(name_index.flush,))  # new cards reach FOLIO's index in batches
+            app = create_app(config, run_migrations=False, sqlite=deferred_checkpoints(config.sqlite_settings()))
+            # New cards reach FOLIO's index in batches; the WAL is truncated past its limit.
+            start_checkpointer(tasks=(name_index.flush,), wal_limit=config.wal_limit_bytes)
             # The app's modules, routes and schemas live as long as the worker: moved out of
             # the collector's generations, they are no longer traversed by every full
             # collection, which otherwise pauses a request now and then for milliseconds.

@@ -42,13 +42,16 @@ SAFE_MULTI_WRITER_SQLITE = (3, 51, 3)
 class SqliteSettings:
     """How every SQLite connection is set up when it opens (PostgreSQL ignores these)."""
 
-    # NORMAL: a commit is durable once the WAL is synced at the next checkpoint; a power
-    # loss may lose the last commits but never corrupts the file.
-    synchronous: str = "normal"
+    # FULL: a commit is on disk (the WAL synced) before it is acknowledged, as SECURITY.md
+    # promises; group commit shares one sync among the writes waiting together. NORMAL
+    # (CONTACTS_SQLITE_SYNCHRONOUS=normal) syncs the WAL only at checkpoints: faster, and a
+    # power loss may drop the last acknowledged commits (never corrupting the file).
+    synchronous: str = "full"
     # 8 MB page cache per connection (one per worker thread): the OS page cache holds the
     # file anyway, and worker RSS stays small with 4 threads per worker.
     cache_kib: int = 8000
-    # The size a checkpointed WAL is truncated back to.
+    # The size a checkpointed WAL is truncated back to, and (models.wal) the size past which
+    # the checkpointer holds the writers and truncates it (CONTACTS_WAL_LIMIT_BYTES).
     journal_size_limit: int = 64 * 1024 * 1024
     # WAL pages after which a commit checkpoints; None keeps SQLite's default (1,000), 0 turns
     # the checkpoint on commit off (`contacts serve` checkpoints in a thread, see models.wal).
@@ -125,7 +128,7 @@ def is_postgres(db: peewee.Database | None = None) -> bool:
 def make_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.Database:
     """Build (not connect) a Peewee database from a `playhouse.db_url` URL."""
     if url.startswith("sqlite") and ":memory:" not in url:
-        _ensure_parent_dir(url)
+        _ensure_private_file(url)
     if url.startswith("sqlite"):
         return db_url.connect(
             url,
@@ -136,13 +139,23 @@ def make_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.D
     return db_url.connect(url)
 
 
-def _ensure_parent_dir(url: str) -> None:
+def _ensure_private_file(url: str) -> None:
+    """Make the database's directory and, when new, the file itself readable by its owner only.
+
+    SQLite gives the -wal and -shm files it creates the database file's mode, so a
+    database created 0600 here keeps all three private (the umask made them 0644).
+    """
     path = urlparse(url).path
     # sqlite:///relative/path -> "/relative/path"; sqlite:////abs -> "//abs"
     path = path[1:] if path.startswith("/") else path
     parent = os.path.dirname(path)
     if parent:
         os.makedirs(parent, exist_ok=True)
+    if path and not os.path.exists(path):
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # an empty file is an empty database
+        except FileExistsError:
+            pass
 
 
 def open_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.Database:

@@ -9,19 +9,55 @@ thread in each worker runs a PASSIVE checkpoint twice a second instead: it never
 the write lock, so writers and readers go on meanwhile.
 The same thread runs the work the services defer off the request path (`tasks`, e.g.
 indexing new cards for FOLIO in batches) just before each checkpoint.
+
+PASSIVE alone does not bound the WAL: SQLite starts writing the WAL from its beginning
+again only when every frame has been copied back and no reader still uses one, and with
+readers and writers overlapping without a pause that moment never came (the WAL grew
+~50 MB/s, to a GB for a few MB of data). So when the file has passed `wal_limit`
+bytes the checkpointer takes the writer lock (writers of every process wait), copies
+the rest back and truncates the file (TRUNCATE, which waits for the readers still
+reading old frames, at most CHECKPOINT_WAIT_SECONDS), then lets the writers go. The WAL
+therefore stays within about `wal_limit` plus what is written in one tick. A truncation
+that could not finish (a reader held its snapshot: an export streams from one) is tried
+again after a pause that doubles up to RETRY_MAX_SECONDS, so a long reader costs the
+writers a 2 s wait now and then rather than most of their time; SQLite cannot reuse the
+WAL while such a reader needs it, so the WAL grows meanwhile.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 
 from .connect import DEFAULT_SQLITE, SqliteSettings, database, is_sqlite
+from .writer import holding_writers
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 0.5
+# How long a truncating checkpoint waits for readers of old frames (writers wait meanwhile).
+CHECKPOINT_WAIT_SECONDS = 2.0
+RETRY_MAX_SECONDS = 60.0
+
+
+class _Backoff:
+    """When the next truncation may hold the writers again (after one that readers defeated)."""
+
+    def __init__(self) -> None:
+        self.not_before = 0.0
+        self.delay = CHECKPOINT_WAIT_SECONDS
+
+    def allowed(self) -> bool:
+        return time.monotonic() >= self.not_before
+
+    def failed(self) -> None:
+        self.not_before = time.monotonic() + self.delay
+        self.delay = min(self.delay * 2, RETRY_MAX_SECONDS)
+
+    def succeeded(self) -> None:
+        self.not_before, self.delay = 0.0, CHECKPOINT_WAIT_SECONDS
 
 
 def deferred_checkpoints(settings: SqliteSettings = DEFAULT_SQLITE) -> SqliteSettings:
@@ -30,17 +66,53 @@ def deferred_checkpoints(settings: SqliteSettings = DEFAULT_SQLITE) -> SqliteSet
 
 
 def start_checkpointer(interval: float = INTERVAL_SECONDS,
-                       tasks: Sequence[Callable[[], object]] = ()) -> threading.Thread | None:
-    """Start the daemon thread that runs `tasks` and checkpoints the WAL every `interval` s (SQLite only)."""
+                       tasks: Sequence[Callable[[], object]] = (),
+                       wal_limit: int = DEFAULT_SQLITE.journal_size_limit) -> threading.Thread | None:
+    """Start the daemon thread that runs `tasks` and checkpoints the WAL every `interval` s,
+    truncating it past `wal_limit` bytes (SQLite only)."""
     if not is_sqlite():
         return None
-    thread = threading.Thread(target=_checkpoint_forever, args=(interval, tuple(tasks)),
+    thread = threading.Thread(target=_checkpoint_forever, args=(interval, tuple(tasks), wal_limit),
                               name="wal-checkpointer", daemon=True)
     thread.start()
     return thread
 
 
-def _checkpoint_forever(interval: float, tasks: tuple[Callable[[], object], ...] = ()) -> None:
+def wal_size() -> int:
+    """Bytes in the current database's WAL file (0 when there is none)."""
+    path = getattr(database.obj, "database", None)
+    try:
+        return os.path.getsize(f"{path}-wal") if isinstance(path, str) else 0
+    except OSError:
+        return 0
+
+
+def checkpoint(wal_limit: int, backoff: _Backoff | None = None) -> bool:
+    """One round: a PASSIVE checkpoint, then a truncating one, writers held, if the WAL is past
+    `wal_limit`. False when the truncation found readers it could not wait out."""
+    database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    if wal_size() <= wal_limit or (backoff is not None and not backoff.allowed()):
+        return True
+    with holding_writers():
+        timeout = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+        database.execute_sql(f"PRAGMA busy_timeout = {int(CHECKPOINT_WAIT_SECONDS * 1000)}")
+        try:
+            busy, frames, copied = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            database.execute_sql(f"PRAGMA busy_timeout = {int(timeout)}")
+    if busy:
+        log.info("WAL truncation waited for readers in vain (%d of %d frames copied); retrying later",
+                 copied, frames)
+    if backoff is not None and busy:
+        backoff.failed()
+    elif backoff is not None:
+        backoff.succeeded()
+    return not busy
+
+
+def _checkpoint_forever(interval: float, tasks: tuple[Callable[[], object], ...] = (),
+                        wal_limit: int = DEFAULT_SQLITE.journal_size_limit) -> None:
+    backoff = _Backoff()
     while True:
         time.sleep(interval)
         for task in tasks:
@@ -51,6 +123,6 @@ def _checkpoint_forever(interval: float, tasks: tuple[Callable[[], object], ...]
         try:
             # PASSIVE copies what no reader still needs and never waits for a lock; another
             # worker's checkpointer running at the same moment just makes this one a no-op.
-            database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            checkpoint(wal_limit, backoff)
         except Exception:  # a failed round is retried at the next tick; the WAL keeps the data
             log.warning("WAL checkpoint failed", exc_info=True)

@@ -19,6 +19,7 @@ from typing import Iterator
 import peewee
 from peewee import OperationalError
 
+from . import health
 from .connect import database, is_sqlite
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _writer_lock_fd(db: peewee.Database) -> int | None:
         return None
     fd = _lock_files.get(path)
     if fd is None:
-        fd = _lock_files[path] = os.open(f"{path}-writelock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _lock_files[path] = os.open(f"{path}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
     return fd
 
 
@@ -60,6 +61,16 @@ def _serialised_writer() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def holding_writers() -> Iterator[None]:
+    """Keep every writer (this process's threads and other processes) waiting for the block."""
+    if not is_sqlite():
+        yield
+        return
+    with _serialised_writer():
+        yield
 
 
 @contextmanager
@@ -80,11 +91,16 @@ def write_transaction() -> Iterator[None]:
 def run_write(fn, *args, attempts: int = 5, **kwargs):
     """Run `fn` in a write transaction, retrying when the database stays busy."""
     delay = 0.05
+    nested = database.in_transaction()
     for attempt in range(attempts):
         try:
             with write_transaction():
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+            if not nested:
+                health.note_write_committed()
+            return result
         except OperationalError as exc:
+            health.note_write_error(exc)
             if not _is_busy(exc) or attempt == attempts - 1:
                 raise
             log.warning("database busy, retrying write (attempt %d)", attempt + 1)
@@ -142,8 +158,10 @@ def run_grouped_write(fn, *args, finish=None, attempts: int = 5):
                 _grouped.clear()
             try:
                 _commit_group(batch)
+                health.note_write_committed()
                 continue
             except Exception as exc:  # the transaction itself failed: none of the batch is stored
+                health.note_write_error(exc)
                 failures += 1
                 if isinstance(exc, OperationalError) and _is_busy(exc) and failures < attempts:
                     with _grouped_guard:

@@ -56,9 +56,13 @@ def load_cards(rows: Iterable[dict]) -> list[dict]:
     return cards
 
 
-def _chunks(keys: list, size: int = 500):
+def chunks(keys: list, size: int = 500):
+    """`keys` in slices of `size`: IN lists stay far below SQLite's 32,766 bound variables."""
     for start in range(0, len(keys), size):
         yield keys[start:start + size]
+
+
+_chunks = chunks
 
 
 def get_card(contact_id: str) -> dict:
@@ -297,10 +301,7 @@ def _child_row(model, position: int, item: dict, primary: bool) -> dict:
 
 def _write_groups(autokey: int, group_keys: list[int]) -> None:
     GroupMembership.delete().where(GroupMembership.contact == autokey).execute()
-    seen: list[int] = []
-    for key in group_keys:
-        if key not in seen:
-            seen.append(key)
+    seen = list(dict.fromkeys(group_keys))
     insert_rows(GroupMembership, [{"contact": autokey, "group": key, "position": i} for i, key in enumerate(seen)])
 
 
@@ -308,9 +309,9 @@ def group_keys_for_codes(codes: list[str]) -> list[int]:
     """Group autokeys for group codes, in order; Invalid names any unknown code."""
     if not codes:
         return []
-    found = {row["code"]: row["autokey"] for row in
+    found = {row["code"]: row["autokey"] for chunk in chunks(list(set(codes))) for row in
              ContactGroup.select(ContactGroup.code, ContactGroup.autokey)
-             .where(ContactGroup.code.in_(list(set(codes)))).dicts()}
+             .where(ContactGroup.code.in_(chunk)).dicts()}
     unknown = [code for code in codes if code not in found]
     if unknown:
         raise Invalid(f"unknown group code(s): {', '.join(unknown)}", field="opts.groups")

@@ -127,6 +127,20 @@ class TooManyRequests(DomainError):
     title = "Too Many Requests"
 
 
+class NotImplementedMethod(DomainError):
+    """The HTTP method is none the server knows (see blueprints.observability.KNOWN_METHODS)."""
+
+    status = 501
+    title = "Not Implemented"
+
+
+class InsufficientStorage(DomainError):
+    """A write failed because the disk holding the database is full."""
+
+    status = 507
+    title = "Insufficient Storage"
+
+
 class ServiceUnavailable(DomainError):
     """The database stayed busy or unreachable."""
 
@@ -138,5 +152,17 @@ ERRORS_BY_STATUS: dict[int, type[DomainError]] = {
     cls.status: cls
     for cls in (Invalid, Unauthorized, Forbidden, NotFound, MethodNotAllowed, NotAcceptable,
                 Conflict, PreconditionFailed, PayloadTooLarge, UnsupportedMediaType,
-                Unprocessable, Locked, TooManyRequests, ServiceUnavailable)
+                Unprocessable, Locked, TooManyRequests, NotImplementedMethod, ServiceUnavailable,
+                InsufficientStorage)
 }
+
+
+def storage_error(exc: BaseException) -> DomainError | None:
+    """The domain error for a write that failed for lack of disk space (507), else None."""
+    from models.health import is_disk_full
+
+    if not is_disk_full(exc):
+        return None
+    return InsufficientStorage(
+        "Insufficient storage: the disk holding the database is full; nothing was written. "
+        "Reads still work, and writes work again once space is freed")

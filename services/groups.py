@@ -12,9 +12,10 @@ from peewee import IntegrityError
 
 from models import Contact, ContactGroup, GroupMembership, utcnow
 from models.connect import is_sqlite
+from models.statements import insert_rows
 from models.writer import run_write
 
-from .contacts import member_autokeys, new_id, touch_cards
+from .contacts import chunks, member_autokeys, new_id, touch_cards
 from .errors import Conflict, Invalid, NotFound, PreconditionFailed
 
 GROUP_COLUMNS = ("code", "name", "shortname", "title", "comment", "priority", "extra")
@@ -53,6 +54,23 @@ def create_group(values: dict, members: list[int] | None = None) -> dict:
             _set_members(autokey, members)
         return _reload(autokey)
     return run_write(_create)
+
+
+def create_named_groups(names: dict[str, str | None]) -> dict[str, int]:
+    """Create many groups at once, in the caller's write transaction: id and name = each key,
+    code = its value (None: a new UUID). Returns each id's autokey. For FOLIO's categories,
+    where one record may name thousands of new ones."""
+    if not names:
+        return {}
+    now = utcnow()
+    insert_rows(ContactGroup, [{"id": group_id, "name": group_id, "code": code or new_id(),
+                                "created": now, "updated": now, "version": 1}
+                               for group_id, code in names.items()])
+    made: dict[str, int] = {}
+    for chunk in chunks(list(names)):
+        made.update(ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
+                    .where(ContactGroup.id.in_(chunk)).tuples())
+    return made
 
 
 def update_group(group_id: str, values: dict, members: list[int] | None = None,
@@ -128,12 +146,14 @@ def _check_unique(group_id: str | None, code: str, own_autokey: int | None) -> N
 
 def _set_members(group_autokey: int, members: list[int]) -> None:
     wanted = list(dict.fromkeys(members))
-    existing = {row[0] for row in Contact.select(Contact.autokey)
-                .where(Contact.autokey.in_(wanted)).tuples()} if wanted else set()
+    existing: set[int] = set()
+    for chunk in chunks(wanted):  # a list can be longer than SQLite's bound-variable limit
+        existing.update(row[0] for row in Contact.select(Contact.autokey)
+                        .where(Contact.autokey.in_(chunk)).tuples())
     unknown = [key for key in wanted if key not in existing]
     if unknown:
-        raise Invalid(f"unknown contact autokey(s) in opts.abonents: {', '.join(map(str, unknown))}",
-                      field="opts.abonents")
+        named = ", ".join(map(str, unknown[:20])) + (f" and {len(unknown) - 20} more" if len(unknown) > 20 else "")
+        raise Invalid(f"unknown contact autokey(s) in opts.abonents: {named}", field="opts.abonents")
     before = set(member_autokeys([group_autokey]).get(group_autokey, []))
     removed = before - set(wanted)
     added = [key for key in wanted if key not in before]

@@ -1,12 +1,14 @@
 """A real `contacts serve` (gunicorn) in a subprocess, for tests that need the whole stack."""
 from __future__ import annotations
 
+import collections
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -41,10 +43,14 @@ def request(url: str, method: str = "GET", body=None, token: str | None = None,
 class LiveServer:
     """Start, stop or SIGKILL `contacts serve` on a database URL."""
 
-    def __init__(self, database_url: str, workers: int = 2, env: dict | None = None):
+    def __init__(self, database_url: str, workers: int = 2, env: dict | None = None, drain: bool = False):
         self.database_url = database_url
         self.workers = workers
         self.env = env or {}
+        # drain: read stderr (a JSON line per request) in a thread, keeping the last lines in
+        # `stderr_lines`; a pipe nobody reads fills after ~250 requests and stops the server.
+        self.drain = drain
+        self.stderr_lines: collections.deque = collections.deque(maxlen=5000)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -64,11 +70,17 @@ class LiveServer:
                 if request(self.base + "/healthz", timeout=1)[0] == 200:
                     os.set_blocking(self.proc.stdout.fileno(), False)
                     self.first_output = (self.proc.stdout.read() or b"").decode()
+                    if self.drain:
+                        threading.Thread(target=self._drain, daemon=True).start()
                     return self
             except OSError:
                 pass
             time.sleep(0.1)
         raise RuntimeError("server did not answer /healthz in 30 s")
+
+    def _drain(self) -> None:
+        for line in self.proc.stderr:
+            self.stderr_lines.append(line.decode(errors="replace"))
 
     def first_token(self) -> str:
         """The `*` token the first start printed."""

@@ -60,15 +60,14 @@ def category_group_keys(category_ids: list[str]) -> list[int]:
     if not category_ids:
         return []
     wanted = list(set(category_ids))
-    found = {row["id"]: row["autokey"] for row in
-             ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
-             .where(ContactGroup.id.in_(wanted)).dicts()}
-    taken = {row["code"] for row in ContactGroup.select(ContactGroup.code)
-             .where(ContactGroup.code.in_(wanted)).dicts()}
-    for category in dict.fromkeys(category_ids):
-        if category not in found:
-            values = {"id": category, "name": category}
-            if category not in taken:
-                values["code"] = category
-            found[category] = group_service.create_group(values)["autokey"]
+    found, taken = {}, set()
+    for chunk in cards.chunks(wanted):  # thousands of categories: below SQLite's variable limit
+        found.update((row["id"], row["autokey"]) for row in
+                     ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
+                     .where(ContactGroup.id.in_(chunk)).dicts())
+        taken.update(row["code"] for row in ContactGroup.select(ContactGroup.code)
+                     .where(ContactGroup.code.in_(chunk)).dicts())
+    missing = {category: (category if category not in taken else None)
+               for category in dict.fromkeys(category_ids) if category not in found}
+    found.update(group_service.create_named_groups(missing))
     return [found[category] for category in category_ids]

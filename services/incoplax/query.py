@@ -193,7 +193,8 @@ def contact_lookup_select(key: str):
 
 
 def _is_autokey(key: str) -> bool:
-    return key.lstrip("-").isdigit() and abs(int(key)) < 2**63
+    # Length first: int() of a 100,000-digit key is refused by Python (and slow).
+    return len(key) <= 20 and key.lstrip("-").isdigit() and abs(int(key)) < 2**63
 
 
 def contact_lookup_ids(key: str) -> list[str]:

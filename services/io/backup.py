@@ -55,10 +55,30 @@ def backup(database_url: str, target: str, *, pages_per_step: int = -1) -> int:
         finally:
             destination.close()
         os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    except BaseException as exc:
+        _remove_partial(temporary)
+        if _is_no_space(exc):
+            raise RecordError(f"no space left on the device of {directory} for the backup "
+                              f"(the database is {os.path.getsize(source_path):,} bytes); nothing was written") from None
         raise
     finally:
         source.close()
     return pages
+
+
+def _is_no_space(exc: BaseException) -> bool:
+    import errno
+
+    import apsw
+
+    return (isinstance(exc, apsw.FullError) or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+            or "disk is full" in str(exc).lower())
+
+
+def _remove_partial(temporary: str) -> None:
+    """The unfinished copy and whatever SQLite made beside it (a rollback journal)."""
+    for path in (temporary, temporary + "-journal", temporary + "-wal", temporary + "-shm"):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass

@@ -20,6 +20,7 @@ import logging
 from peewee import OperationalError
 
 from models.connect import database, is_sqlite
+from models.serving import unless_served
 
 from .. import search
 from ..folio import name_index
@@ -60,6 +61,7 @@ class BulkLoad:
         self._foreign_keys = None
         self._journal_mode = None  # the mode to restore when the load changed it
         self._automerge: dict[str, int] = {}  # each FTS table's setting, restored at the end
+        self._unserved = None  # servers kept from starting while the WAL is left (models.serving)
 
     @staticmethod
     def possible() -> bool:
@@ -132,27 +134,42 @@ class BulkLoad:
         self._restore()
 
     def _leave_wal(self) -> None:
-        """Load with a rollback journal when no other connection has the file open.
+        """Load with a rollback journal when no server and no other connection has the file open.
 
         In WAL mode every page of the load is written twice (to the WAL, then by the
         checkpoint) and each page read looks up the WAL index; with a rollback journal the
         new pages go straight to the file and the journal holds only the few pages the
         empty store had, so a failure still rolls everything back. Another connection
         (e.g. a running server) keeps the WAL: switching fails at once (no busy wait).
-        Readers that connect during the load wait for it (the WAL is restored at the end).
+        A server that runs but has not connected yet (a fresh one) is known by its lock
+        (models.serving): its readers would be locked out for the whole load, so the WAL is
+        kept; a server started during a load waits for it (the lock is held until the end).
         """
         if str(database.execute_sql("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return
+        self._unserved = unless_served(database.obj)
+        if not self._unserved.__enter__():
+            self._release_servers()
             return
         timeout = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
         database.execute_sql("PRAGMA busy_timeout = 0")
         try:
             mode = database.execute_sql("PRAGMA journal_mode = DELETE").fetchone()[0]
         except OperationalError:  # other connections: keep the WAL
+            self._release_servers()
             return
         finally:
             database.execute_sql(f"PRAGMA busy_timeout = {int(timeout)}")
         if str(mode).lower() == "delete":
             self._journal_mode = "wal"
+        else:
+            self._release_servers()
+
+    def _release_servers(self) -> None:
+        """Let servers start again (they waited for the load to put the WAL back)."""
+        unserved, self._unserved = self._unserved, None
+        if unserved is not None:
+            unserved.__exit__(None, None, None)
 
     def _restore(self) -> None:
         if self._journal_mode is not None:
@@ -161,6 +178,7 @@ class BulkLoad:
                 database.execute_sql(f"PRAGMA journal_mode = {mode}")
             except OperationalError as exc:  # a reader connected meanwhile; every connection sets WAL itself
                 log.warning("bulk load: journal mode not restored to %s yet: %s", mode, exc)
+        self._release_servers()
         if self._foreign_keys is not None:
             database.execute_sql(f"PRAGMA foreign_keys = {int(self._foreign_keys)}")
             self._foreign_keys = None

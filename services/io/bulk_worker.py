@@ -51,7 +51,7 @@ def mapped(tasks: Iterable, work: Callable[[object], list]) -> Iterator[list]:
 
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_serve, args=(itertools.chain((first, second), tasks), work, writer),
+    process = context.Process(target=_serve, args=(itertools.chain((first, second), tasks), work, writer, reader),
                               daemon=True)
     process.start()
     writer.close()  # the worker holds the only write end: its death is an EOF here
@@ -98,12 +98,16 @@ def _receive(reader, messages: queue.Queue, stop: threading.Event) -> None:
             return
 
 
-def _serve(tasks: Iterator, work: Callable[[object], list], writer) -> None:
+def _serve(tasks: Iterator, work: Callable[[object], list], writer, reader=None) -> None:
     import gc
     import logging
     import signal
     import traceback
 
+    if reader is not None:
+        # The importer's end: held here too, a write would block for ever once the importer is
+        # killed (nobody reads, yet the pipe still has a reader); closed, it fails and we exit.
+        reader.close()
     gc.disable()  # short-lived lists only; the parent handles Ctrl-C
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

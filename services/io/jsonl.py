@@ -306,7 +306,7 @@ class GroupImporter:
         self.group_keys: dict[str, int] = context.cache.setdefault("group_keys", {})
 
     def add(self, record: dict, position: str) -> None:
-        """Store one group, or count it skipped when its id exists."""
+        """Store one group, or count it skipped when its id or its code exists (cards then join that group)."""
         values = check_columns(ContactGroup, record)
         for key in ("id", "code", "name"):
             if not values.get(key):
@@ -316,9 +316,12 @@ class GroupImporter:
         def _store():
             existing = ContactGroup.select(ContactGroup.autokey).where(ContactGroup.id == values["id"]).scalar()
             if existing is not None:
-                return existing, False
-            if ContactGroup.select().where(ContactGroup.code == values["code"]).exists():
-                raise RecordError(f"another group already has code {values['code']!r}")
+                return existing, "id"
+            # The same group made separately in this store (same code, another id): the file's
+            # cards join it, as a client naming the code would, instead of failing.
+            same_code = ContactGroup.select(ContactGroup.autokey).where(ContactGroup.code == values["code"]).scalar()
+            if same_code is not None:
+                return same_code, "code"
             autokey = values.get("autokey")
             if autokey is not None and ContactGroup.select().where(ContactGroup.autokey == autokey).exists():
                 values.pop("autokey")
@@ -327,14 +330,16 @@ class GroupImporter:
                 values.pop("created")
             if values.get("updated") is None:
                 values.pop("updated", None)
-            return ContactGroup.insert(**values).execute(), True
+            return ContactGroup.insert(**values).execute(), None
 
-        key, created = run_write(_store)
+        key, matched_by = run_write(_store)
         self.group_keys[values["id"]] = key
-        if created:
+        if matched_by is None:
             report.imported += 1
-        else:
+        elif matched_by == "id":
             report.skip(position, f"a group with id {values['id']} already exists")
+        else:
+            report.skip(position, f"a group with code {values['code']!r} already exists; its cards join it")
 
     def flush(self) -> None:
         """Nothing is buffered."""

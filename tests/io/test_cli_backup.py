@@ -83,3 +83,23 @@ def test_backup_onto_the_database_itself_is_refused(app, database_url):
     result = run("backup", database_url[len("sqlite:///"):], "--database-url", database_url)
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: the backup target is the database itself"
+
+
+def test_a_backup_onto_a_full_disk_is_one_clear_error_and_leaves_nothing(app, client, auth, database_url, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.tiny_disk import tiny_disk
+
+    for n in range(40):
+        _create(client, auth, f"Person {n} " + "x" * 2000, str(1000 + n))
+    with tiny_disk(tmp_path / "small", "256k") as disk:
+        target = disk / "copy.db"
+        done = subprocess.run([sys.executable, "-c", "from app import main; main()", "backup", str(target),
+                               "--database-url", database_url], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1, done
+        assert "Traceback" not in done.stderr, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "no space left" in lines[0].lower(), done.stderr
+        assert str(disk) in lines[0]
+        assert os.listdir(disk) == []  # no partial copy, no journal left behind

@@ -221,3 +221,26 @@ def test_seed_makes_realistic_cards(app, client, auth, database_url):
     # The same seed gives the same cards.
     again = run("seed", "--count", "30", "--seed", "7", "--database-url", database_url)
     assert summary(again) == "imported 0, skipped 30, failed 0"
+
+
+def test_an_export_joins_the_groups_of_the_same_code_already_stored(app, database_url, tmp_path):
+    with app.app_context():
+        friends = groups.create_group({"code": "friends", "name": "Friends here"})
+    lines = [{"type": "group", "id": "from-elsewhere", "code": "friends", "name": "Friends there"}]
+    lines += [{"type": "contact", "id": f"friend-{n}", "display_name": f"Friend {n}", "groups": ["from-elsewhere"]}
+              for n in range(3)]
+    path = tmp_path / "other-store.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    assert result.exit_code == 0, result.stderr
+    assert summary(result) == "imported 3, skipped 1, failed 0"
+    assert "a group with code 'friends' already exists; its cards join it" in result.stderr
+    with app.app_context():
+        assert len(groups.get_group(friends["id"])["members"]) == 3
+        assert [g["code"] for g in groups_of_all()] == ["friends"]
+
+
+def groups_of_all() -> list[dict]:
+    from models import ContactGroup
+
+    return list(ContactGroup.select().dicts())

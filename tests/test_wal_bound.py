@@ -1,0 +1,72 @@
+"""The WAL stays bounded under sustained writes while readers keep reading (SQLite).
+
+Passive checkpoints cannot reset the WAL while some reader still needs its frames, so
+with overlapping readers and steady writers it grew without end (hundreds of MB); past
+CONTACTS_WAL_LIMIT_BYTES the checkpointer holds the writers briefly and truncates it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import apsw
+import pytest
+
+from tests.live_server import LiveServer, request as http_request
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("CONTACTS_TEST_DATABASE_URL", "sqlite").startswith("postgres"),
+    reason="the WAL is SQLite's")
+
+LIMIT = 4 * 1024 * 1024
+
+
+def _reader(path: str, stop: threading.Event, offset: float) -> None:
+    """Read transactions of 0.6 s, one after another (another reader overlaps each)."""
+    time.sleep(offset)
+    connection = apsw.Connection(path)
+    connection.setbusytimeout(5000)
+    try:
+        while not stop.is_set():
+            connection.execute("BEGIN")
+            connection.execute("SELECT count(*) FROM contact").fetchall()
+            time.sleep(0.6)
+            connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def _writer(base: str, token: str, stop: threading.Event, made: list, n: int) -> None:
+    padding = "x" * 100_000  # each card writes overflow pages: the WAL grows fast
+    i = 0
+    while not stop.is_set():
+        status, _, _ = http_request(f"{base}/rest/v1/addressbook/contacts", "POST", token=token,
+                                    body={"displayname": f"Writer {n} {i}", "number": f"{n}{i}",
+                                          "ext": {"padding": padding}})
+        made.append(status)
+        i += 1
+
+
+def test_the_wal_stays_near_its_limit_under_writes_and_overlapping_readers(tmp_path):
+    path = str(tmp_path / "c.db")
+    env = {"CONTACTS_WAL_LIMIT_BYTES": str(LIMIT)}
+    with LiveServer(f"sqlite:///{path}", workers=2, env=env, drain=True) as server:
+        token = server.first_token()
+        stop, made, sizes = threading.Event(), [], []
+        threads = [threading.Thread(target=_reader, args=(path, stop, offset)) for offset in (0, 0.3)]
+        threads += [threading.Thread(target=_writer, args=(server.base, token, stop, made, n)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            sizes.append(os.path.getsize(path + "-wal") if os.path.exists(path + "-wal") else 0)
+            time.sleep(0.05)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        print(f"WAL max {max(sizes)} bytes, limit {LIMIT}, {len(made)} creates")
+        assert made and set(made) == {200}, set(made)
+        written = len(made) * 100_000
+        assert written > 3 * LIMIT, f"only {written} bytes written: the test proves nothing"
+        assert max(sizes) < 3 * LIMIT, f"WAL reached {max(sizes)} bytes (limit {LIMIT}); {len(made)} creates"
