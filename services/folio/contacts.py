@@ -1,7 +1,8 @@
 """FOLIO's contact rules on the canonical store: CQL search, categories as groups, whole-record writes.
 
-A FOLIO category id is a canonical group: the group with that id, made on first use
-(code and name = the id). Creating a record checks its id and resolves its categories
+A FOLIO category id stands for a canonical group: the group with that id in ASCII lower
+case, made on first use (code and name = that id); the record keeps the ids as sent
+(services.folio.view reconciles the two). Creating a record checks its id and resolves its categories
 inside the create's own transaction, so creates keep the grouped commit every other
 door's creates use (see models' run_grouped_write).
 """
@@ -14,7 +15,7 @@ from models import ContactGroup
 from .. import contacts as cards
 from .. import groups as group_service
 from ..errors import Unprocessable
-from . import compile_cql
+from . import compile_cql, view
 from . import search as cql_search
 
 
@@ -51,24 +52,27 @@ def replace_contact(contact_id: str, merge: Callable[[dict], dict], *, expected_
     return cards.modify_card(contact_id, change, expected_version=expected_version, user=user)
 
 
-def category_group_keys(category_ids: list[str]) -> list[int]:
-    """Group autokeys of FOLIO category ids; an unknown id becomes a group (code = name = id).
+def category_group_keys(category_ids: list) -> list[int]:
+    """Group autokeys of FOLIO category ids (view.category_group_id); an unknown one becomes a group.
 
+    The ids keep their case, duplicates and order in the record (extra.folio.categories);
+    the groups are the distinct ids in ASCII lower case, so the other doors see each once.
+    An id no group can hold (not a string, empty, longer than a group id) maps to none.
     When another group already has that code (an Incoplax group coded like the id), the new
     group gets a generated code instead: FOLIO has no such conflict to report.
     """
-    if not category_ids:
+    wanted = list(dict.fromkeys(group for group in map(view.category_group_id, category_ids) if group))
+    if not wanted:
         return []
-    wanted = list(set(category_ids))
     found = {row["id"]: row["autokey"] for row in
              ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
              .where(ContactGroup.id.in_(wanted)).dicts()}
     taken = {row["code"] for row in ContactGroup.select(ContactGroup.code)
              .where(ContactGroup.code.in_(wanted)).dicts()}
-    for category in dict.fromkeys(category_ids):
-        if category not in found:
-            values = {"id": category, "name": category}
-            if category not in taken:
-                values["code"] = category
-            found[category] = group_service.create_group(values)["autokey"]
-    return [found[category] for category in category_ids]
+    for group in wanted:
+        if group not in found:
+            values = {"id": group, "name": group}
+            if group not in taken:
+                values["code"] = group
+            found[group] = group_service.create_group(values)["autokey"]
+    return [found[group] for group in wanted]
