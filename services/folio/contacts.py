@@ -8,7 +8,8 @@ door's creates use (see models' run_grouped_write).
 """
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
 
 from models import ContactGroup
 
@@ -19,11 +20,33 @@ from . import compile_cql, view
 from . import search as cql_search
 
 
-def search_contacts(query: str | None, limit: int, offset: int, *, count: bool) -> tuple[list[dict], int | None]:
-    """The cards a CQL query selects (a page) and, when `count`, how many it selects in all."""
+@dataclass
+class ContactPage:
+    """A page of a CQL search: its cards' autokeys (in order) and the total, when counted.
+
+    The cards are read when iterated, `BATCH` at a time, so a page of any size (RMB accepts
+    `limit` up to 2147483647) needs memory for its keys (8 bytes each) and one batch only.
+    """
+
+    keys: Sequence[int]
+    total: int | None
+
+    BATCH = 500
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def batches(self) -> Iterator[list[dict]]:
+        """The page's cards, in order, a batch at a time (a card deleted meanwhile is left out)."""
+        for start in range(0, len(self.keys), self.BATCH):
+            yield cards.cards_by_autokeys(list(self.keys[start:start + self.BATCH]))
+
+
+def search_contacts(query: str | None, limit: int, offset: int, *, count: bool) -> ContactPage:
+    """The page of cards a CQL query selects and, when `count`, how many it selects in all."""
     compiled = compile_cql(query if query is not None else "cql.allRecords=1")
     keys, total = cql_search.find(compiled, limit, offset, count=count)
-    return cards.cards_by_autokeys(keys), total
+    return ContactPage(keys, total)
 
 
 def create_contact(changes: dict, *, user: str | None) -> dict:
