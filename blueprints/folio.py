@@ -195,7 +195,7 @@ def _user_id() -> str | None:
 
 def _okapi_user() -> str | None:
     user = request.headers.get("X-Okapi-User-Id")
-    if user:
+    if user is not None:  # MetadataUtil: the token is the fall-back only when the header is absent
         return user
     token = request.headers.get("X-Okapi-Token") or ""
     parts = token.split(".")
