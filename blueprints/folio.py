@@ -9,7 +9,9 @@ import base64
 import json
 import re
 
-from flask import Flask, Response, request
+from typing import Iterator
+
+from flask import Flask, Response, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
@@ -17,6 +19,7 @@ from schemas import folio as wire
 from services import contacts as cards
 from services import folio as cql
 from services.folio import contacts as folio_contacts
+from services.folio import view
 from services.errors import (
     DomainError,
     Forbidden,
@@ -28,7 +31,7 @@ from services.errors import (
 
 from .apidoc import document_dialect, ref, request_body, response, responses
 from .errors import register_error_format
-from .http import empty_response, etag_for, expected_version, json_response
+from .http import dumps, empty_response, etag_for, expected_version, json_response
 
 PREFIX = "/organizations-storage/contacts"
 JSON = "application/json"
@@ -36,6 +39,7 @@ TEXT = "text/plain"
 ID_PATTERN = wire.UUID_PATTERN
 INT_MAX = 2**31 - 1
 TOTAL_RECORDS = ("exact", "estimated", "none", "auto")
+TOTAL_RECORDS_PATTERN = "|".join(TOTAL_RECORDS)
 PERMISSIONS = {"GET_list": "organizations-storage.contacts.collection.get",
                "GET": "organizations-storage.contacts.item.get",
                "POST": "organizations-storage.contacts.item.post",
@@ -92,28 +96,50 @@ def _unrecognized(message: str) -> Unprocessable:
 
 # ---------------------------------------------------------------- request checks
 
-def _param_error(name: str, value: str, rule: str) -> Invalid:
-    return Invalid(f"'{name}' parameter is incorrect. parameter value {{{value}}} is not valid: {rule}")
+def _param_error(name: str, value: str, rule: str) -> str:
+    """One line of RMB's RestValidator aspect (each line starts with a newline and a space)."""
+    return f"\n '{name}' parameter is incorrect. parameter value {{{value}}} is not valid: {rule}"
+
+
+# RestRouting's media types per operation (the RAML: 2xx and error bodies, the validate trait's 422 JSON)
+PRODUCES = {"GET": (JSON, TEXT), "POST": (JSON, TEXT), "PUT": (TEXT, JSON), "DELETE": (TEXT, JSON)}
+_JAVA_TRIM = "".join(chr(code) for code in range(33))  # String.trim(): every char <= U+0020
+
+
+def _media_list(types: tuple[str, ...]) -> str:
+    """A Vert.x JsonArray's text: compact JSON."""
+    return "[" + ",".join(f'"{media}"' for media in types) + "]"
 
 
 def _check_headers(with_body: bool) -> None:
-    """Tenant, Content-Type and Accept as RMB's RestRouting checks them."""
+    """Tenant, then Content-Type, then Accept, as RMB's RestRouting checks them."""
     if not request.headers.get("X-Okapi-Tenant"):
         raise Invalid("Unable to process request Tenant must be set")
     if with_body:
-        content_type = request.headers.get("Content-Type")
-        if content_type and content_type.split(";")[0].strip().lower() != JSON:
-            raise Invalid(f'Content-type header must be ["{JSON}"] but it is "{content_type}"')
-    accept = request.headers.get("Accept")
-    if accept and not re.search(r"(\*/\*|application/\*|application/json|text/\*|text/plain)", accept):
-        raise Invalid(f'Accept header must be ["{JSON}", "{TEXT}"] for this request, but it is "{accept}", '
+        # absent -> application/json; parameters cut, trimmed; then an exact, case-sensitive match
+        raw = request.headers.get("Content-Type")
+        content_type = JSON if raw is None else raw.split(";", 1)[0].strip(_JAVA_TRIM)
+        at = content_type.find("boundary")
+        if (content_type[:at - 1] if at > 0 else content_type) != JSON:
+            raise Invalid(f'Content-type header must be {_media_list((JSON,))} but it is "{content_type}"')
+    produces = PRODUCES[request.method]
+    accept = request.headers.get("Accept", "*/*")
+    if not _acceptable(accept, produces):
+        raise Invalid(f'Accept header must be {_media_list(produces)} for this request, but it is "{accept}", '
                       "can not send */*")
-    lang = request.args.get("lang")
-    if lang is not None and not re.fullmatch(r"[a-zA-Z]{2}", lang):
-        raise _param_error("lang", lang, 'must match "[a-zA-Z]{2}"')
+
+
+def _acceptable(accept: str, produces: tuple[str, ...]) -> bool:
+    """RestRouting.acceptCheck: some media range is exactly `*/*` or a produced type (any case)."""
+    for entry in accept.split(","):
+        media_range = entry.split(";")[0].strip(_JAVA_TRIM)
+        if media_range == "*/*" or media_range.lower() in produces:
+            return True
+    return False
 
 
 def _int_param(name: str, default: int) -> int:
+    """RestRouting.parseQueryParameter for an int: default, empty -> 400, Integer.valueOf."""
     raw = request.args.get(name)
     if raw is None:
         return default
@@ -121,22 +147,55 @@ def _int_param(name: str, default: int) -> int:
         raise Invalid(f"{name} does not have a default value in the RAML and has been passed empty")
     if not re.fullmatch(r"[+-]?\d+", raw) or not -2**31 <= int(raw) <= INT_MAX:
         raise Invalid(f'For input string: "{raw}"')
-    value = int(raw)
-    if value < 0:
-        raise _param_error(name, raw, "must be greater than or equal to 0")
-    return value
+    return int(raw)
+
+
+def _list_params() -> tuple[str | None, str, int, int]:
+    """query, totalRecords, offset, limit: all parsed first (in RMB's signature order), then
+    every constraint violation reported together (RestValidator)."""
+    query = request.args.get("query")
+    total_mode = request.args.get("totalRecords", "auto")
+    offset = _int_param("offset", 0)
+    limit = _int_param("limit", 10)
+    problems = []
+    if not re.fullmatch(TOTAL_RECORDS_PATTERN, total_mode):
+        problems.append(_param_error("totalRecords", total_mode, f'must match "{TOTAL_RECORDS_PATTERN}"'))
+    for name, value in (("offset", offset), ("limit", limit)):
+        if value < 0:
+            problems.append(_param_error(name, str(value), "must be greater than or equal to 0"))
+    if problems:
+        raise Invalid("".join(problems))
+    return query, total_mode, offset, limit
 
 
 def _check_id(contact_id: str) -> str:
-    if not re.fullmatch(ID_PATTERN, contact_id):
-        raise _param_error("id", contact_id, f'must match "{ID_PATTERN}"')
-    return contact_id.lower()
+    """The path id (RMB's aspect: the RAML `UUID` pattern, else 400); a card another door stored
+    under an id the pattern refuses (a UUIDv7 vCard UID, say) is still served by its id."""
+    if re.fullmatch(ID_PATTERN, contact_id):
+        return contact_id.lower()
+    foreign = _foreign_id(contact_id)
+    if foreign is None:
+        raise Invalid(_param_error("id", contact_id, f'must match "{ID_PATTERN}"'))
+    return foreign
+
+
+def _foreign_id(contact_id: str) -> str | None:
+    """The stored id of an existing card whose id RMB's pattern refuses, else None."""
+    for candidate in dict.fromkeys((contact_id, contact_id.lower())):
+        if cards.find_card(candidate) is not None:
+            return candidate
+    return None
 
 
 def _user_id() -> str | None:
-    """X-Okapi-User-Id, else the (unverified) `user_id` claim of an X-Okapi-Token JWT."""
+    """X-Okapi-User-Id, else the (unverified) `user_id` claim of an X-Okapi-Token JWT; only a
+    UUID-shaped one is recorded (metadata.schema's pattern: RMB would refuse its own record back)."""
+    return view.user_id(_okapi_user())
+
+
+def _okapi_user() -> str | None:
     user = request.headers.get("X-Okapi-User-Id")
-    if user:
+    if user is not None:  # MetadataUtil: the token is the fall-back only when the header is absent
         return user
     token = request.headers.get("X-Okapi-Token") or ""
     parts = token.split(".")
@@ -150,8 +209,16 @@ def _user_id() -> str | None:
     return None
 
 
-def _read_record() -> dict:
-    """The request body as a validated FOLIO record (400 text / 422 JSON otherwise)."""
+class ValidationOnly(Exception):
+    """`?validate_field=` and no violation of the named fields: RMB answers 200 and writes nothing."""
+
+
+def _read_record(path_id: str | None = None) -> dict:
+    """The request body as a validated FOLIO record (400 text / 422 JSON otherwise).
+
+    `path_id` (PUT): a body id equal to it may be an id another door stored that RMB's
+    pattern refuses, when such a card exists (the record this server served).
+    """
     try:
         record = wire.read_contact(request.get_data(cache=True))
     except wire.BodyError as exc:
@@ -159,10 +226,22 @@ def _read_record() -> dict:
     except wire.UnknownProperty as exc:
         raise _unrecognized(exc.message) from None
     problems = wire.violations(record)
+    if path_id is not None and any(_is_id_error(problem) for problem in problems) \
+            and record["id"].lower() == path_id.lower() and _foreign_id(path_id) is not None:
+        problems = [problem for problem in problems if not _is_id_error(problem)]
+    fields = request.args.getlist("validate_field")
+    if fields:
+        problems = [problem for problem in problems if problem["parameters"][0]["key"] in fields]
     if problems:
         raise _unprocessable(problems)
-    record.pop("metadata", None)  # readonly: ignored, regenerated
+    if fields:
+        raise ValidationOnly()
+    record.pop("metadata", None)  # readonly: removed, the server sets it
     return record
+
+
+def _is_id_error(problem: dict) -> bool:
+    return problem["parameters"][0]["key"] == "id"
 
 
 # ---------------------------------------------------------------- routes
@@ -177,8 +256,6 @@ TENANT_HEADERS = [
     {"name": "X-Okapi-User-Id", "in": "header", "required": False, "schema": {"type": "string", "format": "uuid"},
      "description": "User id recorded in `metadata.createdByUserId` / `updatedByUserId`"},
 ]
-LANG_PARAM = {"name": "lang", "in": "query", "schema": {"type": "string", "pattern": "^[a-zA-Z]{2}$", "default": "en"},
-              "description": "Requested language. Optional. [lang=en]"}
 LIST_PARAMS = [
     {"name": "query", "in": "query", "schema": {"type": "string"},
      "description": "CQL, e.g. `(firstName=\"jo*\" or lastName=\"jo*\") sortby lastName firstName`"},
@@ -188,10 +265,9 @@ LIST_PARAMS = [
      "schema": {"type": "integer", "format": "int32", "default": 10, "minimum": 0, "maximum": INT_MAX}},
     {"name": "totalRecords", "in": "query", "schema": {"type": "string", "enum": list(TOTAL_RECORDS), "default": "auto"},
      "description": "`none` leaves `totalRecords` out of the answer"},
-    LANG_PARAM,
     *TENANT_HEADERS,
 ]
-ITEM_PARAMS = [LANG_PARAM, *TENANT_HEADERS]
+ITEM_PARAMS = TENANT_HEADERS
 # Error bodies are text/plain except 422; its JSON schema is given per status to document_dialect.
 TEXT_SCHEMA = {"type": "string"}
 ERRORS_CONTENT = {JSON: {"schema": ref("FolioErrors")}}
@@ -218,19 +294,16 @@ class Contacts(MethodView):
     def get(self):
         """Get list of contact persons (CQL `query`, `offset`, `limit`)."""
         _check_headers(with_body=False)
-        offset = _int_param("offset", 0)
-        limit = _int_param("limit", 10)
-        total_mode = request.args.get("totalRecords", "auto")
-        if total_mode not in TOTAL_RECORDS:
-            raise _param_error("totalRecords", total_mode, 'must match "exact|estimated|none|auto"')
+        query, total_mode, offset, limit = _list_params()
         try:
-            found, total = folio_contacts.search_contacts(request.args.get("query"), limit, offset,
-                                                          count=total_mode != "none")
+            page = folio_contacts.search_contacts(query, limit, offset, count=total_mode != "none")
         except cql.CQLError as exc:
             raise Invalid(exc.text) from None
-        body: dict = {"contacts": [wire.contact_record(card) for card in found]}
-        if total is not None:
-            body["totalRecords"] = total
+        if len(page) > page.BATCH:
+            return _streamed(page)
+        body: dict = {"contacts": [wire.contact_record(card) for batch in page.batches() for card in batch]}
+        if page.total is not None:
+            body["totalRecords"] = page.total
         return json_response(body, 200, JSON)
 
     @blp.doc(parameters=ITEM_PARAMS, requestBody=BODY, responses={
@@ -241,12 +314,16 @@ class Contacts(MethodView):
     def post(self):
         """Create a new contact item."""
         _check_headers(with_body=True)
-        record = _read_record()
+        try:
+            record = _read_record()
+        except ValidationOnly:
+            return empty_response(200)
         changes = wire.card_changes(record, None)
         changes["id"] = (record.get("id") or cards.new_id()).lower()
         card = folio_contacts.create_contact(changes, user=_user_id())
+        # PgUtil answers with the id as sent in Location; the body's is the stored (lower-case) one
         return json_response(wire.contact_record(card), 201, JSON,
-                             headers={"Location": card["id"], "ETag": etag_for(card["version"])})
+                             headers={"Location": record.get("id") or card["id"], "ETag": etag_for(card["version"])})
 
 
 @blp.route("/<contact_id>")
@@ -255,7 +332,7 @@ class ContactItem(MethodView):
 
     @blp.doc(parameters=ITEM_PARAMS, responses={
         "200": _json("Returns item with a given ID", "FolioContact", _ETAG),
-        **responses(_400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept", _404="text/plain `Not found`")})
+        **responses(_400="text/plain: missing tenant, id not a UUID, or Accept", _404="text/plain `Not found`")})
     def get(self, contact_id):
         """Retrieve contact item with given {contactId}."""
         _check_headers(with_body=False)
@@ -269,7 +346,10 @@ class ContactItem(MethodView):
     def put(self, contact_id):
         """Update contact item with given {contactId}."""
         _check_headers(with_body=True)
-        record = _read_record()
+        try:
+            record = _read_record(path_id=contact_id)
+        except ValidationOnly:
+            return empty_response(200)
         contact_id = _check_id(contact_id)
         try:
             folio_contacts.replace_contact(contact_id, lambda card: wire.card_changes(record, card),
@@ -279,7 +359,7 @@ class ContactItem(MethodView):
         return empty_response(204)
 
     @blp.doc(parameters=ITEM_PARAMS, responses=responses(
-        _204="Deleted", _400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept",
+        _204="Deleted", _400="text/plain: missing tenant, id not a UUID, or Accept",
         _404="text/plain `Not found`", _412="text/plain: If-Match does not match the current version",
         _423="text/plain: the card is locked (canonical lock)"))
     def delete(self, contact_id):
@@ -291,6 +371,25 @@ class ContactItem(MethodView):
         except NotFound:
             raise NotFound("Not found") from None
         return empty_response(204)
+
+
+def _streamed(page: folio_contacts.ContactPage) -> Response:
+    """A long page as a stream, a batch of records at a time: memory stays bounded whatever the
+    `limit` (RMB accepts up to 2147483647). The query ran before (its errors are 400s); only
+    reading and rendering the cards happens while the body is sent."""
+    def body() -> Iterator[bytes]:
+        yield b'{"contacts":['
+        separator = b""
+        for batch in page.batches():
+            if batch:
+                yield separator + b",".join(dumps(wire.contact_record(card)) for card in batch)
+                separator = b","
+        total = b"" if page.total is None else b',"totalRecords":' + str(page.total).encode()
+        yield b"]" + total + b"}"
+
+    response = Response(stream_with_context(body()), status=200)
+    response.headers["Content-Type"] = JSON
+    return response
 
 
 def _card(contact_id: str) -> dict:

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
+import zlib
 from typing import Any
 
+from services.folio import view
+from services.folio.view import URL_PATTERN, USER_ID_PATTERN
+
+from .folio_dates import DateError, from_epoch_millis, java_date_string, parse_date_text
+
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
-URL_PATTERN = "^$|(([Hh][Tt][Tt][Pp]|[Ff][Tt][Pp])([Ss])?://.+$)"
 MODEL = "org.folio.rest.jaxrs.model."
 SOURCE = "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: {column}]"
 PHONE_TYPES = ("Office", "Mobile", "Fax", "Other")
@@ -23,9 +29,9 @@ TYPE_TO_CANONICAL = {"Office": "office", "Mobile": "mobile", "Fax": "fax", "Othe
 TYPE_FROM_CANONICAL = {"office": "Office", "mobile": "Mobile", "fax": "Fax", "other": "Other",
                        "local": "Other", "public": "Other", "home": "Other"}
 
-# property -> kind; kinds: str, bool, int, enum, [Class] (array of objects), [str], {Class} (object)
-METADATA = {"createdDate": "str", "createdByUserId": "str", "createdByUsername": "str",
-            "updatedDate": "str", "updatedByUserId": "str", "updatedByUsername": "str"}
+# property -> kind; kinds: str, bool, int, enum, date, [Class] (array of objects), [str], {Class} (object)
+METADATA = {"createdDate": "date", "createdByUserId": "str", "createdByUsername": "str",
+            "updatedDate": "date", "updatedByUserId": "str", "updatedByUsername": "str"}
 PHONE = {"id": "str", "phoneNumber": "str", "categories": "[str]", "type": "enum", "isPrimary": "bool",
          "language": "str", "metadata": "{Metadata}"}
 EMAIL = {"id": "str", "value": "str", "description": "str", "isPrimary": "bool", "categories": "[str]",
@@ -67,7 +73,7 @@ def read_contact(raw: bytes) -> dict:
     if not raw.strip():
         raise BodyError("HV000116: The object to be validated must not be null.")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_constant=_non_numeric)
     except UnicodeDecodeError:
         raise BodyError("Invalid UTF-8 middle byte" + SOURCE.format(column=1)) from None
     except json.JSONDecodeError as exc:
@@ -77,6 +83,12 @@ def read_contact(raw: bytes) -> dict:
     _check_surrogates(data)
     reader = _Reader(raw.decode("utf-8"))
     return reader.read_object(data, "Contact", [])
+
+
+def _non_numeric(token: str) -> Any:
+    """Jackson refuses NaN and Infinity (Python's json reads them)."""
+    raise BodyError(f"Non-standard token '{token}': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"
+                    + SOURCE.format(column=1))
 
 
 def _check_surrogates(data: Any) -> None:
@@ -166,6 +178,8 @@ class _Reader:
             return self._bool(value, path)
         if kind == "int":
             return self._int(value, path)
+        if kind == "date":
+            return self._date(value, path)
         if kind == "enum":
             java = f"{MODEL}PhoneNumber$Type"
             text = _scalar_text(value) if not isinstance(value, (dict, list)) else None
@@ -183,6 +197,8 @@ class _Reader:
         for i, item in enumerate(value):
             item_path = path + [f"java.util.ArrayList[{i}]"]
             if item is None:
+                if item_kind == "str":
+                    items.append(None)  # a List<String> keeps a null element (no constraint on elements)
                 continue
             if item_kind == "str":
                 if isinstance(item, (dict, list)):
@@ -211,7 +227,10 @@ class _Reader:
         if isinstance(value, (bool, dict, list)):
             raise self.fail(f"Cannot deserialize value of type `java.lang.Integer` from {_token(value)}", path)
         number = None
-        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or (
+        # ACCEPT_FLOAT_AS_INT (on by default): a JSON float is truncated towards zero
+        if isinstance(value, float) and not math.isfinite(value):  # 1e400 reads as inf: out of range
+            number = 2**63
+        elif isinstance(value, (int, float)) or (
                 isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,10}", value.strip())):
             number = int(value)
         if number is not None:
@@ -220,6 +239,25 @@ class _Reader:
             return number
         raise self.fail(f'Cannot deserialize value of type `java.lang.Integer` from String "{value}": '
                         "not a valid `java.lang.Integer` value", path)
+
+
+    def _date(self, value: Any, path: list) -> Any:
+        """RMB's DateDeserializer: a string for StdDateFormat, an integer as epoch milliseconds."""
+        if isinstance(value, str):
+            try:
+                parse_date_text(value)
+            except DateError as exc:
+                # an IllegalArgumentException wrapped by Jackson: no source location
+                raise BodyError(f"{exc.message} (through reference chain: {_chain(path)})") from None
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not -2**63 <= value <= 2**63 - 1:
+                raise self.fail(f"Numeric value ({value}) out of range of long "
+                                "(-9223372036854775808 - 9223372036854775807)", path)
+            return value
+        token = ("VALUE_NUMBER_FLOAT" if isinstance(value, float) else "START_OBJECT" if isinstance(value, dict)
+                 else "START_ARRAY" if isinstance(value, list) else f"VALUE_{str(value).upper()}")
+        raise self.fail(f"Unexpected token ({token}), expected VALUE_STRING: expected string containing a date", path)
 
 
 def _scalar_text(value: Any) -> str:
@@ -232,40 +270,71 @@ def _scalar_text(value: Any) -> str:
 
 # ---------------------------------------------------------------- validation (Hibernate)
 
-CATEGORY_MAX = 64
+NOT_NULL = ("must not be null", "jakarta.validation.constraints.NotNull.message")
+MUST_BE_NULL = ("must be null", "jakarta.validation.constraints.Null.message")
+PATTERN_CODE = "jakarta.validation.constraints.Pattern.message"
+SUB_OBJECTS = {"phoneNumbers": "phoneNumber", "emails": "value", "addresses": None, "urls": "value"}
 
 
 def violations(record: dict) -> list[dict]:
-    """Every constraint violation of a deserialized record, as FOLIO error objects."""
+    """Every constraint violation of a deserialized record, as FOLIO error objects.
+
+    As RMB's RestRouting.isValidRequest: a client-sent top-level `metadata` (readonly, `@Null`)
+    is removed silently, but its contents are still validated (`@Valid`); a sub-object's
+    `metadata` cannot be removed (the property path runs through an array, where RMB's
+    removal fails), so it stays a 422 `must be null`, next to its contents' violations.
+    """
     found: list[dict] = []
 
     def not_null(obj: dict, key: str, path: str) -> None:
         if obj.get(key) is None:
-            found.append(_error("must not be null", "jakarta.validation.constraints.NotNull.message", path, "null"))
+            found.append(_error(*NOT_NULL, path, "null"))
 
     def pattern(obj: dict, key: str, regex: str, path: str) -> None:
         value = obj.get(key)
-        if value is not None and re.fullmatch(regex, value) is None:
-            found.append(_error(f'must match "{regex}"', "jakarta.validation.constraints.Pattern.message",
-                                path, value))
+        # Java's `.` also stops at \r, \u0085, \u2028, \u2029: the URL rule is view's
+        if value is None:
+            return
+        if not (view.url_is_valid(value) if regex == URL_PATTERN else re.fullmatch(regex, value)):
+            found.append(_error(f'must match "{regex}"', PATTERN_CODE, path, value))
+
+    def metadata(meta: dict, path: str) -> None:
+        not_null(meta, "createdDate", f"{path}.createdDate")
+        for key in ("createdByUserId", "updatedByUserId"):
+            pattern(meta, key, USER_ID_PATTERN, f"{path}.{key}")
 
     pattern(record, "id", UUID_PATTERN, "id")
-    # A contact's categories become groups, whose ids are at most 64 characters (FOLIO's are UUIDs).
-    for i, category in enumerate(record.get("categories") or []):
-        if isinstance(category, str) and len(category) > CATEGORY_MAX:
-            found.append(_error(f"size must be between 0 and {CATEGORY_MAX}",
-                                "jakarta.validation.constraints.Size.message", f"categories[{i}]", category))
     not_null(record, "firstName", "firstName")
     not_null(record, "lastName", "lastName")
-    required = {"phoneNumbers": "phoneNumber", "emails": "value", "urls": "value", "addresses": None}
-    for kind, key in required.items():
+    if "metadata" in record:
+        metadata(record["metadata"], "metadata")
+    for kind, key in SUB_OBJECTS.items():
         for i, item in enumerate(record.get(kind) or []):
             pattern(item, "id", UUID_PATTERN, f"{kind}[{i}].id")
             if key:
                 not_null(item, key, f"{kind}[{i}].{key}")
             if kind == "urls":
                 pattern(item, "value", URL_PATTERN, f"urls[{i}].value")
+            if "metadata" in item:
+                found.append(_error(*MUST_BE_NULL, f"{kind}[{i}].metadata", metadata_pojo_text(item["metadata"])))
+                metadata(item["metadata"], f"{kind}[{i}].metadata")
     return found
+
+
+def metadata_pojo_text(meta: dict) -> str:
+    """The Metadata POJO's toString() (jsonschema2pojo's): class@hash[field=value,...]."""
+    def shown(key: str) -> str:
+        value = meta.get(key)
+        if value is None:
+            return "<null>"
+        if key.endswith("Date"):
+            moment = from_epoch_millis(value) if isinstance(value, int) else parse_date_text(value)
+            return java_date_string(moment)
+        return value
+
+    fields = ",".join(f"{key}={shown(key)}" for key in METADATA)
+    # identityHashCode stands in for an object address: any stable hex will do
+    return f"{MODEL}Metadata@{zlib.crc32(json.dumps(meta, sort_keys=True).encode()):x}[{fields}]"
 
 
 def _error(message: str, code: str, key: str, value: str) -> dict:
@@ -290,9 +359,10 @@ OPTIONAL_TOP = {"prefix": "prefix", "language": "language", "notes": "notes"}
 
 
 def card_changes(record: dict, current: dict | None) -> dict:
-    """Canonical changes for a whole FOLIO record (POST, or PUT replacing the FOLIO view).
+    """Canonical changes for a whole FOLIO record (POST: `current` None, or PUT replacing the FOLIO view).
 
-    `groups` is left as category ids; the caller turns them into group autokeys.
+    `categories` is left as FOLIO's list (also kept verbatim in extra.folio); the caller turns
+    the distinct ids into group autokeys (services.folio.view.category_group_id).
     """
     changes: dict[str, Any] = {
         "given_name": record.get("firstName", ""),
@@ -308,17 +378,18 @@ def card_changes(record: dict, current: dict | None) -> dict:
     folio: dict[str, Any] = {}
     if empty:
         folio["empty"] = empty
-    if record.get("_version") is not None and record["_version"] != -1:
-        folio["_version"] = record["_version"]
-    if folio:
-        extra["folio"] = folio
-    else:
-        extra.pop("folio", None)
-    changes["extra"] = extra or None
+    # PgUtil.post stores `_version` as sent; PgUtil.put drops -1 (OptimisticLockingUtil.unsetVersionIfMinusOne)
+    version = record.get("_version")
+    if version is not None and (current is None or version != -1):
+        folio["_version"] = version
+    categories = list(record.get("categories") or [])
+    folio["categories"] = categories
+    extra["folio"] = folio
+    changes["extra"] = extra
     for kind, (canonical, _, _) in CHILD_FIELDS.items():
         existing = list((current or {}).get(canonical) or [])
         changes[canonical] = [_child_row(kind, item, existing) for item in record.get(kind) or []]
-    changes["categories"] = [category.lower() for category in record.get("categories") or []]
+    changes["categories"] = categories
     return changes
 
 
@@ -335,7 +406,11 @@ def _child_row(kind: str, item: dict, existing: list[dict]) -> dict:
     if empty:
         folio["empty"] = empty
     # Keep what other dialects stored on the same value (slot, label, finer phone type).
-    match = _take_match(existing, row.get("value") if "value" in row else None)
+    match = _take_match(existing, row, tuple(mapping.values()), kind == "urls")
+    if match is not None and kind == "urls":
+        row["value"] = match["value"]  # the original behind a normalised URL (services.folio.view)
+    if match is not None and match.get("categories") is None and not row["categories"]:
+        row["categories"] = None  # nothing FOLIO shows as [] becomes a change
     base_extra = dict((match or {}).get("extra") or {})
     if kind == "phoneNumbers":
         wanted = item.get("type")
@@ -357,11 +432,22 @@ def _child_row(kind: str, item: dict, existing: list[dict]) -> dict:
     return row
 
 
-def _take_match(existing: list[dict], value: str | None) -> dict | None:
-    if value is None:
+def _take_match(existing: list[dict], new: dict, columns: tuple, url: bool = False) -> dict | None:
+    """The stored row `new` stands for, taken from `existing`: the same value (an address: the
+    same fields FOLIO shows; a URL: or a value whose FOLIO view is this one)."""
+    if "value" in new:
+        value = new["value"]
+        for i, row in enumerate(existing):
+            if row.get("value") == value:
+                return existing.pop(i)
+        if url:
+            for i, row in enumerate(existing):
+                if view.folio_url(row.get("value") or "") == value:
+                    return existing.pop(i)
         return None
+    shown = tuple(new.get(column) or "" for column in columns)
     for i, row in enumerate(existing):
-        if row.get("value") == value:
+        if tuple(row.get(column) or "" for column in columns) == shown:
             return existing.pop(i)
     return None
 
@@ -387,10 +473,10 @@ def stored_date(value: datetime.datetime | None) -> str | None:
 def metadata_of(card: dict, formatter=format_date) -> dict:
     """`metadata` of a record: dates and, when known, user ids."""
     meta: dict[str, Any] = {"createdDate": formatter(card.get("created"))}
-    if card.get("created_by"):
+    if view.user_id(card.get("created_by")):
         meta["createdByUserId"] = card["created_by"]
     meta["updatedDate"] = formatter(card.get("updated"))
-    if card.get("updated_by"):
+    if view.user_id(card.get("updated_by")):
         meta["updatedByUserId"] = card["updated_by"]
     return meta
 
@@ -411,7 +497,7 @@ def contact_record(card: dict) -> dict:
             record[key] = card.get(key) or ""
     for kind, (canonical, _, _) in CHILD_FIELDS.items():
         record[kind] = [child_object(kind, row) for row in card.get(canonical) or []]
-    record["categories"] = [group["id"] for group in card.get("groups") or []]
+    record["categories"] = view.categories(folio.get("categories"), [group["id"] for group in card.get("groups") or []])
     record["inactive"] = bool(card.get("inactive"))
     record["metadata"] = metadata_of(card)
     return record
@@ -442,6 +528,8 @@ def child_object(kind: str, row: dict) -> dict:
         if key in optional and not value and key not in empty:
             continue
         values[key] = value
+    if kind == "urls":
+        values["value"] = view.folio_url(values["value"])
     categories = row.get("categories")
     if isinstance(categories, str):
         categories = json.loads(categories)
@@ -471,8 +559,9 @@ def pg_jsonb_text(value: Any) -> str:
 
 def array_text(kind: str, rows: Any) -> str | None:
     """The jsonb text CQL matches for `emails`, `phoneNumbers`, ..., `categories`, `metadata`."""
-    if kind == "categories":
-        return pg_jsonb_text(list(rows))
+    if kind == "categories":  # rows: {"groups": [group ids], "extra": the card's extra}
+        folio = ((rows.get("extra") or {}).get("folio") or {})
+        return pg_jsonb_text(view.categories(folio.get("categories"), rows.get("groups") or []))
     if kind.startswith("metadata"):
         card = {"created": _micros(rows.get("created")), "created_by": rows.get("created_by"),
                 "updated": _micros(rows.get("updated")), "updated_by": rows.get("updated_by")}
@@ -494,11 +583,9 @@ def _micros(value: Any) -> datetime.datetime | None:
 # Component names, for `#/components/schemas/<name>` references.
 COMPONENTS = {"Contact": "FolioContact", "PhoneNumber": "FolioPhoneNumber", "Email": "FolioEmail",
               "Address": "FolioAddress", "Url": "FolioUrl", "Metadata": "FolioMetadata"}
-# contact.json's own (looser) id pattern: the form every dialect's ids take.
-ANY_UUID_PATTERN = "^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$"
 # Required on input (acq-models: contact.json, phone_number.json, email.json, url.json).
 REQUIRED_IN = {"Contact": ["firstName", "lastName"], "PhoneNumber": ["phoneNumber"], "Email": ["value"],
-               "Url": ["value"]}
+               "Url": ["value"], "Metadata": ["createdDate"]}
 # Always present on output (contact_record / child_object / metadata_of).
 REQUIRED_OUT = {"Contact": ["id", "firstName", "lastName", "phoneNumbers", "emails", "addresses", "urls",
                             "categories", "inactive", "metadata"],
@@ -516,6 +603,8 @@ def _property_schema(kind: str, suffix: str) -> dict:
         return {"type": "integer", "format": "int32", "minimum": -2**31, "maximum": 2**31 - 1}
     if kind == "enum":
         return {"type": "string", "enum": list(PHONE_TYPES)}
+    if kind == "date":
+        return {"type": "string", "format": "date-time"}
     if kind.startswith("{"):
         return {"$ref": f"#/components/schemas/{COMPONENTS[kind[1:-1]]}{suffix}"}
     item = kind[1:-1]
@@ -526,21 +615,26 @@ def _property_schema(kind: str, suffix: str) -> dict:
 def _object_schema(cls: str, *, request: bool) -> dict:
     suffix = "Body" if request else ""
     properties = {key: _property_schema(kind, suffix) for key, kind in CLASSES[cls].items()}
+    if "categories" in properties:  # any strings, as sent (RMB enforces no element pattern)
+        properties["categories"]["items"] = {"type": "string", "nullable": True}
+    if cls == "Url":
+        properties["value"]["pattern"] = URL_PATTERN  # the view normalises what other doors stored
+    if cls == "Metadata":
+        for key in ("createdByUserId", "updatedByUserId"):
+            properties[key]["pattern"] = USER_ID_PATTERN
     if request:
-        # What the module validates (422 otherwise); sub-object metadata is readonly (stripped).
+        # What the module validates (422 otherwise).
         if "id" in properties:
             properties["id"]["pattern"] = UUID_PATTERN
-        if "categories" in properties:
-            properties["categories"]["items"] = {"type": "string", "pattern": ANY_UUID_PATTERN}
-        if cls == "Url":
-            properties["value"]["pattern"] = URL_PATTERN
-        if "metadata" in properties:
+        if cls == "Contact":
             properties["metadata"] = {"allOf": [properties["metadata"]],
-                                      "description": "readonly: ignored, the server sets it"}
+                                      "description": "readonly: removed, the server sets it (its contents are "
+                                                     "still validated)"}
+        elif "metadata" in properties:
+            del properties["metadata"]  # readonly, and RMB cannot remove it from an array element: 422
     elif cls == "Contact":
-        properties["id"]["pattern"] = ANY_UUID_PATTERN
-    if cls == "Metadata":
-        properties["createdDate"]["format"] = properties["updatedDate"]["format"] = "date-time"
+        properties["id"]["description"] = ("A UUID; a card another door stored may carry an id FOLIO's "
+                                           "pattern refuses")
     schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
     required = (REQUIRED_IN if request else REQUIRED_OUT).get(cls)
     if required:

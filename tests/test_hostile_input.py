@@ -82,7 +82,8 @@ ENDPOINTS = [
              {"firstName": "Mallory", "lastName": "Evil"}, "PUT", "text/plain",
              headers={"X-Okapi-Tenant": "diku"},
              # CQL is a query language: a hostile-looking but valid query is answered (see SEARCHES)
-             params={"query": "text", **dict.fromkeys(["offset", "limit", "totalRecords", "lang"], "typed")}),
+             # `lang` is no parameter of the module (ignored, as upstream since 2023)
+             params={"query": "text", "lang": "text", **dict.fromkeys(["offset", "limit", "totalRecords"], "typed")}),
     Endpoint("mpdx-contacts", "mpdx", "/api/v2/organizations/contacts", "/api/v2/organizations/contacts/{id}",
              None, None, "application/vnd.api+json; charset=utf-8",
              headers={"Accept": "application/vnd.api+json"}, body_type="application/vnd.api+json",

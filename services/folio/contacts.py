@@ -1,28 +1,52 @@
 """FOLIO's contact rules on the canonical store: CQL search, categories as groups, whole-record writes.
 
-A FOLIO category id is a canonical group: the group with that id, made on first use
-(code and name = the id). Creating a record checks its id and resolves its categories
+A FOLIO category id stands for a canonical group: the group with that id in ASCII lower
+case, made on first use (code and name = that id); the record keeps the ids as sent
+(services.folio.view reconciles the two). Creating a record checks its id and resolves its categories
 inside the create's own transaction, so creates keep the grouped commit every other
 door's creates use (see models' run_grouped_write).
 """
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
 
 from models import ContactGroup
 
 from .. import contacts as cards
 from .. import groups as group_service
 from ..errors import Unprocessable
-from . import compile_cql
+from . import compile_cql, view
 from . import search as cql_search
 
 
-def search_contacts(query: str | None, limit: int, offset: int, *, count: bool) -> tuple[list[dict], int | None]:
-    """The cards a CQL query selects (a page) and, when `count`, how many it selects in all."""
+@dataclass
+class ContactPage:
+    """A page of a CQL search: its cards' autokeys (in order) and the total, when counted.
+
+    The cards are read when iterated, `BATCH` at a time, so a page of any size (RMB accepts
+    `limit` up to 2147483647) needs memory for its keys (8 bytes each) and one batch only.
+    """
+
+    keys: Sequence[int]
+    total: int | None
+
+    BATCH = 500
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def batches(self) -> Iterator[list[dict]]:
+        """The page's cards, in order, a batch at a time (a card deleted meanwhile is left out)."""
+        for start in range(0, len(self.keys), self.BATCH):
+            yield cards.cards_by_autokeys(list(self.keys[start:start + self.BATCH]))
+
+
+def search_contacts(query: str | None, limit: int, offset: int, *, count: bool) -> ContactPage:
+    """The page of cards a CQL query selects and, when `count`, how many it selects in all."""
     compiled = compile_cql(query if query is not None else "cql.allRecords=1")
     keys, total = cql_search.find(compiled, limit, offset, count=count)
-    return cards.cards_by_autokeys(keys), total
+    return ContactPage(keys, total)
 
 
 def create_contact(changes: dict, *, user: str | None) -> dict:
@@ -51,15 +75,18 @@ def replace_contact(contact_id: str, merge: Callable[[dict], dict], *, expected_
     return cards.modify_card(contact_id, change, expected_version=expected_version, user=user)
 
 
-def category_group_keys(category_ids: list[str]) -> list[int]:
-    """Group autokeys of FOLIO category ids; an unknown id becomes a group (code = name = id).
+def category_group_keys(category_ids: list) -> list[int]:
+    """Group autokeys of FOLIO category ids (view.category_group_id); an unknown one becomes a group.
 
+    The ids keep their case, duplicates and order in the record (extra.folio.categories);
+    the groups are the distinct ids in ASCII lower case, so the other doors see each once.
+    An id no group can hold (not a string, empty, longer than a group id) maps to none.
     When another group already has that code (an Incoplax group coded like the id), the new
     group gets a generated code instead: FOLIO has no such conflict to report.
     """
-    if not category_ids:
+    wanted = list(dict.fromkeys(group for group in map(view.category_group_id, category_ids) if group))
+    if not wanted:
         return []
-    wanted = list(set(category_ids))
     found, taken = {}, set()
     for chunk in cards.chunks(wanted):  # thousands of categories: below SQLite's variable limit
         found.update((row["id"], row["autokey"]) for row in
@@ -67,7 +94,6 @@ def category_group_keys(category_ids: list[str]) -> list[int]:
                      .where(ContactGroup.id.in_(chunk)).dicts())
         taken.update(row["code"] for row in ContactGroup.select(ContactGroup.code)
                      .where(ContactGroup.code.in_(chunk)).dicts())
-    missing = {category: (category if category not in taken else None)
-               for category in dict.fromkeys(category_ids) if category not in found}
+    missing = {group: (group if group not in taken else None) for group in wanted if group not in found}
     found.update(group_service.create_named_groups(missing))
-    return [found[category] for category in category_ids]
+    return [found[group] for group in wanted]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import view
+
 OPTIONAL_COLUMNS = {"prefix": "prefix", "language": "language", "notes": "notes"}
 NAME_COLUMNS = {"firstName": "given_name", "lastName": "family_name"}
 
@@ -71,9 +73,10 @@ def _child_array(kind: str) -> str:
             f"FROM {table} c WHERE c.contact_autokey = contact.autokey))")
 
 
-_CATEGORIES = ("folio_array('categories', (SELECT json_group_array(g.id ORDER BY m.position) "
+# the card's group ids and extra: schemas.folio.array_text reconciles them (view.categories)
+_CATEGORIES = ("folio_array('categories', json_object('groups', json((SELECT json_group_array(g.id ORDER BY m.position) "
                "FROM group_membership m JOIN contact_group g ON g.autokey = m.group_autokey "
-               "WHERE m.contact_autokey = contact.autokey))")
+               "WHERE m.contact_autokey = contact.autokey)), 'extra', json(contact.extra)))")
 _METADATA = ("folio_array('metadata', json_object('created', contact.created, 'created_by', "
              "contact.created_by, 'updated', contact.updated, 'updated_by', contact.updated_by))")
 _METADATA_FIELDS = ("createdDate", "createdByUserId", "updatedDate", "updatedByUserId")
@@ -96,6 +99,8 @@ def _pg_child_object(kind: str) -> str:
     pairs = [f"'id', {folio} -> 'id'"]
     for key, column, optional in _PG_CHILD_KEYS[kind]:
         value = _pg_optional(f"c.{column}", "c.extra", key) if optional else f"coalesce(c.{column}, '')"
+        if kind == "urls" and key == "value":
+            value = view.pg_folio_url(value)
         pairs.append(f"'{key}', {value}")
     pairs.append("'categories', coalesce(NULLIF(c.categories, '')::jsonb, '[]'::jsonb)")
     if kind == "phoneNumbers":
@@ -113,9 +118,7 @@ def _pg_child_array(kind: str) -> str:
             f"FROM {table} c WHERE c.contact_autokey = contact.autokey)::text")
 
 
-_PG_CATEGORIES = ("(SELECT coalesce(jsonb_agg(g.id ORDER BY m.position), '[]'::jsonb) "
-                  "FROM group_membership m JOIN contact_group g ON g.autokey = m.group_autokey "
-                  "WHERE m.contact_autokey = contact.autokey)::text")
+_PG_CATEGORIES = view.pg_categories("contact.extra", "contact.autokey")
 
 
 def _pg_date(column: str) -> str:
@@ -124,8 +127,8 @@ def _pg_date(column: str) -> str:
             "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
 
 
-_PG_METADATA = {"createdDate": _pg_date("created"), "createdByUserId": "NULLIF(contact.created_by, '')",
-                "updatedDate": _pg_date("updated"), "updatedByUserId": "NULLIF(contact.updated_by, '')"}
+_PG_METADATA = {"createdDate": _pg_date("created"), "createdByUserId": view.pg_user_id("contact.created_by"),
+                "updatedDate": _pg_date("updated"), "updatedByUserId": view.pg_user_id("contact.updated_by")}
 
 
 def _pg_metadata() -> str:

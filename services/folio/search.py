@@ -1,6 +1,8 @@
 """Running a translated CQL query on the store: ids of a page, the total, the plan."""
 from __future__ import annotations
 
+from array import array
+
 from models import Contact
 from models.connect import database
 from models.plans import plan_scans_table, query_plan
@@ -140,7 +142,37 @@ def _run(sql: Sql, pg: bool) -> list[tuple]:
         raise
 
 
-def find(compiled: Compiled, limit: int, offset: int, *, count: bool) -> tuple[list[int], int | None]:
+# Up to this many keys a page is read as one list; a longer one (a huge `limit`) is read row
+# by row into an array of 8-byte keys (PostgreSQL: through a server-side cursor, so the driver
+# never holds the whole result either).
+LONG_PAGE = 1000
+
+
+def _page_keys(sql: Sql, pg: bool) -> array:
+    """A long page's autokeys, 8 bytes each, read as the engine yields them."""
+    keys = array("q")
+    try:
+        if pg:
+            with database.atomic():  # a server-side cursor lives in a transaction
+                with database.connection().cursor(name="folio_page") as cursor:
+                    cursor.itersize = 10_000
+                    cursor.execute(native(sql, pg), sql.params)
+                    for row in cursor:
+                        keys.append(row[0])
+        else:
+            for row in database.execute_sql(sql.text, sql.params):
+                keys.append(row[0])
+    except CQLError:
+        raise
+    except Exception as exc:
+        error = _client_error(exc)
+        if error is not None:
+            raise error from None
+        raise
+    return keys
+
+
+def find(compiled: Compiled, limit: int, offset: int, *, count: bool) -> tuple[list[int] | array, int | None]:
     """Autokeys of the requested page and, when asked, the exact number of hits."""
     state: Snapshot | None = None
     if not compiled.pg:
@@ -155,8 +187,12 @@ def find(compiled: Compiled, limit: int, offset: int, *, count: bool) -> tuple[l
         # exact hits are counted first: the count picks how the page is read
         total = _count(compiled, state)
         walk = limit > 0 and state is not None and _walks(compiled, total, limit, offset, state.cards)
-    keys = [row[0] for row in _run(page_sql(compiled, limit, offset, walk=walk), compiled.pg)] if limit > 0 else []
-    return keys, total if count else None
+    if limit <= 0:
+        return [], total if count else None
+    sql = page_sql(compiled, limit, offset, walk=walk)
+    if limit > LONG_PAGE:
+        return _page_keys(sql, compiled.pg), total if count else None
+    return [row[0] for row in _run(sql, compiled.pg)], total if count else None
 
 
 def _count(compiled: Compiled, state: Snapshot | None) -> int:

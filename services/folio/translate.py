@@ -323,8 +323,10 @@ def _full_text(eng: _Engine, spec: FieldSpec, node: Term, relation: str, mods: _
         if match:
             return _inexact(pred, Sql(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [match]))
     if spec.name == "categories" and UUID_RE.match(term):
+        # A shown category holding the UUID belongs to a group whose id (its ASCII lower case) holds it
+        # too (services.folio.view); contact_group is small, so the LIKE scans little.
         return _inexact(pred, Sql("SELECT m.contact_autokey FROM group_membership m JOIN contact_group g "
-                                  "ON g.autokey = m.group_autokey WHERE g.id = ?", [term.lower()]))
+                                  "ON g.autokey = m.group_autokey WHERE g.id LIKE ?", [f"%{term.lower()}%"]))
     return _inexact(pred)
 
 
