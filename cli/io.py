@@ -108,12 +108,15 @@ def _import(raw: IO[bytes], fmt: str, report: ImportReport, batch_size: int, on_
         import_jsonl(raw, ImportContext(report, batch_size=batch_size, on_stored=on_stored))
         return
     writer = BulkWriter(report, batch_size=batch_size, on_stored=on_stored)
+    if fmt == "vcard":
+        from services.io.vcard import import_cards
+
+        import_cards(raw, report, writer, GroupResolver())
+        return
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     try:
-        if fmt == "vcard":
-            from services.io.vcard import import_cards
-
-            import_cards(text, report, writer, GroupResolver())
+        if False:
+            pass
         else:
             from services.io.csv_formats import import_rows
 
