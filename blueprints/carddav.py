@@ -159,7 +159,7 @@ def _card_props(version: int, privileges: str, card: dict | None = None,
 
 
 def _card_version(card: dict) -> str:
-    return resources.stored_version(card) or DEFAULT_VERSION
+    return vcards.source_version(card) or DEFAULT_VERSION
 
 
 def _multistatus(parts, extra: str = "") -> Response:
@@ -380,7 +380,7 @@ class _CardView:
                                       user=None)
         headers = {}
         # RFC 7231 4.3.4: an ETag only when the card is stored as sent, byte for byte.
-        if vcards.render(card, resources.stored_version(card) or DEFAULT_VERSION) == text:
+        if vcards.render(card, _card_version(card)) == text:
             headers["ETag"] = _etag(card["version"])
         if created:
             headers["Location"] = _card_path(name)

@@ -53,7 +53,7 @@ def _sqlite(db):
         "INSERT INTO carddav_prune (horizon) SELECT MAX(seq) FROM carddav_change "
         f"WHERE contact_autokey IS NULL AND at < {cutoff} "
         "AND (SELECT MIN(at) FROM carddav_change WHERE contact_autokey IS NULL) < "
-        f"{cutoff} - 86400; "
+        f"{cutoff} - 86400 HAVING COUNT(*) > 0; "
         "DELETE FROM carddav_change WHERE contact_autokey IS NULL "
         "AND seq <= (SELECT COALESCE(MAX(horizon), 0) FROM carddav_prune); "
         "END")

@@ -15,6 +15,7 @@ from models import card_rows
 from models.db import database, is_sqlite
 from services.errors import Forbidden
 
+from . import vcards
 from .resources import mapped_names, name_of
 
 COLLATIONS = ("i;unicode-casemap", "i;ascii-casemap", "i;octet")
@@ -44,8 +45,7 @@ class PropFilter:
 
 
 def _uid(card: dict) -> list[str]:
-    uid = ((card.get("extra") or {}).get("carddav") or {}).get("uid")
-    return [uid or card["id"]]
+    return [vcards.uid(card)]
 
 
 def _n(card: dict) -> list[str]:

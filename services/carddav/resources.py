@@ -7,7 +7,6 @@ its id from the vCard's UID when that is a UUID (`urn:uuid:` or bare), else a ne
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from peewee import IntegrityError
@@ -26,8 +25,6 @@ VCARD_SCALARS = ("display_name", "prefix", "given_name", "middle_name", "family_
 VCARD_LISTS = ("emails", "phones", "addresses", "urls")
 # Child-row fields no vCard property carries: kept from the stored row with the same value.
 _CHILD_KEPT = ("label", "slot", "language", "description", "categories", "extra")
-_VERSION_LINE = re.compile(r"^VERSION:\s*([0-9.]+)\s*$", re.IGNORECASE | re.MULTILINE)
-EXTRA_KEY = "carddav"
 
 
 def _mark() -> str:
@@ -117,11 +114,6 @@ def mapped_names(contact_ids: list[str]) -> dict[str, str]:
     return out
 
 
-def stored_version(card: dict) -> str | None:
-    """The vCard version the card was last PUT in through CardDAV (None: never)."""
-    return ((card.get("extra") or {}).get(EXTRA_KEY) or {}).get("version")
-
-
 def put(name: str, text: str, *, expected_version: int | None, if_match: bool, create_only: bool,
         user: str | None = None) -> tuple[dict, bool]:
     """Store a vCard at resource `name`: (the stored card, whether it was created).
@@ -130,13 +122,11 @@ def put(name: str, text: str, *, expected_version: int | None, if_match: bool, c
     `*`); `create_only`: If-None-Match: * (the resource must not exist yet).
     """
     fields = vcards.parse(text)
-    version = _VERSION_LINE.search(text)
-    sent_version = version.group(1) if version and version.group(1) in vcards.VERSIONS else None
     contact_id = resolve(name)
     if contact_id is None:
         if if_match:
             raise PreconditionFailed(f"If-Match: no address object at {name}")
-        return _create(name, fields, sent_version, user), True
+        return _create(name, fields, user), True
     if create_only:
         raise PreconditionFailed(f"If-None-Match: *: {name} exists already")
     current = cards.get_card(contact_id)
@@ -144,11 +134,11 @@ def put(name: str, text: str, *, expected_version: int | None, if_match: bool, c
     if uid and uid != contact_id:
         raise Conflict(f"The vCard's UID {uid} is not the UID of the card at {name}",
                        precondition="no-uid-conflict", href_name=name)
-    changes = _replacement(fields, current, sent_version)
+    changes = _replacement(fields, current)
     return cards.update_card(contact_id, changes, expected_version=expected_version, user=user), False
 
 
-def _create(name: str, fields: dict, sent_version: str | None, user: str | None) -> dict:
+def _create(name: str, fields: dict, user: str | None) -> dict:
     uid = fields.get("id")
     if uid:
         existing = cards.find_card(uid)
@@ -157,7 +147,6 @@ def _create(name: str, fields: dict, sent_version: str | None, user: str | None)
                            precondition="no-uid-conflict", href_name=name_of(uid, mapped_names([uid]).get(uid)))
     contact_id = uid or cards.new_id()
     data = dict(fields, id=contact_id)
-    data["extra"] = _with_version(fields.get("extra"), sent_version)
     mapped = name != f"{contact_id}.vcf"
 
     def _claim_name() -> None:
@@ -173,14 +162,7 @@ def _create(name: str, fields: dict, sent_version: str | None, user: str | None)
     return cards.create_card(data, user=user, precondition=_claim_name)
 
 
-def _with_version(extra: dict | None, sent_version: str | None) -> dict | None:
-    extra = dict(extra or {})
-    if sent_version:
-        extra[EXTRA_KEY] = {**(extra.get(EXTRA_KEY) or {}), "version": sent_version}
-    return extra or None
-
-
-def _replacement(fields: dict, current: dict, sent_version: str | None) -> dict:
+def _replacement(fields: dict, current: dict) -> dict:
     """The canonical changes of a PUT: every vCard-carried field, absent ones emptied."""
     changes: dict = {key: fields.get(key) or "" for key in VCARD_SCALARS}
     for kind in VCARD_LISTS:
@@ -188,7 +170,7 @@ def _replacement(fields: dict, current: dict, sent_version: str | None) -> dict:
     changes["groups"] = fields.get("groups") or []
     extra = {key: value for key, value in (current.get("extra") or {}).items() if key != "vcard"}
     extra.update(fields.get("extra") or {})
-    changes["extra"] = _with_version(extra, sent_version or stored_version(current))
+    changes["extra"] = extra or None
     return changes
 
 
