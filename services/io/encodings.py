@@ -10,6 +10,7 @@ U+FFFD: bytes the chosen code page leaves undefined are read as Latin-1).
 from __future__ import annotations
 
 import codecs
+import io
 from collections.abc import Iterator
 from typing import IO
 
@@ -176,3 +177,55 @@ def utf8_stream(stream: IO[bytes]) -> tuple[IO[bytes], str]:
             stream.read(skip)
         return stream, "utf-8"
     return ChunkReader(transcode_to_utf8(stream, encoding, skip)), encoding
+
+
+class Rewound(io.RawIOBase):
+    """A raw stream that gives back bytes already read (`head`), then the rest of `stream`."""
+
+    def __init__(self, head: bytes, stream) -> None:
+        super().__init__()
+        self._head, self._stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Undecodable bytes read as Latin-1 (never U+FFFD: a wrong letter beats a lost one)."""
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("contacts-latin1", _latin1_fallback)
+
+
+def sniffed(stream: IO[bytes], encoding: str | None = None) -> tuple[IO[bytes], str, str]:
+    """(the stream from its start, its text encoding, its first SNIFF_BYTES as text).
+
+    `encoding` (a user's --encoding) wins; else BOM, UTF-16 NULs, UTF-8, detection.
+    The encoding returned is one `TextIOWrapper` reads the stream with (BOM included).
+    """
+    head = stream.read(SNIFF_BYTES)
+    rewound = io.BufferedReader(Rewound(head, stream), buffer_size=1 << 16)
+    if encoding is None:
+        found, skip = bom_encoding(head)
+        if found == "utf-8":
+            encoding = "utf-8-sig"
+        elif found is not None:
+            encoding = found.replace("-le", "").replace("-be", "") if skip else found
+        else:
+            encoding = utf16_without_bom(head) or ("utf-8" if is_utf8(head) else detect_8bit(head))
+    try:
+        text = head.decode(encoding, "contacts-latin1")
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+    return rewound, encoding, text.lstrip("\ufeff")

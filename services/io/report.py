@@ -9,6 +9,7 @@ class ImportReport:
     """Counts of an import run and the problems met, each with its position in the file."""
 
     imported: int = 0
+    updated: int = 0  # stored cards replaced by the file's (--on-duplicate update)
     skipped: int = 0
     failed: int = 0
     warnings: int = 0  # repairs: a property dropped, a value re-read, a card without END
@@ -39,8 +40,8 @@ class ImportReport:
 
     def summary(self) -> str:
         """The one-line summary the CLI prints last."""
-        return (f"imported {self.imported}, skipped {self.skipped}, failed {self.failed}, "
-                f"warnings {self.warnings}")
+        return (f"imported {self.imported}, updated {self.updated}, skipped {self.skipped}, "
+                f"failed {self.failed}, warnings {self.warnings}")
 
 
 class RecordError(ValueError):

@@ -38,6 +38,7 @@ written are converted (2.1 quoted-printable and bare parameters, 4.0 data: URIs)
 from __future__ import annotations
 
 import base64
+import codecs
 import binascii
 import datetime
 import hashlib
@@ -50,6 +51,7 @@ from typing import IO
 
 import orjson
 
+from . import encodings
 from . import vcard_lines as vl
 from .canonical import GroupResolver, name_card, phone_type, place_type, public_id
 from .report import RecordError
@@ -502,15 +504,25 @@ def _check_base64(data: str) -> None:
 
 # ---------------------------------------------------------------- a whole file
 
-def read_vcards(stream: IO[bytes], warn_at) -> Iterable[tuple[str, list[vl.Prop] | Exception, vl.Decoder, int]]:
-    """(position, properties or error, decoder, start line) per card of a binary stream.
+def read_vcards(stream: IO[bytes], warn_at, encoding: str | None = None
+                ) -> Iterable[tuple[str, list[vl.Prop] | Exception, vl.Decoder, int]]:
+    """(position, properties, decoder, start line) per card of a binary stream.
 
     `warn_at(position, message)` receives repairs made outside a card's own properties.
+    UTF-16/32 files (BOM or NUL pattern) are read as such; otherwise each line is UTF-8 when
+    it is, else its CHARSET, else `encoding` (the user's --encoding) or the detected one.
     """
-    stream, _ = _utf8(stream)
-    sample = stream.read(65536) if hasattr(stream, "read") else b""
-    decoder = vl.Decoder(sample)
-    chained = _Chained(sample, stream)
+    stream, found, _ = encodings.sniffed(stream, encoding)
+    if found == "utf-8-sig" and stream.peek(3).startswith(codecs.BOM_UTF8):
+        stream.read(3)
+    sample = stream.peek(65536)[:65536]
+    if found.startswith(("utf-16", "utf-32")):
+        lines = (line.encode("utf-8") for line in io.TextIOWrapper(stream, encoding=found, newline=""))
+        cr_only = False
+    else:
+        lines = iter(stream)
+        cr_only = b"\r" in sample and b"\n" not in sample
+    decoder = vl.Decoder(sample, encoding if encoding and encodings.known_charset(encoding) != "utf-8" else None)
     number_of_card = [0]
     pending: list[tuple[int, str]] = []
 
@@ -518,8 +530,7 @@ def read_vcards(stream: IO[bytes], warn_at) -> Iterable[tuple[str, list[vl.Prop]
         pending.append((number, message))
 
     def decoded_lines():
-        cr_only = b"\r" in sample and b"\n" not in sample
-        physical = ((n, raw.decode("latin-1")) for n, raw in vl.physical_byte_lines(chained, cr_only))
+        physical = ((n, raw.decode("latin-1")) for n, raw in vl.physical_byte_lines(lines, cr_only))
         for number, text in vl.logical_lines(physical, warn):
             yield number, decoder.line(text.encode("latin-1"), number, warn)
 
@@ -540,44 +551,15 @@ def _line_message(number: int, message: str) -> str:
     return message if message.startswith("line ") else f"line {number}: {message}"
 
 
-def _utf8(stream: IO[bytes]):
-    from .encodings import utf8_stream
-
-    if not hasattr(stream, "peek"):
-        stream = io.BufferedReader(stream) if isinstance(stream, io.RawIOBase) else stream
-    return utf8_stream(stream)
-
-
-class _Chained:
-    """A sample already read, then the rest of the stream, iterated by lines."""
-
-    def __init__(self, sample: bytes, rest) -> None:
-        self.sample, self.rest = sample, rest
-
-    def __iter__(self):
-        buffer = self.sample
-        while True:
-            at = buffer.find(b"\n")
-            if at >= 0:
-                yield buffer[:at + 1]
-                buffer = buffer[at + 1:]
-                continue
-            more = self.rest.read(65536)
-            if not more:
-                if buffer:
-                    yield buffer
-                return
-            buffer += more
-
-
-def import_cards(stream: IO[bytes], report, writer, resolver: GroupResolver | None = None) -> int:
+def import_cards(stream: IO[bytes], report, writer, resolver: GroupResolver | None = None,
+                 encoding: str | None = None) -> int:
     """Parse a vCard byte stream into the bulk writer; returns the number of cards found.
 
     A card without a UID gets an id made from its content, so importing a file again
     finds the same cards.
     """
     count = 0
-    for position, props, decoder, _start in read_vcards(stream, report.warn):
+    for position, props, decoder, _start in read_vcards(stream, report.warn, encoding):
         count += 1
         warnings: list[tuple[int, str]] = []
         try:

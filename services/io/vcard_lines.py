@@ -241,9 +241,9 @@ class Decoder:
     quoted-printable values decoded), once.
     """
 
-    def __init__(self, sample: bytes = b"") -> None:
+    def __init__(self, sample: bytes = b"", encoding: str | None = None) -> None:
         self._sample = sample
-        self._fallback: str | None = None
+        self._fallback: str | None = encodings.known_charset(encoding) if encoding else None
 
     @property
     def fallback(self) -> str:
