@@ -32,8 +32,10 @@ MULTI = " ::: "
 
 
 def flavour(headers: list[str]) -> str:
-    """'google' or 'outlook' from a header row; RecordError when it is neither."""
+    """'google', 'outlook' or 'thunderbird' from a header row; RecordError when it is none."""
     names = {h.strip() for h in headers}
+    if names & {"Primary Email", "Secondary Email", "Fax Number", "Mobile Number", "Home ZipCode"}:
+        return "thunderbird"
     if any(re.match(r"(E-mail|Phone) \d+ - (Value|Label|Type)$", h) for h in names) or \
             names & {"Given Name", "Family Name", "Name Prefix", "Labels", "Group Membership"}:
         return "google"
@@ -42,8 +44,91 @@ def flavour(headers: list[str]) -> str:
         return "outlook"
     if names & {"First Name", "Last Name"}:
         return "outlook"
-    raise RecordError("CSV header is neither Google Contacts' nor Outlook's "
-                      "(expected e.g. 'First Name', 'E-mail 1 - Value' or 'E-mail Address')")
+    raise RecordError("CSV header is not Google Contacts', Outlook's or Thunderbird's "
+                      "(expected e.g. 'First Name', 'E-mail 1 - Value', 'E-mail Address' or 'Primary Email')")
+
+
+
+
+# ---------------------------------------------------------------- shared
+
+class TrackedRow(dict):
+    """A row by header that remembers which columns a parser read (the rest is kept in extra)."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return super().__contains__(key)
+
+    def leftovers(self) -> dict[str, str]:
+        """Columns with a value that no parser read, by header (kept in the card's extra)."""
+        return {k: v for k, v in self.items() if k and k not in self.read and (v or "").strip()}
+
+
+def parse_date(text: str, *, month_first: bool = False) -> str | None:
+    """An ISO date (or --MM-DD) from the date texts exports write, None when it is not one.
+
+    `1991-01-20`, `19910120`, `--01-20`; `20/01/1991` or `1/20/1991` by which part can be a
+    month (`month_first` decides `01/02/1991`: Outlook writes US dates); `20.01.1991`.
+    """
+    import datetime
+    import re
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", text)
+    if match:
+        year, month, day = map(int, match.groups())
+    elif re.fullmatch(r"--\d{2}-?\d{2}", text):
+        month, day = int(text[2:4]), int(text[-2:])
+        try:
+            datetime.date(2000, month, day)
+        except ValueError:
+            return None
+        return f"--{month:02d}-{day:02d}"
+    else:
+        match = re.fullmatch(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})", text)
+        if not match:
+            return None
+        first, separator, second, year = int(match.group(1)), match.group(2), int(match.group(3)), match.group(4)
+        year = int(year) if len(year) == 4 else (1900 + int(year) if int(year) > 30 else 2000 + int(year))
+        if separator == "." or first > 12:
+            day, month = first, second
+        elif second > 12:
+            month, day = first, second
+        else:
+            month, day = (first, second) if month_first else (second, first)
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def set_birthday(card: dict, text: str, column: str, *, month_first: bool = False) -> None:
+    """BDAY from a CSV date: parsed to ISO, else kept as text under extra['csv'] (never a bad BDAY)."""
+    text = (text or "").strip()
+    if not text or text in ("0/0/00", "1/0/00", "0000-00-00"):
+        return
+    parsed = parse_date(text, month_first=month_first)
+    if parsed is not None:
+        set_extra(card, "bday", parsed)
+    else:
+        card.setdefault("extra", {}).setdefault("csv", {})[column] = text
+        card.setdefault("_warnings", []).append(f"{column} {text!r} is not a date: kept as text, not as the birthday")
+
+
+def keep_leftovers(card: dict, row: dict) -> None:
+    """Columns no canonical field took, kept as they are in extra['csv'] (export writes them back)."""
+    leftovers = row.leftovers() if isinstance(row, TrackedRow) else {}
+    if leftovers:
+        card.setdefault("extra", {}).setdefault("csv", {}).update(leftovers)
 
 
 # ---------------------------------------------------------------- Google
@@ -100,7 +185,11 @@ def card_from_google(row: dict, resolver: GroupResolver | None) -> dict:
     org = get("Organization Name", "Organization 1 - Name")
     set_extra(card, "org", org)
     set_extra(card, "nickname", get("Nickname"))
-    set_extra(card, "bday", get("Birthday"))
+    set_birthday(card, get("Birthday"), "Birthday")
+    for _, head in _numbered(row, "Custom Field"):
+        label, value = (row.get(head + "Label") or "").strip(), (row.get(head + "Value") or "").strip()
+        if value:
+            card.setdefault("extra", {}).setdefault("csv", {})[label or head.strip(" -")] = value
     for _, head in _numbered(row, "E-mail"):
         label, primary = _label(row.get(head + "Label") or row.get(head + "Type"))
         for value in _split_multi(row.get(head + "Value")):
@@ -139,6 +228,10 @@ def card_from_google(row: dict, resolver: GroupResolver | None) -> dict:
                                      "label": _custom(label), "is_primary": primary})
     first_email = card["emails"][0]["value"] if card["emails"] else ""
     name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    for name in ("Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name", "Labels",
+                 "Group Membership"):
+        row.get(name)
+    keep_leftovers(card, row)
     groups = _google_groups(row)
     if groups and resolver is not None:
         card["groups"] = resolver.keys(groups)
@@ -150,10 +243,16 @@ def _po_box(cell: str | None) -> str:
     return f"PO Box {cell}" if cell else ""
 
 
+# Phone labels the canonical type cannot say (it says "fax" or "other"): kept as the row's label.
+PHONE_LABELS_KEPT = {"work fax": "Work Fax", "home fax": "Home Fax", "pager": "Pager", "other fax": "Other Fax"}
+
+
 def _custom(label: str, phone: bool = False) -> str:
     """A label kept only when it is not one of the standard ones the type already says."""
-    standard = {"home", "work", "other", "mobile", "work fax", "home fax", "fax", "main", "pager",
-                "local", "public", "cell"} if phone else {"home", "work", "other"}
+    if phone and label.strip().lower() in PHONE_LABELS_KEPT:
+        return PHONE_LABELS_KEPT[label.strip().lower()]
+    standard = {"home", "work", "other", "mobile", "fax", "main", "local", "public", "cell"} if phone \
+        else {"home", "work", "other"}
     return "" if label.strip().lower() in standard else label.strip()
 
 
@@ -255,14 +354,18 @@ def card_from_outlook(row: dict, resolver: GroupResolver | None) -> dict:
         "emails": [], "phones": [], "addresses": [], "urls": [],
     }
     org = get("Company")
+    if get("Display Name"):
+        card["display_name"] = get("Display Name")
     set_extra(card, "org", org)
     set_extra(card, "nickname", get("Nickname"))
-    birthday = get("Birthday")
-    if birthday and birthday not in ("0/0/00", "1/0/00"):
-        set_extra(card, "bday", birthday)
-    for column in ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address"):
-        if get(column):
-            card["emails"].append({"value": get(column), "type": ""})
+    set_birthday(card, get("Birthday"), "Birthday", month_first=True)
+    for column in ("E-mail", "E-mail 2", "E-mail 3"):
+        address = get(f"{column} Address")
+        get(f"{column} Display Name")  # Outlook's "Name (address)": derived, not kept
+        if address and get(f"{column} Type").upper() not in ("", "SMTP"):
+            card.setdefault("extra", {}).setdefault("csv", {})[f"{column} Type"] = get(f"{column} Type")
+        if address:
+            card["emails"].append({"value": address, "type": ""})
     primary = get("Primary Phone")
     for column, kind in _OUTLOOK_PHONES:
         if get(column):
@@ -277,12 +380,15 @@ def card_from_outlook(row: dict, resolver: GroupResolver | None) -> dict:
                    "postal_code": get(f"{prefix} Postal Code"), "country": get(f"{prefix} Country/Region")}
         if any(address[k] for k in ("line1", "line2", "city", "region", "postal_code", "country")):
             card["addresses"].append(address)
-    for column, kind in (("Web Page", "work"), ("Personal Web Page", "home")):
-        if get(column):
-            card["urls"].append({"value": get(column), "type": kind})
+    for column, kind in (("Web Page", "work"), ("Business Web Page", "work"), ("Personal Web Page", "home"),
+                         ("Home Web Page", "home"), ("Web Page 2", "other")):
+        for value in re.split(r"\s*;\s*", get(column)) if get(column) else ():
+            if value:
+                card["urls"].append({"value": value, "type": kind})
     first_email = card["emails"][0]["value"] if card["emails"] else ""
     name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
     categories = [c.strip() for c in get("Categories").split(";") if c.strip()]
+    keep_leftovers(card, row)
     if categories and resolver is not None:
         card["groups"] = resolver.keys(categories)
     return card
@@ -329,21 +435,104 @@ def outlook_row(card: dict) -> dict:
     return row
 
 
+# ---------------------------------------------------------------- Thunderbird
+
+THUNDERBIRD_HEADER = [
+    "First Name", "Last Name", "Display Name", "Nickname", "Primary Email", "Secondary Email", "Screen Name",
+    "Work Phone", "Home Phone", "Fax Number", "Pager Number", "Mobile Number", "Home Address", "Home Address 2",
+    "Home City", "Home State", "Home ZipCode", "Home Country", "Work Address", "Work Address 2", "Work City",
+    "Work State", "Work ZipCode", "Work Country", "Job Title", "Department", "Organization", "Web Page 1",
+    "Web Page 2", "Birth Year", "Birth Month", "Birth Day", "Custom 1", "Custom 2", "Custom 3", "Custom 4", "Notes",
+]
+
+
+def card_from_thunderbird(row: dict, resolver: GroupResolver | None) -> dict:
+    """A canonical card from one Thunderbird address book CSV row."""
+    get = lambda name: (row.get(name) or "").strip()
+    card: dict = {"given_name": get("First Name"), "family_name": get("Last Name"),
+                  "job_title": get("Job Title"), "department": get("Department"),
+                  "notes": (row.get("Notes") or "").strip(), "emails": [], "phones": [], "addresses": [], "urls": []}
+    if get("Display Name"):
+        card["display_name"] = get("Display Name")
+    org = get("Organization")
+    set_extra(card, "org", org)
+    set_extra(card, "nickname", get("Nickname"))
+    for column in ("Primary Email", "Secondary Email"):
+        if get(column):
+            card["emails"].append({"value": get(column), "type": ""})
+    for column, kind, label in (("Work Phone", "office", ""), ("Home Phone", "home", ""), ("Mobile Number", "mobile", ""),
+                                ("Fax Number", "fax", ""), ("Pager Number", "other", "Pager")):
+        if get(column):
+            card["phones"].append({"value": get(column), "type": kind, "label": label})
+    for prefix, kind in (("Home", "home"), ("Work", "work")):
+        address = {"type": kind, "line1": get(f"{prefix} Address"), "line2": get(f"{prefix} Address 2"),
+                   "city": get(f"{prefix} City"), "region": get(f"{prefix} State"),
+                   "postal_code": get(f"{prefix} ZipCode"), "country": get(f"{prefix} Country")}
+        if any(address[k] for k in ("line1", "line2", "city", "region", "postal_code", "country")):
+            card["addresses"].append(address)
+    for column, kind in (("Web Page 1", "work"), ("Web Page 2", "home")):
+        if get(column):
+            card["urls"].append({"value": get(column), "type": kind})
+    year, month, day = get("Birth Year"), get("Birth Month"), get("Birth Day")
+    if month and day:
+        text = f"{year}-{int(month):02d}-{int(day):02d}" if year.isdigit() and month.isdigit() and day.isdigit() \
+            else f"{year}/{month}/{day}"
+        set_birthday(card, text if year else f"--{int(month):02d}-{int(day):02d}" if month.isdigit()
+                     and day.isdigit() else text, "Birth Year/Month/Day")
+    elif year:
+        card.setdefault("extra", {}).setdefault("csv", {})["Birth Year"] = year
+    first_email = card["emails"][0]["value"] if card["emails"] else ""
+    name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    keep_leftovers(card, row)
+    return card
+
+
+def thunderbird_row(card: dict) -> dict:
+    """One card as a Thunderbird CSV row."""
+    phones = {}
+    for phone in card.get("phones", []):
+        column = {"office": "Work Phone", "home": "Home Phone", "mobile": "Mobile Number", "fax": "Fax Number"}.get(
+            phone.get("type"), "Pager Number" if (phone.get("label") or "").lower() == "pager" else None)
+        if column and column not in phones:
+            phones[column] = phone["value"]
+    row = {"First Name": card.get("given_name") or "", "Last Name": card.get("family_name") or "",
+           "Display Name": card.get("display_name") or "", "Nickname": get_extra(card, "nickname"),
+           "Job Title": card.get("job_title") or "", "Department": card.get("department") or "",
+           "Organization": get_extra(card, "org"), "Notes": card.get("notes") or "", **phones}
+    for column, email in zip(("Primary Email", "Secondary Email"), card.get("emails", [])):
+        row[column] = email["value"]
+    for column, url in zip(("Web Page 1", "Web Page 2"), card.get("urls", [])):
+        row[column] = url["value"]
+    return row
+
+
 # ---------------------------------------------------------------- streams
 
 def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None = None) -> None:
-    """Parse a CSV stream (Google or Outlook headers) into the bulk writer, row by row."""
-    reader = csv.reader(stream)
+    """Parse a CSV stream (Google, Outlook or Thunderbird headers) into the bulk writer, row by row.
+
+    Rows are read as spreadsheet programs read them: a row with fewer cells than the header
+    has empty cells at its end, empty cells beyond the header (a trailing comma) are nothing;
+    cells with a value beyond the header are kept (extra['csv']) with a warning. A header
+    that is no known export's is an error (RecordError) before anything is stored.
+    """
+    sample = stream.read(65536)
     try:
-        header = next(reader)
-        kind = flavour(header)
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(_Prefixed(sample, stream), delimiter=delimiter)
+    try:
+        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except StopIteration:
-        report.fail("line 1", "the file is empty (a CSV needs a header row)")
-        return
-    except (RecordError, csv.Error) as exc:
-        report.fail("line 1", str(exc))
-        return
-    parse = card_from_google if kind == "google" else card_from_outlook
+        raise RecordError("the file is empty (a CSV needs a header row)") from None
+    except csv.Error as exc:
+        raise RecordError(f"line 1: malformed CSV header: {exc}") from None
+    while header and not header[-1]:
+        header.pop()  # a trailing comma on the header line
+    kind = flavour(header)
+    parse = {"google": card_from_google, "outlook": card_from_outlook, "thunderbird": card_from_thunderbird}[kind]
     number, line = 0, reader.line_num
     while True:
         start = line + 1
@@ -361,16 +550,58 @@ def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None 
             continue  # an empty line between rows
         number += 1
         position = f"row {number} (line {start})"
-        if len(cells) != len(header):
-            report.fail(position, f"row has {len(cells)} cells, the header has {len(header)}")
-            continue
+        extra_cells = [c for c in cells[len(header):] if c.strip()]
+        cells = cells[:len(header)] + [""] * (len(header) - len(cells))
+        row = TrackedRow(zip(header, cells))
         try:
-            card = parse(dict(zip(header, cells)), resolver)
+            card = parse(row, resolver)
         except RecordError as exc:
             report.fail(position, str(exc))
             continue
+        for message in card.pop("_warnings", []):
+            report.warn(position, message)
+        if extra_cells:
+            card.setdefault("extra", {}).setdefault("csv", {})["(cells beyond the header)"] = extra_cells
+            report.warn(position, f"{len(extra_cells)} cell(s) beyond the header's {len(header)} columns: "
+                                  "kept in the card's extra data")
+        if not card.get("id"):
+            card["id"] = content_id(cells)
         writer.add(card, position)
     writer.flush()
+
+
+def content_id(cells: list[str]) -> str:
+    """A card id from a row's cells: the same row imported again is the same card."""
+    import hashlib
+    import uuid
+
+    from .vcard import UID_NAMESPACE
+
+    digest = hashlib.sha1("\x1f".join(c.strip() for c in cells).encode()).hexdigest()
+    return str(uuid.uuid5(UID_NAMESPACE, "csv:" + digest))
+
+
+class _Prefixed:
+    """Lines of a text already read, then of the rest of the stream (csv.reader reads lines)."""
+
+    def __init__(self, head: str, rest: IO[str]) -> None:
+        self.head, self.rest = head, rest
+
+    def __iter__(self):
+        import io as _io
+
+        pending = ""
+        for line in _io.StringIO(self.head, newline=""):
+            pending = line
+            if line.endswith(("\n", "\r")):
+                yield line
+                pending = ""
+        for line in self.rest:
+            if pending:
+                line, pending = pending + line, ""
+            yield line
+        if pending:
+            yield pending
 
 
 def child_counts() -> dict[str, int]:

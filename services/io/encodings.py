@@ -64,12 +64,34 @@ def detect_8bit(sample: bytes, default: str = "cp1252") -> str:
     """The most plausible legacy encoding of bytes that are not UTF-8 (charset-normalizer)."""
     if not sample:
         return default
+    japanese = _japanese(sample)
+    if japanese:
+        return japanese
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample, cp_isolation=list(EIGHT_BIT_CANDIDATES + MULTI_BYTE_CANDIDATES)).best()
     if best is None:
         return default
     return codecs.lookup(best.encoding).name
+
+
+def _japanese(sample: bytes) -> str | None:
+    """Shift-JIS or EUC-JP when the bytes decode strictly so and the text has kana.
+
+    Short Japanese samples (a few names) are where statistical detection guesses wrong
+    (cp1252 and cp949 decode them too); kana never come out of Latin text decoded wrongly.
+    """
+    for codec in ("cp932", "euc_jp"):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text if ord(c) > 127]
+        kana = sum(1 for c in wide if "\u3040" <= c <= "\u30ff")
+        cjk = sum(1 for c in wide if "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
+        if wide and kana and cjk >= 0.9 * len(wide):
+            return "cp932" if codec == "cp932" else codec
+    return None
 
 
 def decode_text(data: bytes, encoding: str) -> str:
