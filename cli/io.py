@@ -264,10 +264,19 @@ def seed(count: int, seed: int | None, batch_size: int, database_url: str | None
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists")
 @database_url_option
-def backup(file: str, database_url: str | None) -> None:
+def backup(file: str, force: bool, database_url: str | None) -> None:
     """Copy the live SQLite database to FILE (online backup API; the server keeps serving)."""
+    from .options import describe
+
     config = Config.from_env(database_url=database_url)
+    click.echo(f"database: {describe(config.database_url)}", err=True)
+    directory = os.path.dirname(os.path.abspath(file))
+    if not os.path.isdir(directory):
+        raise click.ClickException(f"directory {directory} does not exist: create it first (mkdir -p {directory})")
+    if os.path.exists(file) and not force:
+        raise click.ClickException(f"{file} exists: give --force to replace it")
     started = time.perf_counter()
     try:
         pages = backup_service.backup(config.database_url, file)

@@ -69,9 +69,15 @@ def detect_8bit(sample: bytes, default: str = "cp1252") -> str:
         return japanese
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample, cp_isolation=list(EIGHT_BIT_CANDIDATES + MULTI_BYTE_CANDIDATES)).best()
-    if best is None:
+    candidates = list(EIGHT_BIT_CANDIDATES + MULTI_BYTE_CANDIDATES)
+    matches = list(from_bytes(sample, cp_isolation=candidates))
+    if not matches:
         return default
+    # Equally clean readings (cp1252 and cp1250 read most Latin text): the commoner code page wins.
+    least = min(m.chaos for m in matches)
+    order = {codecs.lookup(c).name: i for i, c in enumerate(candidates)}
+    best = min((m for m in matches if m.chaos <= least + 0.01),
+               key=lambda m: order.get(codecs.lookup(m.encoding).name, len(order)))
     return codecs.lookup(best.encoding).name
 
 
