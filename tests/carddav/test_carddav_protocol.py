@@ -475,3 +475,39 @@ def test_sync_with_address_data_and_client_chosen_names(dav):
     assert dav("DELETE", BOOK + "Phone-Chosen Name.vcf").status_code == 204
     r = dav("REPORT", BOOK, sync_report(first))
     assert f"<D:response><D:href>{BOOK}Phone-Chosen%20Name.vcf</D:href>{GONE}</D:response>" in r.get_data(as_text=True)
+
+
+PHONE_CARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:7C4F1E2A-PHONE-1\r\nFN:Jane Doe\r\nN:Doe;Jane;;;\r\nORG:ACME;Sales\r\n"
+              "TEL;TYPE=CELL:+1 555 0100\r\nEMAIL;TYPE=INTERNET,WORK:jane@acme.example\r\n"
+              "item1.X-ABLabel:_$!<Anniversary>!$_\r\nX-SOCIALPROFILE;TYPE=twitter:janedoe\r\n"
+              "CATEGORIES:Customers\r\nEND:VCARD\r\n")
+
+
+def test_what_each_door_sees_of_a_card_created_by_a_phone(dav, client, auth):
+    """The table of docs/mapping/carddav.md."""
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", PHONE_CARD, {"Content-Type": "text/vcard"}).status_code == 201
+    got = dav("GET", BOOK + "7C4F1E2A-PHONE-1.vcf").get_data(as_text=True)
+    lines = got.split("\r\n")
+    assert [line for line in lines if not line.startswith("REV:")] == PHONE_CARD.split("\r\n")
+    from services.io.vcard import id_for_uid
+
+    card_id = id_for_uid("7C4F1E2A-PHONE-1")
+    incoplax = client.get(f"/rest/v1/addressbook/contacts/{card_id}", headers=auth).json
+    assert (incoplax["displayname"], incoplax["number"], incoplax["email"], incoplax["department"],
+            incoplax["opts"]["groups"]) == ("Jane Doe", "+1 555 0100", "jane@acme.example", "Sales", ["Customers"])
+    lookup = client.open("/rest/v1/addressbook/contacts", method="LOOKUP", data='"+1 555 0100"', headers=auth)
+    assert lookup.json == [card_id]
+    niagara = client.get(f"/contacts/{card_id}", headers=auth).json
+    assert (niagara["name"], niagara["phone"], niagara["email"]) == ("Jane Doe", "+1 555 0100", "jane@acme.example")
+    folio_headers = {**auth, "X-Okapi-Tenant": "diku"}
+    folio = client.get(f"/organizations-storage/contacts/{card_id}", headers=folio_headers).json
+    assert (folio["firstName"], folio["lastName"]) == ("Jane", "Doe")
+    assert folio["phoneNumbers"] == [{"phoneNumber": "+1 555 0100", "categories": [], "type": "Mobile",
+                                      "isPrimary": True}]
+    assert len(folio["categories"]) == 1
+    found = client.get("/organizations-storage/contacts?query=lastName%3Ddoe", headers=folio_headers).json
+    assert [c["id"] for c in found["contacts"]] == [card_id]
+    mpdx = client.get(f"/api/v2/organizations/contacts/{card_id}", headers=auth).json
+    assert mpdx["data"]["attributes"]["name"] == "Doe, Jane"
+    search = client.get("/api/v2/organizations/contacts?filter[wildcard_search]=doe", headers=auth).json
+    assert [c["id"] for c in search["data"]] == [card_id]
