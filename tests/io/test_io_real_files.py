@@ -211,3 +211,16 @@ def test_backup_refuses_to_overwrite_and_to_create_directories(app, database_url
     missing = run("backup", str(tmp_path / "no" / "dir" / "b.db"), "--database-url", database_url)
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_csv_export_says_on_stderr_what_it_cannot_carry(app, database_url):
+    _import(os.path.join(REAL, "ezvcard-John_Doe_IPHONE.vcf"), database_url)
+    result = run("export", "--format", "csv-outlook", "--database-url", database_url)
+    assert result.exit_code == 0
+    [line] = [l for l in result.stderr.splitlines() if "cannot carry" in l]
+    assert line.startswith("csv-outlook cannot carry (left out; JSON Lines keeps everything): ")
+    assert "vCard X-ABLABEL x2" in line and "photo x1" in line
+    google = run("export", "--format", "csv", "--database-url", database_url)
+    assert "csv-google cannot carry" in google.stderr
+    rows = google.stdout.splitlines()
+    assert "Phone 7 - Value" in rows[0]  # every phone has a column (7 on this card)
