@@ -284,17 +284,13 @@ def _query(report: xml.Report) -> Response:
 def _sync(report: xml.Report) -> Response:
     if report.sync_level not in ("1", "infinite"):
         raise Invalid("sync-level must be 1 or infinite")
-    now = changes.current_token()
-    token_xml = f"<D:sync-token>{xml.escape(changes.format_token(now))}</D:sync-token>"
     privileges = _privileges()
     wants_data = report.props.kind == "prop" and xml.ADDRESS_DATA in report.props.names
     if not report.sync_token:
-        return _multistatus(_initial_sync(report, privileges, wants_data), token_xml)
-    since = changes.parse_token(report.sync_token)
-    if since is None or not changes.token_is_valid(since, now):
-        raise Forbidden("The sync token is unknown or too old: sync again without a token",
-                        precondition="valid-sync-token")
-    changed = changes.changes_between(since, now)
+        now = changes.sync_state()
+        return _multistatus(_initial_sync(report, privileges, wants_data), _token_xml(now))
+    now, changed = changes.changes_since(report.sync_token)
+    token_xml = _token_xml(now)
     live = [c for c in changed if c.version is not None]
     cards = resources.cards_by_names([c.name for c in live]) if wants_data else {}
     parts = []
@@ -310,6 +306,10 @@ def _sync(report: xml.Report) -> Response:
         available = _card_props(version, privileges, card, report.props.address_data_version)
         parts.append(xml.response(_card_path(change.name), *_select(available, report.props)))
     return _multistatus(parts, token_xml)
+
+
+def _token_xml(number: int) -> str:
+    return f"<D:sync-token>{xml.escape(changes.format_token(number))}</D:sync-token>"
 
 
 def _initial_sync(report: xml.Report, privileges: str, wants_data: bool):

@@ -10,10 +10,13 @@ retention (`carddav_state.retention_s`, default 90 days) are pruned by the delet
 trigger, at most about once a day; the highest pruned change is appended to
 `carddav_prune`, and sync tokens at or below it are answered with valid-sync-token.
 
-SQLite: `seq` is AUTOINCREMENT and there is one writer at a time, so commit order is
-`seq` order and a token is a `seq`. PostgreSQL: sequence values are taken before commit,
-so concurrent writers can commit out of order; rows carry the writing transaction's id
-(`txid`) instead and a token is a transaction-id horizon (see services/carddav/changes.py).
+A sync token is a `seq`, which must grow in commit order. SQLite: `seq` is AUTOINCREMENT
+and there is one writer at a time. PostgreSQL: sequence values are taken before commit,
+so concurrent writers could commit out of order; a statement trigger takes a
+transaction-level advisory lock before the first write to `contact` (and to the tables
+written before it in a group change), so transactions that change cards commit one
+after another, each with higher `seq` values than every one before it. The lock is taken
+before any row lock of the statement, so writers queue on it instead of deadlocking.
 
 `carddav_href` maps resource names a client chose (PUT to a new `<name>.vcf` that is not
 `<card id>.vcf`) to the card id.
@@ -83,7 +86,7 @@ BEGIN
     SELECT now_s - retention_s INTO cutoff FROM carddav_state WHERE id = 1;
     SELECT MIN(at) INTO oldest FROM carddav_change WHERE contact_autokey IS NULL;
     IF oldest < cutoff - 86400 THEN
-      SELECT MAX(txid) INTO horizon FROM carddav_change WHERE contact_autokey IS NULL AND at < cutoff;
+      SELECT MAX(seq) INTO horizon FROM carddav_change WHERE contact_autokey IS NULL AND at < cutoff;
       INSERT INTO carddav_prune (horizon) VALUES (horizon);
       DELETE FROM carddav_change WHERE contact_autokey IS NULL AND at < cutoff;
     END IF;
@@ -92,8 +95,7 @@ BEGIN
   INSERT INTO carddav_change (contact_autokey, contact_id, deleted, at)
     VALUES (NEW.autokey, NEW.id, false, now_s)
     ON CONFLICT (contact_autokey) DO UPDATE SET seq = nextval('carddav_change_seq_seq'),
-      contact_id = EXCLUDED.contact_id, deleted = false, at = EXCLUDED.at,
-      txid = pg_current_xact_id()::text::bigint;
+      contact_id = EXCLUDED.contact_id, deleted = false, at = EXCLUDED.at;
   RETURN NEW;
 END $fn$
 """
@@ -110,13 +112,22 @@ END $fn$
 """
 
 
+PG_LOCK = 7_345_002  # the advisory lock of card writers (any constant; 0600's migration lock is 7_345_001)
+PG_SERIALIZED = ("contact", "contact_group", "group_membership")
+_PG_SERIALIZE = f"""
+CREATE OR REPLACE FUNCTION carddav_serialize() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM pg_advisory_xact_lock({PG_LOCK});
+  RETURN NULL;
+END $fn$
+"""
+
+
 def _postgres(db):
     db.execute_sql(
         "CREATE TABLE IF NOT EXISTS carddav_change ("
         "seq BIGSERIAL PRIMARY KEY, contact_autokey BIGINT UNIQUE, contact_id TEXT NOT NULL, href TEXT, "
-        "deleted BOOLEAN NOT NULL DEFAULT false, at BIGINT NOT NULL, "
-        "txid BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint))")
-    db.execute_sql("CREATE INDEX IF NOT EXISTS carddav_change_txid ON carddav_change (txid)")
+        "deleted BOOLEAN NOT NULL DEFAULT false, at BIGINT NOT NULL)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS carddav_change_tombstone_at ON carddav_change (at) "
                    "WHERE contact_autokey IS NULL")
     db.execute_sql("CREATE TABLE IF NOT EXISTS carddav_prune (horizon BIGINT NOT NULL)")
@@ -127,6 +138,11 @@ def _postgres(db):
     db.execute_sql("CREATE TABLE IF NOT EXISTS carddav_href (name TEXT PRIMARY KEY, contact_id TEXT NOT NULL UNIQUE)")
     db.execute_sql(_PG_FUNCTION)
     db.execute_sql(_PG_GROUP_FUNCTION)
+    db.execute_sql(_PG_SERIALIZE)
+    for table in PG_SERIALIZED:
+        db.execute_sql(f"DROP TRIGGER IF EXISTS carddav_serialize ON {table}")
+        db.execute_sql(f"CREATE TRIGGER carddav_serialize BEFORE INSERT OR UPDATE OR DELETE ON {table} "
+                       "FOR EACH STATEMENT EXECUTE FUNCTION carddav_serialize()")
     db.execute_sql("DROP TRIGGER IF EXISTS carddav_contact_change ON contact")
     db.execute_sql("CREATE TRIGGER carddav_contact_change AFTER INSERT OR UPDATE OR DELETE ON contact "
                    "FOR EACH ROW EXECUTE FUNCTION carddav_log_change()")
@@ -149,6 +165,9 @@ def down(migrator, db):
     if isinstance(db, PostgresqlDatabase):
         db.execute_sql("DROP TRIGGER IF EXISTS carddav_contact_change ON contact")
         db.execute_sql("DROP TRIGGER IF EXISTS carddav_group_au ON contact_group")
+        for table in PG_SERIALIZED:
+            db.execute_sql(f"DROP TRIGGER IF EXISTS carddav_serialize ON {table}")
+        db.execute_sql("DROP FUNCTION IF EXISTS carddav_serialize()")
         db.execute_sql("DROP FUNCTION IF EXISTS carddav_log_change()")
         db.execute_sql("DROP FUNCTION IF EXISTS carddav_group_renamed()")
     else:

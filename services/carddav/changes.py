@@ -1,18 +1,19 @@
 """Sync tokens and the change log (`carddav_change`, written by triggers: migration 0700).
 
-A token is an integer. SQLite: the change log's `seq` high-water mark (one writer at a
-time, so every change with a lower `seq` is committed). PostgreSQL: a transaction-id
-horizon, every transaction below it finished (`pg_snapshot_xmin`), but no higher than
-the newest logged change + 1 so that it only moves when the address book changes;
-changes since a token are those written by transactions at or above it (a change may
-be reported twice, never missed). Either way the changes since a token are read
-through an index on the log, so an incremental sync costs the same in any book size.
+A token is the change log's highest `seq` when it was issued. Changes are committed in
+`seq` order (SQLite: one writer at a time; PostgreSQL: card writers take an advisory
+lock, migration 0700), so every change up to a token is visible once the token is, and
+the changes since a token are exactly the log rows above it. They are read through the
+log's primary key, so an incremental sync costs the same in a book of any size.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from models.db import database, is_sqlite
+from services.errors import Forbidden
 
 TOKEN_PREFIX = "http://contacts-server.invalid/ns/sync/"
 
@@ -45,10 +46,11 @@ def current_token() -> int:
     if is_sqlite():
         row = database.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = 'carddav_change'").fetchone()
         return int(row[0]) if row else 0
+    # Not the sequence's last_value: that counts writes not committed yet. The highest seq
+    # visible (the pruned ones too: pruning never lowers a token).
     row = database.execute_sql(
-        "SELECT GREATEST(LEAST(pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
-        "COALESCE((SELECT MAX(txid) FROM carddav_change), 0) + 1), "
-        "COALESCE((SELECT MAX(horizon) FROM carddav_prune), 0) + 1)").fetchone()
+        "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM carddav_change), 0), "
+        "COALESCE((SELECT MAX(horizon) FROM carddav_prune), 0))").fetchone()
     return int(row[0])
 
 
@@ -59,18 +61,13 @@ def _pruned_through() -> int:
 
 def token_is_valid(token: int, now: int) -> bool:
     """Whether changes since `token` are all still in the log (and the token is not from the future)."""
-    pruned = _pruned_through()
-    if is_sqlite():
-        return pruned <= token <= now
-    return pruned < token <= now
+    return _pruned_through() <= token <= now
 
 
 def changes_between(token: int, now: int) -> list[Change]:
     """Every card changed after `token` up to `now`, once each, oldest change first."""
-    if is_sqlite():
-        where, params = "ch.seq > ? AND ch.seq <= ?", (token, now)
-    else:
-        where, params = "ch.txid >= %s", (token,)
+    mark = "?" if is_sqlite() else "%s"
+    where, params = f"ch.seq > {mark} AND ch.seq <= {mark}", (token, now)
     rows = database.execute_sql(
         "SELECT ch.contact_id, COALESCE(h.name, ch.href), c.version FROM carddav_change AS ch "
         "LEFT JOIN contact AS c ON c.autokey = ch.contact_autokey "
@@ -81,3 +78,39 @@ def changes_between(token: int, now: int) -> list[Change]:
         latest.pop(contact_id, None)  # keep the latest, in change order
         latest[contact_id] = Change(contact_id, name or f"{contact_id}.vcf", version)
     return list(latest.values())
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One read transaction, so the token and the changes up to it are one state (a card
+    changed again after the token was read would otherwise move past the range unseen)."""
+    if database.in_transaction():
+        yield
+        return
+    if not is_sqlite():
+        with database.atomic():
+            database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+        return
+    database.execute_sql("BEGIN DEFERRED")  # not atomic(): that begins IMMEDIATE and blocks writers
+    try:
+        yield
+    finally:
+        database.execute_sql("COMMIT")
+
+
+def sync_state() -> int:
+    """The current token (for an initial sync: every card stored now is listed after it)."""
+    return current_token()
+
+
+def changes_since(token_uri: str) -> tuple[int, list[Change]]:
+    """(the current token, every card changed since the client's token); valid-sync-token when
+    the token is not ours, from the future, or older than the pruned tombstones."""
+    since = parse_token(token_uri)
+    with _snapshot():
+        now = current_token()
+        if since is None or not token_is_valid(since, now):
+            raise Forbidden("The sync token is unknown or too old: sync again without a token",
+                            precondition="valid-sync-token")
+        return now, changes_between(since, now)
