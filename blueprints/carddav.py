@@ -286,10 +286,12 @@ def _sync(report: xml.Report) -> Response:
         raise Invalid("sync-level must be 1 or infinite")
     privileges = _privileges()
     wants_data = report.props.kind == "prop" and xml.ADDRESS_DATA in report.props.names
-    if not report.sync_token:
+    if not report.sync_token and report.limit is None:  # everything, streamed by autokey
         now = changes.sync_state()
         return _multistatus(_initial_sync(report, privileges, wants_data), _token_xml(now))
-    now, changed = changes.changes_since(report.sync_token)
+    if report.limit is not None and report.limit < 1:
+        raise Forbidden("DAV:limit must allow at least one result", precondition="number-of-matches-within-limits")
+    now, changed, truncated = changes.changes_since(report.sync_token, report.limit)
     token_xml = _token_xml(now)
     live = [c for c in changed if c.version is not None]
     cards = resources.cards_by_names([c.name for c in live]) if wants_data else {}
@@ -305,6 +307,8 @@ def _sync(report: xml.Report) -> Response:
         version = card["version"] if card else change.version
         available = _card_props(version, privileges, card, report.props.address_data_version)
         parts.append(xml.response(_card_path(change.name), *_select(available, report.props)))
+    if truncated:  # RFC 6578 3.6: the client asks again with the token of this part
+        parts.append(xml.status_response(BOOK, 507, "<D:number-of-matches-within-limits/>"))
     return _multistatus(parts, token_xml)
 
 

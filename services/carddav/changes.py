@@ -64,20 +64,25 @@ def token_is_valid(token: int, now: int) -> bool:
     return _pruned_through() <= token <= now
 
 
-def changes_between(token: int, now: int) -> list[Change]:
-    """Every card changed after `token` up to `now`, once each, oldest change first."""
+def changes_between(token: int, now: int, limit: int | None = None) -> tuple[list[Change], int]:
+    """Cards changed after `token` up to `now`, once each, oldest change first, and the token
+    they bring the client to: `now`, or with `limit` the last change returned when more wait."""
     mark = "?" if is_sqlite() else "%s"
-    where, params = f"ch.seq > {mark} AND ch.seq <= {mark}", (token, now)
+    cap = f" LIMIT {int(limit) + 1}" if limit is not None else ""
     rows = database.execute_sql(
-        "SELECT ch.contact_id, COALESCE(h.name, ch.href), c.version FROM carddav_change AS ch "
+        "SELECT ch.seq, ch.contact_id, COALESCE(h.name, ch.href), c.version FROM carddav_change AS ch "
         "LEFT JOIN contact AS c ON c.autokey = ch.contact_autokey "
         "LEFT JOIN carddav_href AS h ON h.contact_id = ch.contact_id "
-        f"WHERE {where} ORDER BY ch.seq", params).fetchall()
+        f"WHERE ch.seq > {mark} AND ch.seq <= {mark} ORDER BY ch.seq{cap}", (token, now)).fetchall()
+    reached = now
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        reached = rows[-1][0] if rows else token
     latest: dict[str, Change] = {}
-    for contact_id, name, version in rows:
+    for _seq, contact_id, name, version in rows:
         latest.pop(contact_id, None)  # keep the latest, in change order
         latest[contact_id] = Change(contact_id, name or f"{contact_id}.vcf", version)
-    return list(latest.values())
+    return list(latest.values()), reached
 
 
 @contextmanager
@@ -104,13 +109,18 @@ def sync_state() -> int:
     return current_token()
 
 
-def changes_since(token_uri: str) -> tuple[int, list[Change]]:
-    """(the current token, every card changed since the client's token); valid-sync-token when
-    the token is not ours, from the future, or older than the pruned tombstones."""
-    since = parse_token(token_uri)
+def changes_since(token_uri: str, limit: int | None = None) -> tuple[int, list[Change], bool]:
+    """(the token to hand back, the cards changed since the client's token, whether `limit`
+    cut the answer short); valid-sync-token when the token is not ours, from the future, or
+    older than the pruned tombstones. No token (initial sync with a limit): every stored card,
+    in change order, a page of `limit` at a time."""
+    since = parse_token(token_uri) if token_uri else 0
     with _snapshot():
         now = current_token()
-        if since is None or not token_is_valid(since, now):
+        if since is None or (token_uri and not token_is_valid(since, now)):
             raise Forbidden("The sync token is unknown or too old: sync again without a token",
                             precondition="valid-sync-token")
-        return now, changes_between(since, now)
+        changed, reached = changes_between(since, now, limit)
+    if not token_uri:  # a client that has nothing needs no tombstones
+        changed = [change for change in changed if change.version is not None]
+    return reached, changed, reached != now

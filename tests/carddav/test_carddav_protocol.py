@@ -41,10 +41,11 @@ def propfind(*props: str) -> str:
             f"<D:prop>{inner}</D:prop></D:propfind>")
 
 
-def sync_report(token: str = "", props: str = "<D:getetag/>") -> str:
+def sync_report(token: str = "", props: str = "<D:getetag/>", limit: int | None = None) -> str:
+    limit_xml = f"<D:limit><D:nresults>{limit}</D:nresults></D:limit>" if limit is not None else ""
     return ('<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:" '
             f'xmlns:C="urn:ietf:params:xml:ns:carddav"><D:sync-token>{token}</D:sync-token>'
-            f"<D:sync-level>1</D:sync-level><D:prop>{props}</D:prop></D:sync-collection>")
+            f"<D:sync-level>1</D:sync-level>{limit_xml}<D:prop>{props}</D:prop></D:sync-collection>")
 
 
 def put_card(dav, name: str, uid: str, **headers):
@@ -511,3 +512,22 @@ def test_what_each_door_sees_of_a_card_created_by_a_phone(dav, client, auth):
     assert mpdx["data"]["attributes"]["name"] == "Doe, Jane"
     search = client.get("/api/v2/organizations/contacts?filter[wildcard_search]=doe", headers=auth).json
     assert [c["id"] for c in search["data"]] == [card_id]
+
+
+def test_sync_limit_truncates_and_the_client_goes_on_with_the_partial_token(dav):
+    for name in ("a", "b", "c"):
+        put_card(dav, f"{name}.vcf", name)
+    cut = (f"<D:response><D:href>{BOOK}</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status>"
+           "<D:error><D:number-of-matches-within-limits/></D:error></D:response>")
+    r = dav("REPORT", BOOK, sync_report(limit=2))  # an initial sync, two at a time
+    partial = r.get_data(as_text=True).split("<D:sync-token>")[1].split("</D:sync-token>")[0]
+    assert r.get_data(as_text=True) == (HEAD + etag_response("a.vcf", '"c1"') + etag_response("b.vcf", '"c1"')
+                                        + cut + f"<D:sync-token>{partial}</D:sync-token>{TAIL}")
+    r = dav("REPORT", BOOK, sync_report(partial, limit=2))
+    final = current_token(dav)
+    assert r.get_data(as_text=True) == (HEAD + etag_response("c.vcf", '"c1"')
+                                        + f"<D:sync-token>{final}</D:sync-token>{TAIL}")
+    assert dav("DELETE", BOOK + "a.vcf").status_code == 204
+    r = dav("REPORT", BOOK, sync_report(final, limit=5))
+    assert r.get_data(as_text=True) == (HEAD + f"<D:response><D:href>{BOOK}a.vcf</D:href>{GONE}</D:response>"
+                                        + f"<D:sync-token>{current_token(dav)}</D:sync-token>{TAIL}")
