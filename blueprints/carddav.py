@@ -22,6 +22,7 @@ from services.carddav import changes, query, resources, vcards
 from services.errors import DomainError, Forbidden, Invalid, NotFound, UnsupportedMediaType
 
 from .auth import BASIC_AUTH_PREFIXES
+from .apidoc import document_dialect
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version
 
@@ -405,8 +406,6 @@ class _CardView:
 
 def card(name: str) -> Response:
     """GET, PUT, DELETE, PROPFIND and OPTIONS of one address object."""
-    if "/" in name:
-        raise NotFound(f"No resource at {request.path}")
     if request.method == "OPTIONS":
         return _options(CARD_METHODS)
     return getattr(_CardView, request.method.lower())(name)
@@ -417,12 +416,66 @@ def _card_view_scope():
 
 
 card.required_scope = _card_view_scope
-bp.add_url_rule(BOOK + "<path:name>", "card", card, methods=["OPTIONS", "GET", "PUT", "DELETE", "PROPFIND"])
+bp.add_url_rule(BOOK + "<name>", "card", card, methods=["OPTIONS", "GET", "PUT", "DELETE", "PROPFIND"])
+
+
+XML_ERROR = {"type": "string", "description": "A WebDAV <D:error> document: the precondition element and "
+                                            "a D:responsedescription"}
+_VCARD_BODY = {"text/vcard": {"schema": {"type": "string", "description": "one vCard (3.0 or 4.0)"}}}
+_MULTISTATUS = {"207": {"description": "A DAV:multistatus document (streamed)",
+                        "content": {"application/xml": {"schema": {"type": "string"}}}}}
+
+
+def _name_parameter() -> dict:
+    return {"name": "name", "in": "path", "required": True,
+            "schema": {"type": "string"}, "description": "`<card id>.vcf`, or the name the card was PUT at"}
+
+
+def _document(api) -> None:
+    """CardDAV in the OpenAPI document: GET/PUT/DELETE of a card as operations; PROPFIND and
+    REPORT, which OpenAPI 3.0 cannot list, as `x-propfind` / `x-report` extensions."""
+    card_path = BOOK + "{name}"
+    operations = {
+        "get": {"summary": "A card as a vCard (Accept: text/vcard; version=3.0 or 4.0)", "tags": ["carddav"],
+                "parameters": [_name_parameter()],
+                "responses": {"200": {"description": "The vCard; ETag is the card's version",
+                                      "content": {"text/vcard": {"schema": {"type": "string"}}}},
+                              "304": {"description": "If-None-Match matched the ETag"}}},
+        "put": {"summary": "Create (If-None-Match: *) or replace a card from a vCard", "tags": ["carddav"],
+                "parameters": [_name_parameter()], "requestBody": {"required": True, "content": _VCARD_BODY},
+                "responses": {"201": {"description": "Created"}, "204": {"description": "Replaced"},
+                              "409": {"description": "no-uid-conflict: another card has this UID"},
+                              "412": {"description": "If-Match / If-None-Match failed"},
+                              "415": {"description": "Not a vCard media type"},
+                              "423": {"description": "The card is locked"}}},
+        "delete": {"summary": "Delete a card", "tags": ["carddav"], "parameters": [_name_parameter()],
+                   "responses": {"204": {"description": "Deleted"},
+                                 "412": {"description": "If-Match failed"},
+                                 "423": {"description": "The card is locked"}}},
+        "x-propfind": {"summary": "WebDAV PROPFIND of the card", "tags": ["carddav"],
+                       "parameters": [_name_parameter()], "responses": dict(_MULTISTATUS)},
+    }
+    # Written into the path items directly, as the Incoplax door does for LOOKUP: flask-smorest's
+    # path helper wants a Flask rule of its own blueprints.
+    api.spec._paths.setdefault(card_path, {}).update(operations)
+    for path, summary in ((ROOT, "Context path"), (PRINCIPAL, "The principal"), (HOME, "Address-book home"),
+                          (BOOK, "The address book (Depth 0 or 1)")):
+        item = {"x-propfind": {"summary": f"WebDAV PROPFIND: {summary}", "tags": ["carddav"],
+                               "responses": dict(_MULTISTATUS)}}
+        if path == BOOK:
+            item["x-report"] = {"summary": "REPORT addressbook-multiget, addressbook-query or sync-collection",
+                                "tags": ["carddav"], "responses": dict(_MULTISTATUS)}
+        api.spec._paths.setdefault(path, {}).update(item)
+    api.spec.tag({"name": "carddav", "description": "CardDAV (RFC 6352, RFC 6578): HTTP Basic with the token "
+                                                    "as password, or Bearer; see docs/mapping/carddav.md"})
 
 
 def register(api, app: Flask) -> None:
     """Register the CardDAV routes, HTTP Basic for them, and the WebDAV error format."""
     app.register_blueprint(bp)
+    _document(api)
+    document_dialect(api, PREFIX, error_schema_name="WebDAVError", error_schema=XML_ERROR,
+                     error_content_type="application/xml", extra_errors={"404": "No such resource"})
     for prefix in (PREFIX, WELL_KNOWN):
         if prefix not in BASIC_AUTH_PREFIXES:
             BASIC_AUTH_PREFIXES.append(prefix)
