@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request, stream_wi
 from schemas import carddav as xml
 from services import tokens
 from services.carddav import changes, query, resources, vcards
-from services.errors import DomainError, Forbidden, Invalid, NotFound, UnsupportedMediaType
+from services.errors import DomainError, Forbidden, Invalid, UnsupportedMediaType
 
 from .auth import BASIC_AUTH_PREFIXES
 from .apidoc import document_dialect
