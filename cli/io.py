@@ -207,41 +207,19 @@ def _export_text(fmt: str, out: IO[str], bar) -> int:
 
     def counted() -> Iterator[dict]:
         for card in iter_cards():
-            if fmt.startswith("csv"):
-                _tally_lost(card, fmt, lost)
             yield card
             bar.update(1)
 
     try:
-        return _write_text(fmt, out, counted)
+        return _write_text(fmt, out, counted, lost)
     finally:
         if lost:
             said = ", ".join(f"{what} x{count}" for what, count in sorted(lost.items()))
             click.echo(f"{fmt} cannot carry (left out; JSON Lines keeps everything): {said}", err=True)
 
 
-def _tally_lost(card: dict, fmt: str, lost: dict[str, int]) -> None:
-    """Count what a CSV export leaves out of a card (said on stderr at the end)."""
-    extra = card.get("extra") or {}
-    for entry in (extra.get("vcard") or {}).get("props") or []:
-        if isinstance(entry, str):
-            name = re.split(r"[;:]", entry, maxsplit=1)[0].split(".")[-1].upper()
-            lost[f"vCard {name}"] = lost.get(f"vCard {name}", 0) + 1
-    for column in extra.get("csv") or {}:
-        lost[f"CSV column {column!r}"] = lost.get(f"CSV column {column!r}", 0) + 1
-    for field in ("title", "language"):
-        if card.get(field):
-            lost[field] = lost.get(field, 0) + 1
-    if fmt == "csv-outlook":
-        for kind, room in (("emails", 3), ("urls", 1), ("addresses", 3)):
-            over = len(card.get(kind) or []) - room
-            if over > 0:
-                lost[f"{kind} beyond Outlook's columns"] = lost.get(f"{kind} beyond Outlook's columns", 0) + over
-        if card.get("photo"):
-            lost["photo"] = lost.get("photo", 0) + 1
-
-
-def _write_text(fmt: str, out: IO[str], counted) -> int:
+def _write_text(fmt: str, out: IO[str], counted, lost: dict[str, int]) -> int:
+    """vCard carries everything a card keeps (CSV columns as X-CSV lines); a CSV what it has columns for."""
     with read_snapshot():
         if fmt.startswith("vcard"):
             from services.io.vcard import write_cards
@@ -249,9 +227,10 @@ def _write_text(fmt: str, out: IO[str], counted) -> int:
             return write_cards(counted(), out, _VCARD_VERSIONS[fmt])
         from services.io import csv_formats
 
+        layout = csv_formats.kept_layout()  # header width: a first pass over the extra column only
         if fmt == "csv-google":
-            return csv_formats.write_google(counted(), out, csv_formats.child_counts())
-        return csv_formats.write_outlook(counted(), out)
+            return csv_formats.write_google(counted(), out, {**csv_formats.child_counts(), **layout}, lost)
+        return csv_formats.write_outlook(counted(), out, layout["outlook"], lost)
 
 
 @contextlib.contextmanager

@@ -21,9 +21,10 @@ from typing import IO
 
 from peewee import SQL, fn
 
-from models import ContactAddress, ContactEmail, ContactPhone, ContactUrl
+from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl
 
 from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
+from .kept import OUTLOOK_EVENTS, OUTLOOK_RELATIONS, kept_data
 from .report import RecordError
 
 MULTI = " ::: "
@@ -272,11 +273,23 @@ def google_header(counts: dict[str, int]) -> list[str]:
                                                          "Extended Address")]
     for n in range(1, counts["urls"] + 1):
         header += [f"Website {n} - Label", f"Website {n} - Value"]
+    for n in range(1, counts.get("ims", 0) + 1):
+        header += [f"IM {n} - Label", f"IM {n} - Service", f"IM {n} - Value"]
+    for n in range(1, counts.get("events", 0) + 1):
+        header += [f"Event {n} - Label", f"Event {n} - Value"]
+    for n in range(1, counts.get("relations", 0) + 1):
+        header += [f"Relation {n} - Label", f"Relation {n} - Value"]
+    for n in range(1, counts.get("custom", 0) + 1):
+        header += [f"Custom Field {n} - Label", f"Custom Field {n} - Value"]
     return header
 
 
-def google_row(card: dict) -> dict:
-    """One card as a Google Contacts CSV row (dict by header)."""
+# Google's fixed columns (an extra.csv column of the same name fills an empty one).
+GOOGLE_COLUMNS = frozenset(google_header({"emails": 0, "phones": 0, "addresses": 0, "urls": 0}))
+
+
+def google_row(card: dict, lost: dict[str, int] | None = None) -> dict:
+    """One card as a Google Contacts CSV row (dict by header); counts what it leaves out in `lost`."""
     row = {
         "First Name": card.get("given_name") or "", "Middle Name": card.get("middle_name") or "",
         "Last Name": card.get("family_name") or "", "Name Prefix": card.get("prefix") or "",
@@ -313,7 +326,35 @@ def google_row(card: dict) -> dict:
         row[f"Website {n} - Label"] = _out_label(url.get("label") or _PLACE_LABELS.get(url.get("type"), ""),
                                                  url.get("is_primary") and len(card["urls"]) > 1)
         row[f"Website {n} - Value"] = url["value"]
+    _google_kept(card, row, lost if lost is not None else {})
     return row
+
+
+def _google_kept(card: dict, row: dict, lost: dict[str, int]) -> None:
+    """What the card keeps beyond the columns: IM, Event, Relation and Custom Field columns."""
+    kept = kept_data(card)
+    custom = []
+    for header, value in kept.columns.items():
+        if header in GOOGLE_COLUMNS and not row.get(header):
+            row[header] = value  # e.g. a Birthday that was no date, kept as text
+        else:
+            custom.append({"label": header, "value": value})
+    custom += kept.props
+    for n, im in enumerate(kept.ims, start=1):
+        row.update({f"IM {n} - Label": im["label"], f"IM {n} - Service": im["service"], f"IM {n} - Value": im["value"]})
+    for kind, rows in (("Event", kept.events), ("Relation", kept.relations), ("Custom Field", custom)):
+        for n, item in enumerate(rows, start=1):
+            row.update({f"{kind} {n} - Label": item["label"], f"{kind} {n} - Value": item["value"]})
+    for name in kept.left:
+        count(lost, f"vCard {name}")
+    for field in ("title", "language"):
+        if card.get(field):
+            count(lost, field)
+
+
+def count(lost: dict[str, int], what: str, n: int = 1) -> None:
+    """Count one thing an export leaves out (said on stderr at the end)."""
+    lost[what] = lost.get(what, 0) + n
 
 
 def _out_label(label: str, primary: bool) -> str:
@@ -333,6 +374,34 @@ OUTLOOK_HEADER = [
     "E-mail Display Name", "E-mail 2 Address", "E-mail 2 Display Name", "E-mail 3 Address",
     "E-mail 3 Display Name", "Notes", "Web Page",
 ]
+# Every column of Outlook's own CSV export, in its order; those beyond OUTLOOK_HEADER are
+# written when a card kept a value for them (extra.csv, or an anniversary/spouse of a vCard).
+OUTLOOK_FULL_HEADER = [
+    "Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company", "Department", "Job Title",
+    "Business Street", "Business Street 2", "Business Street 3", "Business City", "Business State",
+    "Business Postal Code", "Business Country/Region", "Home Street", "Home Street 2", "Home Street 3",
+    "Home City", "Home State", "Home Postal Code", "Home Country/Region", "Other Street", "Other Street 2",
+    "Other Street 3", "Other City", "Other State", "Other Postal Code", "Other Country/Region",
+    "Assistant's Phone", "Business Fax", "Business Phone", "Business Phone 2", "Callback", "Car Phone",
+    "Company Main Phone", "Home Fax", "Home Phone", "Home Phone 2", "ISDN", "Mobile Phone", "Other Fax",
+    "Other Phone", "Pager", "Primary Phone", "Radio Phone", "TTY/TDD Phone", "Telex", "Account", "Anniversary",
+    "Assistant's Name", "Billing Information", "Birthday", "Business Address PO Box", "Categories", "Children",
+    "Directory Server", "E-mail Address", "E-mail Type", "E-mail Display Name", "E-mail 2 Address",
+    "E-mail 2 Type", "E-mail 2 Display Name", "E-mail 3 Address", "E-mail 3 Type", "E-mail 3 Display Name",
+    "Gender", "Government ID Number", "Hobby", "Home Address PO Box", "Initials", "Internet Free Busy",
+    "Keywords", "Language", "Location", "Manager's Name", "Mileage", "Notes", "Office Location",
+    "Organizational ID Number", "Other Address PO Box", "Priority", "Private", "Profession", "Referred By",
+    "Sensitivity", "Spouse", "User 1", "User 2", "User 3", "User 4", "Web Page",
+]
+_OUTLOOK_RELATION_COLUMNS = {label: column for column, label in OUTLOOK_RELATIONS.items()}
+_OUTLOOK_EVENT_COLUMNS = {label: column for column, label in OUTLOOK_EVENTS.items()}
+
+
+def outlook_header(extra_columns: set[str]) -> list[str]:
+    """OUTLOOK_HEADER, then the further Outlook columns some card has a value for (Outlook's order)."""
+    return OUTLOOK_HEADER + [c for c in OUTLOOK_FULL_HEADER if c in extra_columns and c not in OUTLOOK_HEADER]
+
+
 # Outlook phone columns -> canonical type, in the order rows are read back.
 _OUTLOOK_PHONES = (
     ("Business Phone", "office"), ("Business Phone 2", "office"), ("Company Main Phone", "office"),
@@ -394,8 +463,9 @@ def card_from_outlook(row: dict, resolver: GroupResolver | None) -> dict:
     return card
 
 
-def outlook_row(card: dict) -> dict:
-    """One card as an Outlook CSV row; rows beyond Outlook's columns are left out."""
+def outlook_row(card: dict, lost: dict[str, int] | None = None) -> dict:
+    """One card as an Outlook CSV row; what Outlook has no column for is counted in `lost`."""
+    lost = lost if lost is not None else {}
     row = {
         "Title": card.get("prefix") or "", "First Name": card.get("given_name") or "",
         "Middle Name": card.get("middle_name") or "", "Last Name": card.get("family_name") or "",
@@ -432,7 +502,56 @@ def outlook_row(card: dict) -> dict:
                     f"{prefix} Country/Region": address.get("country") or ""})
     if card.get("urls"):
         row["Web Page"] = card["urls"][0]["value"]
+    _outlook_lost_rows(card, row, lost)
+    _outlook_kept(card, row, lost)
     return row
+
+
+def _outlook_lost_rows(card: dict, row: dict, lost: dict[str, int]) -> None:
+    for kind, room in (("emails", 3), ("urls", 1), ("addresses", 3)):
+        over = len(card.get(kind) or []) - room
+        if over > 0:
+            count(lost, f"{kind} beyond Outlook's columns", over)
+    phones_written = sum(1 for c, _ in _OUTLOOK_PHONES if c in OUTLOOK_HEADER and row.get(c))
+    if len(card.get("phones") or []) > phones_written:
+        count(lost, "phones beyond Outlook's columns", len(card["phones"]) - phones_written)
+    for field in ("photo", "title", "language"):
+        if card.get(field):
+            count(lost, field)
+
+
+def outlook_columns(card: dict) -> set[str]:
+    """The Outlook columns beyond OUTLOOK_HEADER a card has a value for (the header's width)."""
+    kept = kept_data(card)
+    columns = {c for c in kept.columns if c in OUTLOOK_FULL_HEADER}
+    columns |= {_OUTLOOK_EVENT_COLUMNS[e["label"]] for e in kept.events if e["label"] in _OUTLOOK_EVENT_COLUMNS}
+    columns |= {_OUTLOOK_RELATION_COLUMNS[r["label"]] for r in kept.relations
+                if r["label"] in _OUTLOOK_RELATION_COLUMNS}
+    return columns - set(OUTLOOK_HEADER)
+
+
+def _outlook_kept(card: dict, row: dict, lost: dict[str, int]) -> None:
+    """Kept columns Outlook has (Spouse, Anniversary, Gender, User 1, ...); the rest is counted as lost."""
+    kept = kept_data(card)
+    for header, value in kept.columns.items():
+        if header in OUTLOOK_FULL_HEADER and not row.get(header):
+            row[header] = value
+        else:
+            count(lost, f"CSV column {header!r}")
+    for kind, rows, columns in (("event", kept.events, _OUTLOOK_EVENT_COLUMNS),
+                                ("relation", kept.relations, _OUTLOOK_RELATION_COLUMNS)):
+        for item in rows:
+            column = columns.get(item["label"])
+            if column and not row.get(column):
+                row[column] = item["value"]
+            else:
+                count(lost, f"{kind} {item['label']!r}")
+    if kept.ims:
+        count(lost, "instant messaging", len(kept.ims))
+    for item in kept.props:
+        count(lost, f"vCard {item['name']}")
+    for name in kept.left + kept.labels:
+        count(lost, f"vCard {name}")
 
 
 # ---------------------------------------------------------------- Thunderbird
@@ -615,23 +734,50 @@ def child_counts() -> dict[str, int]:
     return counts
 
 
-def write_google(cards: Iterable[dict], out: IO[str], counts: dict[str, int]) -> int:
+def kept_layout() -> dict:
+    """What the kept data of all cards needs in a CSV header, read from the `extra` column only.
+
+    {"ims": n, "events": n, "relations": n, "custom": n} (the most any card has: Google's
+    numbered column groups) and "outlook": the Outlook columns beyond OUTLOOK_HEADER in use.
+    """
+    layout: dict = {"ims": 0, "events": 0, "relations": 0, "custom": 0, "outlook": set()}
+    last = 0
+    while True:
+        rows = list(Contact.select(Contact.autokey, Contact.extra).where(Contact.autokey > last)
+                    .order_by(Contact.autokey).limit(1000).tuples())
+        if not rows:
+            return layout
+        for _, extra in rows:
+            if not extra:
+                continue
+            card = {"extra": extra}
+            kept = kept_data(card)
+            for kind in ("ims", "events", "relations"):
+                layout[kind] = max(layout[kind], len(getattr(kept, kind)))
+            layout["custom"] = max(layout["custom"], len(kept.columns) + len(kept.props))
+            layout["outlook"] |= outlook_columns(card)
+        last = rows[-1][0]
+
+
+def write_google(cards: Iterable[dict], out: IO[str], counts: dict, lost: dict[str, int] | None = None) -> int:
     """Write cards as a Google Contacts CSV; returns how many were written."""
     writer = csv.DictWriter(out, fieldnames=google_header(counts), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    count = 0
+    written = 0
     for card in cards:
-        writer.writerow(google_row(card))
-        count += 1
-    return count
+        writer.writerow(google_row(card, lost))
+        written += 1
+    return written
 
 
-def write_outlook(cards: Iterable[dict], out: IO[str]) -> int:
-    """Write cards as an Outlook CSV; returns how many were written."""
-    writer = csv.DictWriter(out, fieldnames=OUTLOOK_HEADER, extrasaction="ignore", lineterminator="\r\n")
+def write_outlook(cards: Iterable[dict], out: IO[str], columns: set[str] = frozenset(),
+                  lost: dict[str, int] | None = None) -> int:
+    """Write cards as an Outlook CSV (OUTLOOK_HEADER plus `columns` of Outlook's); returns how many."""
+    writer = csv.DictWriter(out, fieldnames=outlook_header(set(columns)), extrasaction="ignore",
+                            lineterminator="\r\n")
     writer.writeheader()
-    count = 0
+    written = 0
     for card in cards:
-        writer.writerow(outlook_row(card))
-        count += 1
-    return count
+        writer.writerow(outlook_row(card, lost))
+        written += 1
+    return written

@@ -13,6 +13,7 @@ class ImportReport:
     skipped: int = 0
     failed: int = 0
     warnings: int = 0  # repairs: a property dropped, a value re-read, a card without END
+    groups: int = 0  # vCard group cards (KIND:group) stored as groups with their members
     problems: list[tuple[str, str]] = field(default_factory=list)  # (position, message)
     # Called with each problem as it happens (the CLI prints them right away).
     on_problem: object = None
@@ -41,7 +42,7 @@ class ImportReport:
     def summary(self) -> str:
         """The one-line summary the CLI prints last."""
         return (f"imported {self.imported}, updated {self.updated}, skipped {self.skipped}, "
-                f"failed {self.failed}, warnings {self.warnings}")
+                f"failed {self.failed}, warnings {self.warnings}" + (f", groups {self.groups}" if self.groups else ""))
 
 
 class RecordError(ValueError):

@@ -9,7 +9,8 @@ API (also used by the CardDAV door):
   `groups` (autokeys) when a `GroupResolver` is given, else `group_names` (CATEGORIES).
   A property that cannot be read is dropped with a warning (`line N: PROP: reason`); the
   card survives. RecordError only when there is no card at all (no name of any kind,
-  KIND:group, no BEGIN:VCARD).
+  KIND:group, no BEGIN:VCARD); a whole-file import turns group cards into groups
+  (`import_cards`, services.io.group_cards).
 - `card_to_vcard(card, version="4.0") -> str` (also "3.0" and "2.1"): CRLF lines folded
   at 75 octets.
 
@@ -54,6 +55,8 @@ import orjson
 from . import encodings
 from . import vcard_lines as vl
 from .canonical import GroupResolver, name_card, phone_type, place_type, public_id
+from .group_cards import GroupCard, group_card, store_group_cards
+from .kept import CSV_COLUMN_PARAM, CSV_COLUMN_PROPERTY, csv_columns
 from .report import RecordError
 
 # Namespace of card ids made from UIDs that are not UUIDs (and from cards without a UID).
@@ -556,11 +559,17 @@ def import_cards(stream: IO[bytes], report, writer, resolver: GroupResolver | No
     """Parse a vCard byte stream into the bulk writer; returns the number of cards found.
 
     A card without a UID gets an id made from its content, so importing a file again
-    finds the same cards.
+    finds the same cards. Group cards (KIND:group) become groups with their members
+    (services.io.group_cards), after the file's contacts are stored.
     """
     count = 0
+    group_cards: list[GroupCard] = []
     for position, props, decoder, _start in read_vcards(stream, report.warn, encoding):
         count += 1
+        group = group_card(props, position, decoder)
+        if group is not None:
+            group_cards.append(group)  # stored once the file's contacts (its members) are
+            continue
         warnings: list[tuple[int, str]] = []
         try:
             card = card_from_props(props, lambda n, m: warnings.append((n, m)), resolver, decoder)
@@ -575,6 +584,8 @@ def import_cards(stream: IO[bytes], report, writer, resolver: GroupResolver | No
             card["id"] = content_id(props)
         writer.add(card, position)
     writer.flush()
+    if group_cards:
+        report.groups += store_group_cards(group_cards, report)
     return count
 
 
@@ -618,11 +629,19 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
     """The stored property sequence with mapped properties filled from the card (see the docstring)."""
     source = vx.get("version") or "3.0"
     by_key = {key: (line, label) for key, line, label in fresh}
+    relabel, dropped, unlabelled = _row_groups(card, vx, stored, by_key)
     used: set[tuple] = set()
     out: list[str] = []
     end_of_kind: dict[str, int] = {}  # index after the last line of a kind in `out`
     for entry in stored:
         if isinstance(entry, str):
+            group = _group_of(entry)
+            if group in dropped and _name_of_line(entry) in _ROW_COMPANIONS:
+                continue  # the label (or Apple's country code) of a row removed since
+            if group in relabel and _name_of_line(entry) == "X-ABLABEL":
+                if relabel[group] is not None:
+                    out.append(f"{group}.{relabel[group]}")  # the row's label changed elsewhere
+                continue
             out.append(convert_line(entry, source, version))
             continue
         if not isinstance(entry, dict):
@@ -644,10 +663,20 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
         else:
             group = _group_of(entry.get("head", ""))
             out.append((f"{group}." if group else "") + by_key[key][0])
+            if key in unlabelled:  # a label given elsewhere to a row that had none
+                out.append(unlabelled[key])
         end_of_kind[kind] = len(out)
     top: list[str] = []
     taken = {g for line in out for g in [_group_of(line)] if g}
     next_item = 1
+    for key, label_line in unlabelled.items():
+        if label_line.startswith("?."):  # an ungrouped row: it gets a free itemN group
+            while f"item{next_item}" in taken:
+                next_item += 1
+            taken.add(f"item{next_item}")
+            at = out.index(label_line)
+            out[at - 1] = f"item{next_item}.{out[at - 1]}"
+            out[at] = f"item{next_item}.{label_line[2:]}"
     for key, line, label in fresh:
         if key in used:
             continue
@@ -672,6 +701,53 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
         else:
             out.append(line)
     return top + out
+
+
+# Apple's companions of a row's property in its itemN group: its label, an address's country code.
+_ROW_COMPANIONS = {"X-ABLABEL", "X-ABADR"}
+
+
+def _name_of_line(line: str) -> str:
+    return re.split(r"[;:]", line, maxsplit=1)[0].split(".")[-1].upper()
+
+
+def _row_groups(card: dict, vx: dict, stored: list, by_key: dict):
+    """How the rows' Apple groups change: (relabel, dropped, unlabelled).
+
+    relabel: group -> its new `X-ABLabel` line (None: no label now) for a row whose label
+    changed since it was read; dropped: groups of rows removed since; unlabelled: (kind, i)
+    -> the label line to add after a rewritten row that had no label line (`?.` marks a
+    row without a group: `_merged` gives it one).
+    """
+    labels_read = {}
+    for entry in stored:
+        if isinstance(entry, str) and _name_of_line(entry) == "X-ABLABEL" and _group_of(entry):
+            prop = vl.parse_property(entry, 0)
+            if prop is not None:
+                text = _unescape(prop.value).strip()
+                match = re.fullmatch(r"_\$!<(.*)>!\$_", text)
+                labels_read[_group_of(entry)] = match.group(1) if match else text
+    relabel: dict[str, str | None] = {}
+    dropped: set[str] = set()
+    unlabelled: dict[tuple, str] = {}
+    for entry in stored:
+        if not isinstance(entry, dict) or entry.get("map") not in _ROWS:
+            continue
+        kind, index = entry["map"], int(entry.get("i") or 0)
+        group = _group_of(entry.get("head", ""))
+        if (kind, index) not in by_key:
+            if group:
+                dropped.add(group)
+            continue
+        rows = card.get(_ROWS[kind]) or []
+        label = ((rows[index].get("label") if index < len(rows) else "") or "").strip()
+        label_line = by_key[(kind, index)][1]
+        if group in labels_read:
+            if labels_read[group] != label:
+                relabel[group] = label_line or None
+        elif label_line and entry.get("fp") != _fingerprint(_canonical_value(card, vx, kind, index)):
+            unlabelled[(kind, index)] = f"{group}.{label_line}" if group else f"?.{label_line}"
+    return relabel, dropped, unlabelled
 
 
 def _group_of(line: str) -> str:
@@ -742,10 +818,34 @@ def _fresh_lines(card: dict, version: str) -> list[tuple[tuple, str, str]]:
         add(("CATEGORIES", 0), "CATEGORIES", [], ",".join(_esc(g, v21) for g in groups))
     if card.get("language"):
         add(("LANG", 0), "LANG" if v4 else "X-LANGUAGE", [], _esc(card["language"], v21))
+    # CSV columns no field took (extra.csv): `X-CSV;X-COLUMN=<header>:<value>`, unless the card
+    # keeps that line already (it was read from a vCard this export wrote).
+    present = _csv_columns_kept(vx)
+    for i, (header, value) in enumerate(csv_columns(card).items()):
+        if header not in present:
+            add((CSV_COLUMN_PROPERTY, i), CSV_COLUMN_PROPERTY, [(CSV_COLUMN_PARAM, _param_value(header))],
+                _esc(value, v21))
     updated = card.get("updated")
     if isinstance(updated, datetime.datetime):
         add(("REV", 0), "REV", [], updated.strftime("%Y%m%dT%H%M%SZ"))
     return lines
+
+
+def _csv_columns_kept(vx: dict) -> set[str]:
+    """Columns of the X-CSV lines a card read from a vCard keeps verbatim."""
+    columns = set()
+    for entry in vx.get("props") or []:
+        if isinstance(entry, str) and entry.upper().startswith(CSV_COLUMN_PROPERTY + ";"):
+            prop = vl.parse_property(entry, 0)
+            if prop is not None and prop.name == CSV_COLUMN_PROPERTY:
+                columns.update(prop.param(CSV_COLUMN_PARAM)[:1])
+    return columns
+
+
+def _param_value(text: str) -> str:
+    """A parameter value: quoted when it holds , ; or : (a double quote cannot be written: ')."""
+    text = text.replace('"', "'").replace("\r", " ").replace("\n", " ")
+    return f'"{text}"' if any(c in text for c in ",;:") else text
 
 
 def _render(name: str, params: list[tuple[str, str]], value: str, version: str) -> str:
