@@ -4,11 +4,12 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, request, send_from_directory
+from flask import Flask, request
 from flask_smorest import Api
 
 from blueprints import register_dialects
 from blueprints.auth import install_auth
+from blueprints.docs import install_docs
 from blueprints.errors import install_error_handlers
 from blueprints.observability import install_observability
 from blueprints.http import install_request_guards, json_response
@@ -40,8 +41,6 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True,
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
     )
     db = open_database(config.database_url, sqlite)
     if run_migrations:
@@ -67,14 +66,7 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True,
 
 
 def _register_service_routes(app: Flask) -> None:
-    import swagger_ui_bundle
-
-    assets = swagger_ui_bundle.swagger_ui_path
-
-    @app.get("/docs/assets/<path:filename>")
-    def docs_assets(filename: str):
-        """Swagger UI's files, served locally so the docs work offline."""
-        return send_from_directory(assets, filename, max_age=86400)
+    install_docs(app)  # /docs: Swagger UI (local files) with the LOOKUP plugin
 
     @app.get("/healthz")
     def healthz():

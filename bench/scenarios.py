@@ -72,6 +72,9 @@ def reads(samples: Samples) -> list[Scenario]:
         Scenario("GET by id: MPDX", "read", [_get(f"/api/v2/organizations/contacts/{i}") for i in ids],
                  READ_CONCURRENCY, targets=read_targets, plan=True),
     ]
+    out.append(Scenario("GET by id: CardDAV vCard", "read",
+                        [_get(f"/carddav/addressbooks/contacts/{i}.vcf") for i in ids],
+                        READ_CONCURRENCY, targets=read_targets, plan=True))
     if samples.osid_contact_ids:
         out.append(Scenario("GET by id: OSID", "read",
                             [_get(f"/contact/contacts/{quote(i, safe='')}") for i in samples.osid_contact_ids],

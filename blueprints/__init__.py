@@ -14,6 +14,7 @@ DIALECTS = (
     "blueprints.incoplax",
     "blueprints.mpdx",
     "blueprints.osid",
+    "blueprints.carddav",
 )
 
 

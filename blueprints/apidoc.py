@@ -15,7 +15,7 @@ from typing import Callable
 
 from flask_smorest import Api
 
-METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "x-lookup")
+METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "x-lookup", "x-propfind", "x-report")
 # Any dialect request can meet these, before its own code runs.
 COMMON_ERRORS = {
     "400": "Invalid request (NUL characters in the URL, bad parameters or body)",

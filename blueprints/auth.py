@@ -20,6 +20,8 @@ SCOPE_BY_METHOD = {
     "HEAD": "contacts:read",
     "OPTIONS": "contacts:read",
     "LOOKUP": "contacts:read",
+    "PROPFIND": "contacts:read",
+    "REPORT": "contacts:read",
     "POST": "contacts:create",
     "PUT": "contacts:update",
     "PATCH": "contacts:update",
@@ -27,8 +29,13 @@ SCOPE_BY_METHOD = {
 }
 
 
-def requires_scope(scope: str) -> Callable:
-    """Declare the scope a view method needs when its HTTP method's default is wrong."""
+# Prefixes whose clients can only send HTTP Basic (CardDAV): the token is the password.
+BASIC_AUTH_PREFIXES: list[str] = []
+
+
+def requires_scope(scope: str | Callable[[], str]) -> Callable:
+    """Declare the scope a view method needs when its HTTP method's default is wrong
+    (a callable decides per request, e.g. a PUT that creates or updates)."""
     def decorate(fn):
         fn.required_scope = scope
         return fn
@@ -43,6 +50,8 @@ def required_scope(endpoint: str | None, method: str) -> str:
     if view_class is not None:
         target = getattr(view_class, method.lower(), None)
     declared = getattr(target, "required_scope", None)
+    if callable(declared):
+        declared = declared()
     return declared or SCOPE_BY_METHOD.get(method, "*")
 
 
@@ -51,12 +60,31 @@ def presented_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
+    if header[:6].lower() == "basic " and _under(request.path, BASIC_AUTH_PREFIXES):
+        return _basic_password(header[6:].strip())
     return request.headers.get("X-Okapi-Token") or None
+
+
+def _basic_password(credentials: str) -> str | None:
+    """The password of HTTP Basic credentials (any user name), None when they do not decode."""
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    _user, colon, password = decoded.partition(":")
+    return password if colon and password else None
+
+
+def _under(path: str, prefixes: list[str]) -> bool:
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
 
 def is_protected(path: str) -> bool:
     """Whether `path` belongs to a dialect (and so needs a token)."""
-    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in dialect_prefixes())
+    return _under(path, dialect_prefixes())
 
 
 def _is_cors_preflight() -> bool:
@@ -74,7 +102,9 @@ def install_auth(app: Flask) -> None:
             return None  # browsers send preflights without credentials
         token = presented_token()
         if not token:
-            raise Unauthorized("Authentication required: send Authorization: Bearer <token>")
+            raise Unauthorized("Authentication required: send Authorization: Bearer <token>"
+                               + (" or HTTP Basic with the token as password"
+                                  if _under(request.path, BASIC_AUTH_PREFIXES) else ""))
         scopes = tokens.verify_token(token)
         if scopes is None:
             raise Unauthorized("Invalid or revoked token")

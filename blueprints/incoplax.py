@@ -1,6 +1,8 @@
 """Incoplax REST v1 addressbook: contacts (with LOOKUP), contact groups, combined contacts."""
 from __future__ import annotations
 
+from copy import deepcopy
+
 import orjson
 from flask import Flask, Response, request
 from flask.views import MethodView
@@ -312,8 +314,12 @@ def register(api: Api, app: Flask) -> None:
     api.spec.components.schema("IncoplaxContactGroup", schema=wire.GroupBodySchema)
     api.register_blueprint(blp)
     # OpenAPI 3.0 has no slot for custom methods: LOOKUP is described as an extension.
-    for path in ("/contacts", "/contactgroups"):
-        api.spec._paths.setdefault(PREFIX + path, {})["x-lookup"] = dict(LOOKUP_DOC)
+    # /docs lists and sends it through a Swagger UI plugin (blueprints/docs.py); the example
+    # is what its "Try it out" starts with.
+    for path, example in (("/contacts", "11"), ("/contactgroups", "eng")):
+        doc = deepcopy(LOOKUP_DOC)
+        doc["requestBody"]["content"]["application/json"]["example"] = example
+        api.spec._paths.setdefault(PREFIX + path, {})["x-lookup"] = doc
     document_dialect(api, PREFIX, error_schema_name="IncoplaxError", error_schema=ERROR_SCHEMA,
                      error_content_type="application/json", success_content_type="application/json")
     register_error_format(PREFIX, render_error)

@@ -11,6 +11,7 @@ from .mpdx import mpdx
 
 
 @click.group()
+@click.version_option(package_name="contacts-server", prog_name="contacts")
 def cli() -> None:
     """Contacts server: one address book, five contacts APIs."""
 

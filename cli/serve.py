@@ -15,24 +15,34 @@ from models.serving import hold_as_server
 from blueprints.observability import prepare_multiprocess_dir, worker_exited
 from services import tokens
 
+from .options import describe, one_line, prepare_file
+
 log = logging.getLogger("contacts")
 
 
 def _prepare(config: Config) -> None:
     """Migrate, check the engine and create the first token, then close (before fork)."""
-    db = open_database(config.database_url, config.sqlite_settings())
-    # Held for the server's life: an import's fast path (no WAL) is not taken meanwhile, and
-    # one under way is waited for (see models.serving).
-    hold_as_server(db, on_wait=lambda: click.echo(
-        "an import is loading this database without its WAL; waiting for it to finish", err=True))
-    version = sqlite_version(db)
-    if version is not None:
-        click.echo(f"SQLite {'.'.join(map(str, version))} ({type(db).__name__})", err=True)
-    if config.workers * config.threads > 1 and not multi_writer_safe(db):
-        raise click.ClickException(
-            f"SQLite {'.'.join(map(str, version))} is not safe with several writing connections "
-            "(needs >= 3.51.3): use a sqlite:// URL (APSW, bundled SQLite) or --workers 1 --threads 1")
-    applied = migrate(db)
+    created = prepare_file(config.database_url)
+    click.echo(f"database: {describe(config.database_url)}{' (new, empty)' if created else ''}", err=True)
+    try:
+        db = open_database(config.database_url, config.sqlite_settings())
+        # Held for the server's life: an import's fast path (no WAL) is not taken meanwhile, and
+        # one under way is waited for (see models.serving).
+        hold_as_server(db, on_wait=lambda: click.echo(
+            "an import is loading this database without its WAL; waiting for it to finish", err=True))
+        version = sqlite_version(db)
+        if version is not None:
+            click.echo(f"SQLite {'.'.join(map(str, version))} ({type(db).__name__})", err=True)
+        if config.workers * config.threads > 1 and not multi_writer_safe(db):
+            raise click.ClickException(
+                f"SQLite {'.'.join(map(str, version))} is not safe with several writing connections "
+                "(needs >= 3.51.3): use a sqlite:// URL (APSW, bundled SQLite) or --workers 1 --threads 1")
+        applied = migrate(db)
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an unreachable server, a bad file: one line, exit 1
+        raise click.ClickException(f"cannot open the database {describe(config.database_url)}: "
+                                   f"{one_line(exc)}") from None
     if applied:
         click.echo(f"database schema: applied {', '.join(applied)}", err=True)
     if not config.auth:

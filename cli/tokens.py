@@ -31,18 +31,42 @@ def create(scopes: tuple[str, ...], name: str, database_url: str | None) -> None
 def list_(database_url: str | None) -> None:
     """List tokens (never their secrets)."""
     open_store(database_url)
-    for row in tokens.list_tokens():
+    rows = tokens.list_tokens()
+    if not rows:
+        click.echo("no tokens", err=True)
+        return
+    click.echo("ID\tPREFIX\tSTATE\tSCOPES\tNAME")
+    for row in rows:
         state = "revoked" if row.revoked else "active"
         click.echo(f"{row.pk}\t{row.prefix}...\t{state}\t{' '.join(row.scopes)}\t{row.name}")
 
 
+def _matching(ident: str) -> list:
+    """Tokens a revoke argument names: its number, prefix, the token itself or its name."""
+    if ident.isdigit():
+        return [row for row in tokens.list_tokens() if row.pk == int(ident)]
+    return [row for row in tokens.list_tokens() if row.prefix == ident[:10] or row.name == ident]
+
+
 @token.command("revoke")
 @click.argument("ident")
+@click.option("--yes", "-y", is_flag=True, help="Revoke several matching tokens without asking")
 @database_url_option
-def revoke(ident: str, database_url: str | None) -> None:
+def revoke(ident: str, yes: bool, database_url: str | None) -> None:
     """Revoke a token by its number, its prefix, the token itself or its name."""
     open_store(database_url)
-    count = tokens.revoke_token(ident)
-    if not count:
+    matches = _matching(ident)
+    if not matches:
         raise click.ClickException(f"no token matches {ident!r}")
-    click.echo(f"revoked {count} token(s)")
+    active = [row for row in matches if not row.revoked]
+    if not active:
+        listed = ", ".join(str(row.pk) for row in matches)
+        click.echo(f"already revoked: {len(matches)} token(s) match {ident!r} ({listed}), none is active")
+        return
+    if len(active) > 1 and not yes:
+        for row in active:
+            click.echo(f"  {row.pk}\t{row.prefix}...\t{' '.join(row.scopes)}\t{row.name}", err=True)
+        click.confirm(f"{len(active)} active tokens match {ident!r}: revoke all {len(active)}?", abort=True,
+                      err=True)
+    count = sum(tokens.revoke_token(str(row.pk)) for row in active)
+    click.echo(f"revoked {count} token(s): {', '.join(str(row.pk) for row in active)}")

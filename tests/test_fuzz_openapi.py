@@ -80,6 +80,7 @@ def known(client, auth) -> dict[tuple[str, str], str]:
         (FOLIO, "contact_id"): folio["id"], ("/api/v2", "contact_id"): other["id"],
         ("/contact/", "contact_id"): osid_contact["id"], ("/contact/", "address_id"): address["id"],
         ("/contact/", "book_id"): book["id"], ("/contact/", "child_id"): child["id"],
+        ("/carddav/", "name"): f"{folio['id']}.vcf",
     }
 
 
@@ -163,7 +164,8 @@ def test_every_dialect_operation_is_in_the_document():
 
     documented = {(path, method.upper()) for path, item in DOCUMENT["paths"].items() for method in item
                   if method in ("get", "put", "post", "delete", "patch")}
-    documented |= {(path, "LOOKUP") for path, item in DOCUMENT["paths"].items() if "x-lookup" in item}
+    documented |= {(path, method[2:].upper()) for path, item in DOCUMENT["paths"].items() for method in item
+                   if method in ("x-lookup", "x-propfind", "x-report")}  # methods OpenAPI 3.0 cannot list
     routed = set()
     for rule in app.url_map.iter_rules():
         path = rule.rule.replace("<", "{").replace(">", "}")

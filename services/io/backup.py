@@ -37,7 +37,8 @@ def backup(database_url: str, target: str, *, pages_per_step: int = -1) -> int:
     source = apsw.Connection(source_path)  # read-write open: WAL readers need the -shm file
     source.setbusytimeout(10_000)
     directory = os.path.dirname(os.path.abspath(target))
-    os.makedirs(directory, exist_ok=True)
+    if not os.path.isdir(directory):
+        raise RecordError(f"directory {directory} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=".backup-", suffix=".db", dir=directory)
     os.close(handle)
     try:

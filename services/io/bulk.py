@@ -48,6 +48,9 @@ from .bulk_load import BulkLoad
 from .report import ImportReport
 
 DEFAULT_BATCH = 2000
+# What to do with a card whose id is stored already: leave the stored one, replace it, or
+# store the new one under a new id.
+DUPLICATE_POLICIES = ("skip", "update", "new")
 # Bulk load: search-index rows written together, this many at a time. FTS5 writes its pending
 # terms as a new segment at every savepoint (each batch opens one): rows written with the
 # batches made a segment per batch, and merging those cost more than building them.
@@ -200,7 +203,13 @@ class BulkWriter:
     """
 
     def __init__(self, report: ImportReport, *, batch_size: int = DEFAULT_BATCH, user: str | None = None,
-                 on_stored: Callable[[int], None] | None = None, bulk_load: bool = False) -> None:
+                 on_stored: Callable[[int], None] | None = None, bulk_load: bool = False,
+                 on_duplicate: str = "skip") -> None:
+        if on_duplicate not in DUPLICATE_POLICIES:
+            raise ValueError(f"on_duplicate must be one of {', '.join(DUPLICATE_POLICIES)}")
+        self.on_duplicate = on_duplicate
+        self._update_cards: dict[str, dict] = {}  # id -> the card as parsed (on_duplicate="update")
+        self._updates: list[tuple[str, str]] = []  # (id, position) found stored, to update after the batch
         self.report = report
         self.batch_size = batch_size
         self.user = user
@@ -216,7 +225,12 @@ class BulkWriter:
 
     def add(self, card: dict, position: str) -> None:
         """Queue a card (canonical fields, child lists, `groups` as group autokeys)."""
-        self.add_prepared(prepare(card, self.user, now_microseconds()), position)
+        if self.on_duplicate == "update":
+            kept = {key: card[key] for key in (*SCALAR_FIELDS, *CHILD_MODELS, "groups") if key in card}
+        prepared = prepare(card, self.user, now_microseconds())
+        if self.on_duplicate == "update":
+            self._update_cards[prepared[PREP_ID]] = kept
+        self.add_prepared(prepared, position)
 
     def add_prepared(self, prepared: list, position: str) -> None:
         """Queue a card made by `prepare` (e.g. in a worker process)."""
@@ -243,8 +257,34 @@ class BulkWriter:
                     self.report.fail(item[1], f"cannot store card: {exc}")
         if len(self._deferred[0]) >= DEFERRED_INDEX_ROWS:
             run_write(self._write_deferred)
+        stored += self._apply_updates()
+        self._update_cards.clear()
         if self.on_stored:
             self.on_stored(stored)
+
+    def _apply_updates(self) -> int:
+        """Replace stored cards with the ones read again (on_duplicate="update"), card by card."""
+        from ..contacts import update_card
+        from ..errors import DomainError
+
+        updates, self._updates = self._updates, []
+        done = 0
+        for card_id, position in updates:
+            changes = self._update_cards.get(card_id)
+            if changes is None:
+                continue
+            changes = dict(changes)
+            for kind in CHILD_MODELS:
+                changes.setdefault(kind, [])
+            changes.setdefault("groups", [])
+            try:
+                update_card(card_id, changes, user=self.user)
+            except DomainError as exc:
+                self.report.fail(position, f"cannot update the stored card {card_id}: {exc}")
+                continue
+            self.report.updated += 1
+            done += 1
+        return done
 
     def _store_staged(self, batch: list[tuple[list, str]]) -> int:
         """Store a batch; its deferred index rows are kept only once it is stored."""
@@ -381,11 +421,19 @@ class BulkWriter:
             for chunk in chunked(ids, ROWS_PER_STATEMENT):
                 existing.update(row[0] for row in Contact.select(Contact.id).where(Contact.id.in_(chunk)).tuples())
         cards = []
+        seen: set[str] = set()
         for prepared, position in batch:
             card_id = prepared[PREP_ID]
-            if card_id in existing:
+            if card_id in existing and self.on_duplicate == "new":
+                card_id = prepared[PREP_ID] = prepared[PREP_ROW][_AT_ID] = str(uuid.uuid4())
+            elif card_id in existing:
+                if self.on_duplicate == "update" and card_id not in seen:
+                    self._updates.append((card_id, position))
+                    seen.add(card_id)
+                    continue
                 self.report.skip(position, f"a contact with id {card_id} already exists")
                 continue
+            seen.add(card_id)
             existing.add(card_id)
             cards.append(prepared)
         return cards

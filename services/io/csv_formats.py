@@ -21,9 +21,10 @@ from typing import IO
 
 from peewee import SQL, fn
 
-from models import ContactAddress, ContactEmail, ContactPhone, ContactUrl
+from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl
 
 from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
+from .kept import OUTLOOK_EVENTS, OUTLOOK_RELATIONS, kept_data
 from .report import RecordError
 
 MULTI = " ::: "
@@ -32,8 +33,10 @@ MULTI = " ::: "
 
 
 def flavour(headers: list[str]) -> str:
-    """'google' or 'outlook' from a header row; RecordError when it is neither."""
+    """'google', 'outlook' or 'thunderbird' from a header row; RecordError when it is none."""
     names = {h.strip() for h in headers}
+    if names & {"Primary Email", "Secondary Email", "Fax Number", "Mobile Number", "Home ZipCode"}:
+        return "thunderbird"
     if any(re.match(r"(E-mail|Phone) \d+ - (Value|Label|Type)$", h) for h in names) or \
             names & {"Given Name", "Family Name", "Name Prefix", "Labels", "Group Membership"}:
         return "google"
@@ -42,8 +45,91 @@ def flavour(headers: list[str]) -> str:
         return "outlook"
     if names & {"First Name", "Last Name"}:
         return "outlook"
-    raise RecordError("CSV header is neither Google Contacts' nor Outlook's "
-                      "(expected e.g. 'First Name', 'E-mail 1 - Value' or 'E-mail Address')")
+    raise RecordError("CSV header is not Google Contacts', Outlook's or Thunderbird's "
+                      "(expected e.g. 'First Name', 'E-mail 1 - Value', 'E-mail Address' or 'Primary Email')")
+
+
+
+
+# ---------------------------------------------------------------- shared
+
+class TrackedRow(dict):
+    """A row by header that remembers which columns a parser read (the rest is kept in extra)."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return super().__contains__(key)
+
+    def leftovers(self) -> dict[str, str]:
+        """Columns with a value that no parser read, by header (kept in the card's extra)."""
+        return {k: v for k, v in self.items() if k and k not in self.read and (v or "").strip()}
+
+
+def parse_date(text: str, *, month_first: bool = False) -> str | None:
+    """An ISO date (or --MM-DD) from the date texts exports write, None when it is not one.
+
+    `1991-01-20`, `19910120`, `--01-20`; `20/01/1991` or `1/20/1991` by which part can be a
+    month (`month_first` decides `01/02/1991`: Outlook writes US dates); `20.01.1991`.
+    """
+    import datetime
+    import re
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?", text)
+    if match:
+        year, month, day = map(int, match.groups())
+    elif re.fullmatch(r"--\d{2}-?\d{2}", text):
+        month, day = int(text[2:4]), int(text[-2:])
+        try:
+            datetime.date(2000, month, day)
+        except ValueError:
+            return None
+        return f"--{month:02d}-{day:02d}"
+    else:
+        match = re.fullmatch(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})", text)
+        if not match:
+            return None
+        first, separator, second, year = int(match.group(1)), match.group(2), int(match.group(3)), match.group(4)
+        year = int(year) if len(year) == 4 else (1900 + int(year) if int(year) > 30 else 2000 + int(year))
+        if separator == "." or first > 12:
+            day, month = first, second
+        elif second > 12:
+            month, day = first, second
+        else:
+            month, day = (first, second) if month_first else (second, first)
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def set_birthday(card: dict, text: str, column: str, *, month_first: bool = False) -> None:
+    """BDAY from a CSV date: parsed to ISO, else kept as text under extra['csv'] (never a bad BDAY)."""
+    text = (text or "").strip()
+    if not text or text in ("0/0/00", "1/0/00", "0000-00-00"):
+        return
+    parsed = parse_date(text, month_first=month_first)
+    if parsed is not None:
+        set_extra(card, "bday", parsed)
+    else:
+        card.setdefault("extra", {}).setdefault("csv", {})[column] = text
+        card.setdefault("_warnings", []).append(f"{column} {text!r} is not a date: kept as text, not as the birthday")
+
+
+def keep_leftovers(card: dict, row: dict) -> None:
+    """Columns no canonical field took, kept as they are in extra['csv'] (export writes them back)."""
+    leftovers = row.leftovers() if isinstance(row, TrackedRow) else {}
+    if leftovers:
+        card.setdefault("extra", {}).setdefault("csv", {}).update(leftovers)
 
 
 # ---------------------------------------------------------------- Google
@@ -100,7 +186,11 @@ def card_from_google(row: dict, resolver: GroupResolver | None) -> dict:
     org = get("Organization Name", "Organization 1 - Name")
     set_extra(card, "org", org)
     set_extra(card, "nickname", get("Nickname"))
-    set_extra(card, "bday", get("Birthday"))
+    set_birthday(card, get("Birthday"), "Birthday")
+    for _, head in _numbered(row, "Custom Field"):
+        label, value = (row.get(head + "Label") or "").strip(), (row.get(head + "Value") or "").strip()
+        if value:
+            card.setdefault("extra", {}).setdefault("csv", {})[label or head.strip(" -")] = value
     for _, head in _numbered(row, "E-mail"):
         label, primary = _label(row.get(head + "Label") or row.get(head + "Type"))
         for value in _split_multi(row.get(head + "Value")):
@@ -139,6 +229,10 @@ def card_from_google(row: dict, resolver: GroupResolver | None) -> dict:
                                      "label": _custom(label), "is_primary": primary})
     first_email = card["emails"][0]["value"] if card["emails"] else ""
     name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    for name in ("Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name", "Labels",
+                 "Group Membership"):
+        row.get(name)
+    keep_leftovers(card, row)
     groups = _google_groups(row)
     if groups and resolver is not None:
         card["groups"] = resolver.keys(groups)
@@ -150,10 +244,16 @@ def _po_box(cell: str | None) -> str:
     return f"PO Box {cell}" if cell else ""
 
 
+# Phone labels the canonical type cannot say (it says "fax" or "other"): kept as the row's label.
+PHONE_LABELS_KEPT = {"work fax": "Work Fax", "home fax": "Home Fax", "pager": "Pager", "other fax": "Other Fax"}
+
+
 def _custom(label: str, phone: bool = False) -> str:
     """A label kept only when it is not one of the standard ones the type already says."""
-    standard = {"home", "work", "other", "mobile", "work fax", "home fax", "fax", "main", "pager",
-                "local", "public", "cell"} if phone else {"home", "work", "other"}
+    if phone and label.strip().lower() in PHONE_LABELS_KEPT:
+        return PHONE_LABELS_KEPT[label.strip().lower()]
+    standard = {"home", "work", "other", "mobile", "fax", "main", "local", "public", "cell"} if phone \
+        else {"home", "work", "other"}
     return "" if label.strip().lower() in standard else label.strip()
 
 
@@ -173,11 +273,23 @@ def google_header(counts: dict[str, int]) -> list[str]:
                                                          "Extended Address")]
     for n in range(1, counts["urls"] + 1):
         header += [f"Website {n} - Label", f"Website {n} - Value"]
+    for n in range(1, counts.get("ims", 0) + 1):
+        header += [f"IM {n} - Label", f"IM {n} - Service", f"IM {n} - Value"]
+    for n in range(1, counts.get("events", 0) + 1):
+        header += [f"Event {n} - Label", f"Event {n} - Value"]
+    for n in range(1, counts.get("relations", 0) + 1):
+        header += [f"Relation {n} - Label", f"Relation {n} - Value"]
+    for n in range(1, counts.get("custom", 0) + 1):
+        header += [f"Custom Field {n} - Label", f"Custom Field {n} - Value"]
     return header
 
 
-def google_row(card: dict) -> dict:
-    """One card as a Google Contacts CSV row (dict by header)."""
+# Google's fixed columns (an extra.csv column of the same name fills an empty one).
+GOOGLE_COLUMNS = frozenset(google_header({"emails": 0, "phones": 0, "addresses": 0, "urls": 0}))
+
+
+def google_row(card: dict, lost: dict[str, int] | None = None) -> dict:
+    """One card as a Google Contacts CSV row (dict by header); counts what it leaves out in `lost`."""
     row = {
         "First Name": card.get("given_name") or "", "Middle Name": card.get("middle_name") or "",
         "Last Name": card.get("family_name") or "", "Name Prefix": card.get("prefix") or "",
@@ -214,7 +326,35 @@ def google_row(card: dict) -> dict:
         row[f"Website {n} - Label"] = _out_label(url.get("label") or _PLACE_LABELS.get(url.get("type"), ""),
                                                  url.get("is_primary") and len(card["urls"]) > 1)
         row[f"Website {n} - Value"] = url["value"]
+    _google_kept(card, row, lost if lost is not None else {})
     return row
+
+
+def _google_kept(card: dict, row: dict, lost: dict[str, int]) -> None:
+    """What the card keeps beyond the columns: IM, Event, Relation and Custom Field columns."""
+    kept = kept_data(card)
+    custom = []
+    for header, value in kept.columns.items():
+        if header in GOOGLE_COLUMNS and not row.get(header):
+            row[header] = value  # e.g. a Birthday that was no date, kept as text
+        else:
+            custom.append({"label": header, "value": value})
+    custom += kept.props
+    for n, im in enumerate(kept.ims, start=1):
+        row.update({f"IM {n} - Label": im["label"], f"IM {n} - Service": im["service"], f"IM {n} - Value": im["value"]})
+    for kind, rows in (("Event", kept.events), ("Relation", kept.relations), ("Custom Field", custom)):
+        for n, item in enumerate(rows, start=1):
+            row.update({f"{kind} {n} - Label": item["label"], f"{kind} {n} - Value": item["value"]})
+    for name in kept.left:
+        count(lost, f"vCard {name}")
+    for field in ("title", "language"):
+        if card.get(field):
+            count(lost, field)
+
+
+def count(lost: dict[str, int], what: str, n: int = 1) -> None:
+    """Count one thing an export leaves out (said on stderr at the end)."""
+    lost[what] = lost.get(what, 0) + n
 
 
 def _out_label(label: str, primary: bool) -> str:
@@ -234,6 +374,34 @@ OUTLOOK_HEADER = [
     "E-mail Display Name", "E-mail 2 Address", "E-mail 2 Display Name", "E-mail 3 Address",
     "E-mail 3 Display Name", "Notes", "Web Page",
 ]
+# Every column of Outlook's own CSV export, in its order; those beyond OUTLOOK_HEADER are
+# written when a card kept a value for them (extra.csv, or an anniversary/spouse of a vCard).
+OUTLOOK_FULL_HEADER = [
+    "Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company", "Department", "Job Title",
+    "Business Street", "Business Street 2", "Business Street 3", "Business City", "Business State",
+    "Business Postal Code", "Business Country/Region", "Home Street", "Home Street 2", "Home Street 3",
+    "Home City", "Home State", "Home Postal Code", "Home Country/Region", "Other Street", "Other Street 2",
+    "Other Street 3", "Other City", "Other State", "Other Postal Code", "Other Country/Region",
+    "Assistant's Phone", "Business Fax", "Business Phone", "Business Phone 2", "Callback", "Car Phone",
+    "Company Main Phone", "Home Fax", "Home Phone", "Home Phone 2", "ISDN", "Mobile Phone", "Other Fax",
+    "Other Phone", "Pager", "Primary Phone", "Radio Phone", "TTY/TDD Phone", "Telex", "Account", "Anniversary",
+    "Assistant's Name", "Billing Information", "Birthday", "Business Address PO Box", "Categories", "Children",
+    "Directory Server", "E-mail Address", "E-mail Type", "E-mail Display Name", "E-mail 2 Address",
+    "E-mail 2 Type", "E-mail 2 Display Name", "E-mail 3 Address", "E-mail 3 Type", "E-mail 3 Display Name",
+    "Gender", "Government ID Number", "Hobby", "Home Address PO Box", "Initials", "Internet Free Busy",
+    "Keywords", "Language", "Location", "Manager's Name", "Mileage", "Notes", "Office Location",
+    "Organizational ID Number", "Other Address PO Box", "Priority", "Private", "Profession", "Referred By",
+    "Sensitivity", "Spouse", "User 1", "User 2", "User 3", "User 4", "Web Page",
+]
+_OUTLOOK_RELATION_COLUMNS = {label: column for column, label in OUTLOOK_RELATIONS.items()}
+_OUTLOOK_EVENT_COLUMNS = {label: column for column, label in OUTLOOK_EVENTS.items()}
+
+
+def outlook_header(extra_columns: set[str]) -> list[str]:
+    """OUTLOOK_HEADER, then the further Outlook columns some card has a value for (Outlook's order)."""
+    return OUTLOOK_HEADER + [c for c in OUTLOOK_FULL_HEADER if c in extra_columns and c not in OUTLOOK_HEADER]
+
+
 # Outlook phone columns -> canonical type, in the order rows are read back.
 _OUTLOOK_PHONES = (
     ("Business Phone", "office"), ("Business Phone 2", "office"), ("Company Main Phone", "office"),
@@ -255,14 +423,18 @@ def card_from_outlook(row: dict, resolver: GroupResolver | None) -> dict:
         "emails": [], "phones": [], "addresses": [], "urls": [],
     }
     org = get("Company")
+    if get("Display Name"):
+        card["display_name"] = get("Display Name")
     set_extra(card, "org", org)
     set_extra(card, "nickname", get("Nickname"))
-    birthday = get("Birthday")
-    if birthday and birthday not in ("0/0/00", "1/0/00"):
-        set_extra(card, "bday", birthday)
-    for column in ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address"):
-        if get(column):
-            card["emails"].append({"value": get(column), "type": ""})
+    set_birthday(card, get("Birthday"), "Birthday", month_first=True)
+    for column in ("E-mail", "E-mail 2", "E-mail 3"):
+        address = get(f"{column} Address")
+        get(f"{column} Display Name")  # Outlook's "Name (address)": derived, not kept
+        if address and get(f"{column} Type").upper() not in ("", "SMTP"):
+            card.setdefault("extra", {}).setdefault("csv", {})[f"{column} Type"] = get(f"{column} Type")
+        if address:
+            card["emails"].append({"value": address, "type": ""})
     primary = get("Primary Phone")
     for column, kind in _OUTLOOK_PHONES:
         if get(column):
@@ -277,19 +449,23 @@ def card_from_outlook(row: dict, resolver: GroupResolver | None) -> dict:
                    "postal_code": get(f"{prefix} Postal Code"), "country": get(f"{prefix} Country/Region")}
         if any(address[k] for k in ("line1", "line2", "city", "region", "postal_code", "country")):
             card["addresses"].append(address)
-    for column, kind in (("Web Page", "work"), ("Personal Web Page", "home")):
-        if get(column):
-            card["urls"].append({"value": get(column), "type": kind})
+    for column, kind in (("Web Page", "work"), ("Business Web Page", "work"), ("Personal Web Page", "home"),
+                         ("Home Web Page", "home"), ("Web Page 2", "other")):
+        for value in re.split(r"\s*;\s*", get(column)) if get(column) else ():
+            if value:
+                card["urls"].append({"value": value, "type": kind})
     first_email = card["emails"][0]["value"] if card["emails"] else ""
     name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
     categories = [c.strip() for c in get("Categories").split(";") if c.strip()]
+    keep_leftovers(card, row)
     if categories and resolver is not None:
         card["groups"] = resolver.keys(categories)
     return card
 
 
-def outlook_row(card: dict) -> dict:
-    """One card as an Outlook CSV row; rows beyond Outlook's columns are left out."""
+def outlook_row(card: dict, lost: dict[str, int] | None = None) -> dict:
+    """One card as an Outlook CSV row; what Outlook has no column for is counted in `lost`."""
+    lost = lost if lost is not None else {}
     row = {
         "Title": card.get("prefix") or "", "First Name": card.get("given_name") or "",
         "Middle Name": card.get("middle_name") or "", "Last Name": card.get("family_name") or "",
@@ -326,24 +502,156 @@ def outlook_row(card: dict) -> dict:
                     f"{prefix} Country/Region": address.get("country") or ""})
     if card.get("urls"):
         row["Web Page"] = card["urls"][0]["value"]
+    _outlook_lost_rows(card, row, lost)
+    _outlook_kept(card, row, lost)
+    return row
+
+
+def _outlook_lost_rows(card: dict, row: dict, lost: dict[str, int]) -> None:
+    for kind, room in (("emails", 3), ("urls", 1), ("addresses", 3)):
+        over = len(card.get(kind) or []) - room
+        if over > 0:
+            count(lost, f"{kind} beyond Outlook's columns", over)
+    phones_written = sum(1 for c, _ in _OUTLOOK_PHONES if c in OUTLOOK_HEADER and row.get(c))
+    if len(card.get("phones") or []) > phones_written:
+        count(lost, "phones beyond Outlook's columns", len(card["phones"]) - phones_written)
+    for field in ("photo", "title", "language"):
+        if card.get(field):
+            count(lost, field)
+
+
+def outlook_columns(card: dict) -> set[str]:
+    """The Outlook columns beyond OUTLOOK_HEADER a card has a value for (the header's width)."""
+    kept = kept_data(card)
+    columns = {c for c in kept.columns if c in OUTLOOK_FULL_HEADER}
+    columns |= {_OUTLOOK_EVENT_COLUMNS[e["label"]] for e in kept.events if e["label"] in _OUTLOOK_EVENT_COLUMNS}
+    columns |= {_OUTLOOK_RELATION_COLUMNS[r["label"]] for r in kept.relations
+                if r["label"] in _OUTLOOK_RELATION_COLUMNS}
+    return columns - set(OUTLOOK_HEADER)
+
+
+def _outlook_kept(card: dict, row: dict, lost: dict[str, int]) -> None:
+    """Kept columns Outlook has (Spouse, Anniversary, Gender, User 1, ...); the rest is counted as lost."""
+    kept = kept_data(card)
+    for header, value in kept.columns.items():
+        if header in OUTLOOK_FULL_HEADER and not row.get(header):
+            row[header] = value
+        else:
+            count(lost, f"CSV column {header!r}")
+    for kind, rows, columns in (("event", kept.events, _OUTLOOK_EVENT_COLUMNS),
+                                ("relation", kept.relations, _OUTLOOK_RELATION_COLUMNS)):
+        for item in rows:
+            column = columns.get(item["label"])
+            if column and not row.get(column):
+                row[column] = item["value"]
+            else:
+                count(lost, f"{kind} {item['label']!r}")
+    if kept.ims:
+        count(lost, "instant messaging", len(kept.ims))
+    for item in kept.props:
+        count(lost, f"vCard {item['name']}")
+    for name in kept.left + kept.labels:
+        count(lost, f"vCard {name}")
+
+
+# ---------------------------------------------------------------- Thunderbird
+
+THUNDERBIRD_HEADER = [
+    "First Name", "Last Name", "Display Name", "Nickname", "Primary Email", "Secondary Email", "Screen Name",
+    "Work Phone", "Home Phone", "Fax Number", "Pager Number", "Mobile Number", "Home Address", "Home Address 2",
+    "Home City", "Home State", "Home ZipCode", "Home Country", "Work Address", "Work Address 2", "Work City",
+    "Work State", "Work ZipCode", "Work Country", "Job Title", "Department", "Organization", "Web Page 1",
+    "Web Page 2", "Birth Year", "Birth Month", "Birth Day", "Custom 1", "Custom 2", "Custom 3", "Custom 4", "Notes",
+]
+
+
+def card_from_thunderbird(row: dict, resolver: GroupResolver | None) -> dict:
+    """A canonical card from one Thunderbird address book CSV row."""
+    get = lambda name: (row.get(name) or "").strip()
+    card: dict = {"given_name": get("First Name"), "family_name": get("Last Name"),
+                  "job_title": get("Job Title"), "department": get("Department"),
+                  "notes": (row.get("Notes") or "").strip(), "emails": [], "phones": [], "addresses": [], "urls": []}
+    if get("Display Name"):
+        card["display_name"] = get("Display Name")
+    org = get("Organization")
+    set_extra(card, "org", org)
+    set_extra(card, "nickname", get("Nickname"))
+    for column in ("Primary Email", "Secondary Email"):
+        if get(column):
+            card["emails"].append({"value": get(column), "type": ""})
+    for column, kind, label in (("Work Phone", "office", ""), ("Home Phone", "home", ""), ("Mobile Number", "mobile", ""),
+                                ("Fax Number", "fax", ""), ("Pager Number", "other", "Pager")):
+        if get(column):
+            card["phones"].append({"value": get(column), "type": kind, "label": label})
+    for prefix, kind in (("Home", "home"), ("Work", "work")):
+        address = {"type": kind, "line1": get(f"{prefix} Address"), "line2": get(f"{prefix} Address 2"),
+                   "city": get(f"{prefix} City"), "region": get(f"{prefix} State"),
+                   "postal_code": get(f"{prefix} ZipCode"), "country": get(f"{prefix} Country")}
+        if any(address[k] for k in ("line1", "line2", "city", "region", "postal_code", "country")):
+            card["addresses"].append(address)
+    for column, kind in (("Web Page 1", "work"), ("Web Page 2", "home")):
+        if get(column):
+            card["urls"].append({"value": get(column), "type": kind})
+    year, month, day = get("Birth Year"), get("Birth Month"), get("Birth Day")
+    if month and day:
+        text = f"{year}-{int(month):02d}-{int(day):02d}" if year.isdigit() and month.isdigit() and day.isdigit() \
+            else f"{year}/{month}/{day}"
+        set_birthday(card, text if year else f"--{int(month):02d}-{int(day):02d}" if month.isdigit()
+                     and day.isdigit() else text, "Birth Year/Month/Day")
+    elif year:
+        card.setdefault("extra", {}).setdefault("csv", {})["Birth Year"] = year
+    first_email = card["emails"][0]["value"] if card["emails"] else ""
+    name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    keep_leftovers(card, row)
+    return card
+
+
+def thunderbird_row(card: dict) -> dict:
+    """One card as a Thunderbird CSV row."""
+    phones = {}
+    for phone in card.get("phones", []):
+        column = {"office": "Work Phone", "home": "Home Phone", "mobile": "Mobile Number", "fax": "Fax Number"}.get(
+            phone.get("type"), "Pager Number" if (phone.get("label") or "").lower() == "pager" else None)
+        if column and column not in phones:
+            phones[column] = phone["value"]
+    row = {"First Name": card.get("given_name") or "", "Last Name": card.get("family_name") or "",
+           "Display Name": card.get("display_name") or "", "Nickname": get_extra(card, "nickname"),
+           "Job Title": card.get("job_title") or "", "Department": card.get("department") or "",
+           "Organization": get_extra(card, "org"), "Notes": card.get("notes") or "", **phones}
+    for column, email in zip(("Primary Email", "Secondary Email"), card.get("emails", [])):
+        row[column] = email["value"]
+    for column, url in zip(("Web Page 1", "Web Page 2"), card.get("urls", [])):
+        row[column] = url["value"]
     return row
 
 
 # ---------------------------------------------------------------- streams
 
 def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None = None) -> None:
-    """Parse a CSV stream (Google or Outlook headers) into the bulk writer, row by row."""
-    reader = csv.reader(stream)
+    """Parse a CSV stream (Google, Outlook or Thunderbird headers) into the bulk writer, row by row.
+
+    Rows are read as spreadsheet programs read them: a row with fewer cells than the header
+    has empty cells at its end, empty cells beyond the header (a trailing comma) are nothing;
+    cells with a value beyond the header are kept (extra['csv']) with a warning. A header
+    that is no known export's is an error (RecordError) before anything is stored.
+    """
+    sample = stream.read(65536)
     try:
-        header = next(reader)
-        kind = flavour(header)
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(_Prefixed(sample, stream), delimiter=delimiter)
+    try:
+        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except StopIteration:
-        report.fail("line 1", "the file is empty (a CSV needs a header row)")
-        return
-    except (RecordError, csv.Error) as exc:
-        report.fail("line 1", str(exc))
-        return
-    parse = card_from_google if kind == "google" else card_from_outlook
+        raise RecordError("the file is empty (a CSV needs a header row)") from None
+    except csv.Error as exc:
+        raise RecordError(f"line 1: malformed CSV header: {exc}") from None
+    while header and not header[-1]:
+        header.pop()  # a trailing comma on the header line
+    kind = flavour(header)
+    parse = {"google": card_from_google, "outlook": card_from_outlook, "thunderbird": card_from_thunderbird}[kind]
     number, line = 0, reader.line_num
     while True:
         start = line + 1
@@ -361,16 +669,58 @@ def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None 
             continue  # an empty line between rows
         number += 1
         position = f"row {number} (line {start})"
-        if len(cells) != len(header):
-            report.fail(position, f"row has {len(cells)} cells, the header has {len(header)}")
-            continue
+        extra_cells = [c for c in cells[len(header):] if c.strip()]
+        cells = cells[:len(header)] + [""] * (len(header) - len(cells))
+        row = TrackedRow(zip(header, cells))
         try:
-            card = parse(dict(zip(header, cells)), resolver)
+            card = parse(row, resolver)
         except RecordError as exc:
             report.fail(position, str(exc))
             continue
+        for message in card.pop("_warnings", []):
+            report.warn(position, message)
+        if extra_cells:
+            card.setdefault("extra", {}).setdefault("csv", {})["(cells beyond the header)"] = extra_cells
+            report.warn(position, f"{len(extra_cells)} cell(s) beyond the header's {len(header)} columns: "
+                                  "kept in the card's extra data")
+        if not card.get("id"):
+            card["id"] = content_id(cells)
         writer.add(card, position)
     writer.flush()
+
+
+def content_id(cells: list[str]) -> str:
+    """A card id from a row's cells: the same row imported again is the same card."""
+    import hashlib
+    import uuid
+
+    from .vcard import UID_NAMESPACE
+
+    digest = hashlib.sha1("\x1f".join(c.strip() for c in cells).encode()).hexdigest()
+    return str(uuid.uuid5(UID_NAMESPACE, "csv:" + digest))
+
+
+class _Prefixed:
+    """Lines of a text already read, then of the rest of the stream (csv.reader reads lines)."""
+
+    def __init__(self, head: str, rest: IO[str]) -> None:
+        self.head, self.rest = head, rest
+
+    def __iter__(self):
+        import io as _io
+
+        pending = ""
+        for line in _io.StringIO(self.head, newline=""):
+            pending = line
+            if line.endswith(("\n", "\r")):
+                yield line
+                pending = ""
+        for line in self.rest:
+            if pending:
+                line, pending = pending + line, ""
+            yield line
+        if pending:
+            yield pending
 
 
 def child_counts() -> dict[str, int]:
@@ -384,23 +734,50 @@ def child_counts() -> dict[str, int]:
     return counts
 
 
-def write_google(cards: Iterable[dict], out: IO[str], counts: dict[str, int]) -> int:
+def kept_layout() -> dict:
+    """What the kept data of all cards needs in a CSV header, read from the `extra` column only.
+
+    {"ims": n, "events": n, "relations": n, "custom": n} (the most any card has: Google's
+    numbered column groups) and "outlook": the Outlook columns beyond OUTLOOK_HEADER in use.
+    """
+    layout: dict = {"ims": 0, "events": 0, "relations": 0, "custom": 0, "outlook": set()}
+    last = 0
+    while True:
+        rows = list(Contact.select(Contact.autokey, Contact.extra).where(Contact.autokey > last)
+                    .order_by(Contact.autokey).limit(1000).tuples())
+        if not rows:
+            return layout
+        for _, extra in rows:
+            if not extra:
+                continue
+            card = {"extra": extra}
+            kept = kept_data(card)
+            for kind in ("ims", "events", "relations"):
+                layout[kind] = max(layout[kind], len(getattr(kept, kind)))
+            layout["custom"] = max(layout["custom"], len(kept.columns) + len(kept.props))
+            layout["outlook"] |= outlook_columns(card)
+        last = rows[-1][0]
+
+
+def write_google(cards: Iterable[dict], out: IO[str], counts: dict, lost: dict[str, int] | None = None) -> int:
     """Write cards as a Google Contacts CSV; returns how many were written."""
     writer = csv.DictWriter(out, fieldnames=google_header(counts), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    count = 0
+    written = 0
     for card in cards:
-        writer.writerow(google_row(card))
-        count += 1
-    return count
+        writer.writerow(google_row(card, lost))
+        written += 1
+    return written
 
 
-def write_outlook(cards: Iterable[dict], out: IO[str]) -> int:
-    """Write cards as an Outlook CSV; returns how many were written."""
-    writer = csv.DictWriter(out, fieldnames=OUTLOOK_HEADER, extrasaction="ignore", lineterminator="\r\n")
+def write_outlook(cards: Iterable[dict], out: IO[str], columns: set[str] = frozenset(),
+                  lost: dict[str, int] | None = None) -> int:
+    """Write cards as an Outlook CSV (OUTLOOK_HEADER plus `columns` of Outlook's); returns how many."""
+    writer = csv.DictWriter(out, fieldnames=outlook_header(set(columns)), extrasaction="ignore",
+                            lineterminator="\r\n")
     writer.writeheader()
-    count = 0
+    written = 0
     for card in cards:
-        writer.writerow(outlook_row(card))
-        count += 1
-    return count
+        writer.writerow(outlook_row(card, lost))
+        written += 1
+    return written

@@ -68,6 +68,7 @@ class ImportContext:
     user: str | None = None
     on_stored: Callable[[int], None] | None = None
     cache: dict = field(default_factory=dict)  # e.g. "group_keys": group id -> autokey
+    on_duplicate: str = "skip"  # contacts whose id is stored: "skip" or "new" (see BulkWriter)
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,8 @@ class ContactImporter:
         self.group_keys: dict[str, int] = context.cache.setdefault("group_keys", {})
         # The first run of contacts into an empty store is one bulk load (services.io.bulk_load).
         self.writer = BulkWriter(context.report, batch_size=context.batch_size, user=context.user,
-                                 on_stored=context.on_stored, bulk_load=True)
+                                 on_stored=context.on_stored, bulk_load=True,
+                                 on_duplicate=context.on_duplicate)
 
     def add(self, record: dict, position: str) -> None:
         """Check one contact record and queue it."""

@@ -1,86 +1,432 @@
-"""vCard 2.1/3.0/4.0 in, vCard 3.0/4.0 out, with `vobject` doing the line syntax.
+"""vCard 2.1/3.0/4.0 <-> canonical cards, keeping every property a card had.
 
-vobject unfolds lines (also vCard 2.1 quoted-printable soft breaks), parses property
-parameters (quoted, bare 2.1 types) and folds output lines at 75 octets. Its card
-behaviours are vCard 3.0 only (a 4.0 `PHOTO:data:...,` value is cut at the comma),
-so property values are decoded here, per RFC 6350/2426: structured values split on
-unescaped `;`, lists on unescaped `,`, then backslash escapes removed. Cards are read
-one at a time from a stream; a broken card is reported with its number and line and
-reading goes on with the next `BEGIN:VCARD`.
+API (also used by the CardDAV door):
+
+- `card_from_vcard(text, resolver=None) -> (card, warnings)`: one vCard (any version) to
+  the dict `services.contacts.create_card` takes: scalar fields, `emails`/`phones`/
+  `addresses`/`urls` lists, `extra`, `id` when the card has a UID (the UID itself when it
+  is a UUID, else `id_for_uid(uid)`, a UUIDv5 of it: every door needs UUID ids), and
+  `groups` (autokeys) when a `GroupResolver` is given, else `group_names` (CATEGORIES).
+  A property that cannot be read is dropped with a warning (`line N: PROP: reason`); the
+  card survives. RecordError only when there is no card at all (no name of any kind,
+  KIND:group, no BEGIN:VCARD); a whole-file import turns group cards into groups
+  (`import_cards`, services.io.group_cards).
+- `card_to_vcard(card, version="4.0") -> str` (also "3.0" and "2.1"): CRLF lines folded
+  at 75 octets.
+
+The guarantee: a vCard read by `card_from_vcard`, stored, and written by `card_to_vcard`
+in its own version has every property it had: the mapped ones with their (normalised)
+values, every other one (IMPP, X-*, GEO, a second ORG, ...) verbatim with its group and
+parameters, in the original order. It works through `extra["vcard"]`:
+
+    {"version": "3.0",                     # the version the card was read in
+     "uid": "<the UID as written>",        # when the card had one
+     "org": "...", "nickname": "...", "bday": "...",   # mapped values without a column
+     "props": [                            # the card's properties in order
+        "X-ABUID:5AD3...",                 # not mapped: the logical line verbatim
+        {"map": "TEL", "i": 0,             # mapped: the i-th canonical phone
+         "fp": "3f2a...",                  # fingerprint of the canonical value read
+         "head": "item1.TEL;type=CELL",    # the line before its value
+         "value": "+1 555 0100"},          # its value as written (left out for PHOTO)
+     ]}
+
+On writing, a mapped property whose canonical value still has the fingerprint is written
+as it was read; one another door changed is written anew in the same place (with its
+group, so Apple's `itemN.X-ABLabel` stays attached); rows added since go after the last
+property of their kind; removed ones disappear. Lines of another version than the one
+written are converted (2.1 quoted-printable and bare parameters, 4.0 data: URIs).
 """
 from __future__ import annotations
 
 import base64
+import codecs
 import binascii
 import datetime
+import hashlib
 import io
 import quopri
-from collections.abc import Iterable, Iterator
+import re
+import uuid
+from collections.abc import Iterable
 from typing import IO
 
-from vobject.base import ParseError, backslashEscape, foldOneLine, getLogicalLines, parseLine
+import orjson
 
-from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, public_id, set_extra
+from . import encodings
+from . import vcard_lines as vl
+from .canonical import GroupResolver, name_card, phone_type, place_type, public_id
+from .group_cards import GroupCard, group_card, store_group_cards
+from .kept import CSV_COLUMN_PARAM, CSV_COLUMN_PROPERTY, csv_columns
 from .report import RecordError
+
+# Namespace of card ids made from UIDs that are not UUIDs (and from cards without a UID).
+UID_NAMESPACE = uuid.UUID("6b1f8f6e-3c1e-5d7a-9a57-0c2f3e8d4b21")
+VERSIONS = ("2.1", "3.0", "4.0")
+# Mapped properties written without their value in extra (the value is the canonical column).
+_VALUE_NOT_KEPT = {"PHOTO"}
+# Mapped kinds that several properties make together (all placeholders share one fingerprint).
+_JOINED = {"NOTE", "CATEGORIES"}
+# Kinds a fresh line of which goes to the top when the original card had none.
+_TOP = ("UID", "FN", "N")
+
+
+def id_for_uid(uid: str) -> str:
+    """The card id for a vCard UID: the UUID itself (also `urn:uuid:`), else a UUIDv5 of the UID."""
+    return public_id(uid) or str(uuid.uuid5(UID_NAMESPACE, uid.strip()))
+
 
 # ---------------------------------------------------------------- reading
 
+def card_from_vcard(text: str, resolver: GroupResolver | None = None) -> tuple[dict, list[str]]:
+    """One vCard as text to (canonical card, warnings); RecordError when it is no usable card."""
+    warnings: list[str] = []
 
-def read_cards(stream: IO[str]) -> Iterator[tuple[str, list[tuple] | Exception]]:
-    """(position, properties) per card of a text stream, or (position, error) for a broken one.
+    def warn(number: int, message: str) -> None:
+        warnings.append(f"line {number}: {message}" if not message.startswith("line ") else message)
 
-    Properties are (NAME, {PARAM: [values]}, raw value) in file order.
-    """
-    number = 0
-    current: list[tuple] | None = None
-    broken: Exception | None = None
-    start = 0
-    for text, line_no in getLogicalLines(stream, allowQP=True):
-        line_no = max(line_no, 1)  # vobject numbers the very first line 0
-        try:
-            name, params, value, _group = parseLine(text, line_no)
-        except ParseError:
-            if current is not None and broken is None:
-                broken = RecordError(f"line {line_no} is not a vCard property: {text[:60]!r}")
+    cards = list(_cards(_props(vl.logical_lines(vl.physical_text_lines(text), warn), warn), warn))
+    if not cards:
+        raise RecordError("no BEGIN:VCARD ... END:VCARD in the text")
+    if len(cards) > 1:
+        warn(cards[1][0], "more than one vCard: only the first is read")
+    _, props, complete = cards[0]
+    if not complete:
+        warn(cards[0][0], "the card has no END:VCARD")
+    card = card_from_props(props, warn, resolver)
+    return card, warnings
+
+
+def _props(lines: Iterable[tuple[int, str]], warn) -> Iterable[vl.Prop]:
+    for number, text in lines:
+        prop = vl.parse_property(text, number)
+        if prop is None:
+            warn(number, f"not a vCard property, dropped: {text[:60]!r}")
             continue
-        name = name.upper()
-        if name == "BEGIN" and value.strip().upper() == "VCARD":
-            if current is not None:  # a BEGIN without END: report the unfinished card
-                yield _position(number, start), RecordError("card has no END:VCARD")
-            number += 1
-            start = line_no
-            current, broken = [], None
+        yield prop
+
+
+def _cards(props: Iterable[vl.Prop], warn) -> Iterable[tuple[int, list[vl.Prop], bool]]:
+    """(start line, properties, ended by END) per card; a 2.1 AGENT's nested vCard stays in the AGENT."""
+    current: list[vl.Prop] | None = None
+    start = 0
+    nested: list[str] | None = None
+    depth = 0
+    for prop in props:
+        is_begin = prop.name == "BEGIN" and prop.value.strip().upper() == "VCARD"
+        is_end = prop.name == "END" and prop.value.strip().upper() == "VCARD"
+        if nested is not None:
+            nested.append(prop.text)
+            depth += is_begin - is_end
+            if depth == 0:
+                current[-1].nested = nested
+                nested = None
+            continue
+        if is_begin:
+            if current is not None and current and current[-1].name == "AGENT" and not current[-1].value.strip():
+                nested, depth = [prop.text], 1
+                continue
+            if current is not None:
+                yield start, current, False
+            current, start = [], prop.line
             continue
         if current is None:
-            continue  # text between cards
-        if name == "END" and value.strip().upper() == "VCARD":
-            yield _position(number, start), (broken or current)
-            current, broken = None, None
+            if not is_end:
+                warn(prop.line, f"{prop.name} outside BEGIN:VCARD ... END:VCARD, ignored")
             continue
-        current.append((name, _params(params), value))
+        if is_end:
+            yield start, current, True
+            current = None
+            continue
+        current.append(prop)
     if current is not None:
-        yield _position(number, start), RecordError("card has no END:VCARD")
+        yield start, current, False
 
 
-def _position(number: int, line: int) -> str:
-    return f"card {number} (line {line})"
+def _fingerprint(value) -> str:
+    return hashlib.sha1(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
-def _params(params: list[list[str]]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for param in params:
-        if len(param) == 1:  # vCard 2.1 bare parameter: TEL;WORK;FAX
-            key, values = ("ENCODING", param) if param[0].upper() in ("QUOTED-PRINTABLE", "BASE64", "B") \
-                else ("TYPE", param)
+def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None = None,
+                    decoder: vl.Decoder | None = None) -> dict:
+    """A canonical card from one vCard's properties (see the module docstring)."""
+    version = next((p.value.strip() for p in props if p.name == "VERSION"), "3.0")
+    if version not in VERSIONS:
+        warn(props[0].line if props else 0, f"VERSION:{version} is not 2.1, 3.0 or 4.0: read as 3.0")
+        version = "3.0"
+    v21 = version == "2.1"
+    card: dict = {"emails": [], "phones": [], "addresses": [], "urls": []}
+    vcard_extra: dict = {"version": version}
+    entries: list = []
+    seen: set[str] = set()
+    notes: list[str] = []
+    categories: list[str] = []
+    labels = _ab_labels(props, decoder, v21)
+    kind = "individual"
+
+    def text_of(prop: vl.Prop) -> str:
+        return vl.value_text(prop, decoder)
+
+    def mapped(prop: vl.Prop, kind_name: str, index: int = 0) -> dict:
+        entry = {"map": kind_name, "i": index, "head": prop.head()}
+        if kind_name not in _VALUE_NOT_KEPT:
+            entry["value"] = prop.value
+        entries.append(entry)
+        return entry
+
+    for prop in props:
+        name = prop.name
+        if name == "VERSION":
+            continue
+        try:
+            entry = _map_property(prop, name, card, vcard_extra, seen, notes, categories, labels,
+                                  text_of, v21, mapped)
+        except RecordError as exc:
+            warn(prop.line, f"{name}: {exc}; property dropped")
+            continue
+        if entry is None:
+            entries.append(_verbatim(prop))
+        elif name in ("KIND", "X-ADDRESSBOOKSERVER-KIND"):
+            kind = entry
+    if kind == "group":
+        raise RecordError("a KIND:group card is a group, not a contact")
+    if notes:
+        card["notes"] = "\n".join(notes)
+    for kind_name in ("emails", "phones", "urls", "addresses"):
+        _normalise_primary(card[kind_name], kind_name != "addresses")
+    first_email = card["emails"][0]["value"] if card["emails"] else ""
+    name_card(card, org=vcard_extra.get("org", ""), nickname=vcard_extra.get("nickname", ""), email=first_email)
+    if categories:
+        if resolver is not None:
+            card["groups"] = resolver.keys(categories)
         else:
-            key, values = param[0].upper(), param[1:]
-        split = [v.strip() for value in values for v in value.split(",")]  # TYPE="work,voice"
-        out.setdefault(key, []).extend(v for v in split if v)
-    return out
+            card["group_names"] = categories
+    vcard_extra["props"] = entries
+    for entry in entries:
+        if isinstance(entry, dict):
+            entry["fp"] = _fingerprint(_canonical_value(card, vcard_extra, entry["map"], entry["i"],
+                                                        categories))
+    card["extra"] = {"vcard": vcard_extra}
+    return card
 
 
-def _split(value: str, separator: str) -> list[str]:
-    """Split on unescaped separators, then unescape each piece."""
+def _verbatim(prop: vl.Prop) -> str:
+    if prop.nested:
+        return "\r\n".join([prop.text, *prop.nested])
+    return prop.text
+
+
+def _map_property(prop, name, card, vx, seen, notes, categories, labels, text_of, v21, mapped):
+    """Map one property onto the card; returns None when it is kept verbatim (not mapped)."""
+    value = text_of(prop)
+    unescape = _unescape21 if v21 else _unescape
+    first = name not in seen
+    if name == "FN" and first:
+        display = unescape(value).strip()
+        if not display:
+            return None
+        seen.add(name)
+        card["display_name"] = display
+        return mapped(prop, "FN")
+    if name == "N" and first:
+        parts = [" ".join(p.strip() for p in _split(piece, ",", unescape) if p.strip())
+                 for piece in _split_raw(value, ";")] + [""] * 5
+        seen.add(name)
+        card.update(family_name=parts[0], given_name=parts[1], middle_name=parts[2], prefix=parts[3],
+                    suffix=parts[4])
+        return mapped(prop, "N")
+    if name == "ORG" and first:
+        pieces = [unescape(p).strip() for p in _split_raw(value, ";")]
+        if not any(pieces):
+            return None
+        seen.add(name)
+        if pieces[0]:
+            vx["org"] = pieces[0]
+        if len(pieces) > 1 and pieces[1]:
+            card["department"] = pieces[1]
+        return mapped(prop, "ORG")
+    if name in ("TITLE", "ROLE") and first:
+        text = unescape(value).strip()
+        if not text:
+            return None
+        seen.add(name)
+        card["job_title" if name == "TITLE" else "title"] = text
+        return mapped(prop, name)
+    if name == "NICKNAME" and first:
+        text = ", ".join(p.strip() for p in _split(value, ",", unescape) if p.strip())
+        if not text:
+            return None
+        seen.add(name)
+        vx["nickname"] = text
+        return mapped(prop, name)
+    if name == "BDAY" and first:
+        text = unescape(value).strip()
+        if not text:
+            return None
+        seen.add(name)
+        vx["bday"] = text
+        return mapped(prop, name)
+    if name == "TEL":
+        number = unescape(value).strip()
+        if number.lower().startswith("tel:"):
+            number = number[4:]
+        if not number:
+            return None
+        types = prop.types()
+        phone = {"value": number, "type": phone_type(types), "is_primary": _is_pref(prop),
+                 "label": labels.get(prop.group) or _phone_label(types)}
+        card["phones"].append(phone)
+        return mapped(prop, "TEL", len(card["phones"]) - 1)
+    if name == "EMAIL":
+        address = unescape(value).strip()
+        if address.lower().startswith("mailto:"):
+            address = address[7:]
+        if not address:
+            return None
+        card["emails"].append({"value": address, "type": place_type(prop.types()), "is_primary": _is_pref(prop),
+                               "label": labels.get(prop.group, "")})
+        return mapped(prop, "EMAIL", len(card["emails"]) - 1)
+    if name == "ADR":
+        address = _address(value, prop.types(), _is_pref(prop), unescape)
+        if not any(address[k] for k in ("line1", "line2", "city", "region", "postal_code", "country")):
+            return None
+        address["label"] = labels.get(prop.group, "")
+        card["addresses"].append(address)
+        return mapped(prop, "ADR", len(card["addresses"]) - 1)
+    if name == "URL":
+        url = unescape(value).strip()
+        if not url:
+            return None
+        card["urls"].append({"value": url, "type": place_type(prop.types()), "is_primary": _is_pref(prop),
+                             "label": labels.get(prop.group, "")})
+        return mapped(prop, "URL", len(card["urls"]) - 1)
+    if name == "NOTE":
+        if not value.strip():
+            return None
+        notes.append(unescape(value).replace("\r\n", "\n").replace("\r", "\n"))
+        return mapped(prop, "NOTE", len(notes) - 1)
+    if name == "PHOTO" and first:
+        photo = _photo(prop, value)
+        if not photo:
+            return None
+        seen.add(name)
+        card["photo"] = photo
+        return mapped(prop, "PHOTO")
+    if name == "CATEGORIES":
+        names = [p.strip() for p in _split(value, ",", unescape) if p.strip()]
+        if not names:
+            return None
+        categories.extend(n for n in names if n not in categories)
+        return mapped(prop, "CATEGORIES")  # several CATEGORIES lines share one value (joined)
+    if name == "UID" and first:
+        uid = unescape(value).strip()
+        if not uid:
+            return None
+        seen.add(name)
+        vx["uid"] = uid
+        card["id"] = id_for_uid(uid)
+        return mapped(prop, "UID")
+    if name in ("LANG", "X-LANGUAGE") and "LANG" not in seen:
+        language = unescape(value).strip()
+        if not language:
+            return None
+        seen.add("LANG")
+        card["language"] = language
+        return mapped(prop, "LANG")
+    if name == "REV" and first:
+        seen.add(name)
+        return mapped(prop, "REV")
+    if name in ("KIND", "X-ADDRESSBOOKSERVER-KIND"):
+        kind = unescape(value).strip().lower()
+        if kind == "group":
+            return "group"
+        return None
+    return None
+
+
+def _canonical_value(card: dict, vx: dict, kind: str, index: int, categories: list[str] | None = None):
+    """What a mapped property stands for in a card, compared by fingerprint on writing."""
+    if kind == "FN":
+        return card.get("display_name") or ""
+    if kind == "N":
+        return [card.get(k) or "" for k in ("family_name", "given_name", "middle_name", "prefix", "suffix")]
+    if kind == "ORG":
+        return [vx.get("org", ""), card.get("department") or ""]
+    if kind == "TITLE":
+        return card.get("job_title") or ""
+    if kind == "ROLE":
+        return card.get("title") or ""
+    if kind in ("NICKNAME", "BDAY"):
+        return vx.get(kind.lower(), "")
+    if kind in ("TEL", "EMAIL", "ADR", "URL"):
+        rows = card.get(_ROWS[kind]) or []
+        if index >= len(rows):
+            return None
+        return {k: rows[index].get(k) or ("" if k != "is_primary" else False) for k in _ROW_KEYS[kind]}
+    if kind == "NOTE":
+        return card.get("notes") or ""
+    if kind == "PHOTO":
+        return card.get("photo") or ""
+    if kind == "CATEGORIES":
+        if categories is not None:
+            return categories
+        return [g["name"] for g in card.get("groups") or []]
+    if kind == "UID":
+        return card.get("id") or ""
+    if kind == "LANG":
+        return card.get("language") or ""
+    return None  # REV: always written anew
+
+
+_ROWS = {"TEL": "phones", "EMAIL": "emails", "ADR": "addresses", "URL": "urls"}
+_ROW_KEYS = {
+    "TEL": ("value", "type", "label", "is_primary"),
+    "EMAIL": ("value", "type", "label", "is_primary"),
+    "URL": ("value", "type", "label", "is_primary"),
+    "ADR": ("line1", "line2", "city", "region", "postal_code", "country", "type", "label", "is_primary"),
+}
+
+
+def _normalise_primary(rows: list[dict], first_by_default: bool) -> None:
+    """One primary per kind, as the store keeps it (the first flagged, else the first row)."""
+    flagged = next((i for i, row in enumerate(rows) if row.get("is_primary")), None)
+    if flagged is None and first_by_default and rows:
+        flagged = 0
+    for i, row in enumerate(rows):
+        row["is_primary"] = i == flagged
+
+
+def _ab_labels(props: list[vl.Prop], decoder, v21: bool) -> dict[str, str]:
+    """Apple's custom labels: group -> text of `itemN.X-ABLabel` (`_$!<Mobile>!$_` -> Mobile)."""
+    labels = {}
+    for prop in props:
+        if prop.name == "X-ABLABEL" and prop.group:
+            text = (_unescape21 if v21 else _unescape)(vl.value_text(prop, decoder)).strip()
+            match = re.fullmatch(r"_\$!<(.*)>!\$_", text)
+            labels[prop.group] = match.group(1) if match else text
+    return labels
+
+
+def _phone_label(types: list[str]) -> str:
+    """A label for what the canonical phone type cannot say (pager, home/work fax)."""
+    words = set(types)
+    if "pager" in words:
+        return "Pager"
+    if "fax" in words:
+        if "home" in words:
+            return "Home Fax"
+        if "work" in words:
+            return "Work Fax"
+    return ""
+
+
+def _is_pref(prop: vl.Prop) -> bool:
+    if prop.param("PREF"):
+        return True
+    return "pref" in prop.types()
+
+
+def _split_raw(value: str, separator: str) -> list[str]:
+    """Split on unescaped separators, keeping escapes (for a second split)."""
     parts, current, escaped = [], [], False
     for char in value:
         if escaped:
@@ -89,12 +435,18 @@ def _split(value: str, separator: str) -> list[str]:
         elif char == "\\":
             escaped = True
         elif char == separator:
-            parts.append(_unescape("".join(current)))
+            parts.append("".join(current))
             current = []
         else:
             current.append(char)
-    parts.append(_unescape("".join(current)))
+    if escaped:
+        current.append("\\")
+    parts.append("".join(current))
     return parts
+
+
+def _split(value: str, separator: str, unescape) -> list[str]:
+    return [unescape(p) for p in _split_raw(value, separator)]
 
 
 def _unescape(text: str) -> str:
@@ -111,136 +463,136 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-def _decoded(params: dict, value: str) -> str:
-    """The value with vCard 2.1 quoted-printable and charsets undone."""
-    if any(e.upper() == "QUOTED-PRINTABLE" for e in params.get("ENCODING", [])):
-        charset = (params.get("CHARSET") or ["utf-8"])[0]
-        raw = quopri.decodestring(value.encode("latin-1", "replace"))  # "=\n" is a soft break
-        try:
-            return raw.decode(charset, "replace")
-        except LookupError:
-            return raw.decode("utf-8", "replace")
-    return value
+def _unescape21(text: str) -> str:
+    """vCard 2.1 escapes only `;` (and writers add `\\,`); other backslashes are text."""
+    return text.replace("\\;", ";").replace("\\,", ",")
 
 
-def card_from_properties(properties: list[tuple], resolver: GroupResolver | None) -> dict:
-    """A canonical card from one vCard's properties; RecordError names what is wrong."""
-    card: dict = {"emails": [], "phones": [], "addresses": [], "urls": []}
-    org, nickname, notes, categories = "", "", [], []
-    kind = "individual"
-    for name, params, raw in properties:
-        value = _decoded(params, raw)
-        types = params.get("TYPE", [])
-        pref = _is_pref(params)
-        if name == "FN":
-            card["display_name"] = _unescape(value).strip()
-        elif name == "N":
-            parts = [" ".join(p.strip() for p in piece.split(",") if p.strip())
-                     for piece in _split(value, ";")] + [""] * 5
-            card.update(family_name=parts[0], given_name=parts[1], middle_name=parts[2],
-                        prefix=parts[3], suffix=parts[4])
-        elif name == "ORG":
-            pieces = _split(value, ";")
-            org = pieces[0].strip()
-            set_extra(card, "org", org)
-            if len(pieces) > 1 and pieces[1].strip():
-                card["department"] = pieces[1].strip()
-        elif name == "TITLE":
-            card["job_title"] = _unescape(value).strip()
-        elif name == "ROLE":
-            card["title"] = _unescape(value).strip()
-        elif name == "NICKNAME":
-            nickname = ", ".join(p.strip() for p in _split(value, ",") if p.strip())
-            set_extra(card, "nickname", nickname)
-        elif name == "BDAY":
-            set_extra(card, "bday", _unescape(value).strip())
-        elif name == "TEL":
-            number = _unescape(value).strip()
-            if number.lower().startswith("tel:"):
-                number = number[4:]
-            if number:
-                card["phones"].append({"value": number, "type": phone_type(types), "is_primary": pref})
-        elif name == "EMAIL":
-            address = _unescape(value).strip()
-            if address.lower().startswith("mailto:"):
-                address = address[7:]
-            if address:
-                card["emails"].append({"value": address, "type": place_type(types), "is_primary": pref})
-        elif name == "ADR":
-            card["addresses"].append(_address(value, types, pref))
-        elif name == "URL":
-            url = _unescape(value).strip()
-            if url:
-                card["urls"].append({"value": url, "type": place_type(types), "is_primary": pref})
-        elif name == "NOTE":
-            notes.append(_unescape(value))
-        elif name == "PHOTO":
-            card["photo"] = _photo(params, raw)
-        elif name == "CATEGORIES":
-            categories.extend(p.strip() for p in _split(value, ",") if p.strip())
-        elif name == "UID":
-            uid = _unescape(value).strip()
-            card_id = public_id(uid)
-            if card_id:
-                card["id"] = card_id
-            else:
-                set_extra(card, "uid", uid)
-        elif name in ("LANG", "X-LANGUAGE"):
-            card["language"] = _unescape(value).strip()
-        elif name in ("KIND", "X-ADDRESSBOOKSERVER-KIND"):
-            kind = _unescape(value).strip().lower()
-    if kind == "group":
-        raise RecordError("a KIND:group card is a group, not a contact")
-    if notes:
-        card["notes"] = "\n".join(notes)
-    first_email = card["emails"][0]["value"] if card["emails"] else ""
-    name_card(card, org=org, nickname=nickname, email=first_email)
-    if categories and resolver is not None:
-        card["groups"] = resolver.keys(categories)
-    return card
-
-
-def _is_pref(params: dict) -> bool:
-    if "PREF" in params:  # vCard 4.0 PREF=1 (any value counts) or 2.1 bare PREF
-        return True
-    return any(t.lower() == "pref" for t in params.get("TYPE", []))
-
-
-def _address(value: str, types: list[str], pref: bool) -> dict:
-    parts = [p.replace("\n", ", ").strip() for p in _split(value, ";")] + [""] * 7
+def _address(value: str, types: list[str], pref: bool, unescape) -> dict:
+    parts = [unescape(p).replace("\r\n", "\n").replace("\n", ", ").strip() for p in _split_raw(value, ";")]
+    parts += [""] * 7
     box, extended, street, city, region, code, country = parts[:7]
     line2 = ", ".join(p for p in (extended, f"PO Box {box}" if box else "") if p)
     return {"type": place_type(types), "is_primary": pref, "line1": street, "line2": line2,
             "city": city, "region": region, "postal_code": code, "country": country}
 
 
-def _photo(params: dict, raw: str) -> str:
-    encoding = {e.upper() for e in params.get("ENCODING", [])}
-    if encoding & {"B", "BASE64"}:
-        data = "".join(raw.split())
-        try:
-            base64.b64decode(data, validate=True)
-        except (binascii.Error, ValueError):
-            raise RecordError("PHOTO is not valid base64") from None
-        media = next((t.lower() for t in params.get("TYPE", []) if t), "jpeg")
+def _photo(prop: vl.Prop, value: str) -> str:
+    """A photo as a data: URI (inline) or the URI; RecordError when inline data is broken."""
+    if prop.encoding() == "B":
+        data = "".join(value.split())
+        _check_base64(data)
+        media = next((t for t in prop.types() if t and t != "pref"), "") or "jpeg"
         media = media if "/" in media else f"image/{media}"
         return f"data:{media};base64,{data}"
-    return _unescape(raw).strip() if not raw.startswith("data:") else raw.strip()
+    text = value.strip()
+    if text.lower().startswith("data:"):
+        header, _, data = text.partition(",")
+        if ";base64" in header.lower():
+            _check_base64("".join(data.split()))
+        return text
+    return _unescape(text)
 
 
-def import_cards(stream: IO[str], report, writer, resolver: GroupResolver | None = None) -> None:
-    """Parse a vCard stream into the bulk writer; bad cards go to the report with their position."""
-    for position, parsed in read_cards(stream):
-        if isinstance(parsed, Exception):
-            report.fail(position, str(parsed))
+def _check_base64(data: str) -> None:
+    if not data:
+        raise RecordError("no image data")
+    if not re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", data):
+        raise RecordError("the image data is not valid base64")
+    try:
+        base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise RecordError(f"the base64 image data is cut off ({len(data)} characters)") from None
+
+
+# ---------------------------------------------------------------- a whole file
+
+def read_vcards(stream: IO[bytes], warn_at, encoding: str | None = None
+                ) -> Iterable[tuple[str, list[vl.Prop] | Exception, vl.Decoder, int]]:
+    """(position, properties, decoder, start line) per card of a binary stream.
+
+    `warn_at(position, message)` receives repairs made outside a card's own properties.
+    UTF-16/32 files (BOM or NUL pattern) are read as such; otherwise each line is UTF-8 when
+    it is, else its CHARSET, else `encoding` (the user's --encoding) or the detected one.
+    """
+    stream, found, _ = encodings.sniffed(stream, encoding)
+    if found == "utf-8-sig" and stream.peek(3).startswith(codecs.BOM_UTF8):
+        stream.read(3)
+    sample = stream.peek(65536)[:65536]
+    if found.startswith(("utf-16", "utf-32")):
+        lines = (line.encode("utf-8") for line in io.TextIOWrapper(stream, encoding=found, newline=""))
+        cr_only = False
+    else:
+        lines = iter(stream)
+        cr_only = b"\r" in sample and b"\n" not in sample
+    decoder = vl.Decoder(sample, encoding if encoding and encodings.known_charset(encoding) != "utf-8" else None)
+    number_of_card = [0]
+    pending: list[tuple[int, str]] = []
+
+    def warn(number: int, message: str) -> None:
+        pending.append((number, message))
+
+    def decoded_lines():
+        physical = ((n, raw.decode("latin-1")) for n, raw in vl.physical_byte_lines(lines, cr_only))
+        for number, text in vl.logical_lines(physical, warn):
+            yield number, decoder.line(text.encode("latin-1"), number, warn)
+
+    for start, props, complete in _cards(_props(decoded_lines(), warn), warn):
+        number_of_card[0] += 1
+        position = f"card {number_of_card[0]} (line {start})"
+        for number, message in pending:
+            warn_at(position if number >= start else f"line {number}", _line_message(number, message))
+        pending.clear()
+        if not complete:
+            warn_at(position, "the card has no END:VCARD (the file is cut off or the next card begins)")
+        yield position, props, decoder, start
+    for number, message in pending:
+        warn_at(f"line {number}", _line_message(number, message))
+
+
+def _line_message(number: int, message: str) -> str:
+    return message if message.startswith("line ") else f"line {number}: {message}"
+
+
+def import_cards(stream: IO[bytes], report, writer, resolver: GroupResolver | None = None,
+                 encoding: str | None = None) -> int:
+    """Parse a vCard byte stream into the bulk writer; returns the number of cards found.
+
+    A card without a UID gets an id made from its content, so importing a file again
+    finds the same cards. Group cards (KIND:group) become groups with their members
+    (services.io.group_cards), after the file's contacts are stored.
+    """
+    count = 0
+    group_cards: list[GroupCard] = []
+    for position, props, decoder, _start in read_vcards(stream, report.warn, encoding):
+        count += 1
+        group = group_card(props, position, decoder)
+        if group is not None:
+            group_cards.append(group)  # stored once the file's contacts (its members) are
             continue
+        warnings: list[tuple[int, str]] = []
         try:
-            card = card_from_properties(parsed, resolver)
+            card = card_from_props(props, lambda n, m: warnings.append((n, m)), resolver, decoder)
         except RecordError as exc:
+            for number, message in warnings:
+                report.warn(position, _line_message(number, message))
             report.fail(position, str(exc))
             continue
+        for number, message in warnings:
+            report.warn(position, _line_message(number, message))
+        if not card.get("id"):
+            card["id"] = content_id(props)
         writer.add(card, position)
     writer.flush()
+    if group_cards:
+        report.groups += store_group_cards(group_cards, report)
+    return count
+
+
+def content_id(props: list[vl.Prop]) -> str:
+    """A card id from a card's lines (for cards without a UID): the same card, the same id."""
+    digest = hashlib.sha1("\n".join(p.text for p in props if p.name not in ("REV",)).encode()).hexdigest()
+    return str(uuid.uuid5(UID_NAMESPACE, "content:" + digest))
 
 
 # ---------------------------------------------------------------- writing
@@ -249,88 +601,391 @@ _PHONE_TYPES_OUT = {
     "office": ["work", "voice"], "mobile": ["cell", "voice"], "fax": ["fax"], "home": ["home", "voice"],
     "other": ["voice"], "local": ["x-local"], "public": ["x-public"],
 }
+_PHONE_LABEL_TYPES = {"pager": ["pager"], "home fax": ["home", "fax"], "work fax": ["work", "fax"]}
 
 
 def card_to_vcard(card: dict, version: str = "4.0") -> str:
-    """One card as vCard text (CRLF lines folded at 75 octets)."""
-    v4 = version == "4.0"
-    lines: list[tuple[str, list[tuple[str, str]], str]] = [("VERSION", [], version)]
-    lines.append(("UID", [], f"urn:uuid:{card['id']}" if v4 else card["id"]))
-    display = card.get("display_name") or card.get("primary_email") or ""
-    lines.append(("FN", [], _esc(display)))
-    lines.append(("N", [], ";".join(_esc(card.get(k) or "") for k in
-                                    ("family_name", "given_name", "middle_name", "prefix", "suffix"))))
-    for key, prop in (("nickname", "NICKNAME"), ("bday", "BDAY")):
-        if get_extra(card, key):
-            lines.append((prop, [], _esc(get_extra(card, key)) if key == "bday" else
-                          ",".join(_esc(p.strip()) for p in get_extra(card, key).split(","))))
-    org, department = get_extra(card, "org"), card.get("department") or ""
-    if org or department:
-        lines.append(("ORG", [], ";".join(_esc(p) for p in ((org, department) if department else (org,)))))
-    if card.get("job_title"):
-        lines.append(("TITLE", [], _esc(card["job_title"])))
-    if card.get("title"):
-        lines.append(("ROLE", [], _esc(card["title"])))
-    for phone in card.get("phones", []):
-        lines.append(("TEL", _type_params(_PHONE_TYPES_OUT.get(phone.get("type"), ["voice"]),
-                                          phone.get("is_primary"), v4), _esc(phone["value"])))
-    for email in card.get("emails", []):
-        words = ([] if v4 else ["internet"]) + ([email["type"]] if email.get("type") else [])
-        lines.append(("EMAIL", _type_params(words, email.get("is_primary"), v4), _esc(email["value"])))
-    for address in card.get("addresses", []):
-        words = [address["type"]] if address.get("type") else []
-        value = ";".join(_esc(address.get(k) or "") for k in
-                         ("", "line2", "line1", "city", "region", "postal_code", "country"))
-        lines.append(("ADR", _type_params(words, address.get("is_primary"), v4), value))
-    for url in card.get("urls", []):
-        words = [url["type"]] if url.get("type") else []
-        lines.append(("URL", _type_params(words, False, v4), url["value"]))
-    if card.get("notes"):
-        lines.append(("NOTE", [], _esc(card["notes"])))
-    if card.get("photo"):
-        lines.append(_photo_line(card["photo"], v4))
-    if card.get("groups"):
-        lines.append(("CATEGORIES", [], ",".join(_esc(g["name"]) for g in card["groups"])))
-    if card.get("language"):
-        lines.append(("LANG" if v4 else "X-LANGUAGE", [], _esc(card["language"])))
-    updated = card.get("updated")
-    if isinstance(updated, datetime.datetime):
-        lines.append(("REV", [], updated.strftime("%Y%m%dT%H%M%SZ")))
-    out = io.StringIO()  # foldOneLine writes str to a text buffer (its bytes path is py2-era)
-    foldOneLine(out, "BEGIN:VCARD")
-    for name, params, value in lines:
-        head = name + "".join(f";{key}={val}" for key, val in params)
-        foldOneLine(out, f"{head}:{value}")
-    foldOneLine(out, "END:VCARD")
+    """One card as vCard text (CRLF lines folded at 75 octets), properties read from a vCard kept."""
+    if version not in VERSIONS:
+        raise ValueError(f"vCard version {version!r} is not one of {', '.join(VERSIONS)}")
+    fresh = _fresh_lines(card, version)
+    vx = ((card.get("extra") or {}).get("vcard") or {})
+    stored = vx.get("props")
+    if isinstance(stored, list):
+        lines = _merged(card, vx, stored, fresh, version)
+    else:
+        lines = _merged(card, vx, [], fresh, version)
+    out = io.StringIO()
+    out.write("BEGIN:VCARD\r\n")
+    _write_line(out, f"VERSION:{version}", version)
+    for line in lines:
+        for physical in line.split("\r\n"):  # a 2.1 AGENT keeps its nested card's lines
+            _write_line(out, physical, version)
+    out.write("END:VCARD\r\n")
     return out.getvalue()
 
 
-def _esc(text: str) -> str:
-    return backslashEscape(text or "")
+def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str) -> list[str]:
+    """The stored property sequence with mapped properties filled from the card (see the docstring)."""
+    source = vx.get("version") or "3.0"
+    by_key = {key: (line, label) for key, line, label in fresh}
+    relabel, dropped, unlabelled = _row_groups(card, vx, stored, by_key)
+    used: set[tuple] = set()
+    out: list[str] = []
+    end_of_kind: dict[str, int] = {}  # index after the last line of a kind in `out`
+    for entry in stored:
+        if isinstance(entry, str):
+            group = _group_of(entry)
+            if group in dropped and _name_of_line(entry) in _ROW_COMPANIONS:
+                continue  # the label (or Apple's country code) of a row removed since
+            if group in relabel and _name_of_line(entry) == "X-ABLABEL":
+                if relabel[group] is not None:
+                    out.append(f"{group}.{relabel[group]}")  # the row's label changed elsewhere
+                continue
+            out.append(convert_line(entry, source, version))
+            continue
+        if not isinstance(entry, dict):
+            continue
+        kind, index = entry.get("map"), int(entry.get("i") or 0)
+        key = (kind, 0 if kind in _JOINED else index)
+        if key not in by_key:
+            continue  # removed since (a phone deleted, the notes emptied)
+        current = _canonical_value(card, vx, kind, index)
+        unchanged = current is not None and entry.get("fp") == _fingerprint(current)
+        if key in used and not unchanged:
+            continue  # a joined value changed: written once, at the first of its old places
+        used.add(key)
+        if unchanged and source == version:
+            value = entry.get("value")
+            if value is None:
+                value = _value_of(by_key[key][0])
+            out.append(convert_line(f"{entry.get('head', kind)}:{value}", source, version))
+        else:
+            group = _group_of(entry.get("head", ""))
+            out.append((f"{group}." if group else "") + by_key[key][0])
+            if key in unlabelled:  # a label given elsewhere to a row that had none
+                out.append(unlabelled[key])
+        end_of_kind[kind] = len(out)
+    top: list[str] = []
+    taken = {g for line in out for g in [_group_of(line)] if g}
+    next_item = 1
+    for key, label_line in unlabelled.items():
+        if label_line.startswith("?."):  # an ungrouped row: it gets a free itemN group
+            while f"item{next_item}" in taken:
+                next_item += 1
+            taken.add(f"item{next_item}")
+            at = out.index(label_line)
+            out[at - 1] = f"item{next_item}.{out[at - 1]}"
+            out[at] = f"item{next_item}.{label_line[2:]}"
+    for key, line, label in fresh:
+        if key in used:
+            continue
+        if label:  # a custom label, Apple-style: itemN.TEL + itemN.X-ABLabel, N not taken yet
+            while f"item{next_item}" in taken:
+                next_item += 1
+            group = f"item{next_item}"
+            taken.add(group)
+            line = f"{group}.{line}\r\n{group}.{label}"
+        kind = key[0]
+        if kind in end_of_kind:
+            at = end_of_kind[kind]
+            group = _group_of(out[at - 1]) if at else ""
+            while group and at < len(out) and _group_of(out[at]) == group:
+                at += 1  # keep Apple's itemN.TEL + itemN.X-ABLabel together
+            out.insert(at, line)
+            for other, end in end_of_kind.items():
+                if end >= at:
+                    end_of_kind[other] = end + 1
+        elif kind in _TOP:
+            top.append(line)
+        else:
+            out.append(line)
+    return top + out
 
 
-def _type_params(words: list[str], primary: bool, v4: bool) -> list[tuple[str, str]]:
+# Apple's companions of a row's property in its itemN group: its label, an address's country code.
+_ROW_COMPANIONS = {"X-ABLABEL", "X-ABADR"}
+
+
+def _name_of_line(line: str) -> str:
+    return re.split(r"[;:]", line, maxsplit=1)[0].split(".")[-1].upper()
+
+
+def _row_groups(card: dict, vx: dict, stored: list, by_key: dict):
+    """How the rows' Apple groups change: (relabel, dropped, unlabelled).
+
+    relabel: group -> its new `X-ABLabel` line (None: no label now) for a row whose label
+    changed since it was read; dropped: groups of rows removed since; unlabelled: (kind, i)
+    -> the label line to add after a rewritten row that had no label line (`?.` marks a
+    row without a group: `_merged` gives it one).
+    """
+    labels_read = {}
+    for entry in stored:
+        if isinstance(entry, str) and _name_of_line(entry) == "X-ABLABEL" and _group_of(entry):
+            prop = vl.parse_property(entry, 0)
+            if prop is not None:
+                text = _unescape(prop.value).strip()
+                match = re.fullmatch(r"_\$!<(.*)>!\$_", text)
+                labels_read[_group_of(entry)] = match.group(1) if match else text
+    relabel: dict[str, str | None] = {}
+    dropped: set[str] = set()
+    unlabelled: dict[tuple, str] = {}
+    for entry in stored:
+        if not isinstance(entry, dict) or entry.get("map") not in _ROWS:
+            continue
+        kind, index = entry["map"], int(entry.get("i") or 0)
+        group = _group_of(entry.get("head", ""))
+        if (kind, index) not in by_key:
+            if group:
+                dropped.add(group)
+            continue
+        rows = card.get(_ROWS[kind]) or []
+        label = ((rows[index].get("label") if index < len(rows) else "") or "").strip()
+        label_line = by_key[(kind, index)][1]
+        if group in labels_read:
+            if labels_read[group] != label:
+                relabel[group] = label_line or None
+        elif label_line and entry.get("fp") != _fingerprint(_canonical_value(card, vx, kind, index)):
+            unlabelled[(kind, index)] = f"{group}.{label_line}" if group else f"?.{label_line}"
+    return relabel, dropped, unlabelled
+
+
+def _group_of(line: str) -> str:
+    match = re.match(r"^([A-Za-z0-9_-]+)\.", line)
+    return match.group(1) if match else ""
+
+
+def _value_of(line: str) -> str:
+    at = vl._value_colon(line)
+    return line[at + 1:] if at >= 0 else ""
+
+
+def _fresh_lines(card: dict, version: str) -> list[tuple[tuple, str, str]]:
+    """Every mapped property of a card written anew: ((kind, index), line, custom-label line or '')."""
+    v4, v21 = version == "4.0", version == "2.1"
+    vx = ((card.get("extra") or {}).get("vcard") or {})
+    lines: list[tuple[tuple, str, str]] = []
+
+    def add(key: tuple, name: str, params: list[tuple[str, str]], value: str, *, label: str = "") -> None:
+        label_line = _render("X-ABLabel", [], _esc(label, v21), version) if label and not v21 else ""
+        lines.append((key, _render(name, params, value, version), label_line))
+
+    uid = vx.get("uid")
+    if uid and card.get("id") and id_for_uid(uid) == card["id"]:
+        add(("UID", 0), "UID", [], _esc(uid, v21))
+    elif card.get("id"):
+        add(("UID", 0), "UID", [], f"urn:uuid:{card['id']}" if v4 else card["id"])
+    display = card.get("display_name") or card.get("primary_email") or ""
+    add(("FN", 0), "FN", [], _esc(display, v21))
+    add(("N", 0), "N", [], ";".join(_esc(card.get(k) or "", v21) for k in
+                                    ("family_name", "given_name", "middle_name", "prefix", "suffix")))
+    if vx.get("nickname"):
+        add(("NICKNAME", 0), "NICKNAME", [], ",".join(_esc(p.strip(), v21) for p in vx["nickname"].split(",")))
+    if vx.get("bday"):
+        add(("BDAY", 0), "BDAY", [], _esc(vx["bday"], v21))
+    org, department = vx.get("org", ""), card.get("department") or ""
+    if org or department:
+        add(("ORG", 0), "ORG", [], ";".join(_esc(p, v21) for p in ((org, department) if department else (org,))))
+    if card.get("job_title"):
+        add(("TITLE", 0), "TITLE", [], _esc(card["job_title"], v21))
+    if card.get("title"):
+        add(("ROLE", 0), "ROLE", [], _esc(card["title"], v21))
+    for i, phone in enumerate(card.get("phones") or []):
+        label = (phone.get("label") or "").strip()
+        words = _PHONE_LABEL_TYPES.get(label.lower()) or _PHONE_TYPES_OUT.get(phone.get("type"), ["voice"])
+        custom = "" if label.lower() in _PHONE_LABEL_TYPES else label
+        add(("TEL", i), "TEL", _type_params(words, phone.get("is_primary"), version), _esc(phone["value"], v21),
+            label=custom)
+    for i, email in enumerate(card.get("emails") or []):
+        words = ([] if v4 else ["internet"]) + ([email["type"]] if email.get("type") else [])
+        add(("EMAIL", i), "EMAIL", _type_params(words, email.get("is_primary"), version),
+            _esc(email["value"], v21), label=(email.get("label") or "").strip())
+    for i, address in enumerate(card.get("addresses") or []):
+        words = [address["type"]] if address.get("type") else []
+        value = ";".join(_esc(address.get(k) or "", v21) for k in
+                         ("", "line2", "line1", "city", "region", "postal_code", "country"))
+        add(("ADR", i), "ADR", _type_params(words, address.get("is_primary"), version), value)
+    for i, url in enumerate(card.get("urls") or []):
+        words = [url["type"]] if url.get("type") else []
+        add(("URL", i), "URL", _type_params(words, False, version), url["value"])
+    if card.get("notes"):
+        add(("NOTE", 0), "NOTE", [], _esc(card["notes"], v21))
+    if card.get("photo"):
+        name, params, value = _photo_property(card["photo"], version)
+        add(("PHOTO", 0), name, params, value)
+    groups = [g["name"] for g in card.get("groups") or [] if g.get("name")]
+    if groups:
+        add(("CATEGORIES", 0), "CATEGORIES", [], ",".join(_esc(g, v21) for g in groups))
+    if card.get("language"):
+        add(("LANG", 0), "LANG" if v4 else "X-LANGUAGE", [], _esc(card["language"], v21))
+    # CSV columns no field took (extra.csv): `X-CSV;X-COLUMN=<header>:<value>`, unless the card
+    # keeps that line already (it was read from a vCard this export wrote).
+    present = _csv_columns_kept(vx)
+    for i, (header, value) in enumerate(csv_columns(card).items()):
+        if header not in present:
+            add((CSV_COLUMN_PROPERTY, i), CSV_COLUMN_PROPERTY, [(CSV_COLUMN_PARAM, _param_value(header))],
+                _esc(value, v21))
+    updated = card.get("updated")
+    if isinstance(updated, datetime.datetime):
+        add(("REV", 0), "REV", [], updated.strftime("%Y%m%dT%H%M%SZ"))
+    return lines
+
+
+def _csv_columns_kept(vx: dict) -> set[str]:
+    """Columns of the X-CSV lines a card read from a vCard keeps verbatim."""
+    columns = set()
+    for entry in vx.get("props") or []:
+        if isinstance(entry, str) and entry.upper().startswith(CSV_COLUMN_PROPERTY + ";"):
+            prop = vl.parse_property(entry, 0)
+            if prop is not None and prop.name == CSV_COLUMN_PROPERTY:
+                columns.update(prop.param(CSV_COLUMN_PARAM)[:1])
+    return columns
+
+
+def _param_value(text: str) -> str:
+    """A parameter value: quoted when it holds , ; or : (a double quote cannot be written: ')."""
+    text = text.replace('"', "'").replace("\r", " ").replace("\n", " ")
+    return f'"{text}"' if any(c in text for c in ",;:") else text
+
+
+def _render(name: str, params: list[tuple[str, str]], value: str, version: str) -> str:
+    head = name
+    if version == "2.1" and _needs_qp(value):
+        params = params + [("CHARSET", "UTF-8"), ("ENCODING", "QUOTED-PRINTABLE")]
+        value = _qp(value)
+    for key, val in params:
+        head += f";{val}" if key == "" else f";{key}={val}"
+    return f"{head}:{value}"
+
+
+def _needs_qp(value: str) -> bool:
+    return any(ord(c) > 126 or c in "\r\n" for c in value)
+
+
+def _qp(value: str) -> str:
+    return quopri.encodestring(value.replace("\n", "\r\n").encode("utf-8"), quotetabs=False) \
+        .decode("ascii").replace("=\n", "").replace("\n", "=0D=0A").replace("\r", "")
+
+
+def _esc(text: str, v21: bool = False) -> str:
+    text = text or ""
+    if v21:
+        return text.replace(";", "\\;")
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _type_params(words: list[str], primary: bool, version: str) -> list[tuple[str, str]]:
     words = [w for w in words if w]
     params = []
-    if v4:
+    if version == "4.0":
         if words:
             params.append(("TYPE", ",".join(w.lower() for w in words)))
         if primary:
             params.append(("PREF", "1"))
-    else:
+    elif version == "3.0":
         words = [w.upper() for w in words] + (["PREF"] if primary else [])
         if words:
             params.append(("TYPE", ",".join(words)))
+    else:
+        params.extend(("", w.upper()) for w in words + (["pref"] if primary else []))
     return params
 
 
-def _photo_line(photo: str, v4: bool) -> tuple[str, list, str]:
-    if v4 or not photo.startswith("data:"):
-        return ("PHOTO", [] if v4 else [("VALUE", "uri")], photo)
+def _photo_property(photo: str, version: str) -> tuple[str, list, str]:
+    if version == "4.0" or not photo.startswith("data:"):
+        return "PHOTO", [("VALUE", "uri")] if version == "3.0" else ([("VALUE", "URL")] if version == "2.1" else []), \
+            photo
     header, _, data = photo.partition(",")
     media = header[5:].split(";")[0]
     subtype = media.split("/")[-1].upper() if media else "JPEG"
-    return ("PHOTO", [("ENCODING", "b"), ("TYPE", subtype)], data)
+    if version == "2.1":
+        return "PHOTO", [("ENCODING", "BASE64"), ("TYPE", subtype)], data
+    return "PHOTO", [("ENCODING", "b"), ("TYPE", subtype)], data
+
+
+# ---------------------------------------------------------------- lines of another version
+
+def convert_line(text: str, source: str, target: str) -> str:
+    """A verbatim line read in vCard `source` made fit for `target` (unchanged when equal)."""
+    if source == target or "\r\n" in text:
+        return text
+    prop = vl.parse_property(text, 0)
+    if prop is None:
+        return text
+    value = prop.value
+    params = list(prop.params)
+    encoding = prop.encoding()
+    if source == "2.1":
+        if encoding == "QUOTED-PRINTABLE":
+            decoded = vl.value_text(prop)
+            value = decoded.replace("\r\n", "\n").replace("\\", "\\\\").replace("\n", "\\n")
+            if prop.name not in ("N", "ADR", "ORG"):
+                value = value.replace(",", "\\,")
+        params = [(k, v) for k, v in params if k not in ("CHARSET",)
+                  and not (k in ("ENCODING", "") and v and v[0].upper() in ("QUOTED-PRINTABLE", "8BIT", "7BIT"))]
+        params = [("TYPE", v) if k == "" and v and v[0].upper() not in ("BASE64", "B") else
+                  (("ENCODING", ["b"]) if k == "" or (k == "ENCODING" and v and v[0].upper() == "BASE64") else (k, v))
+                  for k, v in params]
+        value = "".join(value.split()) if encoding == "B" else value
+    if target == "4.0" and encoding == "B":
+        media = next((t for t in prop.types() if t != "pref"), "octet-stream")
+        top = {"PHOTO": "image", "LOGO": "image", "SOUND": "audio"}.get(prop.name, "application")
+        media = media if "/" in media else f"{top}/{media.lower()}"
+        params = [(k, v) for k, v in params if k not in ("ENCODING", "TYPE")]
+        value = f"data:{media};base64,{''.join(value.split())}"
+    if target == "2.1":
+        params = [(k, v) for k, v in params if k != "VALUE" or v[:1] != ["uri"]]
+        decoded = _unescape(value) if prop.name not in ("N", "ADR", "ORG") else value
+        if _needs_qp(decoded):
+            params += [("CHARSET", ["UTF-8"]), ("ENCODING", ["QUOTED-PRINTABLE"])]
+            value = _qp(decoded)
+    head = (f"{prop.group}." if prop.group else "") + prop.head().split(";")[0].split(".")[-1]
+    for key, values in params:
+        joined = ",".join(_quote(v) for v in values)
+        head += f";{joined}" if key == "" else f";{key}={joined}"
+    return f"{head}:{value}"
+
+
+def _quote(value: str) -> str:
+    return f'"{value}"' if any(c in value for c in ",;:") else value
+
+
+# ---------------------------------------------------------------- folding
+
+def _write_line(out: IO[str], line: str, version: str) -> None:
+    """Fold at 75 octets without splitting a UTF-8 character (2.1 quoted-printable: soft breaks)."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        out.write(line + "\r\n")
+        return
+    if version == "2.1" and "QUOTED-PRINTABLE" in line[:max(vl._value_colon(line), 0)].upper():
+        _write_qp_line(out, line)
+        return
+    chunks, current, size, limit = [], [], 0, 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            chunks.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with a space
+        current.append(char)
+        size += width
+    chunks.append("".join(current))
+    out.write("\r\n ".join(chunks) + "\r\n")
+
+
+def _write_qp_line(out: IO[str], line: str) -> None:
+    pieces, current = [], ""
+    i = 0
+    while i < len(line):
+        token = line[i:i + 3] if line[i] == "=" else line[i]
+        if len(current) + len(token) > 74:
+            pieces.append(current + "=")
+            current = ""
+        current += token
+        i += len(token)
+    pieces.append(current)
+    out.write("\r\n".join(pieces) + "\r\n")
 
 
 def write_cards(cards: Iterable[dict], out: IO[str], version: str = "4.0") -> int:

@@ -125,7 +125,7 @@ def test_bulk_load_gives_what_the_per_card_path_gives(app, client, auth, databas
 
     other = fresh_database_url(tmp_path, "other")
     result = run("import", str(exported), "--database-url", other, "--batch-size", "3")
-    assert (result.exit_code, summary(result)) == (0, f"imported {len(NAMES) + 1}, skipped 0, failed 0")
+    assert (result.exit_code, summary(result)) == (0, f"imported {len(NAMES) + 1}, updated 0, skipped 0, failed 0, warnings 0")
     assert spy == {"begin": 1, "finish": 1, "abort": 0}
 
     assert all_cards() == before_cards
@@ -150,7 +150,7 @@ def test_import_into_a_non_empty_store_indexes_per_batch(app, client, auth, data
     lines = exported.read_text().splitlines()
     # The imported cards get new autokeys after the one stored: compare by id, not by key.
     result = run("import", str(exported), "--database-url", other)
-    assert summary(result) == f"imported {len(NAMES) + 1}, skipped 0, failed 0", lines[:2]
+    assert summary(result) == f"imported {len(NAMES) + 1}, updated 0, skipped 0, failed 0, warnings 0", lines[:2]
     assert spy["begin"] == 0
     assert database.execute_sql("SELECT COUNT(*) FROM folio_dirty").fetchone()[0] == 0
     restored = create_app(Config(database_url=other, auth=False))
@@ -202,7 +202,7 @@ def test_bad_records_in_the_worker_are_reported_with_their_line(app, database_ur
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("import", str(path), "--database-url", database_url)
-    assert (result.exit_code, summary(result)) == (1, "imported 2, skipped 1, failed 4")
+    assert (result.exit_code, summary(result)) == (1, "imported 2, updated 0, skipped 1, failed 4, warnings 0")
     problems = [line.split(": ", 1)[1] for line in result.stderr.splitlines() if line.startswith(str(path))]
     assert problems[0].startswith("line 2: not valid JSON: ")
     assert problems[1:] == [

@@ -71,7 +71,7 @@ def test_round_trip_keeps_everything(app, database_url, tmp_path):
     other = fresh_database_url(tmp_path, "other")
     result = run("import", str(tmp_path / "a.jsonl"), "--database-url", other)
     assert result.exit_code == 0
-    assert summary(result) == "imported 5, skipped 0, failed 0"
+    assert summary(result) == "imported 5, updated 0, skipped 0, failed 0, warnings 0"
     use_database(other)
     assert all_cards() == before  # autokeys, timestamps, versions, children, groups: all the same
     second = _export(other, tmp_path / "b.jsonl")
@@ -92,7 +92,7 @@ def test_bulk_import_stores_cards_exactly_as_the_service_does(app, database_url,
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps({"type": "contact", "id": "5d0b7a52-51c4-4d6e-9b8c-3f1f0a2e6d10", **data,
                                 "groups": [group["id"]]}) + "\n", encoding="utf-8")
-    assert summary(run("import", str(path), "--database-url", database_url)) == "imported 1, skipped 0, failed 0"
+    assert summary(run("import", str(path), "--database-url", database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     by_bulk = contacts.get_card("5d0b7a52-51c4-4d6e-9b8c-3f1f0a2e6d10")
     skip = {"id", "autokey", "created", "updated"}
     assert {k: v for k, v in by_bulk.items() if k not in skip} == {k: v for k, v in by_service.items() if k not in skip}
@@ -121,7 +121,7 @@ def test_bad_lines_are_reported_and_the_rest_imported(app, database_url, tmp_pat
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("import", str(path), "--database-url", database_url)
     assert result.exit_code == 1
-    assert summary(result) == "imported 1, skipped 1, failed 8"
+    assert summary(result) == "imported 1, updated 0, skipped 1, failed 8, warnings 0"
     problems = [line.split(": ", 1)[1] for line in result.stderr.splitlines() if line.startswith(str(path))]
     assert problems[0].startswith("line 2: not valid JSON: ")
     assert problems[1:] == [
@@ -142,7 +142,7 @@ def test_reimport_skips_what_is_stored(app, database_url, tmp_path):
     _export(database_url, tmp_path / "a.jsonl")
     result = run("import", str(tmp_path / "a.jsonl"), "--database-url", database_url)
     assert result.exit_code == 0
-    assert summary(result) == "imported 0, skipped 5, failed 0"  # an account list, 2 groups, 2 cards
+    assert summary(result) == "imported 0, updated 0, skipped 5, failed 0, warnings 0"  # an account list, 2 groups, 2 cards
 
 
 def test_batches_and_keyset_export(app, database_url, tmp_path, monkeypatch):
@@ -152,7 +152,7 @@ def test_batches_and_keyset_export(app, database_url, tmp_path, monkeypatch):
                                         "display_name": f"Person {i}", "phones": [{"value": f"10{i}"}]}) + "\n"
                             for i in range(5)), encoding="utf-8")
     result = run("import", str(path), "--batch-size", "2", "--database-url", database_url)
-    assert summary(result) == "imported 5, skipped 0, failed 0"
+    assert summary(result) == "imported 5, updated 0, skipped 0, failed 0, warnings 0"
     records = _export(database_url, tmp_path / "out.jsonl")
     assert [r["display_name"] for r in records[1:]] == [f"Person {i}" for i in range(5)]
     assert [r["autokey"] for r in records[1:]] == [1, 2, 3, 4, 5]
@@ -199,14 +199,14 @@ def test_registered_record_types_are_exported_and_imported(app, database_url, tm
     assert records[0]["record_types"][-1] == "note" and "contact" in records[0]["record_types"]
     assert records[1:] == [{"type": "note", "id": "n1", "text": "hello"}]
     result = run("import", str(tmp_path / "notes.jsonl"), "--database-url", database_url)
-    assert summary(result) == "imported 1, skipped 0, failed 0"
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert _NoteImporter.stored == [("line 2", {"id": "n1", "text": "hello"})]
 
 
 def test_seed_makes_realistic_cards(app, client, auth, database_url):
     result = run("seed", "--count", "30", "--seed", "7", "--database-url", database_url)
     assert result.exit_code == 0
-    assert summary(result) == "imported 30, skipped 0, failed 0"
+    assert summary(result) == "imported 30, updated 0, skipped 0, failed 0, warnings 0"
     cards = all_cards()
     assert len(cards) == 30
     assert all(c["emails"] and c["phones"] and c["addresses"] for c in cards)
@@ -220,7 +220,7 @@ def test_seed_makes_realistic_cards(app, client, auth, database_url):
     assert len(r.json) == 30
     # The same seed gives the same cards.
     again = run("seed", "--count", "30", "--seed", "7", "--database-url", database_url)
-    assert summary(again) == "imported 0, skipped 30, failed 0"
+    assert summary(again) == "imported 0, updated 0, skipped 30, failed 0, warnings 0"
 
 
 def test_an_export_joins_the_groups_of_the_same_code_already_stored(app, database_url, tmp_path):
@@ -233,7 +233,7 @@ def test_an_export_joins_the_groups_of_the_same_code_already_stored(app, databas
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     result = run("import", str(path), "--database-url", database_url)
     assert result.exit_code == 0, result.stderr
-    assert summary(result) == "imported 3, skipped 1, failed 0"
+    assert summary(result) == "imported 3, updated 0, skipped 1, failed 0, warnings 0"
     assert "a group with code 'friends' already exists; its cards join it" in result.stderr
     with app.app_context():
         assert len(groups.get_group(friends["id"])["members"]) == 3

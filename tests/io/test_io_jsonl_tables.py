@@ -85,7 +85,7 @@ def test_every_dialect_table_round_trips(app, client, auth, database_url, tmp_pa
     other = fresh_database_url(tmp_path, "other")
     result = run("import", str(exported), "--database-url", other)
     assert result.exit_code == 0, result.stderr
-    assert summary(result).endswith("failed 0")
+    assert ", failed 0," in summary(result)
 
     restored = create_app(Config(database_url=other, auth=False))
     after = _views(restored.test_client(), {}, ids)

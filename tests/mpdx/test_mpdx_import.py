@@ -35,7 +35,11 @@ def test_import_assigns_and_http_shows_it(mpdx, database_url, tmp_path):
     path.write_text(json.dumps(_document(card["id"])))
     result = _run(database_url, "import", str(path))
     assert result.exit_code == 0, result.output
-    assert result.output == "imported 2 organization(s), 1 account list(s), 1 contact assignment(s)\n"
+    assert result.stdout == "imported 2 organization(s), 1 account list(s), 1 contact assignment(s)\n"
+    # Data on stdout; stderr names the database (a file path, or the URL without its password).
+    named = str(tmp_path / "contacts.db") if database_url.startswith("sqlite") else database_url.replace(
+        ":contacts@", ":***@")
+    assert result.stderr == f"database: {named}\n"
     body = mpdx.get(f"/{card['id']}", {"include": "account_list,account_list.organizations"}).get_json()
     assert body["data"]["relationships"]["account_list"]["data"] == {"id": LIST_AB, "type": "account_lists"}
     names = {item["id"]: item["attributes"]["name"] for item in body["included"]}
@@ -50,12 +54,12 @@ def test_export_round_trips(mpdx, database_url):
     assert _run(database_url, "import", "-", stdin=json.dumps(_document(card["id"]))).exit_code == 0
     result = _run(database_url, "export")
     assert result.exit_code == 0, result.output
-    exported = json.loads(result.output)
+    exported = json.loads(result.stdout)
     expected = _document(card["id"])
     expected["contacts"][0]["status"] = "Contact for Appointment"
     assert exported == expected
-    assert _run(database_url, "import", "-", stdin=result.output).exit_code == 0
-    assert json.loads(_run(database_url, "export").output) == expected
+    assert _run(database_url, "import", "-", stdin=result.stdout).exit_code == 0
+    assert json.loads(_run(database_url, "export").stdout) == expected
 
 
 def test_reimport_updates_names_links_and_unassigns(mpdx, database_url):
@@ -87,7 +91,7 @@ def test_bad_import_writes_nothing(mpdx, database_url, change, message):
     result = _run(database_url, "import", "-", stdin=json.dumps(document))
     assert result.exit_code == 1
     assert f"Error: nothing imported: {message}" in result.output
-    assert json.loads(_run(database_url, "export").output) == {"organizations": [], "account_lists": [],
+    assert json.loads(_run(database_url, "export").stdout) == {"organizations": [], "account_lists": [],
                                                                "contacts": []}
 
 

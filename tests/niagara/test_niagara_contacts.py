@@ -323,7 +323,7 @@ def test_current_if_match_is_accepted(client, auth):
 def _cli(database_url, *args):
     result = CliRunner().invoke(cli, [*args, "--database-url", database_url])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # stderr names the database
 
 
 def test_locked_contact_refuses_put_and_delete_until_unlocked(client, auth, database_url):

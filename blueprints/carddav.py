@@ -1,0 +1,482 @@
+"""CardDAV (RFC 6352, sync-collection of RFC 6578, discovery of RFC 6764): the sixth door.
+
+URL layout (one principal, one address book holding every card):
+
+    /.well-known/carddav                  301 -> /carddav/
+    /carddav/                             context path (current-user-principal)
+    /carddav/principal/                   the principal (addressbook-home-set)
+    /carddav/addressbooks/                the address-book home
+    /carddav/addressbooks/contacts/       the address book (every card)
+    /carddav/addressbooks/contacts/<name> a card, `<card id>.vcf` or the name a client PUT it at
+
+A plain Flask blueprint: WebDAV's methods and XML bodies have no place in OpenAPI.
+Requests are parsed by schemas.carddav, answered by services.carddav and services.contacts.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, g, request, stream_with_context
+
+from schemas import carddav as xml
+from services import tokens
+from services.carddav import changes, query, resources, vcards
+from services.errors import DomainError, Forbidden, Invalid, UnsupportedMediaType
+
+from .auth import BASIC_AUTH_PREFIXES
+from .apidoc import document_dialect
+from .errors import register_error_format
+from .http import empty_response, etag_for, expected_version
+
+PREFIX = "/carddav"
+ROOT = "/carddav/"
+PRINCIPAL = "/carddav/principal/"
+HOME = "/carddav/addressbooks/"
+BOOK = "/carddav/addressbooks/contacts/"
+WELL_KNOWN = "/.well-known/carddav"
+REALM = "contacts"
+VCARD_TYPE = "text/vcard; charset=utf-8"
+VCARD_MEDIA = ("text/vcard", "text/x-vcard", "text/directory")
+DEFAULT_VERSION = "3.0"  # what a client that names no version gets (iOS/macOS read 3.0 only)
+DAV_HEADER = "1, 3, addressbook"
+COLLECTION_METHODS = "OPTIONS, PROPFIND, REPORT"
+CARD_METHODS = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND"
+DAV_PRECONDITIONS = {"valid-sync-token", "supported-report", "number-of-matches-within-limits",
+                     "propfind-finite-depth"}
+
+bp = Blueprint("carddav", __name__)
+
+
+# ---------------------------------------------------------------- errors
+
+def render_error(error: DomainError) -> Response:
+    """WebDAV errors: `<D:error>` with the precondition element the RFCs name, and a description."""
+    precondition = error.details.get("precondition")
+    element = None
+    if precondition:
+        namespace = xml.DAV if precondition in DAV_PRECONDITIONS else xml.CARDDAV
+        inner = xml.href(_card_path(error.details["href_name"])) if error.details.get("href_name") else None
+        element = xml.element(xml.qname(namespace, precondition), inner)
+    response = Response(xml.error_body(element, error.message), status=error.status, content_type=xml.XML_TYPE)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = f'Basic realm="{REALM}"'
+    return response
+
+
+# ---------------------------------------------------------------- helpers
+
+def _card_path(name: str) -> str:
+    return BOOK + name
+
+
+def _etag(version: int) -> str:
+    return etag_for(version)
+
+
+def _scopes() -> list[str]:
+    if not current_app.config["CONTACTS_AUTH"]:
+        return ["*"]
+    return getattr(g, "token_scopes", None) or []
+
+
+def _privileges() -> str:
+    scopes = _scopes()
+    granted = [("read", "contacts:read"), ("write-content", "contacts:update"), ("bind", "contacts:create"),
+               ("unbind", "contacts:delete")]
+    names = [name for name, scope in granted if tokens.has_scope(scopes, scope)]
+    if len(names) == 4:
+        names.insert(1, "write")
+    if "read" in names:
+        names.append("read-current-user-privilege-set")
+    return "".join(f"<D:privilege><D:{name}/></D:privilege>" for name in names)
+
+
+def _depth(default: str = "infinity") -> str:
+    depth = request.headers.get("Depth", default).strip().lower()
+    if depth not in ("0", "1", "infinity"):
+        raise Invalid(f"Depth must be 0, 1 or infinity, not {depth!r}")
+    return "1" if depth == "infinity" else depth  # no deeper collections exist: infinity is 1
+
+
+def _select(available: dict[str, str], wanted: xml.PropRequest) -> tuple[dict[str, str], list[str]]:
+    """The requested properties found (name -> inner XML) and the names not found."""
+    if wanted.kind == "allprop":
+        return {k: v for k, v in available.items() if k != xml.ADDRESS_DATA}, []
+    if wanted.kind == "propname":
+        return {k: "" for k in available if k != xml.ADDRESS_DATA}, []
+    found, missing = {}, []
+    for name in wanted.names:
+        if name in available:
+            found[name] = available[name]
+        else:
+            missing.append(name)
+    return found, missing
+
+
+def _common() -> dict[str, str]:
+    principal = xml.href(PRINCIPAL)
+    return {
+        xml.qname(xml.DAV, "current-user-principal"): principal,
+        xml.qname(xml.DAV, "current-user-privilege-set"): _privileges(),
+        xml.qname(xml.DAV, "owner"): principal,
+    }
+
+
+def _collection_props(path: str) -> dict[str, str]:
+    collection = "<D:collection/>"
+    props = _common()
+    if path == ROOT:
+        props.update({xml.RESOURCETYPE: collection, xml.DISPLAYNAME: "Contacts server"})
+    elif path == PRINCIPAL:
+        props.update({xml.RESOURCETYPE: collection + "<D:principal/>", xml.DISPLAYNAME: "Address book owner",
+                      xml.qname(xml.DAV, "principal-URL"): xml.href(PRINCIPAL),
+                      xml.qname(xml.CARDDAV, "addressbook-home-set"): xml.href(HOME)})
+    elif path == HOME:
+        props.update({xml.RESOURCETYPE: collection, xml.DISPLAYNAME: "Address books"})
+    else:
+        token = xml.escape(changes.format_token(changes.current_token()))
+        props.update({
+            xml.RESOURCETYPE: collection + "<C:addressbook/>",
+            xml.DISPLAYNAME: "Contacts",
+            xml.qname(xml.CARDDAV, "addressbook-description"): "Every card of the contacts server",
+            xml.GETCTAG: token,
+            xml.SYNC_TOKEN: token,
+            xml.qname(xml.CARDDAV, "supported-address-data"): (
+                '<C:address-data-type content-type="text/vcard" version="3.0"/>'
+                '<C:address-data-type content-type="text/vcard" version="4.0"/>'),
+            xml.qname(xml.CARDDAV, "max-resource-size"): str(current_app.config.get("MAX_CONTENT_LENGTH") or 0),
+            xml.qname(xml.DAV, "supported-report-set"): "".join(
+                f"<D:supported-report><D:report>{report}</D:report></D:supported-report>"
+                for report in ("<C:addressbook-multiget/>", "<C:addressbook-query/>", "<D:sync-collection/>")),
+        })
+    return props
+
+
+def _card_props(version: int, privileges: str, card: dict | None = None,
+                data_version: str | None = None) -> dict[str, str]:
+    props = {xml.RESOURCETYPE: "", xml.GETETAG: xml.escape(_etag(version)), xml.GETCONTENTTYPE: VCARD_TYPE,
+             xml.qname(xml.DAV, "current-user-privilege-set"): privileges}
+    if card is not None:
+        props[xml.ADDRESS_DATA] = xml.escape(vcards.render(card, data_version or _card_version(card)))
+    return props
+
+
+def _card_version(card: dict) -> str:
+    return vcards.source_version(card) or DEFAULT_VERSION
+
+
+def _multistatus(parts, extra: str = "") -> Response:
+    """A 207 multistatus streamed from an iterable of `<D:response>` strings."""
+    def generate():
+        yield xml.MULTISTATUS_OPEN
+        for part in parts:
+            yield part
+        if extra:
+            yield extra() if callable(extra) else extra
+        yield xml.MULTISTATUS_CLOSE
+    return Response(stream_with_context(generate()), status=207, content_type=xml.XML_TYPE)
+
+
+def _options(allow: str) -> Response:
+    return empty_response(200, {"DAV": DAV_HEADER, "Allow": allow, "Content-Length": "0"})
+
+
+# ---------------------------------------------------------------- discovery
+
+@bp.route(WELL_KNOWN, methods=["GET", "PROPFIND", "OPTIONS"])
+def well_known() -> Response:
+    """RFC 6764 service discovery: the context path."""
+    return empty_response(301, {"Location": ROOT})
+
+
+@bp.route(ROOT, methods=["OPTIONS", "PROPFIND"], strict_slashes=False)
+@bp.route(PRINCIPAL, methods=["OPTIONS", "PROPFIND"], strict_slashes=False)
+@bp.route(HOME, methods=["OPTIONS", "PROPFIND"], strict_slashes=False)
+def collection() -> Response:
+    """PROPFIND of the context path, the principal or the address-book home."""
+    path = request.path if request.path.endswith("/") else request.path + "/"
+    if request.method == "OPTIONS":
+        return _options("OPTIONS, PROPFIND")
+    wanted = xml.parse_propfind(request.get_data())
+    depth = _depth()
+    parts = [xml.response(path, *_select(_collection_props(path), wanted))]
+    if path == HOME and depth == "1":
+        parts.append(xml.response(BOOK, *_select(_collection_props(BOOK), wanted)))
+    return _multistatus(parts)
+
+
+# ---------------------------------------------------------------- the address book
+
+@bp.route(BOOK, methods=["OPTIONS", "PROPFIND", "REPORT"], strict_slashes=False)
+def address_book() -> Response:
+    """PROPFIND (Depth 0/1, streamed) and REPORT of the address book."""
+    if request.method == "OPTIONS":
+        return _options(COLLECTION_METHODS)
+    if request.method == "REPORT":
+        return _report(xml.parse_report(request.get_data()))
+    wanted = xml.parse_propfind(request.get_data())
+    depth = _depth()
+    head = xml.response(BOOK, *_select(_collection_props(BOOK), wanted))
+    if depth == "0":
+        return _multistatus([head])
+    privileges = _privileges()
+
+    def members():
+        yield head
+        for batch in resources.listing():
+            yield "".join(xml.response(_card_path(name), *_select(_card_props(version, privileges), wanted))
+                          for name, version in batch)
+    return _multistatus(members())
+
+
+def _report(report: xml.Report) -> Response:
+    if report.kind == "addressbook-multiget":
+        return _multiget(report)
+    if report.kind == "addressbook-query":
+        return _query(report)
+    if report.kind == "sync-collection":
+        return _sync(report)
+    raise Forbidden(f"The report {report.kind} is not supported here", precondition="supported-report")
+
+
+def _names(hrefs: list[str]) -> list[tuple[str, str | None]]:
+    """(href as sent, resource name or None when the href is not a card of this book)."""
+    out = []
+    for text in hrefs:
+        path = xml.href_path(text)
+        name = path[len(BOOK):] if path.startswith(BOOK) else ""
+        out.append((path, name if name and "/" not in name else None))
+    return out
+
+
+def _multiget(report: xml.Report) -> Response:
+    if not report.hrefs:
+        raise Invalid("addressbook-multiget needs at least one DAV:href")
+    targets = _names(report.hrefs)
+    found = resources.cards_by_names([name for _, name in targets if name])
+    privileges = _privileges()
+    parts = []
+    for path, name in targets:
+        card = found.get(name) if name else None
+        if card is None:
+            parts.append(xml.status_response(path, 404))
+            continue
+        available = _card_props(card["version"], privileges, card, report.props.address_data_version)
+        parts.append(xml.response(path, *_select(available, report.props)))
+    return _multistatus(parts)
+
+
+def _query(report: xml.Report) -> Response:
+    collations = [tm.collation for pf in report.filters for tm in pf.text_matches]
+    query.check(report.filters, collations)
+    privileges = _privileges()
+    limit = report.limit
+
+    def parts():
+        count = 0
+        for name, card in query.run(report.filters, report.test, limit):
+            count += 1
+            if limit is not None and count > limit:
+                yield xml.status_response(BOOK, 507, "<D:number-of-matches-within-limits/>")
+                return
+            available = _card_props(card["version"], privileges, card, report.props.address_data_version)
+            yield xml.response(_card_path(name), *_select(available, report.props))
+    return _multistatus(parts())
+
+
+def _sync(report: xml.Report) -> Response:
+    if report.sync_level not in ("1", "infinite"):
+        raise Invalid("sync-level must be 1 or infinite")
+    privileges = _privileges()
+    wants_data = report.props.kind == "prop" and xml.ADDRESS_DATA in report.props.names
+    if not report.sync_token and report.limit is None:  # everything, streamed by autokey
+        now = changes.sync_state()
+        return _multistatus(_initial_sync(report, privileges, wants_data), _token_xml(now))
+    if report.limit is not None and report.limit < 1:
+        raise Forbidden("DAV:limit must allow at least one result", precondition="number-of-matches-within-limits")
+    now, changed, truncated = changes.changes_since(report.sync_token, report.limit)
+    token_xml = _token_xml(now)
+    live = [c for c in changed if c.version is not None]
+    cards = resources.cards_by_names([c.name for c in live]) if wants_data else {}
+    parts = []
+    for change in changed:
+        if change.version is None:
+            parts.append(xml.status_response(_card_path(change.name), 404))
+            continue
+        card = cards.get(change.name)
+        if wants_data and card is None:  # deleted since the log was read
+            parts.append(xml.status_response(_card_path(change.name), 404))
+            continue
+        version = card["version"] if card else change.version
+        available = _card_props(version, privileges, card, report.props.address_data_version)
+        parts.append(xml.response(_card_path(change.name), *_select(available, report.props)))
+    if truncated:  # RFC 6578 3.6: the client asks again with the token of this part
+        parts.append(xml.status_response(BOOK, 507, "<D:number-of-matches-within-limits/>"))
+    return _multistatus(parts, token_xml)
+
+
+def _token_xml(number: int) -> str:
+    return f"<D:sync-token>{xml.escape(changes.format_token(number))}</D:sync-token>"
+
+
+def _initial_sync(report: xml.Report, privileges: str, wants_data: bool):
+    for batch in resources.listing():
+        cards = resources.cards_by_names([name for name, _ in batch]) if wants_data else {}
+        out = []
+        for name, version in batch:
+            card = cards.get(name)
+            if wants_data and card is None:
+                continue
+            available = _card_props(card["version"] if card else version, privileges, card,
+                                    report.props.address_data_version)
+            out.append(xml.response(_card_path(name), *_select(available, report.props)))
+        yield "".join(out)
+
+
+# ---------------------------------------------------------------- cards
+
+def _put_scope() -> str:
+    """PUT creates (contacts:create) or replaces (contacts:update), by whether the resource exists."""
+    name = (request.view_args or {}).get("name", "")
+    return "contacts:update" if name and resources.resolve(name) else "contacts:create"
+
+
+def _wanted_version(card: dict) -> str:
+    """The vCard version to send: the client's Accept, else the version it PUT, else 3.0."""
+    best, best_q = None, 0.0
+    for item in request.headers.get("Accept", "").split(","):
+        media, *params = [p.strip() for p in item.split(";")]
+        if media.lower() not in (*VCARD_MEDIA, "*/*", "text/*"):
+            continue
+        values = dict(p.split("=", 1) for p in params if "=" in p)
+        version = values.get("version", "").strip('"') or ("3.0" if media.lower() == "text/x-vcard" else None)
+        try:
+            q = float(values.get("q", "1"))
+        except ValueError:
+            q = 1.0
+        if version in vcards.VERSIONS and q > best_q:
+            best, best_q = version, q
+    return best or _card_version(card)
+
+
+class _CardView:
+    """The methods of one address object."""
+
+    @staticmethod
+    def get(name: str) -> Response:
+        card = resources.get(name)
+        etag = _etag(card["version"])
+        if request.headers.get("If-None-Match", "").strip() in (etag, "*"):
+            return empty_response(304, {"ETag": etag})
+        body = vcards.render(card, _wanted_version(card))
+        return Response(body, status=200, content_type=VCARD_TYPE, headers={"ETag": etag, "Vary": "Accept"})
+
+    @staticmethod
+    def put(name: str) -> Response:
+        if request.mimetype and request.mimetype not in VCARD_MEDIA:
+            raise UnsupportedMediaType(f"Content-Type {request.mimetype} is not a vCard; send text/vcard",
+                                       precondition="supported-address-data")
+        try:
+            text = request.get_data().decode("utf-8")
+        except UnicodeDecodeError:
+            raise Invalid("The vCard is not UTF-8 text", precondition="valid-address-data") from None
+        if_match = "If-Match" in request.headers
+        create_only = request.headers.get("If-None-Match", "").strip() == "*"
+        card, created = resources.put(name, text, expected_version=expected_version() if if_match else None,
+                                      if_match=if_match, create_only=create_only,
+                                      user=None)
+        headers = {}
+        # RFC 7231 4.3.4: an ETag only when the card is stored as sent, byte for byte.
+        if vcards.render(card, _card_version(card)) == text:
+            headers["ETag"] = _etag(card["version"])
+        if created:
+            headers["Location"] = _card_path(name)
+        return empty_response(201 if created else 204, headers)
+
+    @staticmethod
+    def delete(name: str) -> Response:
+        resources.delete(name, expected_version=expected_version() if "If-Match" in request.headers else None)
+        return empty_response(204)
+
+    @staticmethod
+    def propfind(name: str) -> Response:
+        wanted = xml.parse_propfind(request.get_data())
+        card = resources.get(name)
+        return _multistatus([xml.response(_card_path(name), *_select(_card_props(card["version"], _privileges()),
+                                                                      wanted))])
+
+
+def card(name: str) -> Response:
+    """GET, PUT, DELETE, PROPFIND and OPTIONS of one address object."""
+    if request.method == "OPTIONS":
+        return _options(CARD_METHODS)
+    return getattr(_CardView, request.method.lower())(name)
+
+
+def _card_view_scope():
+    return _put_scope() if request.method == "PUT" else None
+
+
+card.required_scope = _card_view_scope
+bp.add_url_rule(BOOK + "<name>", "card", card, methods=["OPTIONS", "GET", "PUT", "DELETE", "PROPFIND"])
+
+
+XML_ERROR = {"type": "string", "description": "A WebDAV <D:error> document: the precondition element and "
+                                            "a D:responsedescription"}
+_VCARD_BODY = {"text/vcard": {"schema": {"type": "string", "description": "one vCard (3.0 or 4.0)"}}}
+_MULTISTATUS = {"207": {"description": "A DAV:multistatus document (streamed)",
+                        "content": {"application/xml": {"schema": {"type": "string"}}}}}
+
+
+def _name_parameter() -> dict:
+    return {"name": "name", "in": "path", "required": True,
+            "schema": {"type": "string"}, "description": "`<card id>.vcf`, or the name the card was PUT at"}
+
+
+def _document(api) -> None:
+    """CardDAV in the OpenAPI document: GET/PUT/DELETE of a card as operations; PROPFIND and
+    REPORT, which OpenAPI 3.0 cannot list, as `x-propfind` / `x-report` extensions."""
+    card_path = BOOK + "{name}"
+    operations = {
+        "get": {"summary": "A card as a vCard (Accept: text/vcard; version=3.0 or 4.0)", "tags": ["carddav"],
+                "parameters": [_name_parameter()],
+                "responses": {"200": {"description": "The vCard; ETag is the card's version",
+                                      "content": {"text/vcard": {"schema": {"type": "string"}}}},
+                              "304": {"description": "If-None-Match matched the ETag"}}},
+        "put": {"summary": "Create (If-None-Match: *) or replace a card from a vCard", "tags": ["carddav"],
+                "parameters": [_name_parameter()], "requestBody": {"required": True, "content": _VCARD_BODY},
+                "responses": {"201": {"description": "Created"}, "204": {"description": "Replaced"},
+                              "409": {"description": "no-uid-conflict: another card has this UID"},
+                              "412": {"description": "If-Match / If-None-Match failed"},
+                              "415": {"description": "Not a vCard media type"},
+                              "423": {"description": "The card is locked"}}},
+        "delete": {"summary": "Delete a card", "tags": ["carddav"], "parameters": [_name_parameter()],
+                   "responses": {"204": {"description": "Deleted"},
+                                 "412": {"description": "If-Match failed"},
+                                 "423": {"description": "The card is locked"}}},
+        "x-propfind": {"summary": "WebDAV PROPFIND of the card", "tags": ["carddav"],
+                       "parameters": [_name_parameter()], "responses": dict(_MULTISTATUS)},
+    }
+    # Written into the path items directly, as the Incoplax door does for LOOKUP: flask-smorest's
+    # path helper wants a Flask rule of its own blueprints.
+    api.spec._paths.setdefault(card_path, {}).update(operations)
+    for path, summary in ((ROOT, "Context path"), (PRINCIPAL, "The principal"), (HOME, "Address-book home"),
+                          (BOOK, "The address book (Depth 0 or 1)")):
+        item = {"x-propfind": {"summary": f"WebDAV PROPFIND: {summary}", "tags": ["carddav"],
+                               "responses": dict(_MULTISTATUS)}}
+        if path == BOOK:
+            item["x-report"] = {"summary": "REPORT addressbook-multiget, addressbook-query or sync-collection",
+                                "tags": ["carddav"], "responses": dict(_MULTISTATUS)}
+        api.spec._paths.setdefault(path, {}).update(item)
+    api.spec.tag({"name": "carddav", "description": "CardDAV (RFC 6352, RFC 6578): HTTP Basic with the token "
+                                                    "as password, or Bearer; see docs/mapping/carddav.md"})
+
+
+def register(api, app: Flask) -> None:
+    """Register the CardDAV routes, HTTP Basic for them, and the WebDAV error format."""
+    app.register_blueprint(bp)
+    _document(api)
+    document_dialect(api, PREFIX, error_schema_name="WebDAVError", error_schema=XML_ERROR,
+                     error_content_type="application/xml", extra_errors={"404": "No such resource"})
+    for prefix in (PREFIX, WELL_KNOWN):
+        if prefix not in BASIC_AUTH_PREFIXES:
+            BASIC_AUTH_PREFIXES.append(prefix)
+    register_error_format(PREFIX, render_error)

@@ -1,0 +1,198 @@
+"""Address-object resources: names, reads, listings, and PUT/DELETE through services.contacts.
+
+A card's resource name is `<card id>.vcf`, unless a client created it with a PUT to a
+name of its own: that name is kept in `carddav_href` (the client goes on addressing the
+card by the href it chose) and `<card id>.vcf` reaches the same card. A new card takes
+its id from the vCard's UID when that is a UUID (`urn:uuid:` or bare), else a new one.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from peewee import IntegrityError
+
+from models import card_rows
+from models.db import database, is_sqlite
+from services import contacts as cards
+from services.errors import Conflict, NotFound, PreconditionFailed
+
+from . import vcards
+
+LIST_BATCH = 1000
+# Canonical fields a vCard carries: a PUT replaces exactly these (other doors' fields stay).
+VCARD_SCALARS = ("display_name", "prefix", "given_name", "middle_name", "family_name", "suffix",
+                 "department", "job_title", "title", "notes", "language", "photo")
+VCARD_LISTS = ("emails", "phones", "addresses", "urls")
+# Child-row fields no vCard property carries: kept from the stored row with the same value.
+_CHILD_KEPT = ("label", "slot", "language", "description", "categories", "extra")
+
+
+def _mark() -> str:
+    return "?" if is_sqlite() else "%s"
+
+
+def name_of(contact_id: str, mapped: str | None = None) -> str:
+    """The resource name of a card (its client-chosen name when it has one)."""
+    return mapped or f"{contact_id}.vcf"
+
+
+def resolve(name: str) -> str | None:
+    """The card id a resource name addresses, or None when no card has it."""
+    mark = _mark()
+    row = database.execute_sql(f"SELECT contact_id FROM carddav_href WHERE name = {mark}", (name,)).fetchone()
+    if row is not None:
+        return row[0]
+    if name.endswith(".vcf"):
+        stem = name[:-4]
+        if database.execute_sql(f"SELECT 1 FROM contact WHERE id = {mark}", (stem,)).fetchone():
+            return stem
+    return None
+
+
+def get(name: str) -> dict:
+    """The card stored at resource `name`, or NotFound (two indexed statements)."""
+    row = database.execute_sql(f"SELECT contact_id FROM carddav_href WHERE name = {_mark()}", (name,)).fetchone()
+    contact_id = row[0] if row is not None else (name[:-4] if name.endswith(".vcf") else None)
+    card = card_rows.card_by_id(contact_id) if contact_id else None
+    if card is None:
+        raise NotFound(f"No address object at {name}")
+    return card
+
+
+def listing() -> Iterator[list[tuple[str, int]]]:
+    """(name, version) of every card, in keyset batches by autokey (constant memory)."""
+    mark = _mark()
+    sql = ("SELECT c.autokey, c.id, c.version, h.name FROM contact AS c "
+           "LEFT JOIN carddav_href AS h ON h.contact_id = c.id "
+           f"WHERE c.autokey > {mark} ORDER BY c.autokey LIMIT {LIST_BATCH}")
+    last = 0
+    while True:
+        rows = database.execute_sql(sql, (last,)).fetchall()
+        if not rows:
+            return
+        yield [(name_of(contact_id, mapped), version) for _, contact_id, version, mapped in rows]
+        last = rows[-1][0]
+
+
+def cards_by_names(names: list[str]) -> dict[str, dict]:
+    """{name: card} for the resource names that address a card (two statements per batch)."""
+    if not names:
+        return {}
+    mark = _mark()
+    found: dict[str, dict] = {}
+    for start in range(0, len(names), 500):
+        chunk = list(dict.fromkeys(names[start:start + 500]))
+        marks = ", ".join([mark] * len(chunk))
+        ids = dict(database.execute_sql(
+            f"SELECT name, contact_id FROM carddav_href WHERE name IN ({marks})", chunk).fetchall())
+        for name in chunk:
+            if name not in ids and name.endswith(".vcf"):
+                ids[name] = name[:-4]
+        wanted = list(set(ids.values()))
+        if not wanted:
+            continue
+        keys = dict(database.execute_sql(
+            f"SELECT id, autokey FROM contact WHERE id IN ({', '.join([mark] * len(wanted))})", wanted).fetchall())
+        by_key = card_rows.cards_by_autokeys(list(keys.values()))
+        for name, contact_id in ids.items():
+            card = by_key.get(keys.get(contact_id))
+            if card is not None:
+                found[name] = card
+    return found
+
+
+def mapped_names(contact_ids: list[str]) -> dict[str, str]:
+    """{card id: client-chosen name} for the cards among `contact_ids` that have one."""
+    if not contact_ids:
+        return {}
+    mark = _mark()
+    out: dict[str, str] = {}
+    for start in range(0, len(contact_ids), 500):
+        chunk = contact_ids[start:start + 500]
+        out.update((cid, name) for name, cid in database.execute_sql(
+            f"SELECT name, contact_id FROM carddav_href WHERE contact_id IN ({', '.join([mark] * len(chunk))})",
+            chunk).fetchall())
+    return out
+
+
+def put(name: str, text: str, *, expected_version: int | None, if_match: bool, create_only: bool,
+        user: str | None = None) -> tuple[dict, bool]:
+    """Store a vCard at resource `name`: (the stored card, whether it was created).
+
+    `if_match`: an If-Match header was sent (with `expected_version` its version, None for
+    `*`); `create_only`: If-None-Match: * (the resource must not exist yet).
+    """
+    fields = vcards.parse(text)
+    contact_id = resolve(name)
+    if contact_id is None:
+        if if_match:
+            raise PreconditionFailed(f"If-Match: no address object at {name}")
+        return _create(name, fields, user), True
+    if create_only:
+        raise PreconditionFailed(f"If-None-Match: *: {name} exists already")
+    current = cards.get_card(contact_id)
+    uid = fields.get("id")
+    if uid and uid != contact_id:
+        raise Conflict(f"The vCard's UID {uid} is not the UID of the card at {name}",
+                       precondition="no-uid-conflict", href_name=name)
+    changes = _replacement(fields, current)
+    return cards.update_card(contact_id, changes, expected_version=expected_version, user=user), False
+
+
+def _create(name: str, fields: dict, user: str | None) -> dict:
+    uid = fields.get("id")
+    if uid:
+        existing = cards.find_card(uid)
+        if existing is not None:
+            raise Conflict(f"A card with the vCard's UID {uid} exists already",
+                           precondition="no-uid-conflict", href_name=name_of(uid, mapped_names([uid]).get(uid)))
+    contact_id = uid or cards.new_id()
+    data = dict(fields, id=contact_id)
+    mapped = name != f"{contact_id}.vcf"
+
+    def _claim_name() -> None:
+        if not mapped:
+            return
+        try:
+            with database.atomic():
+                database.execute_sql(f"INSERT INTO carddav_href (name, contact_id) VALUES ({_mark()}, {_mark()})",
+                                     (name, contact_id))
+        except IntegrityError:
+            raise PreconditionFailed(f"{name} was created by another request meanwhile") from None
+
+    return cards.create_card(data, user=user, precondition=_claim_name)
+
+
+def _replacement(fields: dict, current: dict) -> dict:
+    """The canonical changes of a PUT: every vCard-carried field, absent ones emptied."""
+    changes: dict = {key: fields.get(key) or "" for key in VCARD_SCALARS}
+    for kind in VCARD_LISTS:
+        changes[kind] = _keep_unmapped(fields.get(kind) or [], current.get(kind) or [])
+    changes["groups"] = fields.get("groups") or []
+    extra = {key: value for key, value in (current.get("extra") or {}).items() if key != "vcard"}
+    extra.update(fields.get("extra") or {})
+    changes["extra"] = extra or None
+    return changes
+
+
+def _keep_unmapped(new_rows: list[dict], old_rows: list[dict]) -> list[dict]:
+    """New child rows, each with the fields no vCard carries taken from a stored row of the same value."""
+    by_value: dict[str, list[dict]] = {}
+    for row in old_rows:
+        by_value.setdefault(row.get("value") or row.get("line1") or "", []).append(row)
+    out = []
+    for row in new_rows:
+        same = by_value.get(row.get("value") or row.get("line1") or "")
+        if same:
+            old = same.pop(0)
+            row = {**{k: old[k] for k in _CHILD_KEPT if old.get(k) not in (None, "")}, **row}
+        out.append(row)
+    return out
+
+
+def delete(name: str, *, expected_version: int | None) -> dict:
+    """Delete the card at resource `name` (NotFound, PreconditionFailed, Locked as the other doors)."""
+    contact_id = resolve(name)
+    if contact_id is None:
+        raise NotFound(f"No address object at {name}")
+    return cards.delete_card(contact_id, expected_version=expected_version)

@@ -1,0 +1,84 @@
+"""vCard group cards become groups: vCard 4 `KIND:group` with MEMBER, Apple's
+`X-ADDRESSBOOKSERVER-KIND:group` with X-ADDRESSBOOKSERVER-MEMBER.
+
+A group card names a group (FN, else N) and lists its members by UID (`urn:uuid:...`).
+The import stores the file's contacts first, then for each group card finds or creates
+the group (by the id its UID gives, then by code, then by name; a new one gets that id,
+and its name as code) and adds the members found in the store (members it already has
+stay). Members not in the store are named in a warning. The group card's other
+properties are not kept: a group has a name and members (documented in docs/mapping/io.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from models import Contact, ContactGroup
+
+from .. import groups as group_service
+from ..contacts import member_autokeys
+from . import vcard_lines as vl
+from .report import ImportReport
+
+GROUP_KIND_PROPERTIES = ("KIND", "X-ADDRESSBOOKSERVER-KIND")
+MEMBER_PROPERTIES = ("MEMBER", "X-ADDRESSBOOKSERVER-MEMBER")
+
+
+@dataclass
+class GroupCard:
+    """A group card as read: its name, UID and member UIDs."""
+
+    position: str
+    name: str
+    uid: str = ""
+    members: list[str] = field(default_factory=list)
+
+
+def _text(prop: vl.Prop, decoder) -> str:
+    value = vl.value_text(prop, decoder)
+    return value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " ").replace("\\\\", "\\").strip()
+
+
+def group_card(props: list[vl.Prop], position: str, decoder=None) -> GroupCard | None:
+    """The group a card describes, None when it is no group card (an individual, an org, ...)."""
+    if not any(p.name in GROUP_KIND_PROPERTIES and _text(p, decoder).lower() == "group" for p in props):
+        return None
+    name = next((_text(p, decoder) for p in props if p.name == "FN" and _text(p, decoder)), "")
+    if not name:
+        name = next((_text(p, decoder).split(";")[0].strip() for p in props if p.name == "N"), "")
+    uid = next((_text(p, decoder) for p in props if p.name == "UID"), "")
+    members = [_text(p, decoder) for p in props if p.name in MEMBER_PROPERTIES and _text(p, decoder)]
+    return GroupCard(position, name or uid or "Group", uid, list(dict.fromkeys(members)))
+
+
+def store_group_cards(cards: list[GroupCard], report: ImportReport) -> int:
+    """Find or create each card's group and add its members found in the store; returns how many groups."""
+    from .vcard import id_for_uid  # a late import: vcard imports this module
+
+    for card in cards:
+        group = _find_or_create(card, id_for_uid(card.uid) if card.uid else None)
+        wanted = {id_for_uid(uid): uid for uid in card.members}
+        found = dict(Contact.select(Contact.id, Contact.autokey).where(Contact.id.in_(list(wanted))).tuples()) \
+            if wanted else {}
+        missing = [uid for contact_id, uid in wanted.items() if contact_id not in found]
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            report.warn(card.position, f"group {card.name!r}: {len(missing)} member(s) not in the file or the "
+                                       f"store, left out: {shown}")
+        current = member_autokeys([group["autokey"]]).get(group["autokey"], [])
+        members = list(dict.fromkeys([*current, *found.values()]))
+        if members != current:
+            group_service.update_group(group["id"], {}, members=members)
+    return len(cards)
+
+
+def _find_or_create(card: GroupCard, group_id: str | None) -> dict:
+    for condition in ([ContactGroup.id == group_id] if group_id else []) + \
+            [ContactGroup.code == card.name, ContactGroup.name == card.name]:
+        row = ContactGroup.select(ContactGroup.id, ContactGroup.autokey).where(condition).dicts().first()
+        if row is not None:
+            return row
+    values = {"code": card.name, "name": card.name}
+    if group_id:
+        values["id"] = group_id
+    created = group_service.create_group(values)
+    return {"id": created["id"], "autokey": created["autokey"]}
