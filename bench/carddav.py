@@ -170,7 +170,7 @@ def _radicale_storage(db_path: Path, count: int, seed: int) -> Path:
         return root
     book.mkdir(parents=True, exist_ok=True)
     (book / ".Radicale.props").write_text(json.dumps({"tag": "VADDRESSBOOK", "D:displayname": "Contacts"}))
-    code = ("import sys; from pathlib import Path; from models.db import open_database; "
+    code = ("import sys; from pathlib import Path; from models.connect import open_database; "
             "from services.io.canonical import iter_cards; from services.io.vcard import card_to_vcard; "
             "open_database(sys.argv[1]); book = Path(sys.argv[2]); n = 0\n"
             "for card in iter_cards():\n"

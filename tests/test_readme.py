@@ -77,13 +77,6 @@ def _two_cards(server, token) -> list[str]:
     return ids
 
 
-def _unused():
-    try:
-        pass
-    finally:
-        server.stop()
-
-
 @pytest.mark.parametrize("line,code,reason", BLOCKS, ids=[f"line{b[0]}" for b in BLOCKS])
 def test_readme_block_runs(live, line, code, reason):
     if reason:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from models.db import database, is_sqlite
+from models.connect import database, is_sqlite
 from services.errors import Forbidden
 
 TOKEN_PREFIX = "http://contacts-server.invalid/ns/sync/"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from models import card_rows
-from models.db import database, is_sqlite
+from models.connect import database, is_sqlite
 from services.errors import Forbidden
 
 from . import vcards

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from peewee import IntegrityError
 
 from models import card_rows
-from models.db import database, is_sqlite
+from models.connect import database, is_sqlite
 from services import contacts as cards
 from services.errors import Conflict, NotFound, PreconditionFailed
 

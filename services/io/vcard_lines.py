@@ -16,7 +16,6 @@ import quopri
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
 
 from . import encodings
 

@@ -411,7 +411,7 @@ def test_pruned_tombstones_expire_old_tokens(dav, app):
     put_card(dav, "b.vcf", "b")
     old = current_token(dav)
     assert dav("DELETE", BOOK + "a.vcf").status_code == 204
-    from models.db import database
+    from models.connect import database
 
     with app.app_context():  # the tombstone is older than the retention and a day
         database.execute_sql("UPDATE carddav_change SET at = at - 200 * 86400 WHERE contact_autokey IS NULL")

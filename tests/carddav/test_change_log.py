@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from models.db import database, is_sqlite
+from models.connect import database, is_sqlite
 
 
 def _seqs(app) -> dict[str, int]:

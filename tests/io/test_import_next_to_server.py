@@ -81,7 +81,7 @@ def test_readers_keep_reading_while_an_import_runs_next_to_a_fresh_server(tmp_pa
             time.sleep(0.1)
         out, err = importer.communicate()
         assert importer.returncode == 0, err.decode()[-2000:]
-        assert out.decode().strip().splitlines()[-1] == f"imported {CARDS}, skipped 0, failed 0"
+        assert out.decode().strip().splitlines()[-1] == f"imported {CARDS}, updated 0, skipped 0, failed 0, warnings 0"
         assert len(answers) >= 6, "the import ended before the server was asked anything"
         assert all(status == 200 for _, status, _ in answers), [a for a in answers if a[1] != 200][:10]
         assert _total(server.base, token) == CARDS
