@@ -13,15 +13,14 @@ import click
 from config import Config
 from services.io import backup as backup_service
 from services.io.bulk import DEFAULT_BATCH, BulkWriter
-from services.io.canonical import GroupResolver, iter_cards, read_snapshot
+from services.io.canonical import GroupResolver
 from services.io.report import ImportReport, RecordError
+from services.io.stream import EXPORT_FORMATS, detect_format, export_stream, import_stream
 
 from .options import database_url_option, open_store
 
 IMPORT_FORMATS = ("auto", "vcard", "csv", "jsonl")
-EXPORT_FORMATS = ("jsonl", "vcard4", "vcard3", "csv-google", "csv-outlook")
 MAX_SKIPS_LISTED = 20
-_EXTENSIONS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
 def _progress(unit: str, total: int | None = None):
@@ -30,19 +29,6 @@ def _progress(unit: str, total: int | None = None):
 
     return tqdm(total=total, unit=f" {unit}", unit_scale=False, file=sys.stderr,
                 disable=not sys.stderr.isatty(), dynamic_ncols=True, mininterval=0.5)
-
-
-def detect_format(path: str, head: bytes) -> str:
-    """The import format from the file name, else from its first bytes."""
-    extension = os.path.splitext(path)[1].lower()
-    if extension in _EXTENSIONS:
-        return _EXTENSIONS[extension]
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text[:11].upper() == b"BEGIN:VCARD":
-        return "vcard"
-    if text[:1] == b"{":
-        return "jsonl"
-    return "csv"
 
 
 @contextlib.contextmanager
@@ -88,7 +74,7 @@ def import_(file: str, fmt: str, batch_size: int, database_url: str | None) -> N
         if fmt == "auto":
             fmt = detect_format(file, raw.peek(64) if hasattr(raw, "peek") else b"")
         try:
-            _import(raw, fmt, report, batch_size, bar.update)
+            import_stream(raw, fmt, report, batch_size=batch_size, on_stored=bar.update)
         except UnicodeDecodeError as exc:
             raise click.ClickException(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     elapsed = time.perf_counter() - started
@@ -97,29 +83,6 @@ def import_(file: str, fmt: str, batch_size: int, database_url: str | None) -> N
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)
-
-
-def _import(raw: IO[bytes], fmt: str, report: ImportReport, batch_size: int, on_stored) -> None:
-    import io
-
-    if fmt == "jsonl":
-        from services.io.jsonl import ImportContext, import_jsonl
-
-        import_jsonl(raw, ImportContext(report, batch_size=batch_size, on_stored=on_stored))
-        return
-    writer = BulkWriter(report, batch_size=batch_size, on_stored=on_stored)
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-    try:
-        if fmt == "vcard":
-            from services.io.vcard import import_cards
-
-            import_cards(text, report, writer, GroupResolver())
-        else:
-            from services.io.csv_formats import import_rows
-
-            import_rows(text, report, writer, GroupResolver())
-    finally:
-        text.detach()
 
 
 @click.command("export")
@@ -132,48 +95,21 @@ def export(fmt: str, output: str, database_url: str | None) -> None:
     """Export every card (streamed: memory stays constant whatever the size)."""
     open_store(database_url)
     started = time.perf_counter()
-    with _open_output(output, binary=fmt == "jsonl") as out, _progress("records") as bar:
-        if fmt == "jsonl":
-            from services.io.jsonl import export_jsonl
-
-            count = export_jsonl(out, on_record=lambda: bar.update(1))
-        else:
-            count = _export_text(fmt, out, bar)
+    with _open_output(output) as out, _progress("records") as bar:
+        count = export_stream(fmt, out, on_record=lambda: bar.update(1))
     elapsed = time.perf_counter() - started
     where = "standard output" if output == "-" else output
     click.echo(f"exported {count} records to {where} in {elapsed:.1f} s", err=True)
 
 
-def _export_text(fmt: str, out: IO[str], bar) -> int:
-    def counted() -> Iterator[dict]:
-        for card in iter_cards():
-            yield card
-            bar.update(1)
-
-    with read_snapshot():
-        if fmt.startswith("vcard"):
-            from services.io.vcard import write_cards
-
-            return write_cards(counted(), out, "4.0" if fmt == "vcard4" else "3.0")
-        from services.io import csv_formats
-
-        if fmt == "csv-google":
-            return csv_formats.write_google(counted(), out, csv_formats.child_counts())
-        return csv_formats.write_outlook(counted(), out)
-
-
 @contextlib.contextmanager
-def _open_output(path: str, *, binary: bool):
+def _open_output(path: str):
     if path == "-":
-        if binary:
-            yield sys.stdout.buffer
-            sys.stdout.buffer.flush()
-        else:
-            yield sys.stdout
-            sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
         return
     try:
-        handle = open(path, "wb") if binary else open(path, "w", encoding="utf-8", newline="")
+        handle = open(path, "wb")
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
     with handle:
