@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app, request, session
@@ -86,17 +86,29 @@ class User:
     label: str
     digest: str | None = None  # None when authentication is off
     auth_on: bool = True
-    can: dict = field(default_factory=dict)
 
     def allowed(self, scope: str) -> bool:
         """Whether the token grants `scope`."""
         return tokens.has_scope(self.scopes, scope)
 
+    @property
+    def can_create(self) -> bool:
+        """Whether the token may create cards (and import)."""
+        return self.allowed("contacts:create")
+
+    @property
+    def can_update(self) -> bool:
+        """Whether the token may change cards."""
+        return self.allowed("contacts:update")
+
+    @property
+    def can_delete(self) -> bool:
+        """Whether the token may delete cards."""
+        return self.allowed("contacts:delete")
+
 
 def _user(scopes: list[str], label: str, digest: str | None, auth_on: bool) -> User:
-    user = User(scopes, label, digest, auth_on)
-    user.can = {verb: user.allowed(f"contacts:{verb}") for verb in ("read", "create", "update", "delete")}
-    return user
+    return User(scopes, label, digest, auth_on)
 
 
 def current_user() -> User | None:

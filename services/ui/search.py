@@ -99,15 +99,29 @@ def _mark() -> str:
     return database.param
 
 
-def _hit_keys(source: tuple[str, list], before: int | None, limit: int) -> list[int]:
-    """Keys of hits below `before`, descending, read from the full-text index alone."""
+class Statement:
+    """Fixed SQL text with its parameters (what models.db.query_plan and execute_sql take)."""
+
+    def __init__(self, text: str, params: list) -> None:
+        self.text, self.params = text, params
+
+    def sql(self) -> tuple[str, list]:
+        """The SQL text and its parameters."""
+        return self.text, self.params
+
+
+def hits_page_statement(source: tuple[str, list], before: int | None, limit: int) -> Statement:
+    """Keys of hits below `before` (all when None), descending, read from the full-text index alone."""
     hits_sql, params = source
     mark = _mark()
     below = f"WHERE k < {mark} " if before is not None else ""
     sql = (f"WITH hits(k) AS NOT MATERIALIZED {hits_sql} "
            f"SELECT k FROM hits {below}ORDER BY k DESC LIMIT {mark}")
-    args = [*params, *([before] if before is not None else []), limit]
-    return [row[0] for row in database.execute_sql(sql, args)]
+    return Statement(sql, [*params, *([before] if before is not None else []), limit])
+
+
+def _hit_keys(source: tuple[str, list], before: int | None, limit: int) -> list[int]:
+    return [row[0] for row in database.execute_sql(*hits_page_statement(source, before, limit).sql())]
 
 
 def _count_hits(source: tuple[str, list]) -> int:
