@@ -41,7 +41,7 @@ def _see_other(endpoint: str, **values):
 def sign_in():
     """Sign in with an API token."""
     target = safe_next(request.values.get("next"))
-    if g.ui_user is not None:
+    if not current_app.config["CONTACTS_AUTH"] or (g.ui_user is not None and request.method == "GET"):
         return redirect(target, 303)
     if request.method == "GET":
         return _render("sign_in.html", next=target)
@@ -168,7 +168,8 @@ def import_file():
         if partial:
             return _render("_import_result.html", 400, outcome=None, error=error)
         return _render("transfer.html", 400, exports=EXPORTS, outcome=None, error=error)
-    outcome = import_upload(upload_file.stream, upload_file.filename, request.form.get("format", "auto"))
+    outcome = import_upload(upload_file.stream, upload_file.filename, request.form.get("format", "auto"),
+                            full_access=g.ui_user.allowed("*"))
     status = 400 if outcome.error else 200
     if partial:
         return _render("_import_result.html", status, outcome=outcome)

@@ -18,6 +18,7 @@ from typing import IO
 
 from models.db import database
 
+from ..errors import Forbidden
 from ..io import bulk_worker
 from ..io.report import ImportReport
 from ..io.stream import EXPORT_FORMATS, IMPORT_FORMATS, detect_format, export_stream, import_stream
@@ -58,11 +59,21 @@ class ImportOutcome:
         return max(0, self.report.failed + self.report.skipped - len(self.problems))
 
 
-def import_upload(stream: IO[bytes], filename: str, fmt: str = "auto") -> ImportOutcome:
-    """Import an uploaded file (vCard, CSV or the project's JSON Lines); `fmt` 'auto' detects it."""
+JSONL_NEEDS = ("Importing JSON Lines needs a token with the * scope: the format can set what no API "
+               "can (card locks, MPDX organizations, account lists and status, ids and timestamps).")
+
+
+def import_upload(stream: IO[bytes], filename: str, fmt: str = "auto", *, full_access: bool = False) -> ImportOutcome:
+    """Import an uploaded file (vCard, CSV or the project's JSON Lines); `fmt` 'auto' detects it.
+
+    JSON Lines only with `full_access` (a `*` token), else Forbidden: the UI must not open a
+    way to write what the API doors cannot.
+    """
     raw = io.BufferedReader(_Readable(stream))
     if fmt not in IMPORT_FORMATS:
         fmt = detect_format(filename or "", raw.peek(64)[:64])
+    if fmt == "jsonl" and not full_access:
+        raise Forbidden(JSONL_NEEDS, scope="*")
     report = ImportReport()
     outcome = ImportOutcome(filename or "upload", fmt, report)
     try:

@@ -165,3 +165,25 @@ def test_an_abandoned_download_stops_its_writer(app, ui, auth):
         export_stream("vcard4", out)
     with app.app_context():
         assert b"".join(transfer.export_chunks("vcard4")) == out.getvalue()
+
+
+def test_json_lines_needs_the_star_scope(client, make_token, auth):
+    """JSON Lines can write what no door can (locks, MPDX data): only a `*` token may upload it."""
+    make_card(client, auth, displayname="Ada Lovelace")
+    from services.io.stream import export_stream
+
+    out = io.BytesIO()
+    with client.application.app_context():
+        export_stream("jsonl", out)
+    locked_card = {"type": "contact", "id": "5d1c9e4e-0f0b-4c53-9d4a-7a4f0a7f0001", "display_name": "Sneaky",
+                   "locked": True}
+    body = out.getvalue().split(b"\n", 1)[0] + b"\n" + orjson.dumps(locked_card) + b"\n"
+    sign_in(client, make_token("contacts:read", "contacts:create", "contacts:update", "contacts:delete"))
+    for fmt, name in (("auto", "backup.jsonl"), ("jsonl", "backup.txt"), ("auto", "backup")):
+        r = _upload(client, body, name, fmt=fmt)
+        assert r.status_code == 403, (fmt, name)
+        assert "Importing JSON Lines needs a token with the * scope" in text(r)
+    assert client.get(f"/contacts/{locked_card['id']}", headers=auth).status_code == 404
+    sign_in(client, make_token("*"))
+    assert "imported 1, skipped 0, failed 0" in text(_upload(client, body, "backup.jsonl"))
+    assert client.get(f"/contacts/{locked_card['id']}", headers=auth).status_code == 200
