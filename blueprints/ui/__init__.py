@@ -131,7 +131,7 @@ def safe_next(target: str | None) -> str:
 
 _TITLES = {400: "Check the form", 401: "Sign in", 403: "Not allowed", 404: "Not found",
            405: "Not allowed", 409: "Changed meanwhile", 412: "Changed meanwhile", 413: "Too large",
-           423: "Locked", 500: "Something went wrong", 503: "Busy"}
+           423: "Locked", 429: "Slow down", 500: "Something went wrong", 503: "Busy"}
 
 
 def error_page(status: int, message: str):

@@ -30,6 +30,12 @@ def _form(status: int = 200, **context):
                    phone_types=editing.PHONE_TYPE_CHOICES, **context)
 
 
+def _name(card: dict) -> str:
+    """A card's name for a message (short: flashed messages travel in the session cookie)."""
+    name = card.get("display_name") or card.get("id") or "the card"
+    return name if len(name) <= 80 else name[:79] + "…"
+
+
 def _see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), 303)
 
@@ -101,7 +107,7 @@ def new_card():
     if errors:
         return _form(400, form=values, errors=errors, creating=True)
     created = editing.new_card(values)
-    flash(f"Created {created['display_name'] or 'the card'}.", "success")
+    flash(f"Created {_name(created)}.", "success")
     return _see_other("ui.card", contact_id=created["id"])
 
 
@@ -123,7 +129,7 @@ def edit_card(contact_id: str):
     except Locked as locked:
         return _form(423, form=form_from_card(current), errors={}, card=current,
                        creating=False, conflict=locked.message)
-    flash(f"Saved {saved['display_name'] or 'the card'}." if changed else "Nothing changed: nothing was saved.",
+    flash(f"Saved {_name(saved)}." if changed else "Nothing changed: nothing was saved.",
           "success" if changed else "info")
     return _see_other("ui.card", contact_id=contact_id)
 
@@ -145,7 +151,7 @@ def delete_card(contact_id: str):
         return _render("delete.html", 409, card=stale.current, conflict=stale.message)
     except Locked as locked:
         return _render("delete.html", 423, card=current, conflict=locked.message)
-    flash(f"Deleted {deleted['display_name'] or deleted['id']}.", "success")
+    flash(f"Deleted {_name(deleted)}.", "success")
     return _see_other("ui.search")
 
 

@@ -336,3 +336,14 @@ def test_card_data_stays_text_on_every_page(app, ui, auth):
     assert shown(repr(SCRIPT)) in imported  # the warning quotes the bad line, as text
     error = text(ui.get(f"/ui/cards/{SCRIPT}"))
     assert "<script>alert" not in error
+
+
+def test_a_very_long_name_does_not_overflow_the_session_cookie(ui, auth):
+    """Messages travel in the cookie (browsers drop cookies over 4 KB): names are shortened there."""
+    long_name = "Ada " + "Lovelace" * 600
+    card = make_card(ui, auth, displayname=long_name)
+    r = post(ui, f"/ui/cards/{card['id']}/delete", {"version": "1"})
+    assert r.status_code == 303
+    cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("contacts_ui="))
+    assert len(cookie) < 4000
+    assert "Deleted Ada LovelaceLovelace" in text(ui.get("/ui/"))

@@ -202,3 +202,29 @@ def test_with_authentication_off_the_ui_needs_no_sign_in(database_url, auth):
     assert "Authorization" not in page  # the curl lines need no token
     assert "curl -g -i http://localhost/contacts/" in page
     assert client.post("/ui/new", data={"display_name": "No CSRF"}).status_code == 403
+
+
+def test_ui_pages_are_rate_limited_by_the_signed_in_token(tmp_path):
+    """With a rate limit the UI is no way around it: its pages are limited per token like the
+    dialect routes, and the card page's door requests spend those doors' budgets of the token."""
+    app = create_app(Config(database_url=f"sqlite:///{tmp_path}/r.db", auth=True, rate_limit="3/minute"))
+    client = app.test_client()
+    with app.app_context():
+        token, _ = tokens.create_token(["*"])
+    auth = {"Authorization": f"Bearer {token}"}
+    sign_in(client, token)  # limited by the client's address, not the token
+    card = make_card(client, auth)
+    assert [client.get("/ui/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    r = client.get("/ui/")
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8" and "Slow down" in text(r)
+    assert r.headers["Retry-After"]
+    for _ in range(3):
+        assert client.get(f"/ui/cards/{card['id']}").status_code == 200
+    assert client.get(f"/contacts/{card['id']}", headers=auth).status_code == 429  # spent by the UI's door requests
+    assert client.get("/ui/static/ui.css").status_code == 200  # static files are not limited
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.2"  # signing in is limited by address: 2 of 3 are spent
+    with app.app_context():
+        second, _ = tokens.create_token(["*"])
+    assert sign_in(other, second).status_code == 303
+    assert other.get("/ui/").status_code == 200  # another token, its own budget
