@@ -6,7 +6,7 @@ once per database, from the operating system's random source.
 """
 import secrets
 
-from peewee import *
+from peewee import CharField, Model, TextField
 
 SESSION_SECRET = "ui.session_secret"
 

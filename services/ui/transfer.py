@@ -9,6 +9,7 @@ closed when it ends, and stops when the download is abandoned.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import queue
 import threading
@@ -126,10 +127,8 @@ def export_chunks(fmt: str) -> Iterator[bytes]:
     finally:
         stop.set()
         while thread.is_alive():  # let a writer blocked on a full queue see `stop`
-            try:
+            with contextlib.suppress(queue.Empty):
                 chunks.get(timeout=0.05)
-            except queue.Empty:
-                pass
         thread.join()
 
 

@@ -86,8 +86,8 @@ def test_counts_stop_at_a_thousand(app, ui):
 def _door_bodies(page: str) -> dict[str, dict]:
     """Door name -> {status, url, curl, http, body} as the card page shows them."""
     found = {}
-    for block in re.findall(r'<details class="door".*?</details>\s*</div>\s*</details>|<details class="door".*?</div>\s*</details>',
-                            page, re.S):
+    door_block = r'<details class="door".*?</details>\s*</div>\s*</details>|<details class="door".*?</div>\s*</details>'
+    for block in re.findall(door_block, page, re.S):
         name = re.search(r'<span class="door-name">([^<]+)</span>', block).group(1)
         found[name] = {
             "status": unescape(re.search(r'class="door-status[^"]*">([^<]+)</span>', block).group(1)),
