@@ -202,7 +202,7 @@ def test_search_and_open_a_card(server, browser):
     _wait(browser, EC.url_contains("q=lovel"))
     names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result-name")]
     assert names == ["Ada Lovelace"]
-    assert "1 card match" in _text(browser, ".count")
+    assert _text(browser, ".count") == "1 card matches “lovel”."
     browser.find_element(By.ID, "q").clear()
     browser.find_element(By.ID, "q").send_keys(Keys.ENTER)
     _wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".count"), "2 cards"))

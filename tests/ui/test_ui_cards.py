@@ -45,8 +45,10 @@ def test_search_over_names_emails_and_phones(ui, auth):
         r = ui.get("/ui/", query_string={"q": query})
         assert r.status_code == 200
         assert _names(text(r)) == expected, query
-    assert "1 card match “lovelace”" in text(ui.get("/ui/?q=lovelace"))
+    assert "1 card matches “lovelace”." in text(ui.get("/ui/?q=lovelace"))
     assert "No card matches." in text(ui.get("/ui/?q=zebra"))
+    short = text(ui.get("/ui/?q=a"))
+    assert "Type at least two letters or digits to search." in short and "No card matches" not in short
 
 
 def test_search_pages_by_keyset_newest_first(ui, auth):
@@ -61,10 +63,12 @@ def test_search_pages_by_keyset_newest_first(ui, auth):
     second = text(ui.get(later))
     assert _names(second) == [f"Person {n:02d}" for n in range(5, 0, -1)]
     assert _next(second) is None
-    assert "First page" in second
+    assert "First page" in second and "Cards 26 to 30, newest first." in second
     searched = text(ui.get("/ui/", query_string={"q": "person"}))
     assert len(_names(searched)) == 25 and "31 cards match" in searched
-    assert _names(text(ui.get(_next(searched)))) == [f"Person {n:02d}" for n in range(6, 0, -1)]
+    later = text(ui.get(_next(searched)))
+    assert _names(later) == [f"Person {n:02d}" for n in range(6, 0, -1)]
+    assert "Cards 26 to 31 of those matching “person”." in later
 
 
 def test_a_broken_page_link_starts_the_search_again(ui):

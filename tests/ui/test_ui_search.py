@@ -41,17 +41,19 @@ def test_the_same_cards_as_mpdx_wildcard_search(app, client, auth, people, query
 
 def test_pages_are_keyset_pages_newest_first(app, people):
     with app.app_context():
-        seen, cursor = [], None
+        seen, texts, cursor = [], [], None
         while True:
             page = ui_search.search_cards("example", cursor, limit=2)
             seen.append([card["autokey"] for card in page.cards])
+            texts.append(page.count_text)
             cursor = page.next_cursor
             if cursor is None:
                 break
-        assert ui_search.decode_cursor(ui_search.encode_cursor(123)) == 123
+        assert ui_search.decode_cursor(ui_search.encode_cursor(123, 50)) == (123, 50)
         with pytest.raises(Invalid):
             ui_search.decode_cursor("bm90LW91cnM")  # base64 of "not-ours"
     keys = [key for page in seen for key in page]
+    assert texts == ["4 cards", "cards 3 to 4"]
     assert keys == sorted(keys, reverse=True) and len(keys) == len(set(keys))
     assert [len(page) for page in seen] == [2, 2]  # the four cards with "example" in an email
 
@@ -61,7 +63,7 @@ def test_a_page_is_read_from_the_index_alone(app, people):
         for query in ("smith", "jane smith", "555 0101"):
             source = search.hits_source(ui_search.search_expression(query))
             for before in (None, people[-1]["autokey"]):
-                plan = query_plan(ui_search.hits_page_statement(source, before, 26))
+                plan = query_plan(ui_search.hits_page_statement(source, before, 1001 if before is None else 26))
                 assert not plan_scans_table(plan, "contact"), plan
                 assert not any("contact " in line and "SCAN" in line for line in plan), plan
                 if is_sqlite():  # FTS5 walks its doclist by rowid: no sort, the bound is its own
@@ -79,3 +81,12 @@ def test_counting_stops_after_the_limit(app, people, monkeypatch):
         everything = ui_search.search_cards("")
         assert (everything.count, everything.more_than) == (3, True)
         assert ui_search.search_cards("jose").count_text == "1 card"
+
+
+def test_a_single_character_is_not_searched(app, people):
+    with app.app_context():
+        for query in ("j", " 5 ", "é", "+1"):
+            page = ui_search.search_cards(query)
+            assert page.too_short and page.cards == [], query
+        assert not ui_search.search_cards("jo").too_short
+        assert ui_search.search_cards("j s").cards  # two words: searched
