@@ -137,7 +137,7 @@ def sign_in(token: str) -> bool:
     session.clear()  # a new session (and CSRF token) for the signed-in person
     session["t"] = digest
     session["at"] = int(time.time())
-    session["who"] = info.get("name") or f"token {info.get('prefix', '')}…"
+    session["who"] = (info.get("name") or f"token {info.get('prefix', '')}…")[:60]  # the cookie stays small
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
     return True
 
