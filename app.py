@@ -15,16 +15,19 @@ from blueprints.http import install_request_guards, json_response
 from blueprints.protection import install_cors, install_rate_limit
 from blueprints.ui import install_ui
 from config import Config
-from models.db import database, open_database
+from models.connect import DEFAULT_SQLITE, SqliteSettings, database, open_database
 from models.schema import migrate
+from schemas.folio import array_text as folio_array_text
+from services.setup import install as install_services
 
 log = logging.getLogger("contacts")
 
 API_VERSION = "1.0.0"
 
 
-def create_app(config: Config | None = None, *, run_migrations: bool = True) -> Flask:
-    """Build the Flask app for `config` (default: from the environment)."""
+def create_app(config: Config | None = None, *, run_migrations: bool = True,
+               sqlite: SqliteSettings = DEFAULT_SQLITE) -> Flask:
+    """Build the Flask app for `config` (default: from the environment); SQLite connections set up by `sqlite`."""
     config = config or Config.from_env()
     app = Flask(__name__)
     app.config.update(
@@ -39,9 +42,11 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True) -> 
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
     )
-    db = open_database(config.database_url)
+    db = open_database(config.database_url, sqlite)
     if run_migrations:
         migrate(db)
+    # FOLIO's name indexer and CQL SQL functions (registered here, not on import).
+    install_services(db, folio_array_text=folio_array_text)
 
     api = Api(app, spec_kwargs={"info": {"description": (
         "One address book, five contacts APIs: Niagara, FOLIO organizations-storage, "

@@ -131,7 +131,7 @@ def _warm_folio_index(path: Path) -> float:
     `contacts import` indexes every card it writes, so this should take no time; it is
     measured to show that (services/cql/name_index.py indexes whatever is in `folio_dirty`).
     """
-    code = ("import sys, time; from models.db import open_database; "
+    code = ("import sys, time; from models.connect import open_database; "
             "from services.folio import name_index; open_database(sys.argv[1]); "
             "t = time.perf_counter(); name_index.sync(); print(time.perf_counter() - t)")
     done = subprocess.run([sys.executable, "-c", code, database_url(path)], cwd=ROOT,

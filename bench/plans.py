@@ -2,7 +2,7 @@
 
 The request is answered by the real app (create_app, auth off) through Flask's test
 client while `execute_sql` of the database records each statement; every SELECT is then
-explained. A plan that reads every row of `contact` (models.db.plan_scans_table) fails
+explained. A plan that reads every row of `contact` (models.plans.plan_scans_table) fails
 the check; a full walk of one of its indexes is reported as a note.
 """
 from __future__ import annotations
@@ -37,7 +37,8 @@ def explain_scenarios(db_path: Path, scenarios) -> list[PlanReport]:
     """Run the last request of each scenario marked `plan` in-process and explain its SELECTs."""
     from app import create_app
     from config import Config
-    from models.db import database, plan_scans_table
+    from models.connect import database
+    from models.plans import plan_scans_table
 
     app = create_app(Config(database_url=database_url(db_path), auth=False))
     logging.getLogger("contacts.access").setLevel(logging.WARNING)  # no access line per explained request

@@ -28,7 +28,7 @@ class Samples:
 
 def stored_cards(db_path: Path, count: int, seed: int) -> tuple[list[str], list[str]]:
     """`count` random (id, primary phone) pairs of stored cards, read in-process."""
-    from models.db import database, open_database
+    from models.connect import database, open_database
 
     open_database(database_url(db_path))
     highest = database.execute_sql("SELECT MAX(autokey) FROM contact").fetchone()[0] or 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from .samples import Samples
+from .samples import OSID_EMAIL_TYPE, Samples
 from .server import BASELINE_PATH
 
 FOLIO_CQL = '(firstName="ab*" or lastName="ab*") sortby lastName firstName'
@@ -145,23 +145,27 @@ def _creates(nonce: str, count: int, rng: random.Random, dialect: str) -> list[t
             lines.append(("POST", "/contacts", JSON,
                           _body({"label": "Bench", "name": f"{first} {last}",
                                  "email": f"w{n}.{nonce}@bench.example", "phone": phone})))
-        else:  # folio
+        elif dialect == "folio":
             lines.append(("POST", "/organizations-storage/contacts", JSON,
                           _body({"firstName": first, "lastName": last,
                                  "phoneNumbers": [{"phoneNumber": phone, "isPrimary": True}]})))
+        else:  # osid: an address (OSID's own object; its contacts link an address to a reference)
+            lines.append(("POST", f"/contact/addresses?genusType={quote(OSID_EMAIL_TYPE, safe='')}", JSON,
+                          _body({"displayName": f"{first} {last}",
+                                 "addressText": f"w{n}.{nonce}@bench.example"})))
     return lines
 
 
 def writes(duration: float) -> list[Scenario]:
-    """POST create at the default workers, sustained (unique bodies: sequential order)."""
+    """POST create in every door that creates, at the default workers, sustained (unique bodies:
+    sequential order)."""
     nonce = f"{int(time.time() * 1000):x}"
     rng = random.Random(nonce)
     count = int(max(duration, 1) * 8000)  # unique lines for up to 8,000 creates/s (see wrapped)
     return [
-        Scenario("POST create: Incoplax", "write", _creates(nonce + "i", count, rng, "incoplax"),
-                 WRITE_CONCURRENCY, order="sequential", check=True, targets={"rps_min": 1000}, plan=True),
-        Scenario("POST create: Niagara", "write", _creates(nonce + "n", count, rng, "niagara"),
-                 WRITE_CONCURRENCY, order="sequential", check=True, targets={"rps_min": 1000}, plan=True),
+        Scenario(f"POST create: {name}", "write", _creates(nonce + name[0].lower(), count, rng, name.lower()),
+                 WRITE_CONCURRENCY, order="sequential", check=True, targets={"rps_min": 1000}, plan=True)
+        for name in ("Incoplax", "Niagara", "FOLIO", "OSID")
     ]
 
 

@@ -87,7 +87,7 @@ class Timer:
 
 
 def _plans(queries: list[str]) -> list[str]:
-    from models.db import plan_scans_table, query_plan
+    from models.plans import plan_scans_table, query_plan
     from services import search
     from services.ui import search as ui_search
 

@@ -30,6 +30,42 @@ BODY_ERRORS = {
     "413": "Request body larger than the configured maximum",
 }
 PATH_ERRORS = {"404": "No such resource"}
+JSON = "application/json"
+
+
+# ---------------------------------------------------------------- pieces of operation documents
+
+def ref(component: str) -> dict:
+    """A `$ref` to the schema component `component`."""
+    return {"$ref": f"#/components/schemas/{component}"}
+
+
+def array_of(items: dict) -> dict:
+    """The schema of a JSON array of `items`."""
+    return {"type": "array", "items": items}
+
+
+def request_body(component: str, media_type: str = JSON) -> dict:
+    """A required request body of the schema component `component`."""
+    return {"required": True, "content": {media_type: {"schema": ref(component)}}}
+
+
+def response(description: str, schema: dict | None = None, media_type: str = JSON,
+             headers: dict | None = None) -> dict:
+    """One documented response; with `schema`, its body in `media_type`."""
+    out: dict = {"description": description}
+    if schema is not None:
+        out["content"] = {media_type: {"schema": schema}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def responses(**described: str) -> dict:
+    """Responses by status, from keywords such as `_404="No such contact"` (a name can't start with a digit)."""
+    return {code.lstrip("_"): {"description": text} for code, text in described.items()}
+
+
 def query_documented(schema) -> "Callable":
     """Document `schema` as a view's query parameters, as `@blp.arguments(location="query")`
     would, without parsing them: for views whose dialect parses its own query string (the

@@ -1,6 +1,6 @@
 """FOLIO mod-organizations-storage: `/organizations-storage/contacts` with CQL search.
 
-Statuses, headers and error texts follow the real module (research/folio.md): errors
+Statuses, headers and error texts follow the real module (docs/mapping/folio.md): errors
 are `text/plain` except 422 (`{"errors": [...]}`); `X-Okapi-Tenant` is required.
 """
 from __future__ import annotations
@@ -13,14 +13,10 @@ from flask import Flask, Response, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
-from models import ContactGroup
-from models.db import database, is_sqlite, run_write
 from schemas import folio as wire
 from services import contacts as cards
 from services import folio as cql
-from services import groups as group_service
-from services.folio import functions as cql_functions
-from services.folio import search as cql_search
+from services.folio import contacts as folio_contacts
 from services.errors import (
     DomainError,
     Forbidden,
@@ -30,7 +26,7 @@ from services.errors import (
     Unprocessable,
 )
 
-from .apidoc import document_dialect
+from .apidoc import document_dialect, ref, request_body, response, responses
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response
 
@@ -169,36 +165,6 @@ def _read_record() -> dict:
     return record
 
 
-def _group_keys(category_ids: list[str]) -> list[int]:
-    """Group autokeys of FOLIO category ids; an unknown id becomes a group (code = name = id).
-
-    When another group already has that code (an Incoplax group coded like the id), the new
-    group gets a generated code instead: FOLIO has no such conflict to report.
-    """
-    if not category_ids:
-        return []
-    wanted = list(set(category_ids))
-    found = {row["id"]: row["autokey"] for row in
-             ContactGroup.select(ContactGroup.id, ContactGroup.autokey)
-             .where(ContactGroup.id.in_(wanted)).dicts()}
-    taken = {row["code"] for row in ContactGroup.select(ContactGroup.code)
-             .where(ContactGroup.code.in_(wanted)).dicts()}
-    for category in dict.fromkeys(category_ids):
-        if category not in found:
-            values = {"id": category, "name": category}
-            if category not in taken:
-                values["code"] = category
-            group = group_service.create_group(values)
-            found[category] = group["autokey"]
-    return [found[category] for category in category_ids]
-
-
-def _changes(record: dict, current: dict | None) -> dict:
-    changes = wire.card_changes(record, current)
-    changes["groups"] = _group_keys(changes.pop("categories"))
-    return changes
-
-
 # ---------------------------------------------------------------- routes
 
 TENANT_HEADERS = [
@@ -228,23 +194,16 @@ LIST_PARAMS = [
 ITEM_PARAMS = [LANG_PARAM, *TENANT_HEADERS]
 # Error bodies are text/plain except 422; its JSON schema is given per status to document_dialect.
 TEXT_SCHEMA = {"type": "string"}
-ERRORS_CONTENT = {JSON: {"schema": {"$ref": "#/components/schemas/FolioErrors"}}}
+ERRORS_CONTENT = {JSON: {"schema": ref("FolioErrors")}}
 _ETAG = {"ETag": {"description": "The record's version (send it back in If-Match)", "required": True,
                   "schema": {"type": "string"}}}
 
 
 def _json(description: str, component: str, headers: dict | None = None) -> dict:
-    response = {"description": description, "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
-    if headers:
-        response["headers"] = headers
-    return response
+    return response(description, ref(component), JSON, headers)
 
 
-def _texts(**described: str) -> dict:
-    return {code.lstrip("_"): {"description": text} for code, text in described.items()}
-
-
-BODY = {"required": True, "content": {JSON: {"schema": {"$ref": "#/components/schemas/FolioContactBody"}}}}
+BODY = request_body("FolioContactBody")
 _BAD_BODY = "text/plain: missing tenant, bad parameter, Content-Type or Accept; malformed JSON or a wrong JSON type"
 _INVALID = 'Validation errors: `{"errors": [{"message", "type", "code", "parameters": [{"key", "value"}]}]}`'
 
@@ -255,7 +214,7 @@ class Contacts(MethodView):
 
     @blp.doc(parameters=LIST_PARAMS, responses={
         "200": _json("Returns a list of contact items", "FolioContactCollection"),
-        **_texts(_400="text/plain: missing tenant, bad parameter, Accept, or CQL (the parser's exception text)")})
+        **responses(_400="text/plain: missing tenant, bad parameter, Accept, or CQL (the parser's exception text)")})
     def get(self):
         """Get list of contact persons (CQL `query`, `offset`, `limit`)."""
         _check_headers(with_body=False)
@@ -264,13 +223,12 @@ class Contacts(MethodView):
         total_mode = request.args.get("totalRecords", "auto")
         if total_mode not in TOTAL_RECORDS:
             raise _param_error("totalRecords", total_mode, 'must match "exact|estimated|none|auto"')
-        query = request.args.get("query")
         try:
-            compiled = cql.compile_cql(query if query is not None else "cql.allRecords=1")
-            keys, total = cql_search.find(compiled, limit, offset, count=total_mode != "none")
+            found, total = folio_contacts.search_contacts(request.args.get("query"), limit, offset,
+                                                          count=total_mode != "none")
         except cql.CQLError as exc:
             raise Invalid(exc.text) from None
-        body: dict = {"contacts": [wire.contact_record(card) for card in cards.cards_by_autokeys(keys)]}
+        body: dict = {"contacts": [wire.contact_record(card) for card in found]}
         if total is not None:
             body["totalRecords"] = total
         return json_response(body, 200, JSON)
@@ -279,24 +237,14 @@ class Contacts(MethodView):
         "201": _json("The stored record", "FolioContact", {
             "Location": {"description": "The bare id of the new record (not a URL)", "required": True,
                          "schema": {"type": "string"}}, **_ETAG}),
-        **_texts(_400=_BAD_BODY, _422=_INVALID + " (also: unknown property, duplicate id)")})
+        **responses(_400=_BAD_BODY, _422=_INVALID + " (also: unknown property, duplicate id)")})
     def post(self):
         """Create a new contact item."""
         _check_headers(with_body=True)
         record = _read_record()
-        contact_id = (record.get("id") or cards.new_id()).lower()
-        user = _user_id()
-
-        def _create() -> dict:
-            if cards.find_card(contact_id) is not None:
-                raise _unprocessable([{"message": f"id value already exists in table contacts: {contact_id}",
-                                       "type": "1", "code": "-1",
-                                       "parameters": [{"key": "id", "value": contact_id}]}])
-            changes = _changes(record, None)
-            changes["id"] = contact_id
-            return cards.create_card(changes, user=user)
-
-        card = run_write(_create)
+        changes = wire.card_changes(record, None)
+        changes["id"] = (record.get("id") or cards.new_id()).lower()
+        card = folio_contacts.create_contact(changes, user=_user_id())
         return json_response(wire.contact_record(card), 201, JSON,
                              headers={"Location": card["id"], "ETag": etag_for(card["version"])})
 
@@ -307,14 +255,14 @@ class ContactItem(MethodView):
 
     @blp.doc(parameters=ITEM_PARAMS, responses={
         "200": _json("Returns item with a given ID", "FolioContact", _ETAG),
-        **_texts(_400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept", _404="text/plain `Not found`")})
+        **responses(_400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept", _404="text/plain `Not found`")})
     def get(self, contact_id):
         """Retrieve contact item with given {contactId}."""
         _check_headers(with_body=False)
         card = _card(_check_id(contact_id))
         return json_response(wire.contact_record(card), 200, JSON, headers={"ETag": etag_for(card["version"])})
 
-    @blp.doc(parameters=ITEM_PARAMS, requestBody=BODY, responses=_texts(
+    @blp.doc(parameters=ITEM_PARAMS, requestBody=BODY, responses=responses(
         _204="Updated (whole record replaced, path id wins)", _400=_BAD_BODY + "; id not a UUID",
         _404="text/plain `Not found`", _412="text/plain: If-Match does not match the current version",
         _422=_INVALID, _423="text/plain: the card is locked (canonical lock)"))
@@ -323,19 +271,14 @@ class ContactItem(MethodView):
         _check_headers(with_body=True)
         record = _read_record()
         contact_id = _check_id(contact_id)
-        version = expected_version()
-        user = _user_id()
-
-        def _update() -> None:
-            current = _card(contact_id)
-            changes = _changes(record, current)
-            cards.update_card(contact_id, changes, user=user or "",
-                              expected_version=version if version is not None else current["version"])
-
-        run_write(_update)
+        try:
+            folio_contacts.replace_contact(contact_id, lambda card: wire.card_changes(record, card),
+                                           expected_version=expected_version(), user=_user_id() or "")
+        except NotFound:
+            raise NotFound("Not found") from None
         return empty_response(204)
 
-    @blp.doc(parameters=ITEM_PARAMS, responses=_texts(
+    @blp.doc(parameters=ITEM_PARAMS, responses=responses(
         _204="Deleted", _400="text/plain: missing tenant, id not a UUID, bad `lang` or Accept",
         _404="text/plain `Not found`", _412="text/plain: If-Match does not match the current version",
         _423="text/plain: the card is locked (canonical lock)"))
@@ -364,6 +307,4 @@ def register(api: Api, app: Flask) -> None:
     api.register_blueprint(blp)
     document_dialect(api, PREFIX, error_schema_name="FolioText", error_schema=TEXT_SCHEMA, error_content_type=TEXT,
                      success_content_type=JSON, error_contents={"422": ERRORS_CONTENT})
-    if is_sqlite(database.obj):
-        cql_functions.register(database.obj, wire.array_text)
     register_error_format(PREFIX, render_error)

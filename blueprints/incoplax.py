@@ -7,14 +7,14 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 
-from models import Contact, ContactGroup
 from schemas import incoplax as wire
-from schemas import incoplax_query as q
+from schemas import incoplax_params as params
 from services import contacts as cards
 from services import groups
-from services.errors import DomainError, FieldError, Invalid, NotFound, PreconditionFailed
+from services.errors import DomainError, FieldError, Invalid
+from services.incoplax import addressbook
 
-from .apidoc import document_dialect, query_documented
+from .apidoc import array_of, document_dialect, query_documented, request_body, response
 from .errors import invalid_from_validation, register_error_format
 from .http import empty_response, etag_for, expected_version, json_response, read_json_body
 
@@ -54,19 +54,6 @@ CONTACT_CREATE = {"allOf": [{"$ref": "#/components/schemas/IncoplaxContact"}],
 SHAPED = {"type": "object"}
 
 
-def _body(component: str) -> dict:
-    schema = {"$ref": f"#/components/schemas/{component}"}
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _ok(description: str, schema: dict) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _array(items: dict) -> dict:
-    return {"type": "array", "items": items}
-
-
 def render_error(error: DomainError) -> Response:
     """Incoplax errors: `{"error_code": 1000 + status, "error_message": ...}`."""
     return json_response({"error_code": 1000 + error.status, "error_message": error.message}, error.status)
@@ -96,19 +83,9 @@ def _prohibited(body: dict, current: dict, names: tuple[str, ...]) -> None:
 def _item_response(entity: dict, version: int, kind: str) -> Response:
     args = request.args
     # The entity's paths are only needed to check a mask.
-    paths = q.parse_mask(args, q.entity_paths(entity)) if args.get("mask") else None
-    shaped = q.apply_mask(entity, paths, q.parse_flat(args))
+    paths = params.parse_mask(args, params.entity_paths(entity)) if args.get("mask") else None
+    shaped = params.apply_mask(entity, paths, params.parse_flat(args))
     return json_response(shaped, headers={"ETag": etag_for(version, kind)})
-
-
-def _retry_unless_if_match(attempt, if_match: int | None, tries: int = 5):
-    """Run a read-merge-write; without If-Match a write that raced another is redone, not a 412."""
-    for remaining in range(tries - 1, -1, -1):
-        try:
-            return attempt()
-        except PreconditionFailed:
-            if if_match is not None or not remaining:
-                raise
 
 
 def _lookup_key() -> str:
@@ -127,28 +104,24 @@ def _lookup_key() -> str:
 class Contacts(MethodView):
     """The contact collection."""
 
-    @blp.arguments(q.ListArgsSchema(), location="query")
-    @blp.doc(responses={"200": _ok("Array of contacts (reduced field set unless mask is given)", _array(SHAPED))})
+    @blp.arguments(params.ListArgsSchema(), location="query")
+    @blp.doc(responses={"200": response("Array of contacts (reduced field set unless mask is given)", array_of(SHAPED))})
     def get(self, args):
         """List contacts."""
-        offset = q.parse_int(args, "offset", 0, maximum=2**62)
-        limit = q.parse_int(args, "limit", q.DEFAULT_LIMIT)
-        query = q.contact_select(args)
+        offset = params.parse_int(args, "offset", 0, maximum=2**62)
+        limit = params.parse_int(args, "limit", params.DEFAULT_LIMIT)
         mask = args.get("mask")
-        rows = list(query.offset(offset).limit(limit).dicts())
-        flat = q.parse_flat(args)
+        rows = addressbook.list_contacts(args, offset, limit, whole_cards=bool(mask))
+        flat = params.parse_flat(args)
         if mask:
-            loaded = cards.load_cards(rows)
-            entities = [wire.contact_entity(card) for card in loaded]
-            paths = q.parse_mask(args, q.entity_paths(wire.contact_entity(_sample_card())))
-            body = [q.apply_mask(e, paths, flat) for e in entities]
+            paths = params.parse_mask(args, params.CONTACT_PATHS)
+            body = [params.apply_mask(wire.contact_entity(card), paths, flat) for card in rows]
         else:
-            body = [q.apply_mask(wire.contact_list_entity(card), None, flat)
-                    for card in _with_groups(rows)]
+            body = [params.apply_mask(wire.contact_list_entity(card), None, flat) for card in rows]
         return json_response(body)
 
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": CONTACT_CREATE}}},
-             responses={"200": _ok("The created contact", CONTACT_ENTITY),
+             responses={"200": response("The created contact", CONTACT_ENTITY),
                         "409": {"description": "A contact with this id already exists"}})
     def post(self):
         """Create a contact."""
@@ -158,44 +131,15 @@ class Contacts(MethodView):
                           errors=[FieldError("autokey", "read-only", "readOnly")])
         _required(body, ("displayname", "number"))
         changes = wire.contact_changes(body, None)
-        changes["groups"] = cards.group_keys_for_codes((body.get("opts") or {}).get("groups") or [])
         if "id" in body:
             changes["id"] = body["id"].lower()
-        card = cards.create_card(changes)
+        card = addressbook.create_contact(changes, (body.get("opts") or {}).get("groups") or [])
         return json_response(wire.contact_entity(card), headers={"ETag": etag_for(card["version"])})
-
-
-def _with_groups(rows: list[dict]) -> list[dict]:
-    """Attach group codes to contact rows without loading their other child rows."""
-    from models import GroupMembership
-
-    by_key = {row["autokey"]: row for row in rows}
-    for row in rows:
-        row["groups"] = []
-    if by_key:
-        query = (GroupMembership.select(GroupMembership.contact, ContactGroup.code)
-                 .join(ContactGroup)
-                 .where(GroupMembership.contact.in_(list(by_key)))
-                 .order_by(GroupMembership.contact, GroupMembership.position).tuples())
-        for contact_key, code in query:
-            by_key[contact_key]["groups"].append({"code": code})
-    return rows
-
-
-def _sample_card() -> dict:
-    """A card with every field, to enumerate the entity's field paths for `mask`."""
-    from models import utcnow
-
-    now = utcnow()
-    card = {name: "" for name in cards.SCALAR_FIELDS}
-    card.update(id="", autokey=0, priority=None, extra=None, created=now, updated=now,
-                phones=[], emails=[], groups=[])
-    return card
 
 
 def lookup_contacts():
     """Find contact ids by id, autokey or number (the custom LOOKUP method)."""
-    ids = q.contact_lookup_ids(_lookup_key())
+    ids = addressbook.lookup_contact_ids(_lookup_key())
     if not ids:
         return json_response(LOOKUP_FAILED, 404)
     return json_response(ids)
@@ -205,16 +149,16 @@ def lookup_contacts():
 class ContactItem(MethodView):
     """One contact."""
 
-    @query_documented(q.ItemArgsSchema())
-    @blp.doc(responses={"200": _ok("The contact (shaped by mask/flat when given)", SHAPED),
+    @query_documented(params.ItemArgsSchema())
+    @blp.doc(responses={"200": response("The contact (shaped by mask/flat when given)", SHAPED),
                         "404": {"description": "Not found"}})
     def get(self, contact_id):
         """Retrieve a contact."""
         card = cards.get_card(contact_id)
         return _item_response(wire.contact_entity(card), card["version"], "c")
 
-    @blp.doc(requestBody=_body("IncoplaxContact"),
-             responses={"200": _ok("The changed contact", CONTACT_ENTITY),
+    @blp.doc(requestBody=request_body("IncoplaxContact"),
+             responses={"200": response("The changed contact", CONTACT_ENTITY),
                         "412": {"description": "If-Match does not match the current version"},
                         "423": {"description": "The contact is locked"}})
     def patch(self, contact_id):
@@ -223,20 +167,14 @@ class ContactItem(MethodView):
         version = expected_version()
         body = _load(wire.CONTACT_PATCH, data)
 
-        def attempt():
-            card = cards.get_card(contact_id)
+        def merge(card: dict) -> tuple[dict, list[str] | None]:
             _prohibited(body, card, ("id", "autokey"))
             if "displayname" in body or "number" in body:
                 _required({**{"displayname": "x", "number": "x"}, **body}, ("displayname", "number"))
-            changes = wire.contact_changes(body, card)
             opts = body.get("opts") or {}
-            if "groups" in opts:
-                changes["groups"] = cards.group_keys_for_codes(opts["groups"] or [])
-            # The changes were merged into the card as read: it must not have moved since.
-            return cards.update_card(contact_id, changes,
-                                     expected_version=version if version is not None else card["version"])
+            return wire.contact_changes(body, card), (opts["groups"] or []) if "groups" in opts else None
 
-        card = _retry_unless_if_match(attempt, version)
+        card = addressbook.modify_contact(contact_id, merge, expected_version=version)
         return json_response(wire.contact_entity(card), headers={"ETag": etag_for(card["version"])})
 
     @blp.doc(responses={"204": {"description": "Deleted"},
@@ -254,22 +192,22 @@ class ContactItem(MethodView):
 class ContactGroups(MethodView):
     """The contact group collection."""
 
-    @blp.arguments(q.ListArgsSchema(), location="query")
-    @blp.doc(responses={"200": _ok("Array of contact groups (shaped by mask/flat when given)", _array(SHAPED))})
+    @blp.arguments(params.ListArgsSchema(), location="query")
+    @blp.doc(responses={"200": response("Array of contact groups (shaped by mask/flat when given)", array_of(SHAPED))})
     def get(self, args):
         """List contact groups."""
-        offset = q.parse_int(args, "offset", 0, maximum=2**62)
-        limit = q.parse_int(args, "limit", q.DEFAULT_LIMIT)
-        rows = groups.with_members(list(q.group_select(args).offset(offset).limit(limit).dicts()))
+        offset = params.parse_int(args, "offset", 0, maximum=2**62)
+        limit = params.parse_int(args, "limit", params.DEFAULT_LIMIT)
+        rows = addressbook.list_groups(args, offset, limit)
         entities = [wire.group_entity(row, row["members"]) for row in rows]
-        paths = q.parse_mask(args, q.entity_paths(wire.group_entity(_sample_group(), [])))
-        flat = q.parse_flat(args)
+        paths = params.parse_mask(args, params.GROUP_PATHS)
+        flat = params.parse_flat(args)
         if paths is None:
             paths = list(wire.GROUP_LIST_FIELDS)
-        return json_response([q.apply_mask(e, paths, flat) for e in entities])
+        return json_response([params.apply_mask(e, paths, flat) for e in entities])
 
-    @blp.doc(requestBody=_body("IncoplaxContactGroup"),
-             responses={"200": _ok("The created contact group", GROUP_ENTITY),
+    @blp.doc(requestBody=request_body("IncoplaxContactGroup"),
+             responses={"200": response("The created contact group", GROUP_ENTITY),
                         "409": {"description": "A contact group with this id or code already exists"}})
     def post(self):
         """Create a contact group."""
@@ -285,17 +223,9 @@ class ContactGroups(MethodView):
                              headers={"ETag": etag_for(group["version"], "g")})
 
 
-def _sample_group() -> dict:
-    from models import utcnow
-
-    now = utcnow()
-    return {"id": "", "code": "", "name": "", "shortname": "", "title": "", "comment": "",
-            "priority": None, "created": now, "updated": now, "extra": None}
-
-
 def lookup_groups():
     """Find contact group ids by id or code (the custom LOOKUP method)."""
-    ids = [row[0] for row in q.group_lookup_select(_lookup_key()).tuples()]
+    ids = addressbook.lookup_group_ids(_lookup_key())
     if not ids:
         return json_response(LOOKUP_FAILED, 404)
     return json_response(ids)
@@ -305,15 +235,15 @@ def lookup_groups():
 class ContactGroupItem(MethodView):
     """One contact group."""
 
-    @query_documented(q.ItemArgsSchema())
-    @blp.doc(responses={"200": _ok("The contact group (shaped by mask/flat when given)", SHAPED)})
+    @query_documented(params.ItemArgsSchema())
+    @blp.doc(responses={"200": response("The contact group (shaped by mask/flat when given)", SHAPED)})
     def get(self, group_id):
         """Retrieve a contact group."""
         group = groups.get_group(group_id)
         return _item_response(wire.group_entity(group, group["members"]), group["version"], "g")
 
-    @blp.doc(requestBody=_body("IncoplaxContactGroup"),
-             responses={"200": _ok("The changed contact group", GROUP_ENTITY),
+    @blp.doc(requestBody=request_body("IncoplaxContactGroup"),
+             responses={"200": response("The changed contact group", GROUP_ENTITY),
                         "409": {"description": "Another contact group has this code"},
                         "412": {"description": "If-Match does not match the current version"}})
     def patch(self, group_id):
@@ -322,18 +252,15 @@ class ContactGroupItem(MethodView):
         version = expected_version("g")
         body = _load(wire.GROUP_PATCH, data)
 
-        def attempt():
-            current = groups.get_group(group_id)
+        def merge(current: dict) -> tuple[dict, list[int] | None]:
             _prohibited(body, current, ("id",))
             if "name" in body:
                 _required(body, ("name",))
             if "code" in body and not body["code"].strip():
                 raise Invalid("code must not be empty", errors=[FieldError("code", "empty", "minLength")])
-            members = (body.get("opts") or {}).get("abonents")
-            return groups.update_group(group_id, wire.group_changes(body), members,
-                                       expected_version=version if version is not None else current["version"])
+            return wire.group_changes(body), (body.get("opts") or {}).get("abonents")
 
-        group = _retry_unless_if_match(attempt, version)
+        group = groups.modify_group(group_id, merge, expected_version=version)
         return json_response(wire.group_entity(group, group["members"]),
                              headers={"ETag": etag_for(group["version"], "g")})
 
@@ -351,27 +278,14 @@ class ContactGroupItem(MethodView):
 class CombinedContacts(MethodView):
     """Groups and contacts in one list, groups first."""
 
-    @blp.arguments(q.ListArgsSchema(only=("filter", "offset", "limit")), location="query")
-    @blp.doc(responses={"200": _ok("Array of {id, key, type, name, number}", _array(COMBINED_ITEM))})
+    @blp.arguments(params.ListArgsSchema(only=("filter", "offset", "limit")), location="query")
+    @blp.doc(responses={"200": response("Array of {id, key, type, name, number}", array_of(COMBINED_ITEM))})
     def get(self, args):
         """List groups then contacts (id, key, type, name, number)."""
-        offset = q.parse_int(args, "offset", 0, maximum=2**62)
-        limit = q.parse_int(args, "limit", q.DEFAULT_LIMIT)
-        group_query, contact_query = q.combined_selects(args)
-        items = []
-        group_total = q.count(group_query)
-        if offset < group_total:
-            for row in group_query.offset(offset).limit(limit).dicts():
-                items.append({"id": row["id"], "key": row["code"], "type": "contactgroup",
-                              "name": row["name"], "number": f"group#{row['code']}"})
-        remaining = limit - len(items)
-        if remaining > 0:
-            contact_offset = max(0, offset - group_total)
-            for row in (contact_query.select(Contact.id, Contact.autokey, Contact.display_name, Contact.primary_phone)
-                        .offset(contact_offset).limit(remaining).dicts()):
-                items.append({"id": row["id"], "key": row["autokey"], "type": "contact",
-                              "name": row["display_name"], "number": row["primary_phone"]})
-        return json_response(items)
+        offset = params.parse_int(args, "offset", 0, maximum=2**62)
+        limit = params.parse_int(args, "limit", params.DEFAULT_LIMIT)
+        return json_response([wire.combined_item(kind, row)
+                              for kind, row in addressbook.combined_contacts(args, offset, limit)])
 
 
 # LOOKUP is routed like any method; flask-smorest documents only standard ones.

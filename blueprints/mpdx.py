@@ -10,11 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 from schemas import mpdx as wire
-from services import contacts as cards
+from services.mpdx import contacts as mpdx_contacts
 from services.mpdx import query as q
-from services.errors import DomainError, Forbidden, Locked, NotAcceptable, UnsupportedMediaType
+from services.errors import DomainError, NotAcceptable, UnsupportedMediaType
 
-from .apidoc import document_dialect, query_documented
+from .apidoc import document_dialect, query_documented, response
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response
 
@@ -33,7 +33,7 @@ ERROR_SCHEMA = {"type": "object", "required": ["errors"], "properties": {"errors
         "source": {"type": "object"}, "meta": {"type": "object"}}}}}}
 
 def _detail(error: DomainError) -> str | None:
-    """MPDX's detail texts where the research note gives them, else the error's message."""
+    """MPDX's detail texts where real MPDX answers them (docs/mapping/mpdx.md), else the error's message."""
     if error.status == 401:
         return "Exceptions::AuthenticationError"
     if error.status == 404:
@@ -81,7 +81,7 @@ def _accepts_jsonapi(header: str) -> bool:
 def negotiate() -> None:
     """Content-Type and Accept checks of every MPDX route (after authentication)."""
     content_type = request.headers.get("Content-Type", "")
-    # A bodiless GET/DELETE may omit Content-Type (DESIGN.md section 5); a wrong one is 415.
+    # A bodiless GET/DELETE may omit Content-Type (docs/mapping/mpdx.md); a wrong one is 415.
     if content_type.strip() and wire.JSONAPI_MEDIA_TYPE not in _pieces(content_type):
         raise UnsupportedMediaType(f"Content-Type {content_type} is not supported; "
                                    f"send {wire.JSONAPI_MEDIA_TYPE}")
@@ -92,14 +92,13 @@ def negotiate() -> None:
 
 # ---------------------------------------------------------------- documents
 
-def _compound(contact_cards: list[dict], shape: wire.Shape) -> tuple[list[dict], list[dict] | None]:
+def _compound(found: mpdx_contacts.Contacts, shape: wire.Shape) -> tuple[list[dict], list[dict] | None]:
     """Resource objects of the cards and, when `include` asked for any, `included`."""
-    account_lists, organizations = q.account_lists_for(contact_cards)
-    data = [wire.contact_resource(card, account_lists[card.get("account_list_id")], shape)
-            for card in contact_cards]
+    data = [wire.contact_resource(card, found.account_lists[card.get("account_list_id")], shape)
+            for card in found.cards]
     if shape.include is None:
         return data, None
-    return data, wire.included_resources(contact_cards, account_lists, organizations, shape)
+    return data, wire.included_resources(found.cards, found.account_lists, found.organizations, shape)
 
 
 def _document(data, included: list[dict] | None, meta: dict | None = None) -> dict:
@@ -126,7 +125,7 @@ ITEM_SCHEMA = {"type": "object", "required": ["data"], "properties": {"data": _C
 
 
 def _ok(description: str, schema: dict) -> dict:
-    return {"description": description, "content": {wire.JSONAPI_MEDIA_TYPE: {"schema": schema}}}
+    return response(description, schema, wire.JSONAPI_MEDIA_TYPE)
 
 
 LIST_DOC = {"responses": {
@@ -150,8 +149,9 @@ class Contacts(MethodView):
                                wildcard_search=params.wildcard_search, sort_field=params.sort_field,
                                descending=params.descending, nulls=params.nulls)
         # per_page=0 asks for the count only
-        total, rows = q.find(spec, (params.page - 1) * params.per_page, params.per_page)
-        data, included = _compound(cards.load_cards(rows), params.shape)
+        found = mpdx_contacts.list_contacts(spec, (params.page - 1) * params.per_page, params.per_page)
+        total = found.total
+        data, included = _compound(found, params.shape)
         meta = {
             "pagination": {"page": params.page, "per_page": params.per_page, "total_count": total,
                            "total_pages": math.ceil(total / params.per_page) if params.per_page else 0},
@@ -170,10 +170,10 @@ class ContactItem(MethodView):
                         "404": {"description": "Couldn't find Contact with 'id'=..."}})
     def get(self, contact_id):
         """Fetch a contact (with `include` and sparse fieldsets)."""
-        card = cards.get_card(contact_id)
-        data, included = _compound([card], wire.parse_shape(request.args))
+        found = mpdx_contacts.get_contact(contact_id)
+        data, included = _compound(found, wire.parse_shape(request.args))
         return json_response(_document(data[0], included), 200, wire.CONTENT_TYPE,
-                             headers={"ETag": etag_for(card["version"])})
+                             headers={"ETag": etag_for(found.cards[0]["version"])})
 
     @blp.doc(responses={"204": {"description": "Deleted from every dialect"},
                         "403": {"description": "allow_deletion is false (the card is locked)"},
@@ -181,13 +181,7 @@ class ContactItem(MethodView):
                         "404": {"description": "Couldn't find Contact with 'id'=..."}})
     def delete(self, contact_id):
         """Delete a contact (refused with 403 when allow_deletion is false)."""
-        try:
-            cards.delete_card(contact_id, expected_version=expected_version(), respect_lock=True)
-        except Locked:
-            raise Forbidden(
-                f"Not allowed to perform that action on the resource with ID {contact_id} of type contacts",
-                meta={"reason": "allow_deletion is false: the contact is locked; anonymize it instead"},
-            ) from None
+        mpdx_contacts.delete_contact(contact_id, expected_version=expected_version())
         return empty_response(204)
 
 

@@ -14,7 +14,7 @@ from services.niagara import cursor as cursors
 from services.niagara import relations as relations
 from services.errors import DomainError, Invalid
 
-from .apidoc import document_dialect
+from .apidoc import document_dialect, request_body, response, responses
 from .auth import requires_scope
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version, json_response, read_json_body, request_url
@@ -169,15 +169,6 @@ FILTER_PARAMS = [
 ]
 
 
-def _body_doc(component: str) -> dict:
-    schema = {"$ref": f"#/components/schemas/{component}"}
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _responses(**described: str) -> dict:
-    return {code.lstrip("_"): {"description": text} for code, text in described.items()}
-
-
 _TEXT = {"type": "string"}
 _LINK = {"type": "object", "required": ["href"], "properties": {"href": _TEXT}}
 CONTACT_RESOURCE = {"type": "object", "required": ["contact_id", "label", "created", "updated", "name", "email",
@@ -206,7 +197,7 @@ def _page_schema(embedded: str, item: dict) -> dict:
 def _hal_responses(ok: tuple[str, str, dict], **described: str) -> dict:
     """`_responses` plus the success response's HAL body schema."""
     status, text, schema = ok
-    return {status: {"description": text, "content": {HAL: {"schema": schema}}}, **_responses(**described)}
+    return {status: response(text, schema, HAL), **responses(**described)}
 
 
 # ---------------------------------------------------------------- contacts
@@ -230,7 +221,7 @@ class Contacts(MethodView):
                          next_href=_next_href(PREFIX, limit, cursor))
         return _hal(body)
 
-    @blp.doc(requestBody=_body_doc("NiagaraContactBody"), responses=_hal_responses(
+    @blp.doc(requestBody=request_body("NiagaraContactBody"), responses=_hal_responses(
         ("200", "The created contact", CONTACT_RESOURCE), _400="Invalid data", _409="Another contact has this email"))
     def post(self):
         """Create a contact."""
@@ -248,7 +239,7 @@ class ContactItem(MethodView):
         """Fetch a contact."""
         return _contact_response(cards.get_card(contact_id))
 
-    @blp.doc(requestBody=_body_doc("NiagaraContactBody"), responses=_hal_responses(
+    @blp.doc(requestBody=request_body("NiagaraContactBody"), responses=_hal_responses(
         ("200", "The replaced contact", CONTACT_RESOURCE), _400="Invalid data", _404="No such contact",
         _409="Another contact has this email",
         _412="If-Match does not match", _423="The contact is locked"))
@@ -259,7 +250,7 @@ class ContactItem(MethodView):
                                 expected_version=expected_version())
         return _contact_response(card)
 
-    @blp.doc(responses=_responses(_205="Contact deleted (no body)", _404="No such contact",
+    @blp.doc(responses=responses(_205="Contact deleted (no body)", _404="No such contact",
                                   _412="If-Match does not match", _423="The contact is locked"))
     def delete(self, contact_id):
         """Delete a contact and its relations."""
@@ -290,7 +281,7 @@ class Relations(MethodView):
         return _hal(body)
 
     @requires_scope("contacts:update")
-    @blp.doc(requestBody=_body_doc("NiagaraRelationBody"), responses=_hal_responses(
+    @blp.doc(requestBody=request_body("NiagaraRelationBody"), responses=_hal_responses(
         ("201", "The created relation (OUTWARD)", RELATION_RESOURCE), _400="Invalid data",
         _404="No such contact (or target contact)",
         _409="The contact already has this relation to this entity"))

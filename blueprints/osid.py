@@ -6,7 +6,6 @@ decodes `%3A`/`%40` before routing, and no Id issued here holds a `/`). Errors a
 """
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -14,15 +13,11 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, ValidationError
 
-from models.osid import OsidAddress, OsidAddressBook, OsidBookAddress, OsidBookContact, OsidContact
 from schemas import osid as wire
-from services.osid import addresses as addresses
-from services.osid import books as books
-from services.osid import common as common
-from services.osid import contacts as contacts
-from services.osid import hierarchy as hierarchy
-from services.errors import DomainError, FieldError, Invalid, NotFound
-from services.osid.ids import ADDRESS_NS, BOOK_NS, CONTACT_NS, default_type, id_key, local_identifier
+from services.errors import DomainError, FieldError, Invalid
+from services.osid import addresses, books, contacts, hierarchy, objects
+from services.osid.common import KIND_ADDRESS, KIND_CONTACT
+from services.osid.ids import ADDRESS_NS, BOOK_NS, CONTACT_NS, default_type, id_key
 from services.osid.metadata import form_metadata
 
 from .apidoc import document_dialect
@@ -37,8 +32,7 @@ blp = Blueprint("osid", __name__, url_prefix=PREFIX,
 # ETag kinds (see blueprints.http.etag_for): one per object kind.
 ETAG_CONTACT, ETAG_ADDRESS, ETAG_BOOK = "oc", "oa", "ob"
 ERROR_SCHEMA = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}
-BOOK_NOT_FOUND = "address-book not found"  # the item routes' wording
-BOOK_NOT_FOUND_HIERARCHY = "addressBook not found"  # metadata, hierarchy and membership routes
+BOOK_NOT_FOUND_HIERARCHY = objects.BOOK_NOT_FOUND_HIERARCHY  # metadata, hierarchy and membership routes
 
 
 def render_error(error: DomainError) -> Response:
@@ -70,64 +64,6 @@ def _default_book_exists() -> None:
     if not state.get("default_book"):
         books.ensure_default_book(_authority())
         state["default_book"] = True
-
-
-# ---------------------------------------------------------------- lookups
-
-def _find(finder, id_text: str | None, namespace: str) -> dict | None:
-    ident = local_identifier(id_text or "", namespace, _authority())
-    return finder(ident) if ident else None
-
-
-def _book(id_text: str, message: str = BOOK_NOT_FOUND) -> dict:
-    row = _find(books.find_book, id_text, BOOK_NS)
-    if row is None:
-        raise NotFound(message)
-    return row
-
-
-def _contact(id_text: str) -> dict:
-    row = _find(contacts.find_contact, id_text, CONTACT_NS)
-    if row is None:
-        raise NotFound("contact not found")
-    return row
-
-
-def _address(id_text: str) -> dict:
-    row = _find(addresses.find_address, id_text, ADDRESS_NS)
-    if row is None:
-        raise NotFound("address not found")
-    return row
-
-
-def _referenced(find, id_text: str, namespace: str, param: str, noun: str) -> dict:
-    """An object named by a query parameter of a create: 400 naming the parameter when unknown."""
-    row = _find(find, id_text, namespace)
-    if row is None:
-        raise Invalid(f"{param}: {noun} {id_text} not found",
-                      errors=[FieldError(param, "not found", "invalid", id_text)])
-    return row
-
-
-def _target_book(args: dict) -> int:
-    """The book a create goes to: `addressBookId`, else the default book."""
-    if args.get("addressBookId"):
-        return _referenced(books.find_book, args["addressBookId"], BOOK_NS, "addressBookId", "address book")["pk"]
-    return books.default_book_pk()
-
-
-def _book_scope(args: dict):
-    """Book pks a list is limited to by `addressBookId` (+ `federated`): None for all, [] for an unknown book."""
-    if not args.get("addressBookId"):
-        return None
-    row = _find(books.find_book, args["addressBookId"], BOOK_NS)
-    if row is None:
-        return []
-    return _scope_of(row, args)
-
-
-def _scope_of(book: dict, args: dict):
-    return hierarchy.descendants(book["pk"]) if args.get("federated") else [book["pk"]]
 
 
 # ---------------------------------------------------------------- creation types
@@ -191,10 +127,17 @@ def _read_body(schema: Schema, *, partial: bool, known: dict) -> dict:
         raise invalid_from_validation(exc) from None
 
 
-def _check_dates(start: datetime.datetime | None, end: datetime.datetime | None) -> None:
-    if start is not None and end is not None and start > end:
-        raise Invalid("endDate must not be before startDate",
-                      errors=[FieldError("endDate", "before startDate", "minimum")])
+def _new_values(schema: Schema, columns: dict[str, str], known: dict):
+    """`read_values()` for a create service: the body's column values (read-only fields must equal `known`)."""
+    return lambda: wire.columns_of(_read_body(schema, partial=False, known=known), columns)
+
+
+def _changes(schema: Schema, columns: dict[str, str], entity):
+    """`change(row)` for an update service: the body's column values, read-only fields checked
+    against `entity(row)` (the object as the write transaction reads it)."""
+    # The body leaves the socket now: a slow client must not hold the write transaction.
+    request.get_data(cache=True)
+    return lambda row: wire.columns_of(_read_body(schema, partial=True, known=entity(row)), columns)
 
 
 def _created(entity: dict, version: int, kind: str) -> Response:
@@ -203,10 +146,6 @@ def _created(entity: dict, version: int, kind: str) -> Response:
 
 def _item(entity: dict, version: int, kind: str) -> Response:
     return _json(entity, headers={"ETag": etag_for(version, kind)})
-
-
-def _page(query, model, args: dict) -> list[dict]:
-    return common.page(query, model, args["offset"], args["limit"])
 
 
 def _metadata(schema: Schema, title: str, namespace: str, existing: dict | None = None) -> Response:
@@ -250,52 +189,21 @@ class Contacts(MethodView):
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of contacts"))
     def get(self, args):
         """List contacts (filters: types, address, reference, address book, effective dates)."""
-        address_pk = None
-        if args.get("addressId"):
-            address = _find(addresses.find_address, args["addressId"], ADDRESS_NS)
-            if address is None:
-                return _json([])
-            address_pk = address["pk"]
-        book_pks = _book_scope(args)
-        if isinstance(book_pks, list) and not book_pks:
-            return _json([])
-        start_by, end_from = _effective_range(args)
-        query = contacts.contact_select(args, address_pk=address_pk, book_pks=book_pks,
-                                        effective_from=start_by, effective_to=end_from)
         shape = _wire()
-        return _json([shape.contact(row) for row in _page(query, OsidContact, args)])
+        return _json([shape.contact(row) for row in contacts.list_contacts(args, _authority())])
 
     @blp.arguments(wire.OsidContactCreateArgs(), location="query")
     @blp.doc(**_doc("OsidContact", ok=OSID_OBJECT, _201="The created contact"))
     def post(self, args):
         """Create a contact of an address for a reference (in the default address book unless addressBookId)."""
         genus, records = _genus(args, "Contact"), _record_types(args)
-        address = _referenced(addresses.find_address, args["addressId"], ADDRESS_NS, "addressId", "address")
-        book_pk = _target_book(args)
-        body = _read_body(wire.OsidContactSchema(), partial=False, known={
+        read_values = _new_values(wire.OsidContactSchema(), wire.CONTACT_COLUMNS, {
             "genusTypeId": genus, "recordTypeIds": records, "addressId": args["addressId"],
             "referenceId": args["referenceId"]})
-        values = wire.columns_of(body, wire.CONTACT_COLUMNS)
-        _check_dates(values.get("start_date"), values.get("end_date"))
-        row = contacts.create_contact(values, address["pk"], args["referenceId"], genus, records, book_pk)
+        row = contacts.create_contact(
+            address_id=args["addressId"], reference_id=args["referenceId"], book_id=args.get("addressBookId"),
+            authority=_authority(), genus_type_id=genus, record_type_ids=records, read_values=read_values)
         return _created(_wire().contact(row), row["version"], ETAG_CONTACT)
-
-
-def _effective_range(args: dict) -> tuple[datetime.datetime | None, datetime.datetime | None]:
-    """(latest allowed start, earliest allowed end) for `fromDate`/`toDate`.
-
-    A bare date stands for the whole day: the contact must have started by the end of
-    `fromDate` and not ended before the start of `toDate`. One bound alone means a
-    one-point range (effective on that date).
-    """
-    low, high = args.get("fromDate"), args.get("toDate")
-    if low is None and high is None:
-        return None, None
-    low, high = low or high, high or low
-    if low[0] > high[0]:
-        raise Invalid("fromDate must not be after toDate", errors=[FieldError("fromDate", "after toDate")])
-    start_by = low[0] + datetime.timedelta(days=1, microseconds=-1) if low[1] else low[0]
-    return start_by, high[0]
 
 
 @blp.route("/contacts/metadata")
@@ -307,8 +215,7 @@ class ContactCreateMetadata(MethodView):
     def get(self, args):
         """Get form metadata for creating a new contact."""
         _genus(args, "Contact")
-        _referenced(addresses.find_address, args["addressId"], ADDRESS_NS, "addressId", "address")
-        _target_book(args)
+        contacts.creation_targets(args["addressId"], args.get("addressBookId"), _authority())
         return _metadata(wire.OsidContactSchema(), "Contact", CONTACT_NS)
 
 
@@ -319,25 +226,22 @@ class ContactItem(MethodView):
     @blp.doc(**_doc(ok=OSID_OBJECT, _200="The contact", _404="contact not found"))
     def get(self, contact_id):
         """Get a contact given its id."""
-        row = _contact(contact_id)
+        row = objects.contact(contact_id, _authority())
         return _item(_wire().contact(row), row["version"], ETAG_CONTACT)
 
     @blp.doc(**_doc("OsidContact", ok=MESSAGE, _200="The contact has been updated", _404="contact not found"))
     def put(self, contact_id):
         """Update a given contact (fields absent from the body keep their values)."""
         version = expected_version(ETAG_CONTACT)
-        row = _contact(contact_id)
-        body = _read_body(wire.OsidContactSchema(), partial=True, known=_wire().contact(row))
-        values = wire.columns_of(body, wire.CONTACT_COLUMNS)
-        _check_dates(values.get("start_date", row["start_date"]), values.get("end_date", row["end_date"]))
-        contacts.update_contact(row, values, version)
+        change = _changes(wire.OsidContactSchema(), wire.CONTACT_COLUMNS, _wire().contact)
+        contacts.update_contact(contact_id, _authority(), change, version)
         return _message("The contact has been updated")
 
     @blp.doc(**_doc(ok=MESSAGE, _200="The contact has been deleted", _404="contact not found"))
     def delete(self, contact_id):
         """Delete a given contact (from every address book)."""
         version = expected_version(ETAG_CONTACT)
-        contacts.delete_contact(_contact(contact_id), version)
+        contacts.delete_contact(contact_id, _authority(), version)
         return _message("The contact has been deleted")
 
 
@@ -348,7 +252,7 @@ class ContactUpdateMetadata(MethodView):
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the contact", _404="contact not found"))
     def get(self, contact_id):
         """Get form metadata for updating an existing contact."""
-        entity = _wire().contact(_contact(contact_id))
+        entity = _wire().contact(objects.contact(contact_id, _authority()))
         return _metadata(wire.OsidContactSchema(), "Contact", CONTACT_NS, entity)
 
 
@@ -362,22 +266,18 @@ class Addresses(MethodView):
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of addresses"))
     def get(self, args):
         """List addresses (filters: types, resource, address book)."""
-        book_pks = _book_scope(args)
-        if isinstance(book_pks, list) and not book_pks:
-            return _json([])
         shape = _wire()
-        rows = _page(addresses.address_select(args, book_pks), OsidAddress, args)
-        return _json([shape.address(row) for row in rows])
+        return _json([shape.address(row) for row in addresses.list_addresses(args, _authority())])
 
     @blp.arguments(wire.OsidInBookCreateArgs(), location="query")
     @blp.doc(**_doc("OsidAddress", ok=OSID_OBJECT, _201="The created address"))
     def post(self, args):
         """Create an address (in the default address book unless addressBookId)."""
         genus, records = _genus(args, "Address"), _record_types(args)
-        book_pk = _target_book(args)
-        body = _read_body(wire.OsidAddressSchema(), partial=False,
-                          known={"genusTypeId": genus, "recordTypeIds": records})
-        row = addresses.create_address(wire.columns_of(body, wire.ADDRESS_COLUMNS), genus, records, book_pk)
+        read_values = _new_values(wire.OsidAddressSchema(), wire.ADDRESS_COLUMNS,
+                                  {"genusTypeId": genus, "recordTypeIds": records})
+        row = addresses.create_address(book_id=args.get("addressBookId"), authority=_authority(),
+                                       genus_type_id=genus, record_type_ids=records, read_values=read_values)
         return _created(_wire().address(row), row["version"], ETAG_ADDRESS)
 
 
@@ -390,7 +290,7 @@ class AddressCreateMetadata(MethodView):
     def get(self, args):
         """Get form metadata for creating a new address."""
         _genus(args, "Address")
-        _target_book(args)
+        objects.target_book_pk(args.get("addressBookId"), _authority())
         return _metadata(wire.OsidAddressSchema(), "Address", ADDRESS_NS)
 
 
@@ -401,16 +301,15 @@ class AddressItem(MethodView):
     @blp.doc(**_doc(ok=OSID_OBJECT, _200="The address", _404="address not found"))
     def get(self, address_id):
         """Get an address given its id."""
-        row = _address(address_id)
+        row = objects.address(address_id, _authority())
         return _item(_wire().address(row), row["version"], ETAG_ADDRESS)
 
     @blp.doc(**_doc("OsidAddress", ok=MESSAGE, _200="The address has been updated", _404="address not found"))
     def put(self, address_id):
         """Update a given address (fields absent from the body keep their values)."""
         version = expected_version(ETAG_ADDRESS)
-        row = _address(address_id)
-        body = _read_body(wire.OsidAddressSchema(), partial=True, known=_wire().address(row))
-        addresses.update_address(row, wire.columns_of(body, wire.ADDRESS_COLUMNS), version)
+        change = _changes(wire.OsidAddressSchema(), wire.ADDRESS_COLUMNS, _wire().address)
+        addresses.update_address(address_id, _authority(), change, version)
         return _message("The address has been updated")
 
     @blp.doc(**_doc(ok=MESSAGE, _200="The address has been deleted", _404="address not found",
@@ -418,7 +317,7 @@ class AddressItem(MethodView):
     def delete(self, address_id):
         """Delete a given address from every address book (409 while contacts reference it)."""
         version = expected_version(ETAG_ADDRESS)
-        addresses.delete_address(_address(address_id), version)
+        addresses.delete_address(address_id, _authority(), version)
         return _message("The address has been deleted")
 
 
@@ -429,7 +328,7 @@ class AddressUpdateMetadata(MethodView):
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the address", _404="address not found"))
     def get(self, address_id):
         """Get form metadata for updating an existing address."""
-        entity = _wire().address(_address(address_id))
+        entity = _wire().address(objects.address(address_id, _authority()))
         return _metadata(wire.OsidAddressSchema(), "Address", ADDRESS_NS, entity)
 
 
@@ -443,28 +342,17 @@ class AddressBooks(MethodView):
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of address books"))
     def get(self, args):
         """List address books (filters: types, provider, contact, address)."""
-        query = common.filter_types(OsidAddressBook.select(), OsidAddressBook, common.KIND_BOOK, args)
-        if args.get("providerId"):
-            query = query.where(OsidAddressBook.provider_key == id_key(args["providerId"]))
-        for param, find, namespace, link, member in (
-                ("contactId", contacts.find_contact, CONTACT_NS, OsidBookContact, OsidBookContact.contact),
-                ("addressId", addresses.find_address, ADDRESS_NS, OsidBookAddress, OsidBookAddress.address)):
-            if args.get(param):
-                row = _find(find, args[param], namespace)
-                if row is None:
-                    return _json([])
-                query = query.where(OsidAddressBook.pk.in_(link.select(link.book).where(member == row["pk"])))
         shape = _wire()
-        return _json([shape.book(row) for row in _page(query, OsidAddressBook, args)])
+        return _json([shape.book(row) for row in books.list_books(args, _authority())])
 
     @blp.arguments(wire.OsidCreateArgs(), location="query")
     @blp.doc(**_doc("OsidAddressBook", ok=OSID_OBJECT, _201="The created address book"))
     def post(self, args):
         """Create an address book (outside the hierarchy until it gets a parent or a child)."""
         genus, records = _genus(args, "AddressBook"), _record_types(args)
-        body = _read_body(wire.OsidAddressBookSchema(), partial=False,
-                          known={"genusTypeId": genus, "recordTypeIds": records})
-        row = books.create_book(wire.columns_of(body, wire.BOOK_COLUMNS), genus, records)
+        read_values = _new_values(wire.OsidAddressBookSchema(), wire.BOOK_COLUMNS,
+                                  {"genusTypeId": genus, "recordTypeIds": records})
+        row = books.create_book(genus_type_id=genus, record_type_ids=records, read_values=read_values)
         return _created(_wire().book(row), row["version"], ETAG_BOOK)
 
 
@@ -489,7 +377,7 @@ class RootBooks(MethodView):
     def get(self, args):
         """Get the root address books (in the hierarchy, without parents)."""
         shape = _wire()
-        return _json([shape.book(row) for row in _page(hierarchy.roots_select(), OsidAddressBook, args)])
+        return _json([shape.book(row) for row in hierarchy.roots(args["offset"], args["limit"])])
 
 
 @blp.route("/address-books/<book_id>")
@@ -499,7 +387,7 @@ class AddressBookItem(MethodView):
     @blp.doc(**_doc(ok=OSID_OBJECT, _200="The address book", _404="address-book not found"))
     def get(self, book_id):
         """Get an address-book given its id."""
-        row = _book(book_id)
+        row = objects.book(book_id, _authority())
         return _item(_wire().book(row), row["version"], ETAG_BOOK)
 
     @blp.doc(**_doc("OsidAddressBook", ok=MESSAGE, _200="The address-book has been updated",
@@ -507,9 +395,8 @@ class AddressBookItem(MethodView):
     def put(self, book_id):
         """Update a given address-book (fields absent from the body keep their values)."""
         version = expected_version(ETAG_BOOK)
-        row = _book(book_id)
-        body = _read_body(wire.OsidAddressBookSchema(), partial=True, known=_wire().book(row))
-        books.update_book(row, wire.columns_of(body, wire.BOOK_COLUMNS), version)
+        change = _changes(wire.OsidAddressBookSchema(), wire.BOOK_COLUMNS, _wire().book)
+        books.update_book(book_id, _authority(), change, version)
         return _message("The address-book has been updated")
 
     @blp.doc(**_doc(ok=MESSAGE, _200="The address-book has been deleted", _404="address-book not found",
@@ -517,7 +404,7 @@ class AddressBookItem(MethodView):
     def delete(self, book_id):
         """Delete a given address-book; contacts and addresses in no other book go with it."""
         version = expected_version(ETAG_BOOK)
-        books.delete_book(_book(book_id), version)
+        books.delete_book(book_id, _authority(), version)
         return _message("The address-book has been deleted")
 
 
@@ -528,7 +415,7 @@ class BookUpdateMetadata(MethodView):
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the address book", _404="addressBook not found"))
     def get(self, book_id):
         """Get form metadata for updating an existing addressBook."""
-        entity = _wire().book(_book(book_id, BOOK_NOT_FOUND_HIERARCHY))
+        entity = _wire().book(objects.book(book_id, _authority(), BOOK_NOT_FOUND_HIERARCHY))
         return _metadata(wire.OsidAddressBookSchema(), "AddressBook", BOOK_NS, entity)
 
 
@@ -540,10 +427,9 @@ class BookChildren(MethodView):
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of child address books", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get child addressBooks for the given addressBook in the hierarchy."""
-        book = _book(book_id, BOOK_NOT_FOUND_HIERARCHY)
         shape = _wire()
-        return _json([shape.book(row) for row in
-                      _page(hierarchy.children_select(book["pk"]), OsidAddressBook, args)])
+        rows = hierarchy.children(book_id, _authority(), args["offset"], args["limit"])
+        return _json([shape.book(row) for row in rows])
 
 
 @blp.route("/address-books/<book_id>/children/<child_id>")
@@ -554,21 +440,15 @@ class BookChild(MethodView):
                     _404="addressBook not found", _409="already a child, or the edge would make a cycle"))
     def put(self, book_id, child_id):
         """Add addressBook as child of the given addressBook in the hierarchy."""
-        parent, child = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _book(child_id, BOOK_NOT_FOUND_HIERARCHY)
-        hierarchy.add_child(parent["pk"], child["pk"], _label(parent), _label(child))
+        hierarchy.add_child(book_id, child_id, _authority())
         return _message("The child addressBook has been added to the hierarchy")
 
     @blp.doc(**_doc(ok=MESSAGE, _200="The child addressBook has been removed from the hierarchy",
                     _404="addressBook not found, or not a child"))
     def delete(self, book_id, child_id):
         """Remove the given addressBook as a child of the given addressBook in the hierarchy."""
-        parent, child = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _book(child_id, BOOK_NOT_FOUND_HIERARCHY)
-        hierarchy.remove_child(parent["pk"], child["pk"], _label(parent), _label(child))
+        hierarchy.remove_child(book_id, child_id, _authority())
         return _message("The child addressBook has been removed from the hierarchy")
-
-
-def _label(book: dict) -> str:
-    return f"addressBook {_wire().osid_id(BOOK_NS, book['ident'])}"
 
 
 @blp.route("/address-books/<book_id>/parents")
@@ -579,10 +459,9 @@ class BookParents(MethodView):
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of parent address books", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get parent addressBooks for the given addressBook in the hierarchy."""
-        book = _book(book_id, BOOK_NOT_FOUND_HIERARCHY)
         shape = _wire()
-        return _json([shape.book(row) for row in
-                      _page(hierarchy.parents_select(book["pk"]), OsidAddressBook, args)])
+        rows = hierarchy.parents(book_id, _authority(), args["offset"], args["limit"])
+        return _json([shape.book(row) for row in rows])
 
 
 # ---------------------------------------------------------------- membership
@@ -595,10 +474,9 @@ class BookContacts(MethodView):
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of contacts", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get all contacts in this addressBook (federated=true adds its descendants')."""
-        book = _book(book_id, BOOK_NOT_FOUND_HIERARCHY)
-        query = contacts.contact_select({}, book_pks=_scope_of(book, args))
         shape = _wire()
-        return _json([shape.contact(row) for row in _page(query, OsidContact, args)])
+        rows = contacts.book_contacts(book_id, args["federated"], _authority(), args["offset"], args["limit"])
+        return _json([shape.contact(row) for row in rows])
 
 
 @blp.route("/address-books/<book_id>/contacts/<contact_id>")
@@ -608,16 +486,13 @@ class BookContact(MethodView):
     @blp.doc(**_doc(ok=MESSAGE, _200="contact has been added to addressBook", _404="contact not found"))
     def put(self, book_id, contact_id):
         """Add the given contact to this addressBook (not a copy: the Id stays)."""
-        book, contact = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _contact(contact_id)
-        books.assign(OsidBookContact, "contact", book["pk"], contact["pk"])
+        books.add_member(KIND_CONTACT, book_id, contact_id, _authority())
         return _message("contact has been added to addressBook")
 
     @blp.doc(**_doc(ok=MESSAGE, _200="contact has been removed", _404="contact not found"))
     def delete(self, book_id, contact_id):
         """Remove the given contact from the addressBook (out of its last book, it is deleted)."""
-        book, contact = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _contact(contact_id)
-        if books.unassign_contact(book["pk"], contact["pk"]) is None:
-            raise NotFound("contact not found in this addressBook")
+        books.remove_member(KIND_CONTACT, book_id, contact_id, _authority())
         return _message("contact has been removed")
 
 
@@ -629,10 +504,9 @@ class BookAddresses(MethodView):
     @blp.doc(**_doc(ok=OBJECTS, _200="Array of addresses", _404="addressBook not found"))
     def get(self, args, book_id):
         """Get all addresses in this addressBook (federated=true adds its descendants')."""
-        book = _book(book_id, BOOK_NOT_FOUND_HIERARCHY)
-        query = addresses.address_select({}, _scope_of(book, args))
         shape = _wire()
-        return _json([shape.address(row) for row in _page(query, OsidAddress, args)])
+        rows = addresses.book_addresses(book_id, args["federated"], _authority(), args["offset"], args["limit"])
+        return _json([shape.address(row) for row in rows])
 
 
 @blp.route("/address-books/<book_id>/addresses/<address_id>")
@@ -642,17 +516,14 @@ class BookAddress(MethodView):
     @blp.doc(**_doc(ok=MESSAGE, _200="address has been added to addressBook", _404="address not found"))
     def put(self, book_id, address_id):
         """Add the given address to this addressBook (not a copy: the Id stays)."""
-        book, address = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _address(address_id)
-        books.assign(OsidBookAddress, "address", book["pk"], address["pk"])
+        books.add_member(KIND_ADDRESS, book_id, address_id, _authority())
         return _message("address has been added to addressBook")
 
     @blp.doc(**_doc(ok=MESSAGE, _200="address has been removed", _404="address not found",
                     _409="last address book of an address contacts reference"))
     def delete(self, book_id, address_id):
         """Remove the given address from the addressBook (out of its last book, it is deleted)."""
-        book, address = _book(book_id, BOOK_NOT_FOUND_HIERARCHY), _address(address_id)
-        if books.unassign_address(book["pk"], address["pk"]) is None:
-            raise NotFound("address not found in this addressBook")
+        books.remove_member(KIND_ADDRESS, book_id, address_id, _authority())
         return _message("address has been removed")
 
 

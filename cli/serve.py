@@ -9,7 +9,7 @@ import sys
 import click
 
 from config import Config
-from models.db import database, multi_writer_safe, open_database, sqlite_version
+from models.connect import database, multi_writer_safe, open_database, sqlite_version
 from models.schema import migrate
 from blueprints.observability import prepare_multiprocess_dir, worker_exited
 from services import tokens
@@ -91,11 +91,11 @@ def _gunicorn_app(config: Config):
 
         def load(self):
             from app import create_app
-            from models.wal import defer_checkpoints, start_checkpointer
+            from models.wal import deferred_checkpoints, start_checkpointer
             from services.folio import name_index
 
-            defer_checkpoints()  # before the app opens its connections
-            app = create_app(config, run_migrations=False)
+            # The connections skip the checkpoint on commit: the thread started below runs them.
+            app = create_app(config, run_migrations=False, sqlite=deferred_checkpoints())
             start_checkpointer(tasks=(name_index.flush,))  # new cards reach FOLIO's index in batches
             # The app's modules, routes and schemas live as long as the worker: moved out of
             # the collector's generations, they are no longer traversed by every full

@@ -8,7 +8,7 @@ import orjson
 
 from peewee import Model, TextField, TimestampField
 
-from .db import database
+from .connect import database
 
 
 def utcnow() -> datetime.datetime:

@@ -4,8 +4,9 @@ A card is six tables. Six round trips per card (or per page) cost more than SQLi
 takes to run them, so the child rows and groups come back aggregated as JSON arrays
 in extra columns of the one SELECT (`json_group_array` on SQLite, `json_agg` on
 PostgreSQL), and a page's cards are selected by a single array parameter
-(`json_each(?)` / `= ANY(%s)`), so every page size shares one compiled statement.
-Values are converted by the model fields exactly as Peewee's `.dicts()` would.
+(`json_each(?)` / `= ANY(%s)`), so every page size shares one statement (rendered once
+per engine, in models.statements' cache). Values are converted by the model fields
+exactly as Peewee's `.dicts()` would.
 """
 from __future__ import annotations
 
@@ -15,21 +16,13 @@ from typing import Any, Callable
 import orjson
 from peewee import CharField, Field, IntegerField, TextField
 
-from .contact import Contact, ContactAddress, ContactEmail, ContactGroup, ContactPhone, ContactUrl
-from .db import database, is_sqlite
+from .connect import database, is_sqlite
+from .contact import CHILD_MODELS, CHILD_SKIP, Contact, ContactGroup
+from .statements import cached
 
-CHILD_MODELS = {
-    "emails": ContactEmail,
-    "phones": ContactPhone,
-    "addresses": ContactAddress,
-    "urls": ContactUrl,
-}
-# Child columns a card does not carry (the row id, the owner, the sort position).
-CHILD_SKIP = {"id", "contact", "position"}
 CARD_LISTS = (*CHILD_MODELS, "groups")
 GROUP_FIELDS = (ContactGroup.autokey, ContactGroup.id, ContactGroup.code, ContactGroup.name)
 
-_statements: dict[tuple[int, str], str] = {}
 _last = itemgetter(-1)
 
 
@@ -65,25 +58,24 @@ def _children_sql(pg: bool) -> list[str]:
     return columns
 
 
-def _statement(kind: str) -> str:
-    db = database.obj
-    key = (id(db), kind)
-    sql = _statements.get(key)
-    if sql is None:
-        pg = not is_sqlite()
-        children = ", ".join(_children_sql(pg))
-        mark = "%s" if pg else "?"
-        contact_columns = ", ".join(f"c.{field.column_name}" for field in Contact._meta.sorted_fields)
-        if kind in ("id", "autokey"):
-            sql = f"SELECT {contact_columns}, {children} FROM contact AS c WHERE c.{kind} = {mark}"
-        elif kind in ("children", "cards"):
-            keys = f"= ANY({mark})" if pg else f"IN (SELECT value FROM json_each({mark}))"
-            columns = "c.autokey" if kind == "children" else contact_columns
-            sql = f"SELECT {columns}, {children} FROM contact AS c WHERE c.autokey {keys}"
-        else:
-            raise ValueError(kind)
-        _statements[key] = sql
-    return sql
+def _render(kind: str) -> str:
+    """The SELECT of whole cards by public id, by autokey, by a list of autokeys (`cards`),
+    or of just the children by a list of autokeys (`children`)."""
+    pg = not is_sqlite()
+    children = ", ".join(_children_sql(pg))
+    mark = "%s" if pg else "?"
+    contact_columns = ", ".join(f"c.{field.column_name}" for field in Contact._meta.sorted_fields)
+    if kind in ("id", "autokey"):
+        return f"SELECT {contact_columns}, {children} FROM contact AS c WHERE c.{kind} = {mark}"
+    if kind in ("children", "cards"):
+        keys = f"= ANY({mark})" if pg else f"IN (SELECT value FROM json_each({mark}))"
+        columns = "c.autokey" if kind == "children" else contact_columns
+        return f"SELECT {columns}, {children} FROM contact AS c WHERE c.autokey {keys}"
+    raise ValueError(kind)
+
+
+# models.statements' keys of the four statements.
+_BY_ID, _BY_AUTOKEY, _CARDS, _CHILDREN = (("card", kind) for kind in ("id", "autokey", "cards", "children"))
 
 
 # Values of these field types come back from both drivers as Python wants them already.
@@ -135,12 +127,12 @@ def _attach(card: dict, aggregates) -> dict:
 
 def card_by_id(contact_id: str) -> dict | None:
     """The whole card with public id `contact_id` (contact columns, children, groups), or None."""
-    return _card(_statement("id"), contact_id)
+    return _card(cached(_BY_ID, _render, "id"), contact_id)
 
 
 def card_by_autokey(autokey: int) -> dict | None:
     """The whole card with this autokey, or None."""
-    return _card(_statement("autokey"), autokey)
+    return _card(cached(_BY_AUTOKEY, _render, "autokey"), autokey)
 
 
 def _card(sql: str, key) -> dict | None:
@@ -159,7 +151,7 @@ def cards_by_autokeys(autokeys: list[int]) -> dict[int, dict]:
     if not autokeys:
         return {}
     return {card["autokey"]: card for card in map(_card_of, database.execute_sql(
-        _statement("cards"), (_keys_param(autokeys),)))}
+        cached(_CARDS, _render, "cards"), (_keys_param(autokeys),)))}
 
 
 def _keys_param(autokeys: list[int]):
@@ -172,6 +164,6 @@ def children_by_autokey(autokeys: list[int]) -> dict[int, dict]:
     if not autokeys:
         return {}
     out = {}
-    for row in database.execute_sql(_statement("children"), (_keys_param(autokeys),)):
+    for row in database.execute_sql(cached(_CHILDREN, _render, "children"), (_keys_param(autokeys),)):
         out[row[0]] = _attach({}, row[1:])
     return out

@@ -1,4 +1,4 @@
-"""The canonical contact card and its ordered child rows (DESIGN.md section 3)."""
+"""The canonical contact card and its ordered child rows (docs/architecture.md, docs/mapping.md)."""
 from __future__ import annotations
 
 from peewee import (
@@ -35,8 +35,8 @@ class Contact(BaseModel):
     status = TextField(null=True)  # MPDX status vocabulary
     priority = IntegerField(null=True)
     locked = BooleanField(default=False)
-    # Denormalised from the child rows so LOOKUP and equality filters are one index probe.
-    # Denormalised primaries (kept by services.contacts) make LOOKUP one index probe.
+    # The primary phone's and email's values (DENORMALISED_PRIMARIES, kept by services.contacts
+    # and the bulk import) make LOOKUP and equality filters one index probe.
     primary_phone = TextField(default="", index=True)
     primary_email = TextField(default="")
     account_list_id = IntegerField(null=True, index=True)  # MPDX account list
@@ -160,4 +160,19 @@ class GroupMembership(BaseModel):
         )
 
 
-CHILD_MODELS = (ContactEmail, ContactPhone, ContactAddress, ContactUrl)
+# A card's child lists: its key for each kind of child row -> the model storing them.
+CHILD_MODELS = {"emails": ContactEmail, "phones": ContactPhone, "addresses": ContactAddress, "urls": ContactUrl}
+# Child-row columns a card does not carry: the row's own id, its owner (the card) and its
+# position (the order of the card's list).
+CHILD_SKIP = frozenset({"id", "contact", "position"})
+# The contact columns that repeat the value of a child list's primary row.
+DENORMALISED_PRIMARIES = {"phones": "primary_phone", "emails": "primary_email"}
+
+
+def primary_position(model: type[BaseModel], items: list[dict]) -> int | None:
+    """The position of the one primary row of an ordered child list: the first flagged
+    `is_primary`, else the first of a kind that has a value (all but addresses); else None."""
+    for position, item in enumerate(items):
+        if item.get("is_primary"):
+            return position
+    return 0 if items and "value" in model._meta.fields else None

@@ -1,4 +1,4 @@
-"""Niagara relations: typed edges from a contact to another entity (DESIGN.md section 5)."""
+"""Niagara relations: typed edges from a contact to another entity (docs/mapping/niagara.md)."""
 from __future__ import annotations
 
 from peewee import AutoField, CharField, ForeignKeyField, TextField

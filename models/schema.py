@@ -6,7 +6,7 @@ import os
 import peewee
 from playhouse.migrations import Runner
 
-from .db import is_postgres
+from .connect import is_postgres
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 # Any constant: instances starting together on one PostgreSQL migrate one after another.

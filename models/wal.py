@@ -4,27 +4,29 @@ By default the commit that takes the WAL past 1,000 pages copies them into the d
 file and syncs it, while it still holds the write lock: at a million cards that is a
 random write of 4 MB, and every writer queued behind it waits (POST tails of 0.5-1 s
 were measured). Under `contacts serve` the connections skip these automatic
-checkpoints and a daemon thread in each worker runs a PASSIVE checkpoint twice a
-second instead: it never holds the write lock, so writers and readers go on meanwhile.
+checkpoints (they are opened with `deferred_checkpoints()`'s settings) and a daemon
+thread in each worker runs a PASSIVE checkpoint twice a second instead: it never holds
+the write lock, so writers and readers go on meanwhile.
 The same thread runs the work the services defer off the request path (`tasks`, e.g.
 indexing new cards for FOLIO in batches) just before each checkpoint.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 
-from .db import SQLITE_PRAGMAS, database, is_sqlite
+from .connect import DEFAULT_SQLITE, SqliteSettings, database, is_sqlite
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 0.5
 
 
-def defer_checkpoints() -> None:
-    """Have SQLite connections opened from now on skip the automatic checkpoint on commit."""
-    SQLITE_PRAGMAS["wal_autocheckpoint"] = 0
+def deferred_checkpoints(settings: SqliteSettings = DEFAULT_SQLITE) -> SqliteSettings:
+    """`settings` for connections that skip the automatic checkpoint on commit (the checkpointer's)."""
+    return dataclasses.replace(settings, wal_autocheckpoint=0)
 
 
 def start_checkpointer(interval: float = INTERVAL_SECONDS,

@@ -1,6 +1,6 @@
 """FOLIO organizations-storage contact records <-> canonical cards.
 
-Validation mimics the real module (research note 1.3): Jackson reads the body first
+Validation mimics the real module (docs/mapping/folio.md): Jackson reads the body first
 (unknown property -> 422, wrong JSON type -> 400 text, documented coercions accepted),
 then Hibernate Validator checks required fields and patterns (-> 422, every
 violation). Conversion keeps what FOLIO sent but the canonical store cannot hold

@@ -1,7 +1,7 @@
 """Incoplax addressbook wire format <-> canonical cards and groups.
 
-Field sets, defaults and formats follow specs/incoplax-addressbook-contacts.txt and
-research note B.3/B.4. Phone and email *slots* (`number`, `numlocal`, `mobile2`,
+Field sets, defaults and formats follow the Incoplax addressbook documentation and its
+examples. Phone and email *slots* (`number`, `numlocal`, `mobile2`,
 `email3`...) map onto the card's ordered child rows; see docs/mapping.md.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ CONTACT_TEXT_FIELDS = (
     "mobile", "mobile2", "mobile3", "roomnum", "roomnum2", "roomnum3",
     "email", "email2", "email3", "photo",
 )
-# What list responses show when no mask is given (spec list example, note B.5).
+# What list responses show when no mask is given (the documentation's list example).
 CONTACT_LIST_FIELDS = ("id", "autokey", "displayname", "department", "jobtitle", "number",
                        "email", "opts.groups", "opts.priority", "ext.ct", "ext.lwt")
 GROUP_LIST_FIELDS = ("id", "code", "name", "shortname", "opts.abonentcount", "opts.priority",
@@ -233,6 +233,15 @@ def group_entity(group: dict, abonents: list[int]) -> dict:
 
 
 # ---------------------------------------------------------------- wire -> card changes
+
+def combined_item(kind: str, row: dict) -> dict:
+    """One item of combined_contacts: a group row or a contact row as `{id, key, type, name, number}`."""
+    if kind == "contactgroup":
+        return {"id": row["id"], "key": row["code"], "type": kind, "name": row["name"],
+                "number": f"group#{row['code']}"}
+    return {"id": row["id"], "key": row["autokey"], "type": kind, "name": row["display_name"],
+            "number": row["primary_phone"]}
+
 
 def contact_changes(body: dict, card: dict | None) -> dict:
     """Canonical changes for a validated contact body (`card` is None on create)."""

@@ -3,7 +3,7 @@
 Niagara validates bodies with Ajv (JSON Schema draft-07) and reports failures as Ajv v6
 error objects; here the same schemas are checked with `jsonschema` and its errors are
 translated to Ajv's shape (keyword, dataPath, schemaPath, params, message).
-See specs/niagara-contacts.md and research note A.
+See docs/mapping/niagara.md for what the real service does and where we decided.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The body schemas are the single description of each object: they validate request
 bodies, their declaration order is the wire order, and the `metadata` endpoints are
-generated from them (services/osid_metadata.py). Field metadata: `description`,
+generated from them (services/osid/metadata.py). Field metadata: `description`,
 `label` (elementLabel), `instructions`, `format` (JSON Schema format).
 """
 from __future__ import annotations

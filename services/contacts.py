@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from peewee import IntegrityError
 
-from models import (
-    Contact,
-    ContactAddress,
-    ContactEmail,
-    ContactGroup,
-    ContactPhone,
-    ContactUrl,
-    GroupMembership,
-    utcnow,
-)
+from models import Contact, ContactEmail, ContactGroup, GroupMembership, utcnow
 from models import card_rows
-from models.card_rows import CHILD_MODELS, CHILD_SKIP
-from models.db import run_grouped_write, run_write
-from models.prepared import fetch_dicts, insert_returning_key, insert_rows
+from models.contact import CHILD_MODELS, CHILD_SKIP, DENORMALISED_PRIMARIES, primary_position
+from models.connect import is_sqlite
+from models.statements import fetch_dicts, insert_returning_key, insert_rows
+from models.writer import run_grouped_write, run_write
 
 from . import search
 from .errors import Conflict, Invalid, Locked, NotFound, PreconditionFailed
@@ -96,11 +88,15 @@ def cards_by_autokeys(autokeys: list[int]) -> list[dict]:
 # ---------------------------------------------------------------- writing
 
 def create_card(data: dict, *, user: str | None = None,
-                precondition: Callable[[], None] | None = None) -> dict:
+                precondition: Callable[[], None] | None = None,
+                group_keys: Callable[[], list[int]] | None = None) -> dict:
     """Create a card from canonical fields and child lists; returns the stored card.
 
     `precondition()`, if given, runs first inside the write transaction (a dialect's
-    uniqueness check, say) and may raise to prevent the create.
+    uniqueness check, say) and may raise to prevent the create. `group_keys()`, if
+    given, names the card's groups from inside the same transaction (instead of
+    `data["groups"]`), so a group resolved from a code or a category id cannot be
+    deleted or replaced between its lookup and the write.
     """
     # Everything that needs no database is prepared before the write lock is taken.
     contact_id = data.get("id") or new_id()
@@ -114,7 +110,7 @@ def create_card(data: dict, *, user: str | None = None,
     # Grouped: creates arriving together share one commit (see run_grouped_write).
     # The group's cards are indexed together once all its writes are done (see `finish`);
     # FOLIO's name index takes new cards later, in batches (services.folio.name_index).
-    autokey = run_grouped_write(_create, values, children, data.get("groups"), precondition,
+    autokey = run_grouped_write(_create, values, children, group_keys or data.get("groups"), precondition,
                                 finish=search.index_cards)["autokey"]
     # Read back after the commit: the write lock is held for the writes alone.
     card = _reload(autokey)
@@ -123,10 +119,13 @@ def create_card(data: dict, *, user: str | None = None,
     return card
 
 
-def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | None,
+def _create(values: dict, children: dict[str, list[dict]],
+            groups: list[int] | Callable[[], list[int]] | None,
             precondition: Callable[[], None] | None) -> dict:
     if precondition is not None:
         precondition()
+    if callable(groups):
+        groups = groups()
     try:
         autokey = insert_returning_key(Contact, values)
     except IntegrityError as exc:  # the unique index on id: no read-before-write needed
@@ -140,14 +139,36 @@ def _create(values: dict, children: dict[str, list[dict]], groups: list[int] | N
     return dict(values, autokey=autokey, **children)
 
 
+def modify_card(contact_id: str, change: Callable[[dict], dict], *, expected_version: int | None = None,
+                respect_lock: bool = True, user: str | None = None,
+                check: Callable[[dict, dict], None] | None = None) -> dict:
+    """Read-merge-write of one card in one write transaction; returns the stored card.
+
+    The card is read inside the write transaction, so `change(card)` (the dialect's merge
+    of its request into the card as stored: canonical changes, child lists given replace
+    that kind whole) can never be computed from a state another writer has moved on
+    from, and no door needs a retry loop. The order of refusals is the same for every
+    door: 404 (no such card), whatever `change` raises (the request does not fit the
+    card), 412 (`expected_version`, from If-Match, is not the stored version), 423
+    (locked), then whatever `check(card, changes)` raises (a dialect's rule that looks
+    at other cards, e.g. Niagara's unique email). Anything raised undoes the whole write.
+    """
+    return run_write(_modify, contact_id, change, expected_version, respect_lock, user, check)
+
+
 def update_card(contact_id: str, changes: dict, *, expected_version: int | None = None,
                 respect_lock: bool = True, user: str | None = None) -> dict:
-    """Apply canonical `changes` to a card; child lists given replace that kind whole."""
-    return run_write(_update, contact_id, changes, expected_version, respect_lock, user)
+    """Apply canonical `changes` to a card (`modify_card` with changes known up front)."""
+    return modify_card(contact_id, lambda card: changes, expected_version=expected_version,
+                       respect_lock=respect_lock, user=user)
 
 
-def _update(contact_id, changes, expected_version, respect_lock, user) -> dict:
-    current = _locked_row(contact_id, expected_version, respect_lock)
+def _modify(contact_id, change, expected_version, respect_lock, user, check) -> dict:
+    current = _card_for_write(contact_id)
+    changes = change(current)
+    _check_writable(current, expected_version, respect_lock)
+    if check is not None:
+        check(current, changes)
     values = {key: changes[key] for key in SCALAR_FIELDS if key in changes}
     reconcile_names(current, values)
     values.update(updated=changes.get("updated") or utcnow(), version=current["version"] + 1)
@@ -174,7 +195,7 @@ def delete_card(contact_id: str, *, expected_version: int | None = None,
 
 
 def _delete(contact_id, expected_version, respect_lock) -> dict:
-    current = _locked_row(contact_id, expected_version, respect_lock)
+    current = _row_for_write(contact_id, expected_version, respect_lock)
     card = load_cards([current])[0]
     Contact.delete().where(Contact.autokey == current["autokey"]).execute()
     search.remove_card(current["autokey"])
@@ -184,7 +205,7 @@ def _delete(contact_id, expected_version, respect_lock) -> dict:
 def set_locked(contact_id: str, locked: bool) -> dict:
     """Set or clear a card's lock (the CLI's `contacts lock|unlock`)."""
     def _set():
-        current = _locked_row(contact_id, None, respect_lock=False)
+        current = _row_for_write(contact_id, None, respect_lock=False)
         (Contact.update(locked=locked, version=current["version"] + 1, updated=utcnow())
          .where(Contact.autokey == current["autokey"]).execute())
         return _reload(current["autokey"])
@@ -199,17 +220,36 @@ def touch_cards(autokeys: Iterable[int]) -> None:
          .where(Contact.autokey.in_(chunk)).execute())
 
 
-def _locked_row(contact_id: str, expected_version: int | None, respect_lock: bool) -> dict:
-    rows = fetch_dicts("contact.by_id", Contact, lambda k: Contact.select().where(Contact.id == k), contact_id)
+def _card_for_write(contact_id: str) -> dict:
+    """The whole card as stored, read inside the write transaction and kept from other writers
+    until it ends: PostgreSQL locks the row (SQLite lets one writer in at a time anyway), so
+    no other transaction can change the card between this read and the write made from it."""
+    if not is_sqlite():
+        _row_for_write(contact_id, None, respect_lock=False)
+    return get_card(contact_id)
+
+
+def _row_for_write(contact_id: str, expected_version: int | None, respect_lock: bool) -> dict:
+    """The contact row, read (and on PostgreSQL locked) inside the write transaction, checked for writing."""
+    if is_sqlite():
+        rows = fetch_dicts("contact.by_id", Contact, lambda k: Contact.select().where(Contact.id == k), contact_id)
+    else:
+        rows = fetch_dicts("contact.by_id.for_update", Contact,
+                           lambda k: Contact.select().where(Contact.id == k).for_update(), contact_id)
     if not rows:
         raise NotFound(f"Contact {contact_id} not found", resource="contact", id=contact_id)
     row = rows[0]
+    _check_writable(row, expected_version, respect_lock)
+    return row
+
+
+def _check_writable(row: dict, expected_version: int | None, respect_lock: bool) -> None:
+    """412 when If-Match names another version, then 423 when the card is locked."""
     if expected_version is not None and row["version"] != expected_version:
         raise PreconditionFailed("If-Match does not match the current version of the contact",
-                                 id=contact_id)
+                                 id=row["id"])
     if respect_lock and row["locked"]:
-        raise Locked(f"Contact {contact_id} is locked", id=contact_id)
-    return row
+        raise Locked(f"Contact {row['id']} is locked", id=row["id"])
 
 
 def _reload(autokey: int) -> dict:
@@ -232,40 +272,27 @@ def _write_children(autokey: int, children: dict[str, list[dict]], *, replace: b
 def _child_rows(kind: str, items: list[dict]) -> list[dict]:
     """Child-row dicts of one kind, positioned, with exactly one primary (no owner yet)."""
     model = CHILD_MODELS[kind]
-    rows = [_child_row(model, position, item) for position, item in enumerate(items)]
-    _ensure_one_primary(rows)
-    return rows
+    primary = primary_position(model, items)
+    return [_child_row(model, position, item, position == primary) for position, item in enumerate(items)]
 
 
 def _denormalised(children: dict[str, list[dict]]) -> dict[str, str]:
     """The contact's primary_phone / primary_email columns for the child lists given."""
     out = {}
-    for kind, column in (("phones", "primary_phone"), ("emails", "primary_email")):
+    for kind, column in DENORMALISED_PRIMARIES.items():
         if kind in children:
             out[column] = next((row.get("value", "") for row in children[kind] if row.get("is_primary")), "")
     return out
 
 
-def _child_row(model, position: int, item: dict) -> dict:
+def _child_row(model, position: int, item: dict, primary: bool) -> dict:
     allowed = model._meta.fields
     row = {key: value for key, value in item.items() if key in allowed and key not in CHILD_SKIP}
     row["position"] = position
+    row["is_primary"] = primary
     if model is ContactEmail:
         row["value_norm"] = (row.get("value") or "").lower()
     return row
-
-
-def _ensure_one_primary(rows: list[dict]) -> None:
-    if not rows:
-        return
-    seen = False
-    for row in rows:
-        if row.get("is_primary") and not seen:
-            seen = True
-        else:
-            row["is_primary"] = False
-    if not seen and "value" in rows[0]:
-        rows[0]["is_primary"] = True
 
 
 def _write_groups(autokey: int, group_keys: list[int]) -> None:

@@ -6,10 +6,13 @@ advances the version of every card whose membership changed.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from peewee import IntegrityError
 
 from models import Contact, ContactGroup, GroupMembership, utcnow
-from models.db import run_write
+from models.connect import is_sqlite
+from models.writer import run_write
 
 from .contacts import member_autokeys, new_id, touch_cards
 from .errors import Conflict, Invalid, NotFound, PreconditionFailed
@@ -55,16 +58,31 @@ def create_group(values: dict, members: list[int] | None = None) -> dict:
 def update_group(group_id: str, values: dict, members: list[int] | None = None,
                  expected_version: int | None = None) -> dict:
     """Change a group's columns and, when `members` is given, replace its members."""
+    return modify_group(group_id, lambda current: (values, members), expected_version=expected_version)
+
+
+def modify_group(group_id: str, change: Callable[[dict], tuple[dict, list[int] | None]], *,
+                 expected_version: int | None = None) -> dict:
+    """Read-merge-write of one group in one write transaction (as `contacts.modify_card`).
+
+    `change(group)` gets the group as stored (with `members`) and returns the column
+    values to set and the new member autokeys (None: members unchanged). Refusals in
+    order: 404, whatever `change` raises, 412, then conflicts of the new code.
+    """
     def _update():
-        current = _current(group_id, expected_version)
+        _hold(group_id)
+        current = get_group(group_id)
+        values, members = change(current)
+        if expected_version is not None and current["version"] != expected_version:
+            raise PreconditionFailed("If-Match does not match the current version of the group")
         if "code" in values and values["code"] != current["code"]:
             _check_unique(None, values["code"], current["autokey"])
         row = {key: values[key] for key in GROUP_COLUMNS if key in values}
-        row.update(updated=utcnow(), version=current["version"] + 1)
+        row.update(updated=utcnow(), version=ContactGroup.version + 1)
         ContactGroup.update(**row).where(ContactGroup.autokey == current["autokey"]).execute()
         if "code" in values and values["code"] != current["code"]:
             # Cards show group codes: a renamed code changes their representation.
-            touch_cards(member_autokeys([current["autokey"]]).get(current["autokey"], []))
+            touch_cards(current["members"])
         if members is not None:
             _set_members(current["autokey"], members)
         return _reload(current["autokey"])
@@ -82,7 +100,14 @@ def delete_group(group_id: str, expected_version: int | None = None) -> dict:
     return run_write(_delete)
 
 
+def _hold(group_id: str) -> None:
+    """On PostgreSQL, lock the group's row until the write transaction ends (SQLite has one writer anyway)."""
+    if not is_sqlite():
+        list(ContactGroup.select(ContactGroup.autokey).where(ContactGroup.id == group_id).for_update().tuples())
+
+
 def _current(group_id: str, expected_version: int | None) -> dict:
+    _hold(group_id)
     rows = list(ContactGroup.select().where(ContactGroup.id == group_id).dicts())
     if not rows:
         raise NotFound(f"Contact group {group_id} not found", resource="contactgroup", id=group_id)

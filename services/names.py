@@ -1,4 +1,4 @@
-"""Keeping a card's display name and its name parts in step (DESIGN.md section 3 rules)."""
+"""Keeping a card's display name and its name parts in step (the rules in docs/mapping.md: a door that writes a display name re-derives the parts, one that writes parts re-derives the display name)."""
 from __future__ import annotations
 
 import re

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from peewee import SQL
 
-from models.db import database, is_sqlite
+from models.connect import database, is_sqlite
 
 FTS_TABLE = "contact_fts"  # SQLite FTS5 virtual table (rowid = contact autokey)
 PG_TABLE = "contact_search"  # PostgreSQL table of tsvector columns (autokey primary key)

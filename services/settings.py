@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from models.db import run_write
+from models.writer import run_write
 from models.settings import AppSetting
 
 SESSION_SECRET = "ui.session_secret"

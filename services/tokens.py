@@ -6,8 +6,9 @@ import hmac
 import secrets
 
 from models import ApiToken
-from models.db import cached_until_written, run_write
-from models.prepared import fetch_dicts
+from models.freshness import cached_until_written
+from models.statements import fetch_dicts
+from models.writer import run_write
 
 # Verified tokens remembered per state of the database: the lookup is a tenth of a
 # dialect GET's own work.

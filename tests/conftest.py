@@ -25,7 +25,7 @@ def _fresh_shared_database():
     """A shared server database (PostgreSQL) is emptied once per run, schema and all."""
     url = os.environ.get("CONTACTS_TEST_DATABASE_URL")
     if url and not url.startswith("sqlite"):
-        from models.db import make_database
+        from models.connect import make_database
 
         db = make_database(url)
         db.execute_sql("DROP SCHEMA public CASCADE")
@@ -55,7 +55,7 @@ def _empty_shared_database() -> None:
     address book) are captured once and put back after the tables are emptied.
     """
     global _seed_rows
-    from models.db import database
+    from models.connect import database
 
     tables = [t for t in database.get_tables() if t != "schema_migration"]
     if _seed_rows is None:

@@ -253,12 +253,15 @@ def test_serve_workers_index_new_cards_for_folio_without_a_search(server, token)
 
 def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
     # Writers queue on the process lock + flock; a write inside a write joins the outer one.
-    from models.db import open_database, run_write
+    from models.connect import open_database
+    from models.writer import run_write
     from models.schema import migrate
+    from services.setup import install
     from services.contacts import create_card, get_card, update_card
 
     db = open_database(f"sqlite:///{tmp_path}/w.db")
     migrate(db)
+    install(db)
     card = create_card({"display_name": "Counter Zero", "priority": 0})
     errors = []
 
@@ -283,14 +286,14 @@ def test_threads_share_the_writer_lock_and_nested_writes_reenter(tmp_path):
 def _queued_while_writer_held(create, count: int) -> list:
     """Run `create(i)` in `count` threads while holding the writer lock until all are queued
     for one group commit; returns the (joined) threads."""
-    from models import db as dbmodule
+    from models import writer
 
     threads = [threading.Thread(target=create, args=(i,)) for i in range(count)]
-    with dbmodule._process_writer:
+    with writer._process_writer:
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 30
-        while len(dbmodule._grouped) < count and time.monotonic() < deadline:
+        while len(writer._grouped) < count and time.monotonic() < deadline:
             time.sleep(0.01)
     for thread in threads:
         thread.join(30)
@@ -301,9 +304,10 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
     # Creates queued while another thread holds the writer lock are committed by one
     # leader in one transaction; a create that conflicts is undone alone and its own
     # thread gets the error; every create that returned is stored.
-    from models import db as dbmodule
-    from models.db import open_database
+    from models import writer
+    from models.connect import open_database
     from models.schema import migrate
+    from services.setup import install
     from services.contacts import create_card, get_card
     from services.errors import Conflict
 
@@ -311,10 +315,11 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
 
     db = open_database(f"sqlite:///{tmp_path}/g.db")
     migrate(db)
+    install(db)
     existing = create_card({"display_name": "Already Here"})
     batches, indexed = [], []
-    real_commit = dbmodule._commit_group
-    monkeypatch.setattr(dbmodule, "_commit_group", lambda batch: (batches.append(len(batch)), real_commit(batch)))
+    real_commit = writer._commit_group
+    monkeypatch.setattr(writer, "_commit_group", lambda batch: (batches.append(len(batch)), real_commit(batch)))
     real_index = search.index_cards
     monkeypatch.setattr(search, "index_cards",
                         lambda cards, replace=False: (indexed.append(sorted(c["display_name"] for c in cards)),
@@ -331,13 +336,13 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
             errors[i] = exc
 
     threads = [threading.Thread(target=create, args=(i,)) for i in range(6)]
-    with dbmodule._process_writer:  # hold the writer lock until all six are queued
+    with writer._process_writer:  # hold the writer lock until all six are queued
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 30
-        while len(dbmodule._grouped) < 6 and time.monotonic() < deadline:
+        while len(writer._grouped) < 6 and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert len(dbmodule._grouped) == 6
+        assert len(writer._grouped) == 6
     for thread in threads:
         thread.join(30)
     assert batches == [6]
@@ -358,13 +363,15 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
 
 def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeypatch):
     from models.contact import Contact
-    from models.db import open_database
+    from models.connect import open_database
     from models.schema import migrate
+    from services.setup import install
     from services import search
     from services.contacts import create_card
 
     db = open_database(f"sqlite:///{tmp_path}/i.db")
     migrate(db)
+    install(db)
 
     def failing_index(cards, replace=False):
         raise RuntimeError("index broken")
@@ -386,21 +393,23 @@ def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeyp
 def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path, monkeypatch):
     from peewee import OperationalError
 
-    from models import db as dbmodule
+    from models import writer
     from models.contact import Contact
-    from models.db import open_database
+    from models.connect import open_database
     from models.schema import migrate
+    from services.setup import install
     from services.contacts import create_card
 
     db = open_database(f"sqlite:///{tmp_path}/f.db")
     migrate(db)
+    install(db)
 
     def failing_commit(batch):
-        with dbmodule.database.atomic():
+        with writer.database.atomic():
             for item in batch:
                 item.result = item.fn(*item.args)  # the writes run...
             raise OperationalError("disk I/O error")  # ...but the transaction does not commit
-    monkeypatch.setattr(dbmodule, "_commit_group", failing_commit)
+    monkeypatch.setattr(writer, "_commit_group", failing_commit)
     errors = []
 
     def create(i):

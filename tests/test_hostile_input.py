@@ -15,7 +15,7 @@ from urllib.parse import quote
 import jsonschema
 import pytest
 
-from models.db import database
+from models.connect import database
 
 INCOPLAX = "/rest/v1/addressbook"
 NIAGARA_PROBLEM = "application/problem+json"

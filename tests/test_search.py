@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.db import plan_scans_table, query_plan
+from models.plans import plan_scans_table, query_plan
 from services import search
 from services.contacts import create_card, delete_card, update_card
 from services.search import All, Any, Term

@@ -6,7 +6,7 @@ SQL uses, so the predicates are index-backed and never stale:
 and `lower(folio_unaccent(name)) COLLATE "C"` (B-tree: `==` prefixes and sorts).
 `folio_unaccent` is PostgreSQL 15's contrib `unaccent.rules` as a PL/pgSQL lookup (no
 extension or privilege needed), frozen here from the same file as
-`services/cql/unaccent_rules.py`; its body calls built-ins only, so dumps restore.
+`services/folio/unaccent_rules.py`; its body calls built-ins only, so dumps restore.
 SQLite keeps its own index tables (migration 0200).
 """
 import json

@@ -10,7 +10,7 @@ from .translate import Compiled, translate
 
 def compile_cql(text: str) -> Compiled:
     """Parse and translate a CQL query; CQLError carries FOLIO's 400 text."""
-    from models.db import is_postgres
+    from models.connect import is_postgres
 
     return _compiled(text, is_postgres())
 

@@ -1,4 +1,4 @@
-"""CQL errors, carrying the exact texts RMB answers with (research note section 3.8)."""
+"""CQL errors, carrying the exact texts RMB answers with (docs/mapping/folio.md lists them)."""
 from __future__ import annotations
 
 QVE = "org.folio.cql2pgjson.exception.QueryValidationException"

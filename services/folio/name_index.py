@@ -7,8 +7,8 @@ truncation stays an FTS5 prefix query). Triggers (built-in SQL only, so every
 connection can write contacts) mark changed cards in `folio_dirty`.
 
 - A card changed through services.contacts is indexed at once, in its own transaction
-  (an indexer registered with services.search), and the marks waiting are flushed
-  with it.
+  (an indexer that services.setup.install registers with services.search), and the
+  marks waiting are flushed with it.
 - A card just created is left to its mark: `flush()` indexes the waiting cards in
   batches (`contacts serve` runs it in each worker twice a second, see models.wal).
   A create then holds the write lock a third less time (POST create +20-30% at 1M
@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from models.db import database, is_sqlite, run_write
-from services import search
+from models.connect import database, is_sqlite
+from models.writer import run_write
 
 from .tsearch import fold, lexemes
 
@@ -67,8 +67,9 @@ def _index_written(cards: list[dict]) -> None:
                    for card in cards])
 
 
-search.register_indexer(_index_written, new_cards=False)
-INDEXER = _index_written  # what bulk imports replace by `write_entries` of rows made in their worker
+# Registered with services.search by services.setup.install (not for new cards); bulk imports
+# replace it by `write_entries` of rows made in their worker.
+INDEXER = _index_written
 
 
 def entry(given: str, family: str) -> tuple[str, str, str, str]:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from models import Contact
-from models.db import database, plan_scans_table, query_plan
+from models.connect import database
+from models.plans import plan_scans_table, query_plan
 
 from .errors import CQLError, CQLRuntimeError
 from .name_index import DIRTY_TABLE, FTS_TABLE, KEY_TABLE, sync
@@ -168,7 +169,7 @@ def _count(compiled: Compiled, state: Snapshot | None) -> int:
 
 
 def explain(sql: Sql, pg: bool) -> list[str]:
-    """The engine's plan of a statement, one line per step (models.db.query_plan)."""
+    """The engine's plan of a statement, one line per step (models.plans.query_plan)."""
     return query_plan(Contact.raw(native(sql, pg), *sql.params))
 
 

@@ -2,7 +2,7 @@
 
 Whether marked cards wait for the name index and the highest card key are read in one
 probe, and kept (with the totals of recent queries) until anybody writes the database
-(models.db.cached_until_written: PRAGMA data_version + the connection's change count),
+(models.freshness.cached_until_written: PRAGMA data_version + the connection's change count),
 so a search of an unchanged store runs its page statement and one PRAGMA, nothing else.
 """
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from models.db import cached_until_written, database
+from models.connect import database
+from models.freshness import cached_until_written
 
 from .name_index import DIRTY_TABLE, KEY_TABLE
 

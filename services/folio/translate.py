@@ -209,7 +209,7 @@ def _narrows(node: Node) -> bool:
 
 
 def _is_postgres() -> bool:
-    from models.db import is_postgres
+    from models.connect import is_postgres
 
     return is_postgres()
 
@@ -234,7 +234,7 @@ def _boolean(eng: _Engine, node: Boolean) -> _Part:
     if node.op == "prox":
         raise unsupported_error("Not implemented yet: org.z3950.zing.cql.CQLProxNode")
     right = node.right
-    # cql2pgjson: `x OR field=*` is simplified to `x` (quirk 1 of the research note)
+    # cql2pgjson: `x OR field=*` is simplified to `x` (a cql2pgjson quirk kept on purpose; docs/mapping/folio.md)
     if node.op == "or" and isinstance(right, Term) and right.term == "*" and right.relation == "=":
         return _node(eng, node.left)
     left = _node(eng, node.left)

@@ -1,4 +1,4 @@
-"""PostgreSQL full-text search as RMB uses it, emulated in Python (research note 3.2).
+"""PostgreSQL full-text search as RMB uses it, emulated in Python (docs/mapping/folio.md).
 
 `to_tsvector('simple', lower(f_unaccent(text)))` on the document and, per word of the
 CQL term, `to_tsquery('simple', f_unaccent('''word'''))` (`:*` for right truncation),

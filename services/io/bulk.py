@@ -5,10 +5,11 @@ reconciled, one primary per child kind, denormalised primary phone and email,
 `value_norm`, version 1 unless the input carries one, a search-index row), but a
 batch of thousands costs a handful of statements instead of thousands.
 
-Rows go in with `executemany` of the INSERT statement Peewee renders for the model
-(so the SQL and parameter style stay Peewee's, on SQLite and PostgreSQL alike):
-Peewee's own `insert_many` builds the SQL text value by value, which measured
-~1.4 ms per card, far from the million-cards-in-90-seconds goal.
+Rows go in with `executemany` of one INSERT per table, rendered once per engine
+(models.statements.insert_values): Peewee's own `insert_many` builds the SQL text
+value by value, which measured ~1.4 ms per card, far from the million-cards-in-90-seconds
+goal. Child rows get their positions and their one primary by the same rule as
+services.contacts (models.contact.primary_position).
 
 A card is first `prepare`d into its rows (pure Python, no database: the JSON Lines
 import does it in a worker process), then stored by a `BulkWriter`, which only
@@ -21,18 +22,27 @@ import datetime
 import gc
 import uuid
 from collections.abc import Callable
-from functools import cache
 
 import orjson
 from peewee import chunked
 
-from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl, GroupMembership, utcnow
+from models import (
+    CHILD_MODELS,
+    CHILD_SKIP,
+    DENORMALISED_PRIMARIES,
+    Contact,
+    GroupMembership,
+    primary_position,
+    utcnow,
+)
 from models.base import JSONTextField, UTCTimestampField
-from models.db import database, is_postgres, is_sqlite, run_write
+from models.connect import database, is_postgres, is_sqlite
+from models.statements import insert_values
+from models.writer import run_write
 
 from .. import search
 from ..contacts import SCALAR_FIELDS
-from ..folio import name_index  # registers the FOLIO name indexer (bulk writes feed it precomputed rows)
+from ..folio import name_index  # fed the rows `prepare` made instead of running its indexer
 from ..names import reconcile_names
 from .bulk_load import BulkLoad
 from .report import ImportReport
@@ -45,9 +55,7 @@ DEFERRED_INDEX_ROWS = 20_000
 # Rows per INSERT statement: well below SQLite's 32766 bound variables (contact rows have ~30).
 ROWS_PER_STATEMENT = 500
 
-CHILD_MODELS = {"emails": ContactEmail, "phones": ContactPhone, "addresses": ContactAddress, "urls": ContactUrl}
 CONTACT_COLUMNS = tuple(name for name in Contact._meta.sorted_field_names)
-_CHILD_SKIP = {"id", "contact", "position", "value_norm"}
 
 
 def _columns(model) -> tuple[str, ...]:
@@ -108,22 +116,6 @@ def _converters(model, columns: tuple[str, ...]) -> tuple:
                  for name in columns)
 
 
-def _statement(model, columns: tuple[str, ...]) -> str:
-    """The one-row INSERT Peewee renders for these columns (placeholders in the driver's style)."""
-    return _rendered(type(database.obj), model, columns)
-
-
-@cache
-def _rendered(engine: type, model, columns: tuple[str, ...]) -> str:
-    sql, _ = model.insert({model._meta.fields[name]: None for name in columns}).sql()
-    return sql
-
-
-def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    if rows:
-        database.cursor().executemany(_statement(model, columns), rows)
-
-
 CHILD_COLUMNS = {kind: _columns(model) for kind, model in CHILD_MODELS.items()}
 CHILD_DEFAULTS = {kind: {name: _default(model._meta.fields[name]) for name in CHILD_COLUMNS[kind]}
                   for kind, model in CHILD_MODELS.items()}
@@ -133,7 +125,6 @@ CHILD_CONVERTERS = {kind: _converters(model, CHILD_COLUMNS[kind]) for kind, mode
 MEMBERSHIP_COLUMNS = ("contact", "group", "position")
 # Columns an input card may set besides SCALAR_FIELDS (the JSON Lines format round-trips them).
 _KEPT_COLUMNS = ("created", "updated", "created_by", "updated_by", "version", "locked")
-_DENORMALISED = {"phones": "primary_phone", "emails": "primary_email"}
 
 
 # A prepared card: what `prepare` makes of a card, ready to insert but for its autokey.
@@ -156,8 +147,8 @@ def prepare(card: dict, user: str | None, now: int) -> list:
         else:
             rows, primary = [], ""
         children.append(rows)
-        if kind in _DENORMALISED:
-            card[_DENORMALISED[kind]] = primary
+        if kind in DENORMALISED_PRIMARIES:
+            card[DENORMALISED_PRIMARIES[kind]] = primary
     key = card.get("autokey")
     requested = key if type(key) is int and key > 0 else None
     groups = card.get("groups")
@@ -351,10 +342,10 @@ class BulkWriter:
             groups = prepared[PREP_GROUPS]
             if groups:
                 memberships.extend((autokey, key, position) for position, key in enumerate(groups))
-        _insert(Contact, CONTACT_COLUMNS, contact_rows)
+        insert_values(Contact, CONTACT_COLUMNS, contact_rows)
         for (kind, model), rows in zip(CHILD_MODELS.items(), child_rows):
-            _insert(model, CHILD_COLUMNS[kind], rows)
-        _insert(GroupMembership, MEMBERSHIP_COLUMNS, memberships)
+            insert_values(model, CHILD_COLUMNS[kind], rows)
+        insert_values(GroupMembership, MEMBERSHIP_COLUMNS, memberships)
         self._index(cards, documents, names)
         if is_postgres():
             # Keys were given explicitly: move the sequence past them for the server's inserts.
@@ -488,16 +479,14 @@ assert [name for name, convert in zip(CONTACT_COLUMNS, CONTACT_CONVERTERS) if co
 
 
 def _child_rows(kind: str, autokey: int, items: list[dict]) -> tuple[list[list], str]:
-    """Child rows as lists in CHILD_COLUMNS order with one primary (the first flagged, else
-    the first, as services.contacts keeps it), and the primary's value."""
+    """Child rows as lists in CHILD_COLUMNS order, positioned, with one primary (models.contact.primary_position,
+    as services.contacts keeps it), and the primary's value."""
     if not items:
         return [], ""
     template, index, converted, slots = _CHILD_SPECS[kind]
     contact_at, position_at, primary_at, value_at, norm_at = slots
     rows = []
-    primary_index = next((i for i, item in enumerate(items) if item.get("is_primary")), None)
-    if primary_index is None and kind != "addresses":
-        primary_index = 0
+    primary_index = primary_position(CHILD_MODELS[kind], items)
     for position, item in enumerate(items):
         row = template.copy()
         for key, value in item.items():
@@ -518,13 +507,15 @@ def _child_rows(kind: str, autokey: int, items: list[dict]) -> tuple[list[list],
 
 
 def _child_spec(kind: str):
-    """(row of defaults, column index by name, JSON columns to convert, slots the writer sets)."""
+    """(row of defaults, column index by the names a card's row may set, JSON columns to convert,
+    slots the writer sets)."""
     columns = CHILD_COLUMNS[kind]
-    template = [CHILD_DEFAULTS[kind][name] if name not in _CHILD_SKIP else None for name in columns]
+    template = [CHILD_DEFAULTS[kind][name] if name not in CHILD_SKIP else None for name in columns]
     converted = tuple((at, convert) for at, convert in enumerate(CHILD_CONVERTERS[kind]) if convert is not None)
-    index = {name: i for i, name in enumerate(columns)}
-    return template, index, converted, (index["contact"], index["position"], index["is_primary"],
-                                        index.get("value"), index.get("value_norm"))
+    at = {name: i for i, name in enumerate(columns)}
+    index = {name: i for name, i in at.items() if name not in CHILD_SKIP}
+    return template, index, converted, (at["contact"], at["position"], at["is_primary"],
+                                        at.get("value"), at.get("value_norm"))
 
 
 _CHILD_SPECS = {kind: _child_spec(kind) for kind in CHILD_MODELS}

@@ -19,7 +19,7 @@ import logging
 
 from peewee import OperationalError
 
-from models.db import database, is_sqlite
+from models.connect import database, is_sqlite
 
 from .. import search
 from ..folio import name_index

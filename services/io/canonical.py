@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from models import Contact, ContactGroup
-from models.db import database, is_postgres, is_sqlite
+from models.connect import database, is_postgres, is_sqlite
 
 from .. import groups as group_service
 from ..contacts import load_cards

@@ -22,7 +22,7 @@ from peewee import BooleanField, CharField, IntegerField, TextField
 
 from models import Contact, ContactGroup
 from models.base import JSONTextField, UTCTimestampField
-from models.db import run_write
+from models.writer import run_write
 
 from . import bulk_worker
 from .bulk import (

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from peewee import Model
 
 from models import Contact
-from models.db import run_write
+from models.writer import run_write
 from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
 from models.niagara import NiagaraRelation
 from models.osid import (

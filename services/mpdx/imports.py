@@ -15,7 +15,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from models import Contact, utcnow
-from models.db import run_write
+from models.writer import run_write
 from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
 
 from .. import contacts as cards

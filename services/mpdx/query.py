@@ -7,7 +7,7 @@ full-text index (services.search: FTS5 on SQLite, tsvector on PostgreSQL).
 A search without other filters is answered from the full-text index: the total is
 counted there alone, and the page either walks the sort order's index probing the hit
 set or sorts the hits, whichever the hit count says is cheaper. The hot queries are
-compiled once (models.prepared) instead of being rebuilt by Peewee on every request.
+compiled once (models.statements) instead of being rebuilt by Peewee on every request.
 
 On SQLite the total and the page's keys of a search are also remembered per connection
 until the database changes (see `_cached_search`): counting tens of thousands of hits
@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL, fn
 
 from models import Contact
-from models.db import cached_until_written, database, is_sqlite
+from models.connect import database, is_sqlite
+from models.freshness import cached_until_written
 from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
-from models.prepared import fetch_dicts
+from models.statements import fetch_dicts
 
 from .. import search
 from .status import status_condition
@@ -161,7 +162,7 @@ def _search(spec: ContactFilter, offset: int, limit: int) -> tuple[int, list[dic
 
 
 class _Statement:
-    """Fixed SQL text with its parameters: what models.prepared.fetch_dicts compiles."""
+    """Fixed SQL text with its parameters: what models.statements.fetch_dicts compiles."""
 
     def __init__(self, text: str, params: list) -> None:
         self.text, self.params = text, params

@@ -1,4 +1,4 @@
-"""MPDX's contact status vocabulary and the `filter[status]` groups (research note 1b, 2a)."""
+"""MPDX's contact status vocabulary and the `filter[status]` groups (docs/mapping/mpdx.md)."""
 from __future__ import annotations
 
 from peewee import Expression

@@ -6,8 +6,8 @@ from typing import Callable
 from peewee import SQL, fn
 
 from models import Contact, ContactEmail
-from models.db import cached_until_written, run_write
-from models.prepared import fetch_dicts
+from models.freshness import cached_until_written
+from models.statements import fetch_dicts
 
 from .. import contacts as cards
 from ..errors import Conflict
@@ -51,11 +51,9 @@ def replace(contact_id: str, build: Callable[[dict], dict], email: str, *,
     `build(card)` turns the current card into the canonical changes. The email is only
     checked when it changes, so cards that already share an address stay editable.
     """
-    def _replace() -> dict:
-        card = cards.get_card(contact_id)
-        updated = cards.update_card(contact_id, build(card), expected_version=expected_version,
-                                    respect_lock=True, user=user)
+    def check(card: dict, changes: dict) -> None:
         if email.lower() != (card["primary_email"] or "").lower():
-            _assert_email_free(email, card["autokey"])  # raising rolls the update back
-        return updated
-    return run_write(_replace)
+            _assert_email_free(email, card["autokey"])
+
+    return cards.modify_card(contact_id, build, expected_version=expected_version, respect_lock=True,
+                             user=user, check=check)

@@ -12,7 +12,7 @@ import uuid
 from peewee import JOIN, SQL, IntegrityError, fn
 
 from models import Contact, utcnow
-from models.db import run_write
+from models.writer import run_write
 from models.niagara import NiagaraRelation
 
 from ..errors import Conflict, FieldError, Invalid, NotFound

@@ -1,25 +1,19 @@
-"""OSID addresses: lookups, queries and writes (an address lives in one or more books)."""
+"""OSID addresses: queries and writes (an address lives in one or more books)."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from peewee import ModelSelect, fn
 
-from models.db import run_write
-from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidBookAddress, OsidContact
+from models.writer import run_write
 
-from . import common
 from ..errors import Conflict
+from . import common, hierarchy, objects
 from .books import delete_addresses
 from .ids import id_key
 
 ADDRESS_COLUMNS = ("display_name", "description", "resource_id", "address_text")
-
-
-def find_address(ident: str) -> dict | None:
-    """The address with identifier `ident`, or None."""
-    rows = fetch_dicts("osid.address.by_ident", OsidAddress,
-                       lambda key: OsidAddress.select().where(OsidAddress.ident == key), ident)
-    return rows[0] if rows else None
 
 
 def address_select(args: dict, book_pks=None) -> ModelSelect:
@@ -33,6 +27,21 @@ def address_select(args: dict, book_pks=None) -> ModelSelect:
     return query
 
 
+def list_addresses(args: dict, authority: str) -> list[dict]:
+    """A page of the addresses matching the filters of GET /addresses (an unknown book: none)."""
+    book_pks = hierarchy.list_scope(args.get("addressBookId"), args.get("federated"), authority)
+    if isinstance(book_pks, list) and not book_pks:
+        return []
+    return common.page(address_select(args, book_pks), OsidAddress, args["offset"], args["limit"])
+
+
+def book_addresses(book_id: str, federated: bool, authority: str, offset: int, limit: int) -> list[dict]:
+    """A page of the addresses in a book (and the books below it when `federated`)."""
+    book = objects.book(book_id, authority, objects.BOOK_NOT_FOUND_HIERARCHY)
+    query = address_select({}, hierarchy.scope(book["pk"], federated))
+    return common.page(query, OsidAddress, offset, limit)
+
+
 def _values(values: dict) -> dict:
     row = {key: values[key] for key in ADDRESS_COLUMNS if key in values}
     if "resource_id" in row:
@@ -40,30 +49,40 @@ def _values(values: dict) -> dict:
     return row
 
 
-def create_address(values: dict, genus_type_id: str, record_type_ids: list[str], book_pk: int) -> dict:
-    """Create an address in the book `book_pk`."""
+def create_address(*, book_id: str | None, authority: str, genus_type_id: str, record_type_ids: list[str],
+                   read_values: Callable[[], dict]) -> dict:
+    """Create an address (in the default book unless `book_id`; unknown book: 400)."""
+    book_pk = objects.target_book_pk(book_id, authority)
+    values = _values(read_values())
+
     def _create():
-        pk = OsidAddress.insert(**common.object_values(_values(values), genus_type_id,
-                                                       record_type_ids)).execute()
+        pk = OsidAddress.insert(**common.object_values(values, genus_type_id, record_type_ids)).execute()
         OsidBookAddress.insert(book=book_pk, address=pk).execute()
         common.index_record_types(common.KIND_ADDRESS, pk, record_type_ids)
         return OsidAddress.select().where(OsidAddress.pk == pk).dicts().get()
     return run_write(_create)
 
 
-def update_address(current: dict, values: dict, expected_version: int | None) -> None:
-    """Change an address's writable columns."""
+def update_address(address_id: str, authority: str, change: Callable[[dict], dict],
+                   expected_version: int | None) -> None:
+    """Change an address's writable columns: read, `change(address)`, check and write in one transaction.
+
+    Refusals in order: 404, whatever `change` raises, 412 (If-Match).
+    """
     def _update():
-        common.check_version(OsidAddress, current["pk"], expected_version)
-        (OsidAddress.update(common.touched(_values(values), current))
+        current = objects.address(address_id, authority, locked=True)
+        values = _values(change(current))
+        common.check_version(current, expected_version)
+        (OsidAddress.update(common.touched(values, OsidAddress))
          .where(OsidAddress.pk == current["pk"]).execute())
     run_write(_update)
 
 
-def delete_address(current: dict, expected_version: int | None) -> None:
-    """Delete an address from every book; 409 while contacts reference it."""
+def delete_address(address_id: str, authority: str, expected_version: int | None) -> None:
+    """Delete an address from every book: 404, 412, then 409 while contacts reference it."""
     def _delete():
-        common.check_version(OsidAddress, current["pk"], expected_version)
+        current = objects.address(address_id, authority, locked=True)
+        common.check_version(current, expected_version)
         used = OsidContact.select(fn.COUNT(1)).where(OsidContact.address == current["pk"]).scalar()
         if used:
             raise Conflict(f"The address is referenced by {used} contact(s); delete those contacts first")

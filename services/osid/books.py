@@ -7,25 +7,19 @@ last book nor be deleted (409).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from peewee import IntegrityError, fn
 
-from models.db import run_write
-from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidAddressBook, OsidBookAddress, OsidBookContact, OsidContact
+from models.writer import run_write
 
-from . import common
-from ..errors import Conflict
+from ..errors import Conflict, NotFound
+from . import common, objects
 from .ids import DEFAULT_BOOK_IDENT, default_type, id_key
 
 BOOK_COLUMNS = ("display_name", "description", "provider_id", "branding_ids", "license")
 DEFAULT_BOOK_NAME = "Default Address Book"
-
-
-def find_book(ident: str) -> dict | None:
-    """The book with identifier `ident`, or None."""
-    rows = fetch_dicts("osid.book.by_ident", OsidAddressBook,
-                       lambda key: OsidAddressBook.select().where(OsidAddressBook.ident == key), ident)
-    return rows[0] if rows else None
 
 
 def ensure_default_book(authority: str) -> None:
@@ -43,11 +37,6 @@ def ensure_default_book(authority: str) -> None:
     run_write(_create)
 
 
-def default_book_pk() -> int:
-    """The pk of the default address book."""
-    return OsidAddressBook.select(OsidAddressBook.pk).where(OsidAddressBook.is_default).scalar()
-
-
 def _book_values(values: dict) -> dict:
     row = {key: values[key] for key in BOOK_COLUMNS if key in values}
     if "provider_id" in row:
@@ -55,37 +44,60 @@ def _book_values(values: dict) -> dict:
     return row
 
 
-def create_book(values: dict, genus_type_id: str, record_type_ids: list[str]) -> dict:
+def list_books(args: dict, authority: str) -> list[dict]:
+    """A page of the books matching the filters of GET /address-books (an unknown contact or address: none)."""
+    query = common.filter_types(OsidAddressBook.select(), OsidAddressBook, common.KIND_BOOK, args)
+    if args.get("providerId"):
+        query = query.where(OsidAddressBook.provider_key == id_key(args["providerId"]))
+    for param, kind, link, member in (
+            ("contactId", common.KIND_CONTACT, OsidBookContact, OsidBookContact.contact),
+            ("addressId", common.KIND_ADDRESS, OsidBookAddress, OsidBookAddress.address)):
+        if args.get(param):
+            row = objects.find(kind, args[param], authority)
+            if row is None:
+                return []
+            query = query.where(OsidAddressBook.pk.in_(link.select(link.book).where(member == row["pk"])))
+    return common.page(query, OsidAddressBook, args["offset"], args["limit"])
+
+
+def create_book(*, genus_type_id: str, record_type_ids: list[str], read_values: Callable[[], dict]) -> dict:
     """Create an address book (outside the hierarchy until it gets an edge)."""
+    values = _book_values(read_values())
+
     def _create():
-        row = common.object_values(_book_values(values), genus_type_id, record_type_ids)
+        row = common.object_values(values, genus_type_id, record_type_ids)
         pk = OsidAddressBook.insert(**row).execute()
         common.index_record_types(common.KIND_BOOK, pk, record_type_ids)
         return OsidAddressBook.select().where(OsidAddressBook.pk == pk).dicts().get()
     return run_write(_create)
 
 
-def update_book(current: dict, values: dict, expected_version: int | None) -> None:
-    """Change a book's writable columns."""
+def update_book(book_id: str, authority: str, change: Callable[[dict], dict], expected_version: int | None) -> None:
+    """Change a book's writable columns: read, `change(book)`, check and write in one transaction.
+
+    Refusals in order: 404, whatever `change` raises, 412 (If-Match).
+    """
     def _update():
-        common.check_version(OsidAddressBook, current["pk"], expected_version)
-        (OsidAddressBook.update(common.touched(_book_values(values), current))
+        current = objects.book(book_id, authority, locked=True)
+        values = _book_values(change(current))
+        common.check_version(current, expected_version)
+        (OsidAddressBook.update(common.touched(values, OsidAddressBook))
          .where(OsidAddressBook.pk == current["pk"]).execute())
     run_write(_update)
 
 
-def delete_book(current: dict, expected_version: int | None) -> None:
+def delete_book(book_id: str, authority: str, expected_version: int | None) -> None:
     """Delete a book; contacts and addresses in no other book go with it.
 
-    Refused (409) for the default book, and when an address that would go is still
-    used by a contact that stays.
+    Refused: 404, 409 for the default book, 412 (If-Match), and 409 when an address
+    that would go is still used by a contact that stays.
     """
-    if current["is_default"]:
-        raise Conflict("The default address book cannot be deleted")
-    book_pk = current["pk"]
-
     def _delete():
-        common.check_version(OsidAddressBook, book_pk, expected_version)
+        current = objects.book(book_id, authority, locked=True)
+        if current["is_default"]:
+            raise Conflict("The default address book cannot be deleted")
+        common.check_version(current, expected_version)
+        book_pk = current["pk"]
         lonely_contacts = _only_in(OsidBookContact, OsidBookContact.contact, book_pk)
         lonely_addresses = _only_in(OsidBookAddress, OsidBookAddress.address, book_pk)
         if lonely_addresses:
@@ -127,6 +139,35 @@ def delete_addresses(pks: list[int]) -> None:
 
 
 # ---------------------------------------------------------------- membership
+
+# kind -> (membership table, its member column's name)
+MEMBERSHIP = {common.KIND_CONTACT: (OsidBookContact, "contact"), common.KIND_ADDRESS: (OsidBookAddress, "address")}
+
+
+def _book_and_member(kind: str, book_id: str, member_id: str, authority: str) -> tuple[dict, dict]:
+    return (objects.book(book_id, authority, objects.BOOK_NOT_FOUND_HIERARCHY),
+            objects.get(kind, member_id, authority))
+
+
+def add_member(kind: str, book_id: str, member_id: str, authority: str) -> None:
+    """Put the contact or address (`kind`) `member_id` names into a book (idempotent; 404 for unknown ones)."""
+    book, member = _book_and_member(kind, book_id, member_id, authority)
+    link, member_name = MEMBERSHIP[kind]
+    assign(link, member_name, book["pk"], member["pk"])
+
+
+def remove_member(kind: str, book_id: str, member_id: str, authority: str) -> str:
+    """Take a contact or address out of a book (out of its last book, it is deleted): "removed" or "deleted".
+
+    404 for unknown ones and for a member that is not in the book.
+    """
+    book, member = _book_and_member(kind, book_id, member_id, authority)
+    unassign = unassign_contact if kind == common.KIND_CONTACT else unassign_address
+    outcome = unassign(book["pk"], member["pk"])
+    if outcome is None:
+        raise NotFound(f"{objects.KINDS[kind].noun} not found in this addressBook")
+    return outcome
+
 
 def assign(link, member_name: str, book_pk: int, member_pk: int) -> None:
     """Put a contact or address (`member_name` = "contact"/"address") into a book (idempotent)."""

@@ -69,15 +69,16 @@ def page(query: ModelSelect, model, offset: int, limit: int) -> list[dict]:
     return list(query.order_by(model.pk).offset(offset).limit(limit).dicts())
 
 
-def touched(values: dict, current: dict) -> dict:
-    """`values` plus the bookkeeping of an update (timestamp, next version)."""
-    return {**values, "updated": utcnow(), "version": current["version"] + 1}
+def touched(values: dict, model) -> dict:
+    """`values` plus the bookkeeping of an update of a `model` row: timestamp and next version.
+
+    The version is counted in SQL (`version + 1`) from the row as the UPDATE finds it,
+    never from an earlier read: two updates always make two versions (two ETags).
+    """
+    return {**values, "updated": utcnow(), "version": model.version + 1}
 
 
-def check_version(model, pk: int, expected_version: int | None) -> None:
-    """PreconditionFailed unless the row still has the version If-Match named."""
-    if expected_version is None:
-        return
-    version = model.select(model.version).where(model.pk == pk).scalar()
-    if version != expected_version:
+def check_version(row: dict, expected_version: int | None) -> None:
+    """PreconditionFailed unless `row` (read in the write transaction) has the version If-Match named."""
+    if expected_version is not None and row["version"] != expected_version:
         raise PreconditionFailed("If-Match does not match the current version")

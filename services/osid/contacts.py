@@ -2,33 +2,20 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from peewee import ModelSelect
 
-from models.db import run_write
-from models.prepared import fetch_dicts
 from models.osid import OsidAddress, OsidBookContact, OsidContact
+from models.writer import run_write
 
-from . import common
-from ..errors import Conflict
+from ..errors import Conflict, FieldError, Invalid
+from . import common, hierarchy, objects
 from .books import delete_contacts
 from .ids import id_key
 
 CONTACT_COLUMNS = ("display_name", "description", "addressee_id", "start_date", "end_date",
                    "end_reason_id")
-
-
-def _select() -> ModelSelect:
-    """Contacts with their address's identifier (one join, no per-row lookups)."""
-    return (OsidContact.select(OsidContact, OsidAddress.ident.alias("address_ident"))
-            .join(OsidAddress, on=(OsidContact.address == OsidAddress.pk)))
-
-
-def find_contact(ident: str) -> dict | None:
-    """The contact with identifier `ident` (plus `address_ident`), or None."""
-    rows = fetch_dicts("osid.contact.by_ident", OsidContact,
-                       lambda key: _select().where(OsidContact.ident == key), ident)
-    return rows[0] if rows else None
 
 
 def contact_select(args: dict, *, address_pk: int | None = None, book_pks=None,
@@ -41,7 +28,7 @@ def contact_select(args: dict, *, address_pk: int | None = None, book_pks=None,
     it"): started at the latest at `effective_from`, ended at the earliest at
     `effective_to`; a missing start or end date is open-ended.
     """
-    query = common.filter_types(_select(), OsidContact, common.KIND_CONTACT, args)
+    query = common.filter_types(objects.contact_select(), OsidContact, common.KIND_CONTACT, args)
     if address_pk is not None:
         query = query.where(OsidContact.address == address_pk)
     if args.get("referenceId"):
@@ -56,37 +43,108 @@ def contact_select(args: dict, *, address_pk: int | None = None, book_pks=None,
     return query
 
 
+def effective_range(args: dict) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """(latest allowed start, earliest allowed end) for `fromDate`/`toDate` ((instant, bare date) pairs).
+
+    A bare date stands for the whole day: the contact must have started by the end of
+    `fromDate` and not ended before the start of `toDate`. One bound alone means a
+    one-point range (effective on that date).
+    """
+    low, high = args.get("fromDate"), args.get("toDate")
+    if low is None and high is None:
+        return None, None
+    low, high = low or high, high or low
+    if low[0] > high[0]:
+        raise Invalid("fromDate must not be after toDate", errors=[FieldError("fromDate", "after toDate")])
+    start_by = low[0] + datetime.timedelta(days=1, microseconds=-1) if low[1] else low[0]
+    return start_by, high[0]
+
+
+def list_contacts(args: dict, authority: str) -> list[dict]:
+    """A page of the contacts matching the filters of GET /contacts (an unknown address or book: none)."""
+    address_pk = None
+    if args.get("addressId"):
+        address = objects.find(common.KIND_ADDRESS, args["addressId"], authority)
+        if address is None:
+            return []
+        address_pk = address["pk"]
+    book_pks = hierarchy.list_scope(args.get("addressBookId"), args.get("federated"), authority)
+    if isinstance(book_pks, list) and not book_pks:
+        return []
+    start_by, end_from = effective_range(args)
+    query = contact_select(args, address_pk=address_pk, book_pks=book_pks,
+                           effective_from=start_by, effective_to=end_from)
+    return common.page(query, OsidContact, args["offset"], args["limit"])
+
+
+def book_contacts(book_id: str, federated: bool, authority: str, offset: int, limit: int) -> list[dict]:
+    """A page of the contacts in a book (and the books below it when `federated`)."""
+    book = objects.book(book_id, authority, objects.BOOK_NOT_FOUND_HIERARCHY)
+    query = contact_select({}, book_pks=hierarchy.scope(book["pk"], federated))
+    return common.page(query, OsidContact, offset, limit)
+
+
+def check_dates(start: datetime.datetime | None, end: datetime.datetime | None) -> None:
+    """Invalid when a contact would end before it starts."""
+    if start is not None and end is not None and start > end:
+        raise Invalid("endDate must not be before startDate",
+                      errors=[FieldError("endDate", "before startDate", "minimum")])
+
+
 def _values(values: dict) -> dict:
     return {key: values[key] for key in CONTACT_COLUMNS if key in values}
 
 
-def create_contact(values: dict, address_pk: int, reference_id: str, genus_type_id: str,
-                   record_type_ids: list[str], book_pk: int) -> dict:
-    """Create a contact of the address `address_pk` for `reference_id` in the book `book_pk`."""
+def creation_targets(address_id: str, book_id: str | None, authority: str) -> tuple[dict, int]:
+    """The address and the book pk a new contact names (`addressId`, `addressBookId`): 400 when unknown."""
+    address = objects.referenced(common.KIND_ADDRESS, address_id, authority, "addressId")
+    return address, objects.target_book_pk(book_id, authority)
+
+
+def create_contact(*, address_id: str, reference_id: str, book_id: str | None, authority: str,
+                   genus_type_id: str, record_type_ids: list[str], read_values: Callable[[], dict]) -> dict:
+    """Create a contact of an address for `reference_id` (in the default book unless `book_id`).
+
+    Refusals in order: unknown address, unknown book, whatever `read_values()` (the
+    request body's column values) raises, the dates; the address deleted meanwhile: 409.
+    """
+    address, book_pk = creation_targets(address_id, book_id, authority)
+    values = _values(read_values())
+    check_dates(values.get("start_date"), values.get("end_date"))
+
     def _create():
-        if not OsidAddress.select().where(OsidAddress.pk == address_pk).exists():
+        if not OsidAddress.select().where(OsidAddress.pk == address["pk"]).exists():
             raise Conflict("The address was deleted meanwhile")
-        row = common.object_values(_values(values), genus_type_id, record_type_ids)
-        row.update(address=address_pk, reference_id=reference_id, reference_key=id_key(reference_id))
+        row = common.object_values(values, genus_type_id, record_type_ids)
+        row.update(address=address["pk"], reference_id=reference_id, reference_key=id_key(reference_id))
         pk = OsidContact.insert(**row).execute()
         OsidBookContact.insert(book=book_pk, contact=pk).execute()
         common.index_record_types(common.KIND_CONTACT, pk, record_type_ids)
-        return _select().where(OsidContact.pk == pk).dicts().get()
+        return objects.contact_select().where(OsidContact.pk == pk).dicts().get()
     return run_write(_create)
 
 
-def update_contact(current: dict, values: dict, expected_version: int | None) -> None:
-    """Change a contact's writable columns."""
+def update_contact(contact_id: str, authority: str, change: Callable[[dict], dict],
+                   expected_version: int | None) -> None:
+    """Change a contact's writable columns: read, `change(contact)`, checks and write in one transaction.
+
+    `change` gets the contact as stored and returns the column values to set. Refusals
+    in order: 404, whatever `change` raises, the dates, 412 (If-Match).
+    """
     def _update():
-        common.check_version(OsidContact, current["pk"], expected_version)
-        (OsidContact.update(common.touched(_values(values), current))
+        current = objects.contact(contact_id, authority, locked=True)
+        values = _values(change(current))
+        check_dates(values.get("start_date", current["start_date"]), values.get("end_date", current["end_date"]))
+        common.check_version(current, expected_version)
+        (OsidContact.update(common.touched(values, OsidContact))
          .where(OsidContact.pk == current["pk"]).execute())
     run_write(_update)
 
 
-def delete_contact(current: dict, expected_version: int | None) -> None:
-    """Delete a contact from every book."""
+def delete_contact(contact_id: str, authority: str, expected_version: int | None) -> None:
+    """Delete a contact from every book (404, then 412)."""
     def _delete():
-        common.check_version(OsidContact, current["pk"], expected_version)
+        current = objects.contact(contact_id, authority, locked=True)
+        common.check_version(current, expected_version)
         delete_contacts([current["pk"]])
     run_write(_delete)

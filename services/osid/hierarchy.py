@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from peewee import JOIN, ModelSelect, fn
 
-from models.db import run_write
 from models.osid import OsidAddressBook, OsidBookEdge
+from models.writer import run_write
 
 from ..errors import Conflict, Invalid, NotFound
+from . import objects
+from .common import KIND_BOOK, page
+from .ids import BOOK_NS, format_id
 
 
 def descendants(book_pk: int, *, include_self: bool = True):
@@ -41,8 +44,33 @@ def is_descendant(candidate_pk: int, of_pk: int) -> bool:
     return cte.select_from(cte.c.pk).where(cte.c.pk == candidate_pk).exists()
 
 
-def add_child(parent_pk: int, child_pk: int, parent_label: str, child_label: str) -> None:
-    """Add the edge parent -> child; duplicates, self-edges and cycles are refused."""
+def scope(book_pk: int, federated: bool):
+    """The books a listing of `book_pk` covers: that book, plus those below it when `federated`."""
+    return descendants(book_pk) if federated else [book_pk]
+
+
+def list_scope(book_id: str | None, federated: bool, authority: str):
+    """Book pks a list is limited to by `addressBookId` (+ `federated`): None for all, [] for an unknown book."""
+    if not book_id:
+        return None
+    book = objects.find(KIND_BOOK, book_id, authority)
+    return [] if book is None else scope(book["pk"], federated)
+
+
+def _label(book: dict, authority: str) -> str:
+    return f"addressBook {format_id(BOOK_NS, book['ident'], authority)}"
+
+
+def _edge(book_id: str, child_id: str, authority: str) -> tuple[dict, dict]:
+    return (objects.book(book_id, authority, objects.BOOK_NOT_FOUND_HIERARCHY),
+            objects.book(child_id, authority, objects.BOOK_NOT_FOUND_HIERARCHY))
+
+
+def add_child(book_id: str, child_id: str, authority: str) -> None:
+    """Add the edge parent -> child; unknown books, duplicates, self-edges and cycles are refused."""
+    parent, child = _edge(book_id, child_id, authority)
+    parent_pk, child_pk = parent["pk"], child["pk"]
+    parent_label, child_label = _label(parent, authority), _label(child, authority)
     if parent_pk == child_pk:
         raise Invalid(f"An address book cannot be its own child: {child_label}", field="childId")
 
@@ -59,14 +87,33 @@ def add_child(parent_pk: int, child_pk: int, parent_label: str, child_label: str
     run_write(_add)
 
 
-def remove_child(parent_pk: int, child_pk: int, parent_label: str, child_label: str) -> None:
-    """Remove the edge parent -> child, NotFound when there is none."""
+def remove_child(book_id: str, child_id: str, authority: str) -> None:
+    """Remove the edge parent -> child; NotFound for unknown books or when there is no such edge."""
+    parent, child = _edge(book_id, child_id, authority)
+
     def _remove():
-        removed = (OsidBookEdge.delete().where((OsidBookEdge.parent == parent_pk)
-                                               & (OsidBookEdge.child == child_pk)).execute())
+        removed = (OsidBookEdge.delete().where((OsidBookEdge.parent == parent["pk"])
+                                               & (OsidBookEdge.child == child["pk"])).execute())
         if not removed:
-            raise NotFound(f"{child_label} is not a child of {parent_label}")
+            raise NotFound(f"{_label(child, authority)} is not a child of {_label(parent, authority)}")
     run_write(_remove)
+
+
+def roots(offset: int, limit: int) -> list[dict]:
+    """A page of the root books (in the hierarchy, without parents)."""
+    return page(roots_select(), OsidAddressBook, offset, limit)
+
+
+def children(book_id: str, authority: str, offset: int, limit: int) -> list[dict]:
+    """A page of the books directly below the book `book_id` names (NotFound when none)."""
+    book = objects.book(book_id, authority, objects.BOOK_NOT_FOUND_HIERARCHY)
+    return page(children_select(book["pk"]), OsidAddressBook, offset, limit)
+
+
+def parents(book_id: str, authority: str, offset: int, limit: int) -> list[dict]:
+    """A page of the books directly above the book `book_id` names (NotFound when none)."""
+    book = objects.book(book_id, authority, objects.BOOK_NOT_FOUND_HIERARCHY)
+    return page(parents_select(book["pk"]), OsidAddressBook, offset, limit)
 
 
 def children_select(book_pk: int) -> ModelSelect:

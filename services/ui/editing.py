@@ -8,7 +8,7 @@ Addresses, urls and groups are not on the form and are never touched by it.
 """
 from __future__ import annotations
 
-from ..contacts import create_card, delete_card, get_card, update_card
+from ..contacts import create_card, delete_card, get_card, modify_card
 from ..errors import Locked, PreconditionFailed
 from ..io.canonical import PHONE_TYPES, PLACE_TYPES
 
@@ -77,11 +77,12 @@ def edit_card(contact_id: str, values: dict) -> tuple[dict, bool]:
         raise StaleEdit(current, sent)
     if current.get("locked"):
         raise Locked(f"{current.get('display_name') or contact_id} is locked: it cannot be changed")
-    changes = changes_for(current, values)
-    if not changes:
+    if not changes_for(current, values):
         return current, False
     try:
-        return update_card(contact_id, changes, expected_version=sent), True
+        # The changes are computed again from the card as stored inside the write transaction
+        # (which also checks that it is still at the form's version).
+        return modify_card(contact_id, lambda stored: changes_for(stored, values), expected_version=sent), True
     except PreconditionFailed:
         raise StaleEdit(get_card(contact_id), sent) from None
 

@@ -21,7 +21,7 @@ import binascii
 from dataclasses import dataclass
 
 from models import Contact
-from models.db import database
+from models.connect import database
 
 from .. import search
 from ..contacts import cards_by_autokeys
@@ -126,7 +126,7 @@ def _mark() -> str:
 
 
 class Statement:
-    """Fixed SQL text with its parameters (what models.db.query_plan and execute_sql take)."""
+    """Fixed SQL text with its parameters (what models.plans.query_plan and execute_sql take)."""
 
     def __init__(self, text: str, params: list) -> None:
         self.text, self.params = text, params

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from models.db import database
+from models.connect import database
 
 from ..errors import Forbidden
 from ..io import bulk_worker

@@ -1,6 +1,6 @@
 """FOLIO CQL over HTTP: a table of queries with their hits (in order), the 400 texts, query plans.
 
-The fixture is our own (13 records, in the spirit of research/folio.md's F17); the
+The fixture is our own (13 records, in the spirit of the real module's own CQL tests); the
 expected hits follow the cql-java 1.13 / cql2pgjson semantics of the note.
 """
 from __future__ import annotations
@@ -303,7 +303,7 @@ EXACTNESS = [
 @pytest.mark.parametrize("query, exact", EXACTNESS, ids=[q for q, _ in EXACTNESS])
 def test_exact_index_queries_check_no_row_in_python(app, query, exact):
     """Where the index is the query, neither the page nor the count calls the row functions."""
-    from models.db import is_sqlite
+    from models.connect import is_sqlite
     from services import folio as cql
     from services.folio import search
 
@@ -341,7 +341,7 @@ UI_SEARCHES = [
 
 @pytest.mark.parametrize("query", UI_SEARCHES)
 def test_ui_searches_do_not_scan_the_contact_table(seeded, headers, app, query):
-    from models.db import is_sqlite
+    from models.connect import is_sqlite
     from services import folio as cql
     from services.folio import search
 
@@ -475,7 +475,7 @@ def test_searches_after_writes_do_not_write(seeded, headers, auth, monkeypatch):
 def test_new_cards_wait_for_a_flush_and_a_search_never_misses_them(seeded, headers, app, monkeypatch):
     """A create leaves FOLIO's name index to a batch (`flush`, run by each serve worker); a
     search before that batch indexes what waits first, so it finds every created card."""
-    from models.db import database, is_sqlite
+    from models.connect import database, is_sqlite
     from services.folio import name_index
 
     with app.app_context():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 
 import pytest
 
@@ -378,3 +379,43 @@ def test_category_id_longer_than_a_group_id_is_422(client, auth):
         "parameters": [{"key": "categories[0]", "value": "c" * 65}]}]}
     listed = client.get("/organizations-storage/contacts", headers={**auth, "X-Okapi-Tenant": "diku"})
     assert listed.get_json()["totalRecords"] == 0
+
+
+@pytest.mark.skipif(bool(os.environ.get("CONTACTS_TEST_DATABASE_URL")),
+                    reason="group commit is SQLite's (PostgreSQL commits each create on its own)")
+def test_folio_posts_waiting_together_share_one_commit(app, h, monkeypatch):
+    # FOLIO creates take the same grouped commit as every other door's creates: POSTs queued
+    # while another thread holds the writer lock are committed by one leader, in one
+    # transaction, and each still gets its own 201 (a taken id alone gets its 422).
+    import threading
+    import time
+
+    from models import writer
+
+    existing = _post(app.test_client(), h, dict(SAMPLE, firstName="Taken")).get_json()["id"]
+    batches = []
+    real_commit = writer._commit_group
+    monkeypatch.setattr(writer, "_commit_group", lambda batch: (batches.append(len(batch)), real_commit(batch)))
+    answers = {}
+
+    def create(i):
+        body = dict(SAMPLE, firstName=f"Grouped{i}")
+        if i == 2:
+            body["id"] = existing
+        answers[i] = _post(app.test_client(), h, body)
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(4)]
+    with writer._process_writer:  # hold the writer lock until all four are queued
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(writer._grouped) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(30)
+    assert batches == [4]
+    assert {i: r.status_code for i, r in answers.items()} == {0: 201, 1: 201, 2: 422, 3: 201}
+    assert answers[2].get_json()["errors"][0]["message"] == f"id value already exists in table contacts: {existing}"
+    for i in (0, 1, 3):
+        stored = app.test_client().get(f"{PREFIX}/{answers[i].get_json()['id']}", headers=h)
+        assert stored.status_code == 200 and stored.get_json()["firstName"] == f"Grouped{i}"

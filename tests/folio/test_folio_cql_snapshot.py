@@ -40,7 +40,7 @@ def _search(client, headers, **params) -> tuple[list[str], int]:
 
 
 def _sqlite_only(app) -> None:
-    from models.db import is_sqlite
+    from models.connect import is_sqlite
 
     with app.app_context():
         if not is_sqlite():
@@ -93,7 +93,7 @@ def test_a_commit_by_another_connection_shows_in_the_next_search(seeded, headers
 def test_an_unchanged_store_is_probed_and_counted_once(seeded, headers, app, monkeypatch):
     """Repeated searches of an unchanged store run neither the name-index probe nor the count again."""
     _sqlite_only(app)
-    from models.db import database
+    from models.connect import database
     from services.folio import name_index
 
     statements: list[str] = []

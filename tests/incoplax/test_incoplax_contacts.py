@@ -282,8 +282,8 @@ def test_lookup_rejects_non_string_bodies(client, auth, raw):
 
 
 def test_lookup_is_an_index_probe(app):
-    from models.db import plan_scans_table, query_plan
-    from schemas.incoplax_query import contact_lookup_select
+    from models.plans import plan_scans_table, query_plan
+    from services.incoplax.query import contact_lookup_select
 
     with app.app_context():
         plan = query_plan(contact_lookup_select("11"))

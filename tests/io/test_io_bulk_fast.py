@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from config import Config
-from models.db import database
+from models.connect import database
 from services import contacts, groups
 from services.io import bulk, bulk_load, jsonl
 from services.folio import name_index

@@ -29,7 +29,7 @@ LIST_C = "c1c1c1c1-0000-4000-8000-000000000013"
 
 
 def _patched(node):
-    """The two fixes python-jsonschema needs (research note section 5): '' pattern keys match every name."""
+    """The two fixes python-jsonschema needs (the JSON:API schema uses regex keys python-jsonschema reads differently): '' pattern keys match every name."""
     if isinstance(node, dict):
         return {("^.*$" if key == "" else key): _patched(value) for key, value in node.items()}
     if isinstance(node, list):

@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from models.db import database, is_sqlite, plan_scans_table
+from models.connect import database, is_sqlite
+from models.plans import plan_scans_table
 from schemas.mpdx import contact_name
 from services import search
 from services.mpdx import query as mpdx_query

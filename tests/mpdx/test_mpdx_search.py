@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.db import plan_scans_table, query_plan
+from models.plans import plan_scans_table, query_plan
 from services.mpdx import query as mpdx_query
 from tests.mpdx.test_mpdx_helpers import (  # noqa: F401 - `mpdx` is a fixture
     LIST_A,

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from models.db import database, is_sqlite
+from models.connect import database, is_sqlite
 from services import contacts as cards
 from services.mpdx import query as mpdx_query
 from tests.mpdx.test_mpdx_helpers import at, mpdx  # noqa: F401 - `mpdx` is a fixture

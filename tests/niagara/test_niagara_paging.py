@@ -159,7 +159,7 @@ def test_offset_from_a_page_is_reusable(client, auth):
 
 def test_page_query_runs_on_an_index(app):
     from models import Contact
-    from models.db import plan_scans_table, query_plan
+    from models.plans import plan_scans_table, query_plan
 
     with app.app_context():
         plan = query_plan(Contact.select().where(Contact.autokey > 5).order_by(Contact.autokey).limit(26))
@@ -206,7 +206,7 @@ def test_total_count_follows_every_write(app, client, auth):
     assert client.get(BASE, headers=auth).json["total_count"] == 3
     seed(client, auth, 1, start=3)  # a write on this connection
     assert client.get(BASE, headers=auth).json["total_count"] == 4
-    from models.db import database, is_sqlite
+    from models.connect import database, is_sqlite
 
     if is_sqlite():  # a write by another connection (another worker, the CLI)
         import apsw

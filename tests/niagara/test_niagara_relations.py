@@ -401,7 +401,7 @@ def test_deleting_a_contact_in_another_dialect_removes_its_relations(client, aut
 def test_relation_page_and_total_queries_use_indexes(app, filters):
     from peewee import SQL, fn
 
-    from models.db import plan_scans_table, query_plan
+    from models.plans import plan_scans_table, query_plan
     from models.niagara import NiagaraRelation
     from services.niagara import relations as niagara_relations
 

@@ -63,7 +63,7 @@ def server(tmp_path_factory):
     """`contacts serve` (gunicorn, one worker) on the suite's database, emptied first."""
     url = os.environ.get("CONTACTS_TEST_DATABASE_URL")
     if url and not url.startswith("sqlite"):
-        from models.db import open_database
+        from models.connect import open_database
         from models.schema import migrate
         from tests.conftest import _empty_shared_database
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.db import is_sqlite, plan_scans_table, query_plan
+from models.connect import is_sqlite
+from models.plans import plan_scans_table, query_plan
 from services import search
 from services.contacts import create_card
 from services.errors import Invalid

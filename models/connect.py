@@ -1,0 +1,172 @@
+"""Connecting: database URLs, the drivers, per-connection settings and the `database` proxy.
+
+Every statement of the service goes through the `database` proxy defined here. The
+concrete database is chosen from a `playhouse.db_url` URL when the app starts
+(`open_database`); how SQLite connections are set up is a `SqliteSettings` the caller
+passes in (`contacts serve` passes its own, see models.wal).
+
+SQLite URLs (`sqlite:///path`) are served by APSW, which bundles a current SQLite
+(3.54 at the time of writing) instead of the interpreter's (3.40 on these machines):
+several worker processes writing one WAL file need SQLite >= 3.51.3, the release
+that fixed the WAL-reset corruption bug. `sqlite+stdlib:///path` keeps Python's
+own sqlite3 module, which the server then only allows with a single worker.
+
+The rest of the database layer: models.writer (the writer lock, write transactions,
+busy retries, group commit), models.freshness (caching until the next write),
+models.plans (query plans), models.statements (SQL compiled once).
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import peewee
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse import db_url
+from playhouse.apsw_ext import APSWDatabase
+
+# The proxy every model binds to; `open_database` initialises it.
+database = DatabaseProxy()
+
+BUSY_TIMEOUT_SECONDS = 10.0
+# First SQLite release whose WAL mode is safe with several writing processes.
+SAFE_MULTI_WRITER_SQLITE = (3, 51, 3)
+
+
+@dataclass(frozen=True)
+class SqliteSettings:
+    """How every SQLite connection is set up when it opens (PostgreSQL ignores these)."""
+
+    # NORMAL: a commit is durable once the WAL is synced at the next checkpoint; a power
+    # loss may lose the last commits but never corrupts the file.
+    synchronous: str = "normal"
+    # 8 MB page cache per connection (one per worker thread): the OS page cache holds the
+    # file anyway, and worker RSS stays small with 4 threads per worker.
+    cache_kib: int = 8000
+    # The size a checkpointed WAL is truncated back to.
+    journal_size_limit: int = 64 * 1024 * 1024
+    # WAL pages after which a commit checkpoints; None keeps SQLite's default (1,000), 0 turns
+    # the checkpoint on commit off (`contacts serve` checkpoints in a thread, see models.wal).
+    wal_autocheckpoint: int | None = None
+    # How long a statement waits for another connection's lock before failing as busy.
+    busy_timeout: float = BUSY_TIMEOUT_SECONDS
+
+    def pragmas(self) -> dict[str, Any]:
+        """The PRAGMAs each new connection runs, in order."""
+        pragmas = {
+            "journal_mode": "wal",
+            "synchronous": self.synchronous,
+            "foreign_keys": 1,
+            "cache_size": -self.cache_kib,
+            "temp_store": "memory",
+            "journal_size_limit": self.journal_size_limit,
+        }
+        if self.wal_autocheckpoint is not None:
+            pragmas["wal_autocheckpoint"] = self.wal_autocheckpoint
+        return pragmas
+
+
+DEFAULT_SQLITE = SqliteSettings()
+
+
+def _adapt(value: Any) -> Any:
+    """Turn Python values APSW cannot bind into the text/ints SQLite stores."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time, decimal.Decimal, uuid.UUID)):
+        return str(value)
+    return value
+
+
+class ContactsSqliteDatabase(APSWDatabase):
+    """APSW-backed SQLite database that binds the types Peewee's fields produce."""
+
+    def execute_sql(self, sql, params=None):  # noqa: D401 - Peewee API
+        if params:
+            params = [_adapt(p) for p in params]
+        return super().execute_sql(sql, params)
+
+    @property
+    def sqlite_version(self) -> tuple[int, ...]:
+        return self.server_version
+
+
+class StdlibSqliteDatabase(SqliteDatabase):
+    """Python's own sqlite3; fine for one writer, refused for several processes."""
+
+    @property
+    def sqlite_version(self) -> tuple[int, ...]:
+        return self.server_version
+
+
+db_url.register_database(ContactsSqliteDatabase, "sqlite")
+db_url.register_database(StdlibSqliteDatabase, "sqlite+stdlib")
+
+
+def is_sqlite(db: peewee.Database | None = None) -> bool:
+    """True when the (current) database is SQLite, whichever driver serves it."""
+    db = db if db is not None else database.obj
+    return isinstance(db, SqliteDatabase)
+
+
+def is_postgres(db: peewee.Database | None = None) -> bool:
+    """True when the (current) database is PostgreSQL."""
+    db = db if db is not None else database.obj
+    return isinstance(db, PostgresqlDatabase)
+
+
+def make_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.Database:
+    """Build (not connect) a Peewee database from a `playhouse.db_url` URL."""
+    if url.startswith("sqlite") and ":memory:" not in url:
+        _ensure_parent_dir(url)
+    if url.startswith("sqlite"):
+        return db_url.connect(
+            url,
+            pragmas=sqlite.pragmas(),
+            timeout=sqlite.busy_timeout,
+            lock_type="IMMEDIATE",
+        )
+    return db_url.connect(url)
+
+
+def _ensure_parent_dir(url: str) -> None:
+    path = urlparse(url).path
+    # sqlite:///relative/path -> "/relative/path"; sqlite:////abs -> "//abs"
+    path = path[1:] if path.startswith("/") else path
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+
+
+def open_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.Database:
+    """Create the database for `url` (SQLite connections set up by `sqlite`) and bind the model proxy to it."""
+    db = make_database(url, sqlite)
+    database.initialize(db)
+    return db
+
+
+def sqlite_version(db: peewee.Database | None = None) -> tuple[int, ...] | None:
+    """The SQLite library version serving `db`, or None for other engines."""
+    db = db if db is not None else database.obj
+    if not is_sqlite(db):
+        return None
+    if isinstance(db, APSWDatabase):
+        import apsw
+
+        return tuple(int(p) for p in apsw.sqlite_lib_version().split("."))
+    import sqlite3
+
+    return sqlite3.sqlite_version_info
+
+
+def multi_writer_safe(db: peewee.Database | None = None) -> bool:
+    """Whether several processes may write this database at once."""
+    version = sqlite_version(db)
+    return version is None or version >= SAFE_MULTI_WRITER_SQLITE
