@@ -14,6 +14,7 @@ from blueprints.errors import install_error_handlers
 from blueprints.observability import install_observability
 from blueprints.http import install_request_guards, json_response
 from blueprints.protection import install_cors, install_rate_limit
+from blueprints.ui import install_ui
 from config import Config
 from models import health
 from models.connect import SqliteSettings, database, open_database
@@ -56,6 +57,7 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True,
     api.spec.options["security"] = [{"bearer": []}]
     register_dialects(api, app)
     _register_service_routes(app)
+    install_ui(app)
     install_cors(app, config)
     install_auth(app)
     install_request_guards(app)

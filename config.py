@@ -32,6 +32,7 @@ class Config:
     cors_origins: str = ""
     rate_limit: str = ""  # e.g. "120/minute"; empty: no limit
     rate_limit_storage: str = "memory://"
+    ui_max_upload_bytes: int = 64 * 1024 * 1024  # the web UI's import upload (other bodies: max_body_bytes)
     extra: dict = field(default_factory=dict)
 
     ENV = {
@@ -49,6 +50,7 @@ class Config:
         "cors_origins": "CONTACTS_CORS_ORIGINS",
         "rate_limit": "CONTACTS_RATE_LIMIT",
         "rate_limit_storage": "CONTACTS_RATE_LIMIT_STORAGE",
+        "ui_max_upload_bytes": "CONTACTS_UI_MAX_UPLOAD_BYTES",
     }
 
     @classmethod

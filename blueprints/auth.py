@@ -55,6 +55,13 @@ def required_scope(endpoint: str | None, method: str) -> str:
     return declared or SCOPE_BY_METHOD.get(method, "*")
 
 
+# In-process requests (the web UI's "seen through each door" panel) carry the signed-in
+# token's SHA-256 digest under this WSGI environ key instead of the token itself, which
+# the UI never keeps. No HTTP client can set an environ key (servers only add HTTP_*
+# keys from headers), so this opens no way in from outside.
+TOKEN_DIGEST_ENVIRON = "contacts.token_digest"
+
+
 def presented_token() -> str | None:
     """The token from `Authorization: Bearer` or FOLIO's `X-Okapi-Token`."""
     header = request.headers.get("Authorization", "")
@@ -100,12 +107,16 @@ def install_auth(app: Flask) -> None:
             return None
         if _is_cors_preflight():
             return None  # browsers send preflights without credentials
-        token = presented_token()
-        if not token:
-            raise Unauthorized("Authentication required: send Authorization: Bearer <token>"
-                               + (" or HTTP Basic with the token as password"
-                                  if _under(request.path, BASIC_AUTH_PREFIXES) else ""))
-        scopes = tokens.verify_token(token)
+        digest = request.environ.get(TOKEN_DIGEST_ENVIRON)
+        if digest is not None:
+            scopes = tokens.verify_token_hash(digest)
+        else:
+            token = presented_token()
+            if not token:
+                raise Unauthorized("Authentication required: send Authorization: Bearer <token>"
+                                   + (" or HTTP Basic with the token as password"
+                                      if _under(request.path, BASIC_AUTH_PREFIXES) else ""))
+            scopes = tokens.verify_token(token)
         if scopes is None:
             raise Unauthorized("Invalid or revoked token")
         g.token_scopes = scopes

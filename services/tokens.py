@@ -38,7 +38,16 @@ def verify_token(token: str) -> list[str] | None:
     """Scopes of a valid, unrevoked token, else None."""
     if not token or len(token) > 512:
         return None
-    digest = hash_token(token)
+    return verify_token_hash(hash_token(token))
+
+
+def verify_token_hash(digest: str) -> list[str] | None:
+    """Scopes of the valid, unrevoked token with this SHA-256 hex digest, else None.
+
+    The web UI's session holds the digest, never the token, and checks it on every request.
+    """
+    if not isinstance(digest, str) or len(digest) != 64:
+        return None
     # Valid tokens' scopes, kept while nobody writes the database (a revocation is a write);
     # a fresh dict on PostgreSQL every time, so nothing is kept there.
     cache = cached_until_written("tokens.verified", dict)
@@ -55,6 +64,13 @@ def verify_token(token: str) -> list[str] | None:
         cache.clear()
     cache[digest] = tuple(scopes)
     return scopes
+
+
+def describe_token(digest: str) -> dict | None:
+    """Name, prefix and scopes of the unrevoked token with this digest (for display), else None."""
+    row = (ApiToken.select(ApiToken.pk, ApiToken.name, ApiToken.prefix, ApiToken.scopes)
+           .where((ApiToken.token_hash == digest) & (ApiToken.revoked == False)).dicts().first())  # noqa: E712
+    return dict(row) if row else None
 
 
 def has_scope(scopes: list[str], needed: str) -> bool:

@@ -11,6 +11,7 @@ stays bounded whatever the input size.
 """
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import pickle
@@ -22,8 +23,28 @@ _RESULT, _PICKLED, _END, _ERROR = b"R", b"P", b"E", b"X"
 AHEAD = 16  # results received but not yet used (a result is one task's, ~1 MB for 1,000 cards)
 
 
+_here = threading.local()
+
+
+@contextlib.contextmanager
+def in_this_process() -> Iterator[None]:
+    """Parse imports started in this thread here, without forking a worker.
+
+    For imports run by a threaded server (the web UI's upload): forking a process
+    whose other threads may hold locks is not safe.
+    """
+    previous = getattr(_here, "only", False)
+    _here.only = True
+    try:
+        yield
+    finally:
+        _here.only = previous
+
+
 def worker_wanted() -> bool:
     """Whether a second process helps (more than one core; CONTACTS_IMPORT_WORKERS=0 turns it off)."""
+    if getattr(_here, "only", False):
+        return False
     return (os.cpu_count() or 1) > 1 and os.environ.get("CONTACTS_IMPORT_WORKERS", "1") != "0"
 
 

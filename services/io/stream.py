@@ -1,0 +1,167 @@
+"""One input stream imported, every card exported: what `contacts import|export` and the web UI share.
+
+Import: `open_input` looks at what a stream holds (its encoding, and whether it is a vCard,
+CSV or JSON Lines file at all) before anything is written, and names what is wrong with it
+(RecordError); `import_input` then stores its records. Export: `export_stream` writes every
+card in one format to a binary stream, from one read snapshot, in constant memory.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from .bulk import DEFAULT_BATCH, BulkWriter
+from .canonical import GroupResolver, iter_cards, read_snapshot
+from .encodings import sniffed
+from .report import ImportReport, RecordError
+
+IMPORT_FORMATS = ("vcard", "csv", "jsonl")
+# `vcard` is 3.0 (the version most address books import), `csv` Google's CSV.
+EXPORT_FORMATS = ("jsonl", "vcard4", "vcard3", "vcard21", "csv-google", "csv-outlook")
+EXPORT_ALIASES = {"vcard": "vcard3", "csv": "csv-google"}
+ON_DUPLICATE = ("skip", "update", "new")
+_VCARD_VERSIONS = {"vcard4": "4.0", "vcard3": "3.0", "vcard21": "2.1"}
+_EXTENSIONS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def content_kind(text: str) -> str | None:
+    """'vcard', 'jsonl' or 'csv' from the start of a file (as text), None when it is none of them."""
+    stripped = text.lstrip(" \t\r\n")
+    if not stripped:
+        return None
+    if re.match(r"(?i)BEGIN:VCARD\b", stripped) or re.search(r"(?im)^BEGIN:VCARD\s*$", text[:65536]):
+        return "vcard"
+    if stripped[0] == "{":
+        return "jsonl"
+    first = stripped.split("\n", 1)[0]
+    control = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\t\r\n")
+    if control == 0 and any(sep in first for sep in (",", ";", "\t")):
+        return "csv"
+    return None
+
+
+def detect_format(path: str, head: bytes) -> str:
+    """The import format from the content of a file's start, else its name ('csv' if neither says)."""
+    _, _, text = sniffed(io.BytesIO(head))
+    kind = content_kind(text)
+    if kind is not None:
+        return kind
+    return _EXTENSIONS.get(os.path.splitext(path)[1].lower(), "csv")
+
+
+@dataclass
+class Input:
+    """A stream checked for import: its bytes (from the start), its format and its text encoding."""
+
+    stream: IO[bytes]
+    fmt: str
+    encoding: str  # what was found (BOM, UTF-8 or detected), for CSV text
+    asked_encoding: str | None  # what the user named, if anything
+
+
+def open_input(raw: IO[bytes], fmt: str = "auto", *, encoding: str | None = None, on_duplicate: str = "skip",
+               name: str = "the file") -> Input:
+    """Check `raw` can be imported as `fmt` ('auto': what its content says); RecordError says why not."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise RecordError(f"unknown encoding {encoding!r}") from None
+    stream, found, text = sniffed(raw, encoding)
+    if not text.strip():
+        raise RecordError(f"{name} is empty: nothing to import")
+    kind = content_kind(text)
+    if kind is None:
+        raise RecordError(f"{name} is not a vCard, CSV or JSON Lines file (it starts with {text[:40]!r})")
+    if fmt == "auto":
+        fmt = kind
+    elif fmt != kind:
+        raise RecordError(f"{name} does not look like {fmt} (its content looks like {kind}); "
+                          f"leave out --format or give the right one")
+    if fmt == "jsonl" and on_duplicate == "update":
+        raise RecordError("--on-duplicate update is for vCard and CSV; JSON Lines records "
+                          "are restored as they are (skip or new)")
+    return Input(stream, fmt, found, encoding)
+
+
+def import_input(source: Input, report: ImportReport, *, batch_size: int = DEFAULT_BATCH,
+                 on_stored: Callable[[int], None] | None = None, user: str | None = None,
+                 on_duplicate: str = "skip") -> ImportReport:
+    """Store every record of a checked input; counts and problems go to `report`."""
+    if source.fmt == "jsonl":
+        from .jsonl import ImportContext, import_jsonl
+
+        return import_jsonl(source.stream, ImportContext(report, batch_size=batch_size, user=user,
+                                                         on_stored=on_stored, on_duplicate=on_duplicate))
+    writer = BulkWriter(report, batch_size=batch_size, user=user, on_stored=on_stored, on_duplicate=on_duplicate)
+    if source.fmt == "vcard":
+        from .vcard import import_cards
+
+        if not import_cards(source.stream, report, writer, GroupResolver(), source.asked_encoding):
+            raise RecordError("no BEGIN:VCARD ... END:VCARD card in the file")
+        return report
+    from .csv_formats import import_rows
+
+    text = io.TextIOWrapper(source.stream, encoding=source.encoding, errors="contacts-latin1", newline="")
+    try:
+        import_rows(text, report, writer, GroupResolver())
+    finally:
+        text.detach()
+    return report
+
+
+def import_stream(raw: IO[bytes], fmt: str, report: ImportReport, *, batch_size: int = DEFAULT_BATCH,
+                  on_stored: Callable[[int], None] | None = None, user: str | None = None,
+                  encoding: str | None = None, on_duplicate: str = "skip", name: str = "the file") -> ImportReport:
+    """`open_input` then `import_input`: import every record of `raw` (RecordError: the file as a whole is wrong)."""
+    source = open_input(raw, fmt, encoding=encoding, on_duplicate=on_duplicate, name=name)
+    return import_input(source, report, batch_size=batch_size, on_stored=on_stored, user=user,
+                        on_duplicate=on_duplicate)
+
+
+def export_stream(fmt: str, out: IO[bytes], on_record: Callable[[], None] | None = None,
+                  on_lost: Callable[[dict[str, int]], None] | None = None) -> int:
+    """Write every card in format `fmt` (EXPORT_FORMATS or an alias) to the binary stream `out`.
+
+    Streamed from one read snapshot: memory stays constant whatever the size; text formats
+    are UTF-8. `on_lost(counts)` hears what a format could not carry (JSON Lines loses nothing).
+    Returns how many records were written.
+    """
+    fmt = EXPORT_ALIASES.get(fmt, fmt)
+    if fmt == "jsonl":
+        from .jsonl import export_jsonl
+
+        return export_jsonl(out, on_record=on_record)
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+
+    def counted() -> Iterator[dict]:
+        for card in iter_cards():
+            yield card
+            if on_record:
+                on_record()
+
+    lost: dict[str, int] = {}
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        with read_snapshot():
+            if fmt.startswith("vcard"):
+                from .vcard import write_cards
+
+                return write_cards(counted(), text, _VCARD_VERSIONS[fmt])
+            from . import csv_formats
+
+            layout = csv_formats.kept_layout()  # header width: a first pass over the extra column only
+            if fmt == "csv-google":
+                return csv_formats.write_google(counted(), text, {**csv_formats.child_counts(), **layout}, lost)
+            return csv_formats.write_outlook(counted(), text, layout["outlook"], lost)
+    finally:
+        text.flush()
+        text.detach()
+        if lost and on_lost is not None:
+            on_lost(lost)
