@@ -49,8 +49,9 @@ DOORS: tuple[Door, ...] = (
     Door("MPDX", "/api/v2/organizations/contacts/{id}", about="JSON:API"),
     Door("OSID", "/contact/contacts?referenceId={reference}",
          about="OSID contacts are links from an address to a reference Id: those whose reference is this card"),
-    # CardDAV (when its routes exist): the card as a vCard in the default address book.
-    Door("CardDAV", "/dav/addressbooks/default/{id}.vcf", about="the card as a vCard"),
+    # CardDAV: the card as a vCard in the one address book (a card a phone PUT under a name of
+    # its own also answers at <id>.vcf).
+    Door("CardDAV", "/carddav/addressbooks/contacts/{id}.vcf", about="the card as a vCard (vCard 3.0 by default)"),
 )
 
 

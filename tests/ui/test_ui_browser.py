@@ -188,7 +188,7 @@ def test_create_a_card(browser, server):
     assert _text(browser, "h1").startswith("Ada Lovelace")
     assert "Created Ada Lovelace." in _text(browser, ".flash")
     doors = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".door .door-name")]
-    assert doors == ["Niagara", "FOLIO", "Incoplax", "MPDX", "OSID"]
+    assert doors == ["Niagara", "FOLIO", "Incoplax", "MPDX", "OSID", "CardDAV"]
     assert all(e.text == "200 OK" for e in browser.find_elements(By.CSS_SELECTOR, ".door .door-status"))
     niagara = browser.find_element(By.CSS_SELECTOR, ".door[open] pre.json").text
     assert json.loads(niagara)["name"] == "Ada Lovelace"
@@ -275,7 +275,7 @@ def test_upload_an_import(browser, server):
     browser.find_element(By.ID, "file").send_keys(SAMPLE_VCF)
     browser.find_element(By.CSS_SELECTOR, "#import-form button[type=submit]").click()
     summary = _text(browser, "#import-result .summary")
-    assert summary == "Read as vcard: imported 5, skipped 0, failed 2."
+    assert summary == "Read as vcard: imported 5, updated 0, skipped 0, failed 2, warnings 0."
     assert browser.current_url == server.base + "/ui/transfer"  # the script sent it: no page change
     warnings = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#import-result .warnings li")]
     assert warnings[0] == "card 5 (line 50) PHOTO is not valid base64"

@@ -109,7 +109,7 @@ def test_the_card_page_shows_exactly_what_each_door_answers(ui, auth, token):
     page = text(ui.get(f"/ui/cards/{card['id']}"))
     assert token not in page
     shown_doors = _door_bodies(page)
-    assert list(shown_doors) == ["Niagara", "FOLIO", "Incoplax", "MPDX", "OSID"]  # no CardDAV route here
+    assert list(shown_doors) == ["Niagara", "FOLIO", "Incoplax", "MPDX", "OSID", "CardDAV"]
     cid = card["id"]
     asks = {
         "Niagara": (f"/contacts/{cid}", {}),
@@ -117,6 +117,7 @@ def test_the_card_page_shows_exactly_what_each_door_answers(ui, auth, token):
         "Incoplax": (f"{INCOPLAX}/{cid}", {}),
         "MPDX": (f"/api/v2/organizations/contacts/{cid}", {}),
         "OSID": (f"/contact/contacts?referenceId=id.Id%3A{cid}%40localhost", {}),
+        "CardDAV": (f"/carddav/addressbooks/contacts/{cid}.vcf", {}),
     }
     for name, (path, headers) in asks.items():
         direct = ui.get(path, headers={**auth, **headers})
@@ -335,7 +336,7 @@ def test_card_data_stays_text_on_every_page(app, ui, auth):
              f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n{SCRIPT}\r\nEND:VCARD\r\n").encode()
     imported = text(post(ui, "/ui/import", {"file": (io.BytesIO(vcard), f"{SCRIPT}.vcf")},
                          content_type="multipart/form-data"))
-    assert "imported 1, skipped 0, failed 1" in imported
+    assert "imported 1, updated 0, skipped 0, failed 1, warnings 0" in imported
     assert "<script>alert" not in imported and shown(f"{SCRIPT}.vcf") in imported
     assert shown(repr(SCRIPT)) in imported  # the warning quotes the bad line, as text
     error = text(ui.get(f"/ui/cards/{SCRIPT}"))

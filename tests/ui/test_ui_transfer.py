@@ -43,7 +43,7 @@ def test_upload_a_vcard_file_shows_the_summary_and_warnings(ui):
     r = _upload(ui, _read("sample.vcf"), "sample.vcf")
     assert r.status_code == 200
     page = text(r)
-    assert "Read as vcard: <strong>imported 5, skipped 0, failed 2</strong>." in page
+    assert "Read as vcard: <strong>imported 5, updated 0, skipped 0, failed 2, warnings 0</strong>." in page
     assert "Warnings (2)" in page
     assert '<span class="tag">card 5 (line 50)</span> PHOTO is not valid base64' in page
     assert shown("line 69 is not a vCard property: 'this line has no colon'") in page
@@ -51,13 +51,13 @@ def test_upload_a_vcard_file_shows_the_summary_and_warnings(ui):
     assert sorted(names) == ["Alan Mathison Turing", "Bletchley Park Trust", "Grace Hopper",
                              "Hon. Ada Augusta Lovelace", "Margaret Hamilton"]
     again = text(_upload(ui, _read("sample.vcf"), "sample.vcf"))
-    assert "imported 3, skipped 2, failed 2" in again  # cards with a known UID are skipped
+    assert "imported 3, updated 0, skipped 2, failed 2, warnings 0" in again  # cards with a known UID are skipped
     assert "skipped: " in again
 
 
 def test_upload_a_google_csv(ui):
     page = text(_upload(ui, _read("google.csv"), "contacts.csv"))
-    assert "Read as csv: <strong>imported 3, skipped 0, failed 2</strong>." in page
+    assert "Read as csv: <strong>imported 3, updated 0, skipped 0, failed 2, warnings 0</strong>." in page
     assert "card has no name: no FN, N, ORG, nickname or email" in page
     assert "row has 3 cells, the header has 36" in page
 
@@ -67,7 +67,7 @@ def test_upload_json_lines_with_a_bad_line(ui, auth):
     exported = b"".join(ui.get("/ui/export/jsonl").response)
     ui.delete(f"/rest/v1/addressbook/contacts/{card['id']}", headers=auth)
     page = text(_upload(ui, exported + b"{not json\n", "backup.txt", fmt="jsonl"))
-    assert "Read as jsonl: <strong>imported 1, skipped 0, failed 1</strong>." in page
+    assert "Read as jsonl: <strong>imported 1, updated 0, skipped 0, failed 1, warnings 0</strong>." in page
     bad_line = exported.count(b"\n") + 1
     assert f'<span class="tag">line {bad_line}</span> not valid JSON' in page
     assert ui.get(f"/contacts/{card['id']}", headers=auth).status_code == 200
@@ -75,7 +75,7 @@ def test_upload_json_lines_with_a_bad_line(ui, auth):
 
 def test_the_format_is_worked_out_from_the_content(ui):
     vcard = b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Mary Jackson\r\nEND:VCARD\r\n"
-    assert "Read as vcard: <strong>imported 1, skipped 0, failed 0</strong>" in text(_upload(ui, vcard, "upload"))
+    assert "Read as vcard: <strong>imported 1, updated 0, skipped 0, failed 0, warnings 0</strong>" in text(_upload(ui, vcard, "upload"))
 
 
 def test_the_script_asks_for_just_the_result(ui):
@@ -106,7 +106,7 @@ def test_uploads_have_their_own_size_limit(app, ui):
     app.config["CONTACTS"].ui_max_upload_bytes = 10_000_000
     big = b"".join(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person %d\r\nEND:VCARD\r\n" % n for n in range(40_000))
     assert len(big) > app.config["MAX_CONTENT_LENGTH"]  # more than any API body may be
-    assert "imported 40000, skipped 0, failed 0" in text(_upload(ui, big, "many.vcf"))
+    assert "imported 40000, updated 0, skipped 0, failed 0, warnings 0" in text(_upload(ui, big, "many.vcf"))
 
 
 def test_import_needs_the_create_scope(client, make_token):
@@ -185,5 +185,5 @@ def test_json_lines_needs_the_star_scope(client, make_token, auth):
         assert "Importing JSON Lines needs a token with the * scope" in text(r)
     assert client.get(f"/contacts/{locked_card['id']}", headers=auth).status_code == 404
     sign_in(client, make_token("*"))
-    assert "imported 1, skipped 0, failed 0" in text(_upload(client, body, "backup.jsonl"))
+    assert "imported 1, updated 0, skipped 0, failed 0, warnings 0" in text(_upload(client, body, "backup.jsonl"))
     assert client.get(f"/contacts/{locked_card['id']}", headers=auth).status_code == 200
