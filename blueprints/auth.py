@@ -2,7 +2,9 @@
 
 A route's needed scope comes from its HTTP method (reads, creates, updates, deletes),
 unless the view function declares another with `@requires_scope`. The check runs
-before any dialect code, so a new route cannot ship unprotected.
+before any dialect code, so a new route cannot ship unprotected; only a dialect whose
+upstream answers some requests before authenticating (MPDX: content negotiation and
+routing errors) registers a check that runs first (`register_pre_auth_check`).
 """
 from __future__ import annotations
 
@@ -46,6 +48,24 @@ def required_scope(endpoint: str | None, method: str) -> str:
     return declared or SCOPE_BY_METHOD.get(method, "*")
 
 
+# (prefix, check) of the dialects whose upstream answers some errors before looking at the token.
+_pre_auth_checks: list[tuple[str, Callable[[], None]]] = []
+
+
+def register_pre_auth_check(prefix: str, check: Callable[[], None]) -> None:
+    """Run `check()` before the token check of every request under `prefix`; it answers by raising a DomainError.
+
+    For a dialect whose real system rejects some requests before authenticating them (the
+    order is part of its wire contract); the check must not reveal anything a token protects.
+    """
+    _pre_auth_checks[:] = [(p, c) for p, c in _pre_auth_checks if p != prefix]
+    _pre_auth_checks.append((prefix, check))
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
 def presented_token() -> str | None:
     """The token from `Authorization: Bearer` or FOLIO's `X-Okapi-Token`."""
     header = request.headers.get("Authorization", "")
@@ -56,7 +76,7 @@ def presented_token() -> str | None:
 
 def is_protected(path: str) -> bool:
     """Whether `path` belongs to a dialect (and so needs a token)."""
-    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in dialect_prefixes())
+    return any(_under(path, p) for p in dialect_prefixes())
 
 
 def _is_cors_preflight() -> bool:
@@ -68,10 +88,13 @@ def install_auth(app: Flask) -> None:
     """Check the token and scope of every dialect request before it is handled."""
 
     def _authenticate():
-        if not current_app.config["CONTACTS_AUTH"] or not is_protected(request.path):
-            return None
         if _is_cors_preflight():
             return None  # browsers send preflights without credentials
+        for prefix, check in _pre_auth_checks:
+            if _under(request.path, prefix):
+                check()
+        if not current_app.config["CONTACTS_AUTH"] or not is_protected(request.path):
+            return None
         token = presented_token()
         if not token:
             raise Unauthorized("Authentication required: send Authorization: Bearer <token>")

@@ -135,3 +135,36 @@ def request_url(attribute: str) -> str:
             _urls.clear()
         url = _urls[key] = getattr(request, attribute)
     return url
+
+
+# ---------------------------------------------------------------- method override
+
+# Rack::MethodOverride's methods (rack 1.6).
+OVERRIDE_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "LINK", "UNLINK")
+ORIGINAL_METHOD = "contacts.original_method"
+
+
+class MethodOverride:
+    """WSGI middleware: a POST under `prefix` with `X-HTTP-Method-Override` becomes that method.
+
+    As Rack::MethodOverride: POST only, the value upper-cased, one of OVERRIDE_METHODS or
+    ignored; the original method stays in `environ[ORIGINAL_METHOD]`.
+    """
+
+    def __init__(self, app, prefix: str) -> None:
+        self.app, self.prefix = app, prefix.rstrip("/")
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST":
+            path = environ.get("PATH_INFO", "")
+            if path == self.prefix or path.startswith(self.prefix + "/"):
+                method = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE", "").upper()
+                if method in OVERRIDE_METHODS:
+                    environ[ORIGINAL_METHOD] = "POST"
+                    environ["REQUEST_METHOD"] = method
+        return self.app(environ, start_response)
+
+
+def install_method_override(app: Flask, prefix: str) -> None:
+    """Honour `X-HTTP-Method-Override` on POSTs under `prefix` (a dialect whose upstream does)."""
+    app.wsgi_app = MethodOverride(app.wsgi_app, prefix)
