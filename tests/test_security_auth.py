@@ -17,13 +17,22 @@ from config import Config
 from services.errors import Forbidden, Unauthorized
 
 ALL_SCOPES = ("contacts:read", "contacts:create", "contacts:update", "contacts:delete")
+# MPDX answers two things before it looks at the token, as upstream's Rails pipeline does: a
+# request whose route does not exist (ids must be UUIDs) and content negotiation (415 without
+# its JSON:API Content-Type). Its routes are exercised with a UUID and that Content-Type.
+MPDX = "/api/v2/"
+MPDX_ID = "f2111bfc-7b2a-417f-9507-179aba32e15a"
+
+
+def _content_type(path: str) -> str:
+    return "application/vnd.api+json" if path.startswith(MPDX) else "application/json"
 
 
 def _routes():
     app = create_app(Config(database_url="sqlite:///:memory:", auth=True), run_migrations=False)
     cases = []
     for rule in app.url_map.iter_rules():
-        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"x-\1", rule.rule)
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", MPDX_ID if rule.rule.startswith(MPDX) else r"x-\1", rule.rule)
         if not is_protected(path):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -54,7 +63,7 @@ def test_route_needs_a_valid_token(app, client, make_token, method, path, endpoi
         revoke_token(revoked)
     for headers in ({}, {"Authorization": "Bearer garbage"}, {"Authorization": f"Bearer {revoked}"},
                     {"Authorization": "Basic dXNlcjpwYXNz"}):
-        r = client.open(path, method=method, headers=headers, data=b"{}", content_type="application/json")
+        r = client.open(path, method=method, headers=headers, data=b"{}", content_type=_content_type(path))
         assert r.status_code == 401, (method, path, headers, r.data)
         expected = _expected(app, path, Unauthorized("x"))
         assert r.headers["Content-Type"] == expected.headers["Content-Type"], (method, path)
@@ -68,7 +77,7 @@ def test_route_needs_its_scope(app, client, make_token, method, path, endpoint):
     others = [s for s in ALL_SCOPES if s != needed]
     token = make_token(*others)
     r = client.open(path, method=method, headers={"Authorization": f"Bearer {token}"}, data=b"{}",
-                    content_type="application/json")
+                    content_type=_content_type(path))
     assert r.status_code == 403, (method, path, r.data)
     expected = _expected(app, path, Forbidden("x"))
     assert r.headers["Content-Type"] == expected.headers["Content-Type"], (method, path)
@@ -95,3 +104,10 @@ def test_token_revoked_by_another_process_is_refused_at_once(app, client, make_t
     other.close()
     r = client.get("/rest/v1/addressbook/contacts", headers=headers)
     assert r.status_code == 401, r.data
+
+
+@pytest.mark.parametrize("method, path, endpoint", [route for route in ROUTES if route[1].startswith(MPDX)])
+def test_mpdx_negotiates_before_the_token(client, method, path, endpoint):
+    """Upstream order: 415 (Content-Type) comes before 401, for every MPDX route."""
+    r = client.open(path, method=method, headers={}, data=b"{}", content_type="application/json")
+    assert r.status_code == 415, (method, path, r.data)
