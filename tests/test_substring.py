@@ -186,3 +186,10 @@ def test_migration_indexes_existing_cards(app, cards):
         assert search.search_cards("eddie") == (1, [cards["jones"]])
         assert search.search_cards("4362")[1] == [cards["zhong"]]
         assert search.count_substring_matches("e") == 6
+
+
+def test_tokens_split_at_ascii_whitespace_commas_and_hyphens_only():
+    """Ruby's split(' '): a no-break space is part of a token."""
+    term = substring.parse_term(" Ann\u00a0Lee,Smith-Jones\tX ")
+    assert [token.literal for token in term.tokens] == ["ann\u00a0lee", "smith", "jones", "x"]
+    assert term.whole.literal == "ann\u00a0lee,smith-jones\tx"
