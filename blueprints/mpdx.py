@@ -25,7 +25,14 @@ from services.mpdx import query as q
 from .apidoc import document_dialect, query_documented, response
 from .auth import presented_token, register_pre_auth_check
 from .errors import register_error_format
-from .http import empty_response, etag_for, expected_version, install_method_override, json_response
+from .http import (
+    check_request_url,
+    empty_response,
+    etag_for,
+    expected_version,
+    install_method_override,
+    json_response,
+)
 
 PREFIX = "/api/v2/organizations/contacts"
 # Everything under /api/v2 answers as MPDX does (JSON:API errors, "Route not found").
@@ -148,6 +155,7 @@ def _routing_miss() -> NotFound:
 
 def pre_auth() -> None:
     """What MPDX answers before looking at the token."""
+    check_request_url()  # a front server refuses these before the application sees them
     g.mpdx_body = _body()
     route = _route()
     # A non-UUID id is a routing miss upstream; a card of another door may have such an id:
