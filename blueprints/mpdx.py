@@ -117,6 +117,10 @@ def negotiate() -> None:
 
 def _body() -> object:
     """A JSON body as Rails' params parser reads it (400 before anything else when it is not JSON)."""
+    environ = request.environ
+    if (environ.get("CONTENT_LENGTH") in (None, "", "0", 0)
+            and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
+        return None  # no body (every GET of a real client)
     mime = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     raw = request.get_data(cache=True)
     if mime not in (wire.JSONAPI_MEDIA_TYPE, "application/json") or not raw.strip():
