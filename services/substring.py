@@ -35,7 +35,8 @@ GIN indexes and LIKE; it rechecks every candidate itself):
   for plain terms), bounded by the number of cards.
 - An explicit recheck on the stored texts runs whenever the index cannot decide alone:
   wildcards, a token the index did not narrow, a line break inside the term (it could
-  span two values). Wildcard patterns are checked value by value (`substring_like`).
+  span two values). Wildcard patterns are checked by SQLite's LIKE on the whole text, then
+  value by value (`substring_like`) where LIKE matched.
 """
 from __future__ import annotations
 
@@ -202,9 +203,9 @@ def _recheck_sqlite(alternative: Alternative, params: list) -> str:
             if item.plain:
                 ors.append(f"instr({column}, ?) > 0")
                 params.append(item.literal)
-            else:
-                ors.append(f"substring_like({column}, ?)")
-                params.append(item.like)
+            else:  # SQLite's LIKE (in C) first: the value-by-value check in Python runs on its matches only
+                ors.append(f"({column} LIKE ? ESCAPE '\\' AND substring_like({column}, ?))")
+                params.extend([f"%{item.like}%", item.like])
         tests.append("(" + " OR ".join(ors) + ")")
     return "(" + " AND ".join(tests) + ")"
 
