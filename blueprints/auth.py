@@ -2,7 +2,9 @@
 
 A route's needed scope comes from its HTTP method (reads, creates, updates, deletes),
 unless the view function declares another with `@requires_scope`. The check runs
-before any dialect code, so a new route cannot ship unprotected.
+before any dialect code, so a new route cannot ship unprotected; only a dialect whose
+upstream answers some requests before authenticating (MPDX: content negotiation and
+routing errors) registers a check that runs first (`register_pre_auth_check`).
 """
 from __future__ import annotations
 
@@ -62,6 +64,20 @@ def required_scope(endpoint: str | None, method: str) -> str:
 TOKEN_DIGEST_ENVIRON = "contacts.token_digest"
 
 
+# (prefix, check) of the dialects whose upstream answers some errors before looking at the token.
+_pre_auth_checks: list[tuple[str, Callable[[], None]]] = []
+
+
+def register_pre_auth_check(prefix: str, check: Callable[[], None]) -> None:
+    """Run `check()` before the token check of every request under `prefix`; it answers by raising a DomainError.
+
+    For a dialect whose real system rejects some requests before authenticating them (the
+    order is part of its wire contract); the check must not reveal anything a token protects.
+    """
+    _pre_auth_checks[:] = [(p, c) for p, c in _pre_auth_checks if p != prefix]
+    _pre_auth_checks.append((prefix, check))
+
+
 def presented_token() -> str | None:
     """The token from `Authorization: Bearer` or FOLIO's `X-Okapi-Token`."""
     header = request.headers.get("Authorization", "")
@@ -103,10 +119,13 @@ def install_auth(app: Flask) -> None:
     """Check the token and scope of every dialect request before it is handled."""
 
     def _authenticate():
-        if not current_app.config["CONTACTS_AUTH"] or not is_protected(request.path):
-            return None
         if _is_cors_preflight():
             return None  # browsers send preflights without credentials
+        for prefix, check in _pre_auth_checks:
+            if _under(request.path, [prefix]):
+                check()
+        if not current_app.config["CONTACTS_AUTH"] or not is_protected(request.path):
+            return None
         digest = request.environ.get(TOKEN_DIGEST_ENVIRON)
         if digest is not None:
             scopes = tokens.verify_token_hash(digest)
@@ -125,6 +144,7 @@ def install_auth(app: Flask) -> None:
             raise Forbidden(f"Token lacks the scope {needed}", scope=needed)
         return None
 
-    # First of all request hooks: no dialect check (content types, headers) may answer
-    # a request before its token has been checked.
+    # First of all request hooks: no dialect check (content types, headers) may answer a
+    # request before its token has been checked, except the pre-auth checks a dialect
+    # registered because its real system answers those before authenticating.
     app.before_request_funcs.setdefault(None, []).insert(0, _authenticate)

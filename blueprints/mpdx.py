@@ -1,113 +1,251 @@
-"""MPDX organizations contacts (JSON:API): list, fetch and delete contacts across organizations."""
+"""MPDX organizations contacts (JSON:API): list, fetch and delete contacts across organizations.
+
+Requests under /api/v2 meet MPDX's Rails pipeline in its order: X-HTTP-Method-Override
+(Rack::MethodOverride), the JSON body parser (400), routing (ids must be UUIDs;
+unknown routes are 404s), content negotiation (415, then 406), and only then the token
+(401/403: the shared check in blueprints.auth runs this dialect's `pre_auth` first).
+"""
 from __future__ import annotations
 
 import math
-import re
 from http import HTTPStatus
 
-from flask import Flask, Response, request
+import orjson
+from flask import Flask, Response, g, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 from schemas import mpdx as wire
+from schemas import mpdx_params as params
+from services import tokens
+from services.errors import Conflict, DomainError, Invalid, NotAcceptable, NotFound, UnsupportedMediaType
 from services.mpdx import contacts as mpdx_contacts
 from services.mpdx import query as q
-from services.errors import DomainError, NotAcceptable, UnsupportedMediaType
 
 from .apidoc import document_dialect, query_documented, response
+from .auth import presented_token, register_pre_auth_check
 from .errors import register_error_format
-from .http import empty_response, etag_for, expected_version, json_response
+from .http import (
+    check_request_url,
+    empty_response,
+    etag_for,
+    expected_version,
+    install_method_override,
+    json_response,
+)
 
 PREFIX = "/api/v2/organizations/contacts"
 # Everything under /api/v2 answers as MPDX does (JSON:API errors, "Route not found").
 API_PREFIX = "/api/v2"
+# Pages of more rows than this are streamed in batches (bounded memory for any per_page).
+STREAM_ROWS = 1000
 blp = Blueprint("mpdx", __name__, url_prefix=PREFIX,
                 description="MPDX organizations contacts (JSON:API): contacts across organizations")
 
 
-# ---------------------------------------------------------------- errors and negotiation
+# ---------------------------------------------------------------- errors
 
 ERROR_SCHEMA = {"type": "object", "required": ["errors"], "properties": {"errors": {
     "type": "array", "minItems": 1, "items": {"type": "object", "required": ["status", "title"], "properties": {
         "status": {"type": "string"}, "title": {"type": "string"}, "detail": {"type": "string"},
-        "source": {"type": "object"}, "meta": {"type": "object"}}}}}}
+        "meta": {"type": "object"}}}}}}
+# Statuses whose upstream body is exactly status and title.
+_BARE = (406, 415, 500)
+
 
 def _detail(error: DomainError) -> str | None:
-    """MPDX's detail texts where real MPDX answers them (docs/mapping/mpdx.md), else the error's message."""
+    """MPDX's detail texts (ErrorSerializer) for each kind of error."""
     if error.status == 401:
         return "Exceptions::AuthenticationError"
     if error.status == 404:
         if error.details.get("resource") == "contact":
             return f"Couldn't find Contact with 'id'={error.details.get('id')}"
         return "Route not found"
-    if error.status == 500:
-        return None  # MPDX's 500 body is exactly status and title
+    if error.status in _BARE:
+        return None
     return error.message
+
+
+def _json_accepted() -> bool:
+    """Whether Rails' `request.formats.first` is JSON (which PublicExceptions renders as JSON)."""
+    accept = request.headers.get("Accept", "")
+    if not accept or "*/*," in accept.replace(" ", "") or ",*/*" in accept.replace(" ", ""):
+        return False  # no or a browser-like Accept: HTML
+    first = accept.split(",")[0].split(";")[0].strip().lower()
+    return first in (wire.JSONAPI_MEDIA_TYPE, "application/json")
 
 
 def render_error(error: DomainError) -> Response:
     """JSON:API error document: `{"errors": [{"status", "title", "detail"...}]}`."""
     item: dict = {"status": str(error.status), "title": HTTPStatus(error.status).phrase}
+    if error.details.get("public_exceptions"):
+        # Raised outside any controller (routing, the body parser): Rails' PublicExceptions,
+        # JSON only for a JSON Accept, else an empty HTML 404/400 (the app has no public/*.html).
+        if not _json_accepted():
+            response_ = Response(b"", status=error.status)
+            response_.headers["Content-Type"] = "text/html; charset=utf-8"
+            return response_
+        return json_response({"errors": [item]}, error.status, wire.CONTENT_TYPE)
     detail = _detail(error)
     if detail:
         item["detail"] = detail
-    if error.details.get("parameter"):
-        item["source"] = {"parameter": error.details["parameter"]}
     if error.details.get("meta"):
         item["meta"] = error.details["meta"]
     return json_response({"errors": [item]}, error.status, wire.CONTENT_TYPE)
 
 
-def _pieces(header: str) -> list[str]:
-    return [piece.strip().lower() for piece in re.split(r"[;,]", header)]
+# ---------------------------------------------------------------- before the token: body, routing, negotiation
+
+def _content_type_ok(header: str | None) -> bool:
+    """ApiController#valid_content_type_header?: a `,`/`;` piece equal to the JSON:API type (untrimmed, exact)."""
+    return wire.JSONAPI_MEDIA_TYPE in (header or "").replace(",", ";").split(";")
 
 
-def _accepts_jsonapi(header: str) -> bool:
-    """MPDX's Accept rule: empty, */*, or one JSON:API entry without media type parameters."""
-    if not header.strip():
-        return True
-    for entry in header.split(","):
-        parts = [part.strip() for part in entry.split(";")]
-        media = parts[0].lower()
-        if media.startswith("*/*"):
-            return True
-        params = [p for p in parts[1:] if p and not p.lower().startswith("q=")]
-        if media in (wire.JSONAPI_MEDIA_TYPE, "application/*") and not params:
-            return True
-    return False
+def _accept_ok(header: str | None) -> bool:
+    """ApiController#valid_accept_header?: no Accept, or an entry that is exactly the JSON:API type or starts with */*."""
+    entries = [params.ruby_strip(entry) for entry in wire.MEDIA_TYPE_MATCHER.findall(header or "")]
+    return not entries or any(e == wire.JSONAPI_MEDIA_TYPE or e.startswith("*/*") for e in entries)
 
 
-@blp.before_request
 def negotiate() -> None:
-    """Content-Type and Accept checks of every MPDX route (after authentication)."""
-    content_type = request.headers.get("Content-Type", "")
-    # A bodiless GET/DELETE may omit Content-Type (docs/mapping/mpdx.md); a wrong one is 415.
-    if content_type.strip() and wire.JSONAPI_MEDIA_TYPE not in _pieces(content_type):
-        raise UnsupportedMediaType(f"Content-Type {content_type} is not supported; "
-                                   f"send {wire.JSONAPI_MEDIA_TYPE}")
-    if not _accepts_jsonapi(request.headers.get("Accept", "")):
-        raise NotAcceptable(f"Accept {request.headers.get('Accept')} does not allow "
-                            f"{wire.JSONAPI_MEDIA_TYPE} without media type parameters")
+    """415 for a Content-Type without the JSON:API type (every method), then 406 for a refused Accept."""
+    if not _content_type_ok(request.headers.get("Content-Type")):
+        raise UnsupportedMediaType("Unsupported Media Type")
+    if not _accept_ok(request.headers.get("Accept")):
+        raise NotAcceptable("Not Acceptable")
+
+
+def _body() -> object:
+    """A JSON body as Rails' params parser reads it (400 before anything else when it is not JSON)."""
+    environ = request.environ
+    if (environ.get("CONTENT_LENGTH") in (None, "", "0", 0)
+            and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
+        return None  # no body (every GET of a real client)
+    mime = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    raw = request.get_data(cache=True)
+    if mime not in (wire.JSONAPI_MEDIA_TYPE, "application/json") or not raw.strip():
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise Invalid("Bad Request", public_exceptions=True) from None
+
+
+def _route() -> str:
+    """'yes' (an MPDX route), 'no' (Rails has no route) or 'maybe' (an id that is not a UUID)."""
+    if request.routing_exception is not None or request.method == "OPTIONS":
+        return "no"
+    if request.endpoint == "mpdx.ContactItem" and not mpdx_contacts.UUID.fullmatch(request.view_args["contact_id"]):
+        return "maybe"
+    return "yes" if request.endpoint and request.endpoint.startswith("mpdx.") else "no"
+
+
+def _authenticated() -> bool:
+    from flask import current_app
+
+    if not current_app.config["CONTACTS_AUTH"]:
+        return True
+    token = presented_token()
+    return bool(token) and tokens.verify_token(token) is not None
+
+
+def _routing_miss() -> NotFound:
+    """Rails' answer when no route matches: the catch-all (GET, POST) after negotiation, else PublicExceptions."""
+    if request.method in ("GET", "HEAD", "POST"):
+        negotiate()
+        return NotFound("Route not found")
+    return NotFound("Not Found", public_exceptions=True)
+
+
+def pre_auth() -> None:
+    """What MPDX answers before looking at the token."""
+    check_request_url()  # a front server refuses these before the application sees them
+    g.mpdx_body = _body()
+    route = _route()
+    # A non-UUID id is a routing miss upstream; a card of another door may have such an id:
+    # a caller with a valid token reaches it (without one, nothing tells whether it exists).
+    if route == "no" or (route == "maybe" and not (_authenticated()
+                                                   and mpdx_contacts.contact_exists(request.view_args["contact_id"]))):
+        raise _routing_miss()
+    negotiate()
+
+
+# ---------------------------------------------------------------- request parameters
+
+def _params() -> dict:
+    """Rails' params: the query string over a JSON body's members."""
+    return params.merged_params(request.query_string, getattr(g, "mpdx_body", None))
+
+
+def _contact_filter(filters: params.Filters, sort: params.Sort) -> q.ContactFilter:
+    status, organizations = filters.text("status"), filters.text("organization_id")
+    updated = filters.dates.get("updated_at")
+    reverse = frozenset(name for name in params.FILTERS if filters.reversed(name))
+    return q.ContactFilter(
+        organization_ids=params_list(organizations), statuses=params_list(status),
+        wildcard_search=filters.text("wildcard_search"),
+        updated=(updated.low, updated.high, updated.exclusive) if updated else None,
+        reverse=reverse, sort_field=sort.field, descending=sort.descending, nulls=sort.nulls)
+
+
+def params_list(value: str | None) -> list[str] | None:
+    """ApplicationFilter#parse_list: comma-split, blanks dropped, parts stripped."""
+    if value is None:
+        return None
+    return [params.ruby_strip(part) for part in value.split(",") if params.ruby_strip(part)] or None
 
 
 # ---------------------------------------------------------------- documents
 
-def _compound(found: mpdx_contacts.Contacts, shape: wire.Shape) -> tuple[list[dict], list[dict] | None]:
-    """Resource objects of the cards and, when `include` asked for any, `included`."""
+def _data_and_included(found: mpdx_contacts.Contacts, shape: params.Shape,
+                       seen: set | None = None) -> tuple[list[dict], list[dict]]:
     data = [wire.contact_resource(card, found.account_lists[card.get("account_list_id")], shape)
             for card in found.cards]
-    if shape.include is None:
-        return data, None
-    return data, wire.included_resources(found.cards, found.account_lists, found.organizations, shape)
+    included = (wire.included_resources(found.cards, found.account_lists, found.organizations, found.users,
+                                        shape, seen) if shape.include else [])
+    return data, included
 
 
-def _document(data, included: list[dict] | None, meta: dict | None = None) -> dict:
-    body: dict = {"data": data}
-    if included is not None:
-        body["included"] = included
-    if meta is not None:
-        body["meta"] = meta
-    return body
+def _meta(paging: params.Paging, total: int, sort: params.Sort, filters: params.Filters) -> dict:
+    return {
+        "pagination": {"page": paging.page_echo, "per_page": paging.per_page_echo, "total_count": total,
+                       "total_pages": math.ceil(total / paging.limit)},
+        "sort": sort.echo,
+        "filter": filters.echo,
+    }
+
+
+def _streamed(spec: q.ContactFilter, paging: params.Paging, shape: params.Shape, sort: params.Sort,
+              filters: params.Filters) -> Response:
+    """The list document written batch by batch: data, then included (a second pass), then meta."""
+    passes = 2 if shape.include else 1
+
+    def generate():
+        yield b'{"data":['
+        first_data, data_open, included_open, seen = True, True, False, set()
+        for number, found in mpdx_contacts.stream_contacts(spec, paging.offset, paging.limit, passes=passes,
+                                                           with_users="account_list" in shape.include):
+            if number == 0:
+                data = [wire.contact_resource(card, found.account_lists[card.get("account_list_id")], shape)
+                        for card in found.cards]
+                if data:
+                    yield (b"" if first_data else b",") + orjson.dumps(data)[1:-1]
+                    first_data = False
+                continue
+            if data_open:
+                yield b"]"
+                data_open = False
+            if number < passes:
+                included = wire.included_resources(found.cards, found.account_lists, found.organizations,
+                                                   found.users, shape, seen)
+                if included:
+                    yield (b"," if included_open else b',"included":[') + orjson.dumps(included)[1:-1]
+                    included_open = True
+                continue
+            yield (b"]" if included_open else b"") + b',"meta":' + \
+                orjson.dumps(_meta(paging, found.total, sort, filters)) + b"}"
+
+    return Response(stream_with_context(generate()), status=200, content_type=wire.CONTENT_TYPE)
 
 
 _RESOURCE = {"type": "object", "required": ["id", "type"], "properties": {
@@ -115,8 +253,10 @@ _RESOURCE = {"type": "object", "required": ["id", "type"], "properties": {
     "relationships": {"type": "object"}}}
 _CONTACT = {**_RESOURCE, "properties": {**_RESOURCE["properties"], "type": {"enum": ["contacts"]}}}
 _INCLUDED = {"type": "array", "items": _RESOURCE}
+_ECHO = {"oneOf": [{"type": "integer"}, {"type": "string"}]}
 _PAGINATION = {"type": "object", "required": ["page", "per_page", "total_count", "total_pages"],
-               "properties": {name: {"type": "integer"} for name in ("page", "per_page", "total_count", "total_pages")}}
+               "properties": {"page": _ECHO, "per_page": _ECHO, "total_count": {"type": "integer"},
+                              "total_pages": {"type": "integer"}}}
 LIST_SCHEMA = {"type": "object", "required": ["data", "meta"], "properties": {
     "data": {"type": "array", "items": _CONTACT}, "included": _INCLUDED,
     "meta": {"type": "object", "required": ["pagination", "sort", "filter"], "properties": {
@@ -130,7 +270,8 @@ def _ok(description: str, schema: dict) -> dict:
 
 LIST_DOC = {"responses": {
     "200": _ok("Contacts with `meta.pagination`, `meta.sort`, `meta.filter`", LIST_SCHEMA),
-    "400": {"description": "Unsupported sort or bad page parameters"},
+    "400": {"description": "Unsupported sort, or a date filter that is not a date range"},
+    "404": {"description": "Route not found (e.g. a POST without X-HTTP-Method-Override)"},
     "406": {"description": "Accept does not allow JSON:API"},
     "415": {"description": "Content-Type is not JSON:API"},
 }}
@@ -143,22 +284,29 @@ class Contacts(MethodView):
     @blp.arguments(wire.ListArgsSchema(), location="query")
     @blp.doc(**LIST_DOC)
     def get(self, _args):
-        """List contacts, filtered by organization, status and wildcard search."""
-        params = wire.parse_list_params(request.args)
-        spec = q.ContactFilter(organization_ids=params.organization_ids, statuses=params.statuses,
-                               wildcard_search=params.wildcard_search, sort_field=params.sort_field,
-                               descending=params.descending, nulls=params.nulls)
-        # per_page=0 asks for the count only
-        found = mpdx_contacts.list_contacts(spec, (params.page - 1) * params.per_page, params.per_page)
-        total = found.total
-        data, included = _compound(found, params.shape)
-        meta = {
-            "pagination": {"page": params.page, "per_page": params.per_page, "total_count": total,
-                           "total_pages": math.ceil(total / params.per_page) if params.per_page else 0},
-            "sort": params.sort_raw,
-            "filter": params.filter_echo,
-        }
-        return json_response(_document(data, included, meta), 200, wire.CONTENT_TYPE)
+        """List contacts, filtered by organization, status, update time and wildcard search."""
+        merged = _params()
+        filters = params.parse_filters(merged)  # its 400 comes before the sort's
+        sort = params.parse_sort(merged.get("sort"))
+        paging, shape = params.paging(merged), params.parse_shape(merged)
+        spec = _contact_filter(filters, sort)
+        if paging.limit > STREAM_ROWS:
+            return _streamed(spec, paging, shape, sort, filters)
+        found = mpdx_contacts.list_contacts(spec, paging.offset, paging.limit,
+                                            with_users="account_list" in shape.include)
+        data, included = _data_and_included(found, shape)
+        body: dict = {"data": data}
+        if included:  # AMS: `included` only when it has members
+            body["included"] = included
+        body["meta"] = _meta(paging, found.total, sort, filters)
+        return json_response(body, 200, wire.CONTENT_TYPE)
+
+
+def _contact_id(contact_id: str) -> str:
+    """The id of a route that Rails would not have matched (not a UUID) must name an existing card."""
+    if not mpdx_contacts.UUID.fullmatch(contact_id) and not mpdx_contacts.contact_exists(contact_id):
+        raise _routing_miss()
+    return contact_id
 
 
 @blp.route("/<contact_id>")
@@ -167,29 +315,50 @@ class ContactItem(MethodView):
 
     @query_documented(wire.ItemArgsSchema())
     @blp.doc(responses={"200": _ok("The contact", ITEM_SCHEMA),
-                        "404": {"description": "Couldn't find Contact with 'id'=..."}})
+                        "404": {"description": "Couldn't find Contact with 'id'=... (a UUID), else Route not found"}})
     def get(self, contact_id):
         """Fetch a contact (with `include` and sparse fieldsets)."""
-        found = mpdx_contacts.get_contact(contact_id)
-        data, included = _compound(found, wire.parse_shape(request.args))
-        return json_response(_document(data[0], included), 200, wire.CONTENT_TYPE,
-                             headers={"ETag": etag_for(found.cards[0]["version"])})
+        shape = params.parse_shape(_params())
+        found = mpdx_contacts.get_contact(_contact_id(contact_id), with_users="account_list" in shape.include)
+        data, included = _data_and_included(found, shape)
+        body: dict = {"data": data[0]}
+        if included:
+            body["included"] = included
+        return json_response(body, 200, wire.CONTENT_TYPE, headers={"ETag": etag_for(found.cards[0]["version"])})
 
     @blp.doc(responses={"204": {"description": "Deleted from every dialect"},
                         "403": {"description": "allow_deletion is false (the card is locked)"},
+                        "409": {"description": "A body whose data.type is missing or not contacts"},
                         "412": {"description": "If-Match does not match the current version"},
                         "404": {"description": "Couldn't find Contact with 'id'=..."}})
     def delete(self, contact_id):
         """Delete a contact (refused with 403 when allow_deletion is false)."""
-        mpdx_contacts.delete_contact(contact_id, expected_version=expected_version())
+        _check_body_type(getattr(g, "mpdx_body", None))
+        mpdx_contacts.delete_contact(_contact_id(contact_id), expected_version=expected_version())
         return empty_response(204)
 
 
+def _check_body_type(body) -> None:
+    """JsonApiService's validator on a DELETE that carries `data`: its type must be `contacts` (409)."""
+    if not isinstance(body, dict) or body.get("data") is None:
+        return
+    data = body["data"]
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind is None:
+        raise Conflict("JSONAPI resource objects MUST contain a `type` top-level member of its hash for POST and "
+                       "PATCH requests. Expected to find a `type` member at /data/type")
+    if kind != "contacts":
+        raise Conflict(f"'{kind}' is not a valid resource type for this endpoint. Expected 'contacts' instead")
+
+
 def register(api: Api, app: Flask) -> None:
-    """Register the MPDX routes (with content negotiation) and the JSON:API error format."""
+    """Register the MPDX routes, its checks before the token, method override and its JSON:API error format."""
     api.register_blueprint(blp)
     document_dialect(api, PREFIX, error_schema_name="MpdxErrors", error_schema=ERROR_SCHEMA,
                      error_content_type=wire.JSONAPI_MEDIA_TYPE, success_content_type=wire.JSONAPI_MEDIA_TYPE,
-                     extra_errors={"406": "Accept does not allow JSON:API",
+                     extra_errors={"404": "Route not found, or no such contact",
+                                   "406": "Accept does not allow JSON:API",
                                    "415": "Content-Type is not JSON:API"})
     register_error_format(API_PREFIX, render_error)
+    register_pre_auth_check(API_PREFIX, pre_auth)
+    install_method_override(app, API_PREFIX)

@@ -2,13 +2,14 @@
 
 A contact belongs to one account list (`Contact.account_list_id` holds the list's
 `autokey`); an account list belongs to organizations through designation accounts,
-stored here as the plain link table `AccountListOrganization`.
+stored here as the plain link table `AccountListOrganization`, and has users (the
+people who own it: `AccountListUser`).
 """
 from __future__ import annotations
 
-from peewee import AutoField, CharField, ForeignKeyField, TextField
+from peewee import AutoField, CharField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, UTCTimestampField, utcnow
+from .base import BaseModel, JSONTextField, UTCTimestampField, utcnow
 
 # The account list shown for cards whose `account_list_id` is NULL: MPDX's web client
 # crashes on a null to-one linkage, so every contact links to some list. Its row is
@@ -55,3 +56,21 @@ class AccountListOrganization(BaseModel):
             (("account_list", "organization"), True),
             (("organization", "account_list"), False),
         )
+
+
+class AccountListUser(BaseModel):
+    """A user of an account list (its owner, as MPDX's organization contacts page shows them)."""
+
+    autokey = AutoField()
+    id = CharField(max_length=64, unique=True)
+    account_list = ForeignKeyField(AccountList, on_delete="CASCADE", column_name="account_list_autokey", index=False)
+    position = IntegerField(default=0)
+    first_name = TextField(default="")
+    last_name = TextField(default="")
+    emails = JSONTextField(null=True)  # [{"email": ..., "primary": bool}]
+    created = UTCTimestampField(default=utcnow)
+    updated = UTCTimestampField(default=utcnow)
+
+    class Meta:
+        table_name = "mpdx_account_list_user"
+        indexes = ((("account_list", "position"), False),)

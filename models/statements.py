@@ -63,7 +63,15 @@ def fetch_dicts(key: str, model: type[Model], build: Callable[..., Any], *args) 
     if entry is None:
         entry = _cache[(engine, key)] = _query(key, build, args)
     sql, holder = entry
-    cursor = database.execute_sql(sql, args)
+    return _dicts(model, database.execute_sql(sql, args), holder)
+
+
+def fetch_dicts_once(model: type[Model], sql: str, params: Sequence) -> list[dict]:
+    """Rows of an SQL text run once (not remembered: texts that vary with the request) as dicts."""
+    return _dicts(model, database.execute_sql(sql, params), [None])
+
+
+def _dicts(model: type[Model], cursor, holder: list) -> list[dict]:
     converters = holder[0]
     if converters is None:
         try:

@@ -1,10 +1,12 @@
 """MPDX organizations/contacts on the wire: query parameters and JSON:API resource objects.
 
 The six contact attributes and three relationships follow the spec; the resources
-reachable through `include` (people, email_addresses, phone_numbers, addresses,
-account_lists, organizations) are the card's own data. Only contacts have stored
-ids; every other resource id is a UUIDv5 of the card id (plus the child's position),
-so ids never collide across types, as MPDX's web client needs.
+reachable through `include` (people, email_addresses, phone_numbers, addresses) are the
+card's own data, account_lists, organizations and account_list_users come from
+`contacts mpdx import`. Contacts, account lists, organizations and account list users
+have stored ids; every other resource id is a UUIDv5 of the card id (plus the child's
+position), so ids never collide across types, as MPDX's web client needs.
+Request parameters are read by schemas.mpdx_params.
 """
 from __future__ import annotations
 
@@ -12,24 +14,19 @@ import datetime
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from marshmallow import EXCLUDE, Schema, fields
 
-from services.errors import FieldError, Invalid
+from services.substring import card_name
+
+from .mpdx_params import Shape
 
 JSONAPI_MEDIA_TYPE = "application/vnd.api+json"
+# ApiController::MEDIA_TYPE_MATCHER: an Accept entry (a quoted parameter may hold a comma).
+MEDIA_TYPE_MATCHER = re.compile(r'.+".+"[^,]*|[^,]+')
 CONTENT_TYPE = "application/vnd.api+json; charset=utf-8"
 DEFAULT_AVATAR = "https://mpdx.org/images/avatar.png"
-DEFAULT_PER_PAGE = 25
-MAX_PAGE_NUMBER = 2**31 - 1  # page and per_page beyond this overflow SQL integers
-PERMITTED_FILTERS = ("organization_id", "status", "wildcard_search")
-SORTABLE_FIELDS = ("name", "created_at", "updated_at")
-# Relationship paths `include` understands; `*` means the contact's direct ones.
-DIRECT_INCLUDES = ("people", "addresses", "account_list")
-INCLUDE_PATHS = DIRECT_INCLUDES + ("people.email_addresses", "people.phone_numbers",
-                                   "account_list.organizations")
 # Namespace of the derived (UUIDv5) ids of people, addresses, emails and phones.
 ID_NAMESPACE = uuid.UUID("0f5d8e57-8a4e-4a55-9d4c-2b9a3f6e1c70")
 _NAMESPACE_BYTES = ID_NAMESPACE.bytes
@@ -41,20 +38,26 @@ class ListArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    page = fields.String(metadata={"description": "Page number, from 1 (default 1)"})
-    per_page = fields.String(metadata={"description": "Page size (default 25; 0 = count only; no maximum)"})
+    page = fields.String(metadata={"description": "Page number, from 1 (default 1; read as Ruby's to_i)"})
+    per_page = fields.String(metadata={"description": "Page size (default 25, also for 0 or less; no maximum: "
+                                                      "large pages are streamed)"})
     sort = fields.String(metadata={"description": "name, created_at or updated_at; '-' for descending"})
     include = fields.String(metadata={"description": "people, addresses, account_list, "
                                                      "people.email_addresses, people.phone_numbers, "
+                                                     "account_list.account_list_users, "
                                                      "account_list.organizations, or *"})
     filter_organization_id = fields.String(data_key="filter[organization_id]",
                                            metadata={"description": "Organization ids, comma-separated"})
     filter_status = fields.String(data_key="filter[status]", metadata={
         "description": "Statuses, comma-separated; also active, hidden, null"})
     filter_wildcard_search = fields.String(data_key="filter[wildcard_search]", metadata={
-        "description": "Name words (all must match), or a whole email or phone"})
+        "description": "Substrings: every name word in the name, or the whole term in an email or phone"})
+    filter_updated_at = fields.String(data_key="filter[updated_at]", metadata={
+        "description": "YYYY-MM-DD, a date range YYYY-MM-DD..YYYY-MM-DD (... excludes the end) or datetimes"})
+    filter_reverse_status = fields.String(data_key="filter[reverse_status]", metadata={
+        "description": "true: reverse the status filter (also reverse_organization_id, reverse_wildcard_search)"})
     fields_contacts = fields.String(data_key="fields[contacts]",
-                                    metadata={"description": "Sparse fieldset of contacts"})
+                                    metadata={"description": "Sparse fieldset of contacts (also fields[contact])"})
 
 
 class ItemArgsSchema(Schema):
@@ -66,124 +69,6 @@ class ItemArgsSchema(Schema):
     include = fields.String(metadata={"description": "Related resources to include, as for the list"})
     fields_contacts = fields.String(data_key="fields[contacts]",
                                     metadata={"description": "Sparse fieldset of contacts"})
-
-
-# ---------------------------------------------------------------- query parameters
-
-@dataclass
-class Shape:
-    """What to render: sparse fieldsets by type and the included paths (None: no `included`)."""
-
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    include: set[str] | None = None
-
-
-@dataclass
-class ListParams:
-    """A parsed list request."""
-
-    page: int
-    per_page: int
-    sort_raw: str | None
-    sort_field: str | None
-    descending: bool
-    nulls: str | None
-    organization_ids: list[str] | None
-    statuses: list[str] | None
-    wildcard_search: str | None
-    filter_echo: dict
-    shape: Shape
-
-
-def _bad(parameter: str, detail: str) -> Invalid:
-    return Invalid(detail, errors=[FieldError(parameter, detail)], parameter=parameter)
-
-
-def _int_param(args, name: str, default: int, minimum: int) -> int:
-    raw = args.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    text = raw.strip()
-    if not text.isdigit() or not minimum <= int(text) <= MAX_PAGE_NUMBER:
-        kind = "a positive integer" if minimum else "a non-negative integer"
-        raise _bad(name, f"Invalid value for '{name}': {raw!r} is not {kind} up to {MAX_PAGE_NUMBER}.")
-    return int(text)
-
-
-def _list(value: str) -> list[str]:
-    """MPDX's parse_list: comma-split, blanks dropped, parts stripped."""
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
-_BRACKETED = re.compile(r"^(filter|fields)\[([^\]]*)\]$")
-
-
-def _bracketed(args, family: str) -> dict[str, str]:
-    """`family[key]=value` parameters as {key: value} (the last one wins)."""
-    found: dict[str, str] = {}
-    for key in args.keys():
-        match = _BRACKETED.match(key)
-        if match and match.group(1) == family:
-            found[match.group(2)] = args.getlist(key)[-1]
-    return found
-
-
-def parse_sort(raw: str | None) -> tuple[str | None, bool, str | None]:
-    """(field, descending, nulls) from `sort`, with MPDX's 400 texts."""
-    if raw is None or not raw.strip():
-        return None, False, None
-    if "," in raw:
-        raise _bad("sort", "This endpoint does not support multiple sorting parameters.")
-    words = raw.split()
-    if len(words) > 2 or (len(words) == 2 and words[1] not in ("nulls", "-nulls")):
-        raise _bad("sort", "Bad format for sort param.")
-    name = words[0]
-    descending = name.startswith("-")
-    name = name[1:] if descending else name
-    if name not in SORTABLE_FIELDS:
-        raise _bad("sort", f"Sorting by {name} is not supported for this endpoint.")
-    nulls = None
-    if len(words) == 2:
-        nulls = "first" if words[1] == "nulls" else "last"
-    return name, descending, nulls
-
-
-def parse_shape(args) -> Shape:
-    """Sparse fieldsets (`fields[type]`) and `include` paths; unknown paths are ignored."""
-    fieldsets = {kind: _list(value) for kind, value in _bracketed(args, "fields").items()}
-    raw = args.get("include")
-    if raw is None:
-        return Shape(fieldsets, None)
-    paths: set[str] = set()
-    for path in _list(raw):
-        if path == "*":
-            paths.update(DIRECT_INCLUDES)
-        elif path in INCLUDE_PATHS:
-            paths.add(path)
-            paths.add(path.split(".")[0])  # an included path includes its first step too
-    return Shape(fieldsets, paths or None)
-
-
-def parse_list_params(args) -> ListParams:
-    """Validate and parse the list request's query string (MPDX's texts on 400)."""
-    page = _int_param(args, "page", 1, 1)
-    per_page = _int_param(args, "per_page", DEFAULT_PER_PAGE, 0)
-    sort_raw = args.get("sort")
-    sort_field, descending, nulls = parse_sort(sort_raw)
-    filters = {}
-    for key, value in _bracketed(args, "filter").items():
-        name = _CAMEL.sub(r"_\1", key).lower()  # MPDX underscores filter keys
-        if name in PERMITTED_FILTERS:
-            filters[name] = value
-    organization_ids = _list(filters["organization_id"]) if "organization_id" in filters else None
-    statuses = _list(filters["status"]) if "status" in filters else None
-    wildcard = filters.get("wildcard_search")
-    return ListParams(page=page, per_page=per_page, sort_raw=sort_raw if sort_field else None,
-                      sort_field=sort_field, descending=descending, nulls=nulls,
-                      organization_ids=organization_ids or None, statuses=statuses or None,
-                      wildcard_search=wildcard.strip() if wildcard and wildcard.strip() else None,
-                      filter_echo=filters, shape=parse_shape(args))
 
 
 # ---------------------------------------------------------------- resources
@@ -212,12 +97,10 @@ def _uuid5_text(name: str) -> str:
 def contact_name(card: dict) -> str:
     """MPDX's `name`: "Family, Given" when both are known, else the display name.
 
+    The substring index searches the same name (services.substring.card_name);
     services.mpdx.query.NAME_SQL is the same rule in SQL (for sorting).
     """
-    family, given = card.get("family_name") or "", card.get("given_name") or ""
-    if family and given:
-        return f"{family}, {given}"
-    return card.get("display_name") or ""
+    return card_name(card)
 
 
 def _ident(kind: str, ident: str) -> dict:
@@ -231,7 +114,7 @@ def _timestamps(created, updated) -> dict:
 def _resource(kind: str, ident: str, attributes: dict, relationships: dict | None,
               shape: Shape) -> dict:
     """A resource object with `fields[kind]` applied; empty members are left out."""
-    wanted = shape.fields.get(kind)
+    wanted = shape.fields_for(kind)
     if wanted is not None:
         attributes = {k: v for k, v in attributes.items() if k in wanted}
         relationships = {k: v for k, v in (relationships or {}).items() if k in wanted}
@@ -310,11 +193,24 @@ def address_resources(card: dict, shape: Shape) -> list[dict]:
     return found
 
 
-def account_list_resource(row: dict, organizations: list[dict], shape: Shape) -> dict:
-    """An account list, linked to its organizations."""
-    relationships = {"organizations": {"data": [_ident("organizations", org["id"]) for org in organizations]}}
+def account_list_resource(row: dict, users: list[dict], organizations: list[dict], shape: Shape) -> dict:
+    """An account list, linked to its users (the owners mpdx-react shows) and its organizations."""
+    relationships = {
+        "account_list_users": {"data": [_ident("account_list_users", user["id"]) for user in users]},
+        "organizations": {"data": [_ident("organizations", org["id"]) for org in organizations]},
+    }
     return _resource("account_lists", row["id"], {"name": row["name"], **_timestamps(row["created"], row["updated"])},
                      relationships, shape)
+
+
+def account_list_user_resource(row: dict, shape: Shape) -> dict:
+    """A user of an account list: names and email addresses, as mpdx-react's organization contacts page reads them."""
+    emails = [{"email": item.get("email") or "", "primary": bool(item.get("primary")), "historic": False}
+              for item in row.get("emails") or []]
+    return _resource("account_list_users", row["id"], {
+        "user_email_addresses": emails, "user_first_name": row.get("first_name") or "",
+        "user_last_name": row.get("last_name") or "", **_timestamps(row["created"], row["updated"]),
+    }, None, shape)
 
 
 def organization_resource(row: dict, shape: Shape) -> dict:
@@ -323,29 +219,43 @@ def organization_resource(row: dict, shape: Shape) -> dict:
                      None, shape)
 
 
-def included_resources(cards: Iterable[dict], account_lists: dict, organizations: dict,
-                       shape: Shape) -> list[dict]:
-    """The compound document's `included`: each requested resource once, in page order."""
-    include = shape.include or set()
-    found: dict[tuple[str, str], dict] = {}
+def included_resources(cards: Iterable[dict], account_lists: dict, organizations: dict, users: dict,
+                       shape: Shape, seen: set | None = None) -> list[dict]:
+    """`included` for these cards as AMS 0.10.3 orders it: card by card, depth first, each
+    relationship in the serializers' declaration order (account_list with its users and
+    organizations, people with their emails and phones, addresses), each resource once.
 
-    def add(resources: Iterable[dict]) -> None:
-        for resource in resources:
-            found.setdefault((resource["type"], resource["id"]), resource)
+    `seen` carries the shared resources already listed (pages streamed in batches)."""
+    include = shape.include
+    seen = set() if seen is None else seen
+    found: list[dict] = []
+
+    def shared(kind: str, ident: str) -> bool:
+        key = (kind, ident)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
 
     for card in cards:
-        if "people" in include:
-            add([person_resource(card, shape)])
-        if "people.email_addresses" in include:
-            add(email_resources(card, shape))
-        if "people.phone_numbers" in include:
-            add(phone_resources(card, shape))
-        if "addresses" in include:
-            add(address_resources(card, shape))
-        account_list = account_lists[card.get("account_list_id")]
-        orgs = organizations.get(account_list["autokey"], [])
         if "account_list" in include:
-            add([account_list_resource(account_list, orgs, shape)])
-        if "account_list.organizations" in include:
-            add(organization_resource(org, shape) for org in orgs)
-    return list(found.values())
+            account_list = account_lists[card.get("account_list_id")]
+            if shared("account_lists", account_list["id"]):
+                list_users = users.get(account_list["autokey"], [])
+                orgs = organizations.get(account_list["autokey"], [])
+                found.append(account_list_resource(account_list, list_users, orgs, shape))
+                if "account_list_users" in include["account_list"]:
+                    found.extend(account_list_user_resource(user, shape) for user in list_users
+                                 if shared("account_list_users", user["id"]))
+                if "organizations" in include["account_list"]:
+                    found.extend(organization_resource(org, shape) for org in orgs
+                                 if shared("organizations", org["id"]))
+        if "people" in include:
+            found.append(person_resource(card, shape))
+            if "email_addresses" in include["people"]:
+                found.extend(email_resources(card, shape))
+            if "phone_numbers" in include["people"]:
+                found.extend(phone_resources(card, shape))
+        if "addresses" in include:
+            found.extend(address_resources(card, shape))
+    return found

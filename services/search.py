@@ -8,6 +8,9 @@ The index is kept in step by `services.contacts` on every write (and by bulk imp
 Both engines tokenise like SQLite's `unicode61 remove_diacritics 2`: words are runs of
 letters and digits, compared without case and accents; `prefix=True` is right
 truncation of the last word; several words in one Term must appear consecutively.
+
+Substring search (`search_cards`, `substring_hits_source`; semantics and plans in
+services.substring) has its own trigram index, kept in the same writes.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from dataclasses import dataclass, field
 from peewee import SQL
 
 from models.connect import database, is_sqlite
+
+from . import substring
 
 FTS_TABLE = "contact_fts"  # SQLite FTS5 virtual table (rowid = contact autokey)
 PG_TABLE = "contact_search"  # PostgreSQL table of tsvector columns (autokey primary key)
@@ -99,12 +104,13 @@ def index_cards(cards: list[dict], replace: bool = False) -> None:
     for indexer, new_cards in _indexers.items():
         if replace or new_cards:
             indexer(cards)
-    write_documents([(card["autokey"], *_document(card)) for card in cards], replace)
+    write_documents([(card["autokey"], *document(card)) for card in cards], replace)
 
 
 def document(card: dict) -> tuple[str, ...]:
-    """A card's texts for the index, in FTS_COLUMNS order (no database needed: import workers call it)."""
-    return _document(card)
+    """A card's texts for both indexes: FTS_COLUMNS, then substring.COLUMNS (no database needed:
+    import workers call it)."""
+    return (*_document(card), *substring.texts(card))
 
 
 def indexers() -> tuple[Callable[[list[dict]], None], ...]:
@@ -112,29 +118,43 @@ def indexers() -> tuple[Callable[[list[dict]], None], ...]:
     return tuple(_indexers)
 
 
+_WORDS = slice(1, 1 + len(FTS_COLUMNS))
+_SUBSTRINGS = slice(1 + len(FTS_COLUMNS), 1 + len(FTS_COLUMNS) + len(substring.COLUMNS))
+
+
 def write_documents(rows: list, replace: bool = False) -> None:
-    """Write index rows `(autokey, *document(card))` (the registered indexers are not run)."""
+    """Write index rows `(autokey, *document(card))` to both indexes (the registered indexers are not run)."""
     if not rows:
         return
     if is_sqlite():
         cursor = database.cursor()
+        keys = [(row[0],) for row in rows]
         if replace:
-            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", [(row[0],) for row in rows])
-        cursor.executemany(
-            f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", keys)
+            cursor.executemany(f"DELETE FROM {substring.TABLE} WHERE rowid = ?", keys)
+        cursor.executemany(f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                           [(row[0], *row[_WORDS]) for row in rows])
+        cursor.executemany(f"INSERT INTO {substring.TABLE}(rowid, {', '.join(substring.COLUMNS)}) "
+                           f"VALUES (?, ?, ?, ?, ?)", [(row[0], *row[_SUBSTRINGS]) for row in rows])
         return
     vectors = ", ".join("to_tsvector('simple', %s)" for _ in FTS_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in FTS_COLUMNS)
     sql = (f"INSERT INTO {PG_TABLE} (autokey, {', '.join(FTS_COLUMNS)}) VALUES (%s, {vectors}) "
            f"ON CONFLICT (autokey) DO UPDATE SET {updates}")
+    texts = ", ".join(substring.COLUMNS)
+    text_updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in substring.COLUMNS)
+    text_sql = (f"INSERT INTO {substring.TABLE} (autokey, {texts}) VALUES (%s, %s, %s, %s, %s) "
+                f"ON CONFLICT (autokey) DO UPDATE SET {text_updates}")
     for row in rows:
-        database.execute_sql(sql, (row[0], *(" ".join(words(text)) for text in row[1:])))
+        database.execute_sql(sql, (row[0], *(" ".join(words(text)) for text in row[_WORDS])))
+    database.cursor().executemany(text_sql, [(row[0], *row[_SUBSTRINGS]) for row in rows])
 
 
 def remove_card(autokey: int) -> None:
-    """Drop a deleted card from the index (PostgreSQL rows go with the card by cascade)."""
+    """Drop a deleted card from the indexes (PostgreSQL rows go with the card by cascade)."""
     if is_sqlite():
         database.execute_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = ?", (autokey,))
+        database.execute_sql(f"DELETE FROM {substring.TABLE} WHERE rowid = ?", (autokey,))
 
 
 # ---------------------------------------------------------------- querying
@@ -223,3 +243,66 @@ def match_autokeys(expr, limit: int | None = None) -> list[int]:
     if limit is not None:
         query = query.limit(limit)
     return [row[0] for row in query.tuples()]
+
+
+# ---------------------------------------------------------------- substring search
+
+# The statement of most substring searches (only its MATCH parameter differs).
+SUBSTRING_MATCH_SQL = f"(SELECT rowid FROM {substring.TABLE} WHERE {substring.TABLE} MATCH ?)"
+
+
+def _vocabulary(low: str, high: str, columns: tuple[str, ...]) -> list[str]:
+    marks = ", ".join("?" for _ in columns)
+    return [row[0] for row in database.execute_sql(
+        f"SELECT DISTINCT term FROM {substring.VOCAB_TABLE} WHERE term >= ? AND term < ? AND col IN ({marks})",
+        (low, high, *columns))]
+
+
+def substring_hits_source(term: str) -> tuple[str, list] | None:
+    """`(SELECT <autokey> ...)` of the cards matching `term` by substring (see `search_cards`), with
+    its parameters; None for a blank term (no filter). A term that can match nothing gives a
+    statement that selects nothing."""
+    parsed = substring.parse_term(term)
+    if parsed is None:
+        return None
+    hits = substring.sqlite_hits(parsed, _vocabulary) if is_sqlite() else substring.postgres_hits(parsed)
+    return hits.sql, list(hits.params)
+
+
+def count_substring_matches(term: str) -> int:
+    """How many cards `search_cards(term)` finds, counted in the substring index alone."""
+    source = substring_hits_source(term)
+    if source is None:
+        return 0
+    return database.execute_sql(f"SELECT count(*) FROM {source[0]} AS hits", source[1]).fetchone()[0]
+
+
+def substring_condition(term: str):
+    """A condition on `Contact.autokey` selecting the cards `search_cards(term)` finds (None: blank term)."""
+    from models import Contact
+
+    source = substring_hits_source(term)
+    return None if source is None else Contact.autokey.in_(SQL(*source))
+
+
+def search_cards(term: str, limit: int = 25, offset: int = 0) -> tuple[int, list[int]]:
+    """Search cards by a free-text term: (how many match, the autokeys of one page, ascending).
+
+    Substring semantics, case-insensitive, accents kept (services.substring has the
+    details and the index plans): commas and hyphens in the term become spaces and every
+    resulting word must be part of the card's name ("Family, Given", else the display
+    name), or each word part of its given or its family name; or the whole term is part of
+    one of its email addresses, or of one of its phone numbers written as digits only
+    ("+1 514 122-4362" is searched as "+15141224362", so pass digits for phone
+    fragments). `%` and `_` are wildcards. A blank term matches nothing here (for MPDX
+    it means "no filter").
+    """
+    source = substring_hits_source(term)
+    if source is None:
+        return 0, []
+    sql, params = source
+    total = database.execute_sql(f"SELECT count(*) FROM {sql} AS hits", params).fetchone()[0]
+    marker = "?" if is_sqlite() else "%s"
+    keys = [row[0] for row in database.execute_sql(
+        f"SELECT * FROM {sql} AS hits ORDER BY 1 LIMIT {marker} OFFSET {marker}", [*params, limit, offset])]
+    return total, keys

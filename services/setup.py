@@ -10,18 +10,21 @@ import peewee
 
 from models.connect import is_sqlite
 
-from . import search
+from . import search, substring
 from .folio import functions as cql_functions
 from .folio import name_index
 
 
 def install(db: peewee.Database, *, folio_array_text: cql_functions.ArrayText | None = None) -> None:
-    """Register what every card write keeps up to date and, given FOLIO's array renderer, the CQL SQL functions.
+    """Register what every card write keeps up to date, the substring search's SQL function (SQLite)
+    and, given FOLIO's array renderer, the CQL SQL functions.
 
     FOLIO's name index is kept by a search indexer (registered for the process, once);
     `folio_array_text` (schemas.folio.array_text, which services may not import) renders
     FOLIO's child arrays for the CQL functions, registered on every SQLite connection of `db`.
     """
     search.register_indexer(name_index.INDEXER, new_cards=False)
+    if is_sqlite(db):
+        db.register_function(substring.substring_like, "substring_like", 2)  # the substring index's recheck
     if folio_array_text is not None and is_sqlite(db):
         cql_functions.register(db, folio_array_text)

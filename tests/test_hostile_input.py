@@ -86,11 +86,13 @@ ENDPOINTS = [
              params={"query": "text", "lang": "text", **dict.fromkeys(["offset", "limit", "totalRecords"], "typed")}),
     Endpoint("mpdx-contacts", "mpdx", "/api/v2/organizations/contacts", "/api/v2/organizations/contacts/{id}",
              None, None, "application/vnd.api+json; charset=utf-8",
-             headers={"Accept": "application/vnd.api+json"}, body_type="application/vnd.api+json",
-             params={**dict.fromkeys(["page", "per_page", "sort"], "typed"),
-                     # MPDX ignores unknown include paths and filter values: nothing matches, 200
-                     **dict.fromkeys(["include", "filter[organization_id]", "filter[status]",
-                                      "filter[wildcard_search]", "fields[contacts]"], "text")}),
+             # MPDX refuses (415) any request without its media type, GET and DELETE too
+             headers={"Accept": "application/vnd.api+json", "Content-Type": "application/vnd.api+json"},
+             body_type="application/vnd.api+json",
+             # MPDX ignores unknown include paths and filter values (nothing matches, 200), reads
+             # page/per_page with Ruby's to_i (never an error) and refuses unknown sorts (400)
+             params=dict.fromkeys(["page", "per_page", "sort", "include", "filter[organization_id]",
+                                   "filter[status]", "filter[wildcard_search]", "fields[contacts]"], "text")),
     Endpoint("osid-contacts", "osid", "/contact/contacts", "/contact/contacts/{id}",
              {"displayName": "Mallory"}, "PUT", "application/json",
              create_query="?addressId={address}&referenceId=id.Id%3A1%40example.org",
@@ -319,6 +321,9 @@ def test_injection_inside_valid_searches_matches_nothing(app, client, auth, seed
     for value in SEARCH_INJECTIONS:
         r = _request(client, auth, endpoint, "GET", f"{endpoint.collection}?{quote(param)}={quote(build(value))}")
         assert r.status_code == 200, (value, r.data[:300])
+        if name == "mpdx-contacts" and value == "_%":  # upstream's ILIKE wildcards: any non-empty name
+            assert len(items(r.json)) == 2, (value, r.data[:300])
+            continue
         assert items(r.json) == [], (value, r.data[:300])
     assert snapshot(app) == before
 
@@ -331,6 +336,10 @@ def test_absurd_limits_and_offsets(app, client, auth, seed, endpoint):
     for name in names:
         for value in ("-1", "-9223372036854775809", str(2**63), str(10**30), "NaN", "abc", "1.5", ""):
             r = _request(client, auth, endpoint, "GET", f"{path}?{name}={quote(value)}")
+            if endpoint.name == "mpdx-contacts":  # Kaminari: Ruby's to_i, never an error; the value echoed
+                assert r.status_code == 200, (name, value, r.data[:300])
+                assert r.json["meta"]["pagination"][name] == value
+                continue
             if value == "" and r.status_code == 200:
                 continue  # an empty value means "not given" in some dialects
             assert_dialect_error(endpoint, r, 400, 422)

@@ -22,7 +22,7 @@ from peewee import OperationalError
 from models.connect import database, is_sqlite
 from models.serving import unless_served
 
-from .. import search
+from .. import search, substring
 from ..folio import name_index
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ CARD_TABLES = ("contact", "contact_email", "contact_phone", "contact_address", "
                "group_membership", name_index.KEY_TABLE)
 # Page cache while loading (KiB, negative = size): the indexes being built stay in memory.
 CACHE_KIB = 128 * 1024
-FTS_TABLES = ("contact_fts", "folio_fts")  # merged once at the end of a load
+FTS_TABLES = ("contact_fts", "folio_fts", "contact_trigram")  # merged once at the end of a load
 # FTS5 pending-terms memory while loading (bytes; default 1 MB): fewer, larger segments to merge.
 FTS_HASH_BYTES = 32 * 1024 * 1024
 FTS_DEFAULT_HASH_BYTES = 1024 * 1024
@@ -99,6 +99,7 @@ class BulkLoad:
         name_index.reset_for_bulk_load()
         # No card exists, so any entry left in the search index is stale.
         database.execute_sql(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('delete-all')")
+        database.execute_sql(f"DELETE FROM {substring.TABLE}")  # stores its texts: no 'delete-all'
         for table in FTS_TABLES:  # no merging while loading: one optimize at the end
             row = database.execute_sql(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
             self._automerge[table] = int(row[0]) if row else FTS_DEFAULT_AUTOMERGE

@@ -15,7 +15,13 @@ from peewee import Model
 
 from models import Contact
 from models.writer import run_write
-from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
+from models.mpdx import (
+    UNASSIGNED_ACCOUNT_LIST_ID,
+    AccountList,
+    AccountListOrganization,
+    AccountListUser,
+    Organization,
+)
 from models.niagara import NiagaraRelation
 from models.osid import (
     OsidAddress,
@@ -52,6 +58,7 @@ TABLES = (
     TableSpec("mpdx_account_list", 6, AccountList, ("id",)),
     TableSpec("mpdx_account_list_organization", 7, AccountListOrganization, ("account_list", "organization"),
               {"account_list": (AccountList, "id"), "organization": (Organization, "id")}),
+    TableSpec("mpdx_account_list_user", 8, AccountListUser, ("id",), {"account_list": (AccountList, "id")}),
     TableSpec("niagara_relation", 30, NiagaraRelation, ("relation_id",),
               {"contact": (Contact, "id"), "target": (Contact, "id")}),
     TableSpec("osid_address_book", 40, OsidAddressBook, ("ident",)),

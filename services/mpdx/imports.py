@@ -4,7 +4,9 @@ The project's own JSON format (docs/mapping/mpdx.md), one object with three opti
 lists, applied as upserts in one transaction (all or nothing):
 
     {"organizations": [{"id": "...", "name": "..."}],
-     "account_lists": [{"id": "...", "name": "...", "organizations": ["<organization id>"]}],
+     "account_lists": [{"id": "...", "name": "...", "organizations": ["<organization id>"],
+                        "users": [{"id": "...", "first_name": "...", "last_name": "...",
+                                   "emails": [{"email": "...", "primary": true}]}]}],
      "contacts":      [{"id": "<card id>", "account_list": "<account list id>" | null,
                         "status": "Partner - Financial" | null}]}
 """
@@ -16,7 +18,13 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from models import Contact, utcnow
 from models.writer import run_write
-from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
+from models.mpdx import (
+    UNASSIGNED_ACCOUNT_LIST_ID,
+    AccountList,
+    AccountListOrganization,
+    AccountListUser,
+    Organization,
+)
 
 from .. import contacts as cards
 from ..errors import FieldError, Invalid
@@ -33,6 +41,24 @@ class _OrganizationSchema(Schema):
     name = fields.String(load_default="")
 
 
+class _EmailSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    email = fields.String(required=True)
+    primary = fields.Boolean(load_default=False)
+
+
+class _UserSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(**_ID)
+    first_name = fields.String(load_default="")
+    last_name = fields.String(load_default="")
+    emails = fields.List(fields.Nested(_EmailSchema), load_default=list)
+
+
 class _AccountListSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -40,6 +66,7 @@ class _AccountListSchema(Schema):
     id = fields.String(**_ID)
     name = fields.String(load_default="")
     organizations = fields.List(fields.String(validate=validate.Length(min=1, max=64)))
+    users = fields.List(fields.Nested(_UserSchema))
 
 
 class _ContactSchema(Schema):
@@ -96,6 +123,8 @@ def _check_ids(data: dict) -> None:
     """Ids must be unique across resource types: no organization or list may reuse a card id."""
     ids = [(f"organizations[{i}].id", row["id"]) for i, row in enumerate(data["organizations"])]
     ids += [(f"account_lists[{i}].id", row["id"]) for i, row in enumerate(data["account_lists"])]
+    ids += [(f"account_lists[{i}].users[{j}].id", user["id"]) for i, row in enumerate(data["account_lists"])
+            for j, user in enumerate(row.get("users") or [])]
     for path, ident in ids:
         if ident == UNASSIGNED_ACCOUNT_LIST_ID:
             raise _invalid(path, f"{ident} is reserved for the Unassigned account list")
@@ -104,6 +133,17 @@ def _check_ids(data: dict) -> None:
     for path, ident in ids:
         if ident in taken:
             raise _invalid(path, f"{ident} is already a contact's id (ids are unique across types)")
+    users = [(path, ident) for path, ident in ids if ".users[" in path]
+    if users:
+        others = {ident for path, ident in ids if ".users[" not in path}
+        wanted = [ident for _, ident in users]
+        others |= {row[0] for row in Organization.select(Organization.id).where(Organization.id.in_(wanted)).tuples()}
+        others |= {row[0] for row in AccountList.select(AccountList.id).where(AccountList.id.in_(wanted)).tuples()}
+        seen: set[str] = set()
+        for path, ident in users:
+            if ident in others or ident in seen:
+                raise _invalid(path, f"{ident} is already used (ids are unique across types)")
+            seen.add(ident)
 
 
 def _upsert(model, row: dict, now) -> int:
@@ -136,6 +176,8 @@ def _apply(data: dict) -> dict[str, int]:
             if wanted:
                 AccountListOrganization.insert_many(
                     [{"account_list": key, "organization": org} for org in wanted]).execute()
+        if "users" in row:
+            _replace_users(key, row["users"], now)
     for i, row in enumerate(data["contacts"]):
         changes: dict[str, Any] = {}
         if "status" in row:
@@ -149,6 +191,23 @@ def _apply(data: dict) -> dict[str, int]:
             cards.update_card(row["id"], changes, respect_lock=False)
     return {"organizations": len(data["organizations"]), "account_lists": len(data["account_lists"]),
             "contacts": len(data["contacts"])}
+
+
+def _replace_users(list_key: int, users: list[dict], now) -> None:
+    """The list's users become exactly `users` (a user listed under another list moves here)."""
+    ids = [user["id"] for user in users]
+    kept = {row.id: row for row in AccountListUser.select().where(AccountListUser.id.in_(ids))} if ids else {}
+    AccountListUser.delete().where((AccountListUser.account_list == list_key)
+                                   & AccountListUser.id.not_in(ids or [""])).execute()
+    for position, user in enumerate(users):
+        values = {"account_list": list_key, "position": position, "first_name": user["first_name"],
+                  "last_name": user["last_name"], "emails": user["emails"] or None}
+        existing = kept.get(user["id"])
+        if existing is None:
+            AccountListUser.insert(id=user["id"], created=now, updated=now, **values).execute()
+        elif (existing.__data__["account_list"], existing.position, existing.first_name, existing.last_name,
+              existing.emails) != (list_key, position, values["first_name"], values["last_name"], values["emails"]):
+            AccountListUser.update(updated=now, **values).where(AccountListUser.autokey == existing.autokey).execute()
 
 
 def _account_list_key(ident: str | None, known: dict[str, int], path: str) -> int | None:
@@ -176,12 +235,20 @@ def export_data() -> dict[str, list]:
     lists = list(AccountList.select().where(AccountList.id != UNASSIGNED_ACCOUNT_LIST_ID)
                  .order_by(AccountList.autokey).dicts())
     list_ids = {row["autokey"]: row["id"] for row in lists}
+    users: dict[int, list[dict]] = {}
+    for user in (AccountListUser.select().order_by(AccountListUser.account_list, AccountListUser.position)
+                 .dicts()):
+        users.setdefault(user["account_list"], []).append(
+            {"id": user["id"], "first_name": user["first_name"], "last_name": user["last_name"],
+             "emails": [{"email": e.get("email", ""), "primary": bool(e.get("primary"))}
+                        for e in user["emails"] or []]})
     assigned = (Contact.select(Contact.id, Contact.account_list_id, Contact.status)
                 .where(Contact.account_list_id.is_null(False) | Contact.status.is_null(False))
                 .order_by(Contact.autokey).dicts())
     return {
         "organizations": [{"id": row["id"], "name": row["name"]} for row in organizations],
-        "account_lists": [{"id": row["id"], "name": row["name"], "organizations": links.get(row["autokey"], [])}
+        "account_lists": [{"id": row["id"], "name": row["name"], "organizations": links.get(row["autokey"], []),
+                           **({"users": users[row["autokey"]]} if row["autokey"] in users else {})}
                           for row in lists],
         "contacts": [{"id": row["id"], "account_list": list_ids.get(row["account_list_id"]),
                       "status": row["status"] or None} for row in assigned],

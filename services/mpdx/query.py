@@ -2,9 +2,10 @@
 
 Every filter is an indexed condition on `contact`: organizations through the
 account-list link table, status through its index, wildcard_search through the shared
-full-text index (services.search: FTS5 on SQLite, tsvector on PostgreSQL).
+substring index (services.search / services.substring: FTS5 trigram on SQLite, pg_trgm
+on PostgreSQL).
 
-A search without other filters is answered from the full-text index: the total is
+A search without other filters is answered from the substring index: the total is
 counted there alone, and the page either walks the sort order's index probing the hit
 set or sorts the hits, whichever the hit count says is cheaper. The hot queries are
 compiled once (models.statements) instead of being rebuilt by Peewee on every request.
@@ -16,8 +17,12 @@ debounced typing). The page's rows are always read afresh.
 """
 from __future__ import annotations
 
+import datetime
+import itertools
 import math
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from peewee import JOIN, SQL, fn
@@ -25,11 +30,17 @@ from peewee import JOIN, SQL, fn
 from models import Contact
 from models.connect import database, is_sqlite
 from models.freshness import cached_until_written
-from models.mpdx import UNASSIGNED_ACCOUNT_LIST_ID, AccountList, AccountListOrganization, Organization
-from models.statements import fetch_dicts
+from models.mpdx import (
+    UNASSIGNED_ACCOUNT_LIST_ID,
+    AccountList,
+    AccountListOrganization,
+    AccountListUser,
+    Organization,
+)
+from models.statements import fetch_dicts, fetch_dicts_once
 
 from .. import search
-from .status import status_condition
+from .status import reversed_statuses, status_condition
 
 # MPDX's contact name, "Family, Given" when both are known, else the display name
 # (schemas.mpdx.contact_name is the same rule in Python). Literal SQL, so that it is the
@@ -50,14 +61,27 @@ CACHED_PAGE_ROWS = 100
 
 @dataclass
 class ContactFilter:
-    """The parsed list request: filters and order."""
+    """The parsed list request: filters (each reversible, as upstream's reverse_<filter>) and order."""
 
     organization_ids: list[str] | None = None
     statuses: list[str] | None = None
     wildcard_search: str | None = None
+    updated: tuple[datetime.datetime, datetime.datetime, bool] | None = None  # (low, high, end excluded)
+    reverse: frozenset[str] = frozenset()  # names of the filters to reverse
     sort_field: str | None = None  # name, created_at, updated_at
     descending: bool = False
     nulls: str | None = None  # "first", "last" or None
+
+    @property
+    def search_only(self) -> bool:
+        """wildcard_search is the only filter (and not reversed): answered from the substring index."""
+        return bool(self.wildcard_search and not self.organization_ids and not self.statuses
+                    and not self.updated and "wildcard_search" not in self.reverse)
+
+
+def _excluding(condition):
+    """Upstream's generic reverse: every contact the filter does not select (NOT IN its ids)."""
+    return Contact.autokey.not_in(Contact.select(Contact.autokey).where(condition))
 
 
 def _conditions(spec: ContactFilter) -> list:
@@ -65,15 +89,24 @@ def _conditions(spec: ContactFilter) -> list:
     if spec.organization_ids:
         linked = (AccountListOrganization.select(AccountListOrganization.account_list)
                   .join(Organization).where(Organization.id.in_(spec.organization_ids)))
-        found.append(Contact.account_list_id.in_(linked))
+        condition = Contact.account_list_id.in_(linked)
+        found.append(_excluding(condition) if "organization_id" in spec.reverse else condition)
     if spec.statuses:
-        condition = status_condition(spec.statuses)
+        statuses, exclude = spec.statuses, False
+        if "status" in spec.reverse:
+            rewritten = reversed_statuses(spec.statuses)
+            statuses, exclude = (rewritten, False) if rewritten is not None else (spec.statuses, True)
+        condition = status_condition(statuses)
         if condition is not None:
-            found.append(condition)
+            found.append(_excluding(condition) if exclude else condition)
+    if spec.updated:
+        low, high, exclusive = spec.updated
+        found.append((Contact.updated >= low) & (Contact.updated < high) if exclusive
+                     else Contact.updated.between(low, high))
     if spec.wildcard_search:
         condition = wildcard_condition(spec.wildcard_search)
         if condition is not None:
-            found.append(condition)
+            found.append(_excluding(condition) if "wildcard_search" in spec.reverse else condition)
     return found
 
 
@@ -83,36 +116,9 @@ def _where(query, spec: ContactFilter):
     return query
 
 
-def search_tokens(term: str) -> list[str]:
-    """MPDX's name tokens: lower-cased, commas and hyphens are spaces."""
-    tokens = term.lower().replace(",", " ").replace("-", " ").split()
-    # A token without letters or digits has no FTS term to match.
-    return [t for t in tokens if any(ch.isalnum() for ch in t)]
-
-
-def wildcard_expression(raw: str):
-    """services.search expression of MPDX's wildcard_search: all name tokens, or the whole term in an email or phone."""
-    term = raw.strip().lower()
-    if not term:
-        return None
-    alternatives = []
-    tokens = search_tokens(term)
-    if len(tokens) == 1 and search.words(tokens[0]) == search.words(term):
-        # The same words in a name column or in emails/phones: one term over every
-        # column, so the index expands a prefix (e.g. smith* -> thousands of smithNNNN
-        # email words) once instead of once per alternative.
-        return search.Term(tokens[0], prefix=True, columns=search.NAME_COLUMNS + ("emails", "phones"))
-    if tokens:
-        alternatives.append(search.All(tuple(search.Term(t, prefix=True, columns=search.NAME_COLUMNS)
-                                             for t in tokens)))
-    alternatives.append(search.Term(term, prefix=True, columns=("emails", "phones")))
-    return search.Any(tuple(alternatives))
-
-
 def wildcard_condition(raw: str):
-    """Contacts matching MPDX's wildcard_search (a condition on `Contact.autokey`)."""
-    expr = wildcard_expression(raw)
-    return search.matches(expr) if expr is not None else None
+    """Contacts matching MPDX's wildcard_search (a condition on `Contact.autokey`; None: blank term)."""
+    return search.substring_condition(raw)
 
 
 def _order(spec: ContactFilter) -> list:
@@ -133,6 +139,44 @@ def page_rows(spec: ContactFilter, offset: int, limit: int) -> list[dict]:
     return list(query.dicts())
 
 
+def iter_page_rows(spec: ContactFilter, offset: int, limit: int, batch: int) -> Iterator[list[dict]]:
+    """The rows of one page, `batch` at a time, from one statement read as it goes (bounded memory
+    for pages of any size). Run it inside `snapshot()` so that every batch sees the same data."""
+    query = _where(Contact.select(), spec).order_by(*_order(spec)).offset(offset).limit(limit)
+    sql, params = query.sql()
+    if is_sqlite():
+        cursor = database.execute_sql(sql, params)
+    else:  # a server-side cursor: psycopg would fetch the whole result at once
+        cursor = database.connection().cursor(name="mpdx_page")
+        cursor.execute(sql, params)
+    # Contact.select() reads every field, in this order.
+    converters = [(f.name, f.python_value) for f in Contact._meta.sorted_fields]
+    while True:
+        rows = cursor.fetchmany(batch) if not is_sqlite() else list(itertools.islice(cursor, batch))
+        if not rows:
+            break
+        yield [{name: convert(value) if value is not None else value
+                for (name, convert), value in zip(converters, row)} for row in rows]
+    if not is_sqlite():
+        cursor.close()
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """One consistent view of the store for several statements (a read transaction)."""
+    with database.atomic():
+        if not is_sqlite():
+            database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def count(spec: ContactFilter) -> int:
+    """How many contacts match the filters (a search alone: counted in the substring index)."""
+    if spec.search_only:
+        return search.count_substring_matches(spec.wildcard_search or "")
+    return total_count(spec)
+
+
 def total_count(spec: ContactFilter) -> int:
     """How many contacts match the filters (COUNT(*), not Peewee's .count())."""
     return _where(Contact.select(fn.COUNT(SQL("*"))), spec).scalar() or 0
@@ -140,25 +184,22 @@ def total_count(spec: ContactFilter) -> int:
 
 def find(spec: ContactFilter, offset: int, limit: int) -> tuple[int, list[dict]]:
     """The total and the rows of one page (`limit` 0: the total only)."""
-    if spec.wildcard_search and not spec.organization_ids and not spec.statuses:
+    if spec.search_only:
         return _search(spec, offset, limit)
     total = total_count(spec)
     return total, (page_rows(spec, offset, limit) if limit and offset < total else [])
 
 
 def _search(spec: ContactFilter, offset: int, limit: int) -> tuple[int, list[dict]]:
-    """wildcard_search alone: the total counted in the full-text index, and one page of hits."""
-    expr = wildcard_expression(spec.wildcard_search or "")
-    source = search.hits_source(expr) if expr is not None else None
-    if source is None:
-        return 0, []
+    """wildcard_search alone: the total counted in the substring index, and one page of hits."""
+    source = search.substring_hits_source(spec.wildcard_search or "")
+    if source is None:  # a blank term is no filter
+        return total_count(spec), page_rows(spec, offset, limit) if limit else []
     if is_sqlite():
         return _cached_search(spec, source, offset, limit)
-    if not limit:
-        return search.count_matches(expr), []
+    total = search.count_substring_matches(spec.wildcard_search or "")
     # PostgreSQL's planner weighs the GIN hits against the sort indexes itself.
-    total = search.count_matches(expr)
-    return total, (page_rows(spec, offset, limit) if offset < total else [])
+    return total, (page_rows(spec, offset, limit) if limit and offset < total else [])
 
 
 class _Statement:
@@ -203,8 +244,11 @@ def _sqlite_search(spec: ContactFilter, source: tuple[str, list], offset: int, l
     threshold = _walk_threshold(offset + limit)
     order = _order_sql(spec)
     args = [*params, threshold, limit, offset, threshold, limit, offset]
-    rows = fetch_dicts(f"mpdx.search.{spec.sort_field}.{spec.descending}", Contact,
-                       lambda *a: _Statement(_search_statement(hits_sql, order), list(a)), *args)
+    if hits_sql == search.SUBSTRING_MATCH_SQL:  # the usual statement: compiled once
+        rows = fetch_dicts(f"mpdx.search.{spec.sort_field}.{spec.descending}", Contact,
+                           lambda *a: _Statement(_search_statement(hits_sql, order), list(a)), *args)
+    else:  # rechecks and scans vary with the term: not remembered
+        rows = fetch_dicts_once(Contact, _search_statement(hits_sql, order), args)
     total = rows[0].pop("mpdx_total") if rows else 0
     for row in rows[1:]:
         row.pop("mpdx_total")
@@ -215,7 +259,7 @@ def _cached_search(spec: ContactFilter, source: tuple[str, list], offset: int, l
     """`_sqlite_search` (or the count alone for `limit` 0), remembered until the database changes."""
     # One dict per state of the database (per thread, so per connection): emptied by any write.
     cache: OrderedDict = cached_until_written("mpdx.searches", OrderedDict)
-    key = (tuple(source[1]), spec.sort_field, spec.descending, offset, limit)
+    key = (source[0], tuple(source[1]), spec.sort_field, spec.descending, offset, limit)
     found = cache.get(key)
     if found is not None:
         cache.move_to_end(key)
@@ -308,3 +352,16 @@ def _account_lists(keys: list[int]) -> tuple[dict[int | None, dict], dict[int, l
     for key in keys:
         found.setdefault(key, found[None])
     return found, organizations
+
+
+def account_list_users_for(list_keys) -> dict[int, list[dict]]:
+    """Each account list's users (by list autokey), in their order, in one query."""
+    keys = sorted(set(list_keys))
+    found: dict[int, list[dict]] = defaultdict(list)
+    if not keys:
+        return found
+    query = (AccountListUser.select().where(AccountListUser.account_list.in_(keys))
+             .order_by(AccountListUser.account_list, AccountListUser.position, AccountListUser.autokey))
+    for row in query.dicts():
+        found[row["account_list"]].append(row)
+    return found

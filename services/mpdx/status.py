@@ -30,6 +30,21 @@ def normalize_status(value: str | None, path: str = "status") -> str | None:
     return value
 
 
+def reversed_statuses(values: list[str]) -> list[str] | None:
+    """MPDX's `reverse_status` rewrite of the listed values, None when it reverses by exclusion.
+
+    Upstream (Contact::Filter::Status#execute_reverse_query): `active` or `null` among the
+    values become `hidden`; else `hidden` becomes `null`; any other list is reversed by
+    excluding what it matches. The rewrites are not complements (`null` reversed is the
+    five hidden statuses only): that is upstream's behaviour.
+    """
+    if {"active", "null"} & set(values):
+        return [v for v in values if v not in ("active", "null")] + ["hidden"]
+    if "hidden" in values:
+        return [v for v in values if v != "hidden"] + ["null"]
+    return None
+
+
 def status_condition(values: list[str]) -> Expression | None:
     """WHERE clause for `filter[status]` values: literals, `active`, `hidden`, `null`.
 

@@ -39,7 +39,8 @@ NAMES = [
 FOLIO_QUERIES = ["lastName=fury", "lastName=Fury*", "firstName=nick", "lastName==Sørensen", "lastName=sorensen",
                  "firstName=ann*", "lastName=\"fury smith\"", "firstName==Zoë", "lastName=o*", "lastName=baker",
                  "cql.allRecords=1 sortBy lastName/sort.descending firstName"]
-MPDX_TERMS = ["fury", "ann", "bjørn", "sorensen", "nunez", "555", "example.org", "zoe quinn"]
+MPDX_TERMS = ["fury", "ann", "bjørn", "sorensen", "nunez", "555", "example.org", "zoe quinn",
+              "ury-sm", "rens", "ø", "01", "5550102", "@example.d", "an_"]
 
 
 def _make_cards(app) -> None:
@@ -79,7 +80,8 @@ def _index_rows(database_url: str) -> dict:
     fts = {term: [row[0] for row in database.execute_sql(
         f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid", (term,))]
         for table, term in (("contact_fts", "fury*"), ("contact_fts", "sorensen"), ("contact_fts", "555"),
-                            ("contact_fts", "example"), ("folio_fts", "6675727*"), ("folio_fts", "616e6e"))}
+                            ("contact_fts", "example"), ("folio_fts", "6675727*"), ("folio_fts", "616e6e"),
+                            ("contact_trigram", '"ury-sm"'), ("contact_trigram", '{phones}: "5550"'))}
     return {
         "schema": schema,
         "folio_key": [tuple(row) for row in database.execute_sql("SELECT * FROM folio_key ORDER BY 1")],
@@ -87,7 +89,9 @@ def _index_rows(database_url: str) -> dict:
         "fts": fts,
         "indexed": database.execute_sql("SELECT COUNT(*) FROM folio_fts_docsize").fetchone()[0],
         "automerge": {table: database.execute_sql(f"SELECT v FROM {table}_config WHERE k = 'automerge'")
-                      .fetchone()[0] for table in ("contact_fts", "folio_fts")},
+                      .fetchone()[0] for table in ("contact_fts", "folio_fts", "contact_trigram")},
+        "trigram_texts": [tuple(row) for row in database.execute_sql(
+            "SELECT rowid, name, name_parts, emails, phones FROM contact_trigram ORDER BY rowid")],
     }
 
 
@@ -132,7 +136,7 @@ def test_bulk_load_gives_what_the_per_card_path_gives(app, client, auth, databas
     assert _index_rows(other) == before_index
     assert before_index["indexed"] == len(NAMES) and before_index["folio_dirty"] == []
     # migration 0600's merge setting, put back after the load merged nothing until its end
-    assert before_index["automerge"] == {"contact_fts": 16, "folio_fts": 16}
+    assert before_index["automerge"] == {"contact_fts": 16, "folio_fts": 16, "contact_trigram": 16}
     assert before_views["lastName=fury"] and before_views["fury"]  # the views are not empty
     assert before_views["lookup"][0] == 200
     restored = create_app(Config(database_url=other, auth=False))

@@ -14,8 +14,9 @@ from .io_support import fresh_database_url, run, summary
 
 ORG = "11111111-2222-4333-8444-555555555555"
 LIST = "66666666-7777-4888-9999-000000000000"
+USER = "77777777-8888-4999-8aaa-bbbbbbbbbbbb"
 NIAGARA = {"Content-Type": "application/json"}
-MPDX = {"Accept": "application/vnd.api+json"}
+MPDX = {"Accept": "application/vnd.api+json", "Content-Type": "application/vnd.api+json"}
 
 
 def _build(app, client, auth) -> dict:
@@ -30,7 +31,9 @@ def _build(app, client, auth) -> dict:
     assert relation.status_code == 201, relation.get_json()
     with app.app_context():
         mpdx_import.import_data({"organizations": [{"id": ORG, "name": "Org"}],
-                                 "account_lists": [{"id": LIST, "name": "List", "organizations": [ORG]}],
+                                 "account_lists": [{"id": LIST, "name": "List", "organizations": [ORG],
+                                                    "users": [{"id": USER, "first_name": "Olga",
+                                                               "emails": [{"email": "o@x.example", "primary": True}]}]}],
                                  "contacts": [{"id": a["contact_id"], "account_list": LIST,
                                                "status": "Partner - Financial"}]})
     parent = client.post("/contact/address-books", json={"displayName": "Campus"}, headers=auth).get_json()
@@ -60,7 +63,8 @@ def _views(client, auth, ids) -> dict:
     return {
         "relations_a": get(f"/contacts/{ids['a']}/relations"),
         "relations_b": get(f"/contacts/{ids['b']}/relations"),
-        "mpdx": get(f"/api/v2/organizations/contacts/{ids['a']}?include=account_list.organizations", MPDX),
+        "mpdx": get(f"/api/v2/organizations/contacts/{ids['a']}?include=account_list.organizations,"
+                    "account_list.account_list_users", MPDX),
         "mpdx_by_org": get(f"/api/v2/organizations/contacts?filter[organization_id]={ORG}", MPDX),
         "children": get(f"/contact/address-books/{q(ids['parent'])}/children"),
         "parents": get(f"/contact/address-books/{q(ids['child'])}/parents"),
@@ -77,7 +81,8 @@ def test_every_dialect_table_round_trips(app, client, auth, database_url, tmp_pa
     exported = tmp_path / "all.jsonl"
     assert run("export", "--format", "jsonl", "--output", str(exported), "--database-url", database_url).exit_code == 0
     types = [json.loads(line)["type"] for line in exported.read_text().splitlines()]
-    for name in ("mpdx_organization", "mpdx_account_list", "mpdx_account_list_organization", "niagara_relation",
+    for name in ("mpdx_organization", "mpdx_account_list", "mpdx_account_list_organization",
+                 "mpdx_account_list_user", "niagara_relation",
                  "osid_address_book", "osid_address", "osid_contact", "osid_book_edge", "osid_book_address",
                  "osid_record_type"):
         assert name in types, name

@@ -80,6 +80,21 @@ class Mpdx:
         return self.client.delete(f"{URL}/{contact_id}",
                                   headers={**self.headers, "Content-Type": JSONAPI, **(headers or {})})
 
+    def raw(self, method: str, path: str = URL, headers: dict | None = None, *, token: bool = True,
+            query: str | dict | None = None, data=None):
+        """A request with exactly these headers (plus the token unless `token` is False); None drops a header."""
+        sent = {**(self.headers if token else {}), **(headers or {})}
+        sent = {name: value for name, value in sent.items() if value is not None}
+        environ = {}
+        if "Content-Type" in sent:  # Werkzeug's test client would otherwise set or drop it itself
+            environ["CONTENT_TYPE"] = sent.pop("Content-Type")
+        return self.client.open(path, method=method, headers=sent, query_string=query, data=data,
+                                environ_overrides=environ)
+
+    def query(self, query: str, headers: dict | None = None):
+        """GET the list with a raw query string (brackets, `;` and `+` as a client would send them)."""
+        return self.raw("GET", f"{URL}?{query}", {"Content-Type": JSONAPI, **(headers or {})})
+
     def ids(self, query: dict | None = None) -> list[str]:
         response = self.get("", query)
         assert response.status_code == 200, response.get_json()

@@ -114,3 +114,58 @@ def test_import_of_a_locked_card_still_assigns_it(mpdx, database_url):
     mpdx.lock(card["id"])
     assert _run(database_url, "import", "-", stdin=json.dumps(_document(card["id"]))).exit_code == 0
     assert mpdx.ids({"filter[organization_id]": ORG_A}) == [card["id"]]
+
+
+USER_1 = "0a0a0a0a-0000-4000-8000-0000000000a1"
+USER_2 = "0b0b0b0b-0000-4000-8000-0000000000b2"
+
+
+def _users_document(card_id: str) -> dict:
+    document = _document(card_id)
+    document["account_lists"][0]["users"] = [
+        {"id": USER_1, "first_name": "Olga", "last_name": "Owner",
+         "emails": [{"email": "olga@example.org", "primary": True}]},
+        {"id": USER_2, "first_name": "Sam", "last_name": "Second", "emails": []},
+    ]
+    return document
+
+
+def test_account_list_users_import_export_and_include(mpdx, database_url):
+    card = mpdx.card(display_name="Ann Lee")
+    document = _users_document(card["id"])
+    assert _run(database_url, "import", "-", stdin=json.dumps(document)).exit_code == 0
+    exported = json.loads(_run(database_url, "export").output)
+    assert exported["account_lists"][0]["users"] == [
+        {"id": USER_1, "first_name": "Olga", "last_name": "Owner",
+         "emails": [{"email": "olga@example.org", "primary": True}]},
+        {"id": USER_2, "first_name": "Sam", "last_name": "Second", "emails": []}]
+    body = mpdx.get(f"/{card['id']}", {"include": "account_list.account_list_users"}).get_json()
+    by_id = {item["id"]: item for item in body["included"]}
+    assert by_id[LIST_AB]["relationships"]["account_list_users"] == {"data": [
+        {"id": USER_1, "type": "account_list_users"}, {"id": USER_2, "type": "account_list_users"}]}
+    user = by_id[USER_1]
+    assert user["type"] == "account_list_users"
+    assert {k: v for k, v in user["attributes"].items() if not k.endswith("_at")} == {
+        "user_email_addresses": [{"email": "olga@example.org", "primary": True, "historic": False}],
+        "user_first_name": "Olga", "user_last_name": "Owner"}
+    # Replacing the list's users drops the ones not listed; importing the export changes nothing.
+    document["account_lists"][0]["users"] = document["account_lists"][0]["users"][1:]
+    assert _run(database_url, "import", "-", stdin=json.dumps(document)).exit_code == 0
+    again = json.loads(_run(database_url, "export").output)
+    assert [user["id"] for user in again["account_lists"][0]["users"]] == [USER_2]
+    assert _run(database_url, "import", "-", stdin=json.dumps(again)).exit_code == 0
+    assert json.loads(_run(database_url, "export").output) == again
+
+
+@pytest.mark.parametrize("user_id, message", [
+    (ORG_A, "is already used"),
+    (LIST_AB, "is already used"),
+    (USER_1, "is already used"),  # listed twice
+])
+def test_user_ids_are_unique_across_types(mpdx, database_url, user_id, message):
+    card = mpdx.card(display_name="Ann Lee")
+    document = _users_document(card["id"])
+    document["account_lists"][0]["users"][1]["id"] = user_id
+    result = _run(database_url, "import", "-", stdin=json.dumps(document))
+    assert result.exit_code == 1
+    assert message in result.output

@@ -61,7 +61,7 @@ def test_a_repeated_search_is_answered_without_the_index(mpdx, smiths, matches):
 @pytest.mark.parametrize("query, expected", [
     ({"sort": "-created_at"}, [3, 2, 0]),
     ({"per_page": "1", "page": "2"}, [2]),
-    ({"per_page": "0"}, []),
+    ({"per_page": "2"}, [0, 2]),
 ])
 def test_another_sort_or_page_is_another_search(mpdx, smiths, matches, query, expected):
     _search(mpdx)
@@ -90,10 +90,10 @@ def test_the_oldest_search_is_forgotten_first(mpdx, smiths, matches, monkeypatch
 
 def test_a_new_card_is_found(mpdx, smiths):
     assert _search(mpdx) == ([smiths[0], smiths[2], smiths[3]], 3)
-    assert _search(mpdx, per_page="0") == ([], 3)
+    assert _search(mpdx, per_page="1") == ([smiths[0]], 3)
     new = mpdx.card(given_name="Eve", family_name="Smithers", created=at(9))["id"]
     assert _search(mpdx) == ([smiths[0], smiths[2], smiths[3], new], 4)
-    assert _search(mpdx, per_page="0") == ([], 4)
+    assert _search(mpdx, per_page="1") == ([smiths[0]], 4)
 
 
 def test_a_renamed_card_leaves_and_a_deleted_one_goes(mpdx, smiths):
