@@ -46,7 +46,8 @@ DOORS: tuple[Door, ...] = (
     Door("FOLIO", "/organizations-storage/contacts/{id}", (("X-Okapi-Tenant", FOLIO_TENANT),),
          about="organizations-storage; needs X-Okapi-Tenant"),
     Door("Incoplax", "/rest/v1/addressbook/contacts/{id}", about="addressbook"),
-    Door("MPDX", "/api/v2/organizations/contacts/{id}", about="JSON:API"),
+    Door("MPDX", "/api/v2/organizations/contacts/{id}", (("Content-Type", "application/vnd.api+json"),),
+         about="JSON:API; every request names the JSON:API media type, as MPDX's clients do"),
     Door("OSID", "/contact/contacts?referenceId={reference}",
          about="OSID contacts are links from an address to a reference Id: those whose reference is this card"),
     # CardDAV: the card as a vCard in the one address book (a card a phone PUT under a name of

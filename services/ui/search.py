@@ -1,13 +1,12 @@
 """The UI's one search box: names, emails and phones, newest cards first, paged by keyset.
 
-The expression is MPDX's `wildcard_search` over the shared full-text index
-(`services.search`): every name word (a word prefix), or the whole text inside an
-email or phone. Whatever `services.search` does with a `Term` (word prefixes today),
-the UI does too.
+The hits are MPDX's `wildcard_search`, from the same search service
+(`services.search.substring_hits_source`): every name word a substring of the name, or
+the whole text inside an email or phone, read from the trigram index.
 
 Pages are keyset pages on the card's autokey, descending: the next page asks for keys
-below the last one shown, straight from the full-text index (FTS5 walks its doclist
-by rowid and stops after a page), so page 1,000 costs what page 1 does at any size.
+below the last one shown, straight from the index (FTS5 walks its doclist by rowid and
+stops after a page), so page 1,000 costs what page 1 does at any size.
 The first page reads up to COUNT_LIMIT + 1 keys in the same pass, which gives the count
 ("more than 1,000" is all a person needs; an exact count of a broad search at a million
 cards costs tens of milliseconds); later pages count nothing and know their position
@@ -18,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 
 from models import Contact
@@ -30,8 +30,8 @@ from ..errors import Invalid
 PAGE_SIZE = 25
 COUNT_LIMIT = 1000
 MAX_QUERY_CHARS = 200
-# A one-character query matches a large part of any big address book, and the index has
-# no one-character prefixes (FTS5 prefix='2 3'): it is not run.
+# A one-character query matches a large part of any big address book, and a trigram index
+# cannot narrow it (MPDX scans the stored texts for it): the UI does not run it.
 MIN_QUERY_CHARS = 2
 
 
@@ -77,18 +77,15 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
     return int(key), int(shown)
 
 
-def search_expression(text: str):
-    """The services.search expression of the search box (None: no searchable word)."""
-    term = text.strip().lower()
-    tokens = [t for t in term.replace(",", " ").replace("-", " ").split() if search.words(t)]
-    if not tokens:
-        return None
-    if len(tokens) == 1 and search.words(tokens[0]) == search.words(term):
-        return search.Term(tokens[0], prefix=True, columns=search.NAME_COLUMNS + ("emails", "phones"))
-    return search.Any((
-        search.All(tuple(search.Term(t, prefix=True, columns=search.NAME_COLUMNS) for t in tokens)),
-        search.Term(term, prefix=True, columns=("emails", "phones")),
-    ))
+_PHONE_LIKE = re.compile(r"[\d\s()+./-]*\d[\d\s()+./-]*")
+
+
+def as_searched(text: str) -> str:
+    """What the search service is asked: a phone number as typed ("+1 555 010-1") becomes its
+    digits, as phone numbers are searched (people type spaces and dashes, the index has none)."""
+    if _PHONE_LIKE.fullmatch(text.strip()):
+        return re.sub(r"\D", "", text)
+    return text
 
 
 def search_cards(text: str, cursor: str | None = None, limit: int = PAGE_SIZE) -> SearchPage:
@@ -102,8 +99,7 @@ def search_cards(text: str, cursor: str | None = None, limit: int = PAGE_SIZE) -
     if text.strip():
         if len("".join(search.words(text))) < MIN_QUERY_CHARS:
             return SearchPage([], None, 0, too_short=True)
-        expr = search_expression(text)
-        source = search.hits_source(expr) if expr is not None else None
+        source = search.substring_hits_source(as_searched(text))
         if source is None:
             return SearchPage([], None, 0)
 

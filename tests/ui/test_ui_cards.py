@@ -115,7 +115,7 @@ def test_the_card_page_shows_exactly_what_each_door_answers(ui, auth, token):
         "Niagara": (f"/contacts/{cid}", {}),
         "FOLIO": (f"/organizations-storage/contacts/{cid}", {"X-Okapi-Tenant": "diku"}),
         "Incoplax": (f"{INCOPLAX}/{cid}", {}),
-        "MPDX": (f"/api/v2/organizations/contacts/{cid}", {}),
+        "MPDX": (f"/api/v2/organizations/contacts/{cid}", {"Content-Type": "application/vnd.api+json"}),
         "OSID": (f"/contact/contacts?referenceId=id.Id%3A{cid}%40localhost", {}),
         "CardDAV": (f"/carddav/addressbooks/contacts/{cid}.vcf", {}),
     }
@@ -284,7 +284,7 @@ def test_delete_asks_first_then_deletes_everywhere(ui, auth):
     assert r.status_code == 303 and r.headers["Location"] == "/ui/"
     assert "Deleted Ada Lovelace." in text(ui.get("/ui/"))
     for path in (f"{NIAGARA}/{card['id']}", f"{INCOPLAX}/{card['id']}", f"/api/v2/organizations/contacts/{card['id']}"):
-        assert ui.get(path, headers=auth).status_code == 404
+        assert ui.get(path, headers={**auth, "Content-Type": "application/vnd.api+json"}).status_code == 404
 
 
 def test_a_stale_delete_deletes_nothing(ui, auth):
