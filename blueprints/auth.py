@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, g, request
 
 from services import tokens
 from services.errors import Forbidden, Unauthorized
@@ -78,14 +78,15 @@ def register_pre_auth_check(prefix: str, check: Callable[[], None]) -> None:
     _pre_auth_checks.append((prefix, check))
 
 
-def presented_token() -> str | None:
-    """The token from `Authorization: Bearer` or FOLIO's `X-Okapi-Token`."""
-    header = request.headers.get("Authorization", "")
+def presented_token(req: Request | None = None) -> str | None:
+    """The token from `Authorization: Bearer`, HTTP Basic's password (CardDAV) or FOLIO's `X-Okapi-Token`."""
+    req = req if req is not None else request
+    header = req.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
-    if header[:6].lower() == "basic " and _under(request.path, BASIC_AUTH_PREFIXES):
+    if header[:6].lower() == "basic " and _under(req.path, BASIC_AUTH_PREFIXES):
         return _basic_password(header[6:].strip())
-    return request.headers.get("X-Okapi-Token") or None
+    return req.headers.get("X-Okapi-Token") or None
 
 
 def _basic_password(credentials: str) -> str | None:
@@ -110,36 +111,40 @@ def is_protected(path: str) -> bool:
     return _under(path, dialect_prefixes())
 
 
-def _is_cors_preflight() -> bool:
-    return (request.method == "OPTIONS" and current_app.config.get("CONTACTS_CORS", False)
-            and "Access-Control-Request-Method" in request.headers)
+def _is_cors_preflight(req: Request, config) -> bool:
+    return (req.method == "OPTIONS" and config.get("CONTACTS_CORS", False)
+            and "Access-Control-Request-Method" in req.headers)
 
 
 def install_auth(app: Flask) -> None:
     """Check the token and scope of every dialect request before it is handled."""
 
     def _authenticate():
-        if _is_cors_preflight():
+        # The request and config are looked up once: this runs on every request, and each
+        # `request.x` goes through a context-local proxy.
+        req, config = request._get_current_object(), app.config
+        if _is_cors_preflight(req, config):
             return None  # browsers send preflights without credentials
+        path = req.path
         for prefix, check in _pre_auth_checks:
-            if _under(request.path, [prefix]):
+            if _under(path, [prefix]):
                 check()
-        if not current_app.config["CONTACTS_AUTH"] or not is_protected(request.path):
+        if not config["CONTACTS_AUTH"] or not is_protected(path):
             return None
-        digest = request.environ.get(TOKEN_DIGEST_ENVIRON)
+        digest = req.environ.get(TOKEN_DIGEST_ENVIRON)
         if digest is not None:
             scopes = tokens.verify_token_hash(digest)
         else:
-            token = presented_token()
+            token = presented_token(req)
             if not token:
                 raise Unauthorized("Authentication required: send Authorization: Bearer <token>"
                                    + (" or HTTP Basic with the token as password"
-                                      if _under(request.path, BASIC_AUTH_PREFIXES) else ""))
+                                      if _under(path, BASIC_AUTH_PREFIXES) else ""))
             scopes = tokens.verify_token(token)
         if scopes is None:
             raise Unauthorized("Invalid or revoked token")
         g.token_scopes = scopes
-        needed = required_scope(request.endpoint, request.method)
+        needed = required_scope(req.endpoint, req.method)
         if not tokens.has_scope(scopes, needed):
             raise Forbidden(f"Token lacks the scope {needed}", scope=needed)
         return None

@@ -20,7 +20,6 @@ import re
 import sys
 import threading
 import time
-import uuid
 
 import orjson
 from flask import Flask, Response, g, request
@@ -82,44 +81,54 @@ def request_id() -> str:
     """The current request's id (the one echoed in X-Request-Id)."""
     rid = getattr(g, "request_id", None)
     if rid is None:
-        sent = request.headers.get(REQUEST_ID_HEADER, "")
-        rid = g.request_id = sent if _SANE_ID.match(sent) else uuid.uuid4().hex
+        rid = g.request_id = _new_request_id(request.headers.get(REQUEST_ID_HEADER, ""))
     return rid
 
 
+def _new_request_id(sent: str) -> str:
+    # A client's sane id is kept; otherwise 128 random bits as hex (what uuid4().hex gives,
+    # without building a UUID object on every request).
+    return sent if sent and _SANE_ID.match(sent) else os.urandom(16).hex()
+
+
+_access_log = logging.getLogger(ACCESS_LOG)
+
+
 def _start() -> None:
-    g.request_started = time.perf_counter()
-    request_id()
-    if request.method not in KNOWN_METHODS:
+    # One look-up of each context-local per hook: every `request.x` / `g.x` goes through
+    # a proxy, and the hooks run on every request.
+    req, state = request._get_current_object(), g._get_current_object()
+    state.request_started = time.perf_counter()
+    state.request_id = _new_request_id(req.headers.get(REQUEST_ID_HEADER, ""))
+    if req.method not in KNOWN_METHODS:
         from services.errors import NotImplementedMethod
 
-        raise NotImplementedMethod(f"Method {request.method[:32]} is not implemented by this server")
+        raise NotImplementedMethod(f"Method {req.method[:32]} is not implemented by this server")
 
 
 def _finish(response: Response) -> Response:
-    started = getattr(g, "request_started", None)
+    req, state = request._get_current_object(), g._get_current_object()
+    started = getattr(state, "request_started", None)
     duration = time.perf_counter() - started if started is not None else 0.0
-    rid = request_id()
+    rid = getattr(state, "request_id", None) or request_id()
     response.headers[REQUEST_ID_HEADER] = rid
-    route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
-    line = {
-        "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z",
-        "level": "info",
-        "event": "request",
-        "method": request.method[:32],
-        "path": request.path,
-        "route": route,
-        "status": response.status_code,
-        "duration_ms": round(duration * 1000, 3),
-        "request_id": rid,
-        "remote_addr": request.remote_addr,
-        "pid": os.getpid(),
-    }
-    logger = logging.getLogger(ACCESS_LOG)
-    if logger.isEnabledFor(logging.INFO):
-        logger.info(orjson.dumps(line).decode())
-    method = request.method if request.method in KNOWN_METHODS else OTHER
-    counter, histogram = _labelled(method, route, response.status_code)
+    route = req.url_rule.rule if req.url_rule is not None else "<unmatched>"
+    method = req.method
+    if _access_log.isEnabledFor(logging.INFO):
+        _access_log.info(orjson.dumps({
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "level": "info",
+            "event": "request",
+            "method": method[:32],
+            "path": req.path,
+            "route": route,
+            "status": response.status_code,
+            "duration_ms": round(duration * 1000, 3),
+            "request_id": rid,
+            "remote_addr": req.remote_addr,
+            "pid": os.getpid(),
+        }).decode())
+    counter, histogram = _labelled(method if method in KNOWN_METHODS else OTHER, route, response.status_code)
     counter.inc()
     histogram.observe(duration)
     return response

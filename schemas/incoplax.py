@@ -104,6 +104,8 @@ def format_time(value: datetime.datetime | None) -> str:
     """Incoplax's timestamp format: centiseconds and `Z` (2019-08-28T11:59:40.75Z)."""
     if value is None:
         return ""
+    if value.tzinfo is None:  # stored instants are naive UTC; isoformat is the cheap way
+        return value.isoformat(timespec="milliseconds")[:-1] + "Z"  # hundredths: cut, not rounded
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 10000:02d}Z"
 
 

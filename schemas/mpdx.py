@@ -75,7 +75,11 @@ class ItemArgsSchema(Schema):
 
 def iso(value: datetime.datetime | None) -> str | None:
     """A stored UTC instant as MPDX writes it: ISO 8601, seconds, `Z`."""
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
+    if value is None:
+        return None
+    if value.tzinfo is None:  # stored instants are naive UTC; isoformat is the cheap way
+        return value.isoformat(timespec="seconds") + "Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def derived_id(kind: str, card_id: str, position: int | None = None) -> str:

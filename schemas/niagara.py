@@ -199,6 +199,8 @@ def format_time(value: datetime.datetime | None) -> str | None:
     """Niagara's timestamps: UTC with milliseconds and `Z` (2019-08-19T00:01:02.000Z)."""
     if value is None:
         return None
+    if value.tzinfo is None:  # stored instants are naive UTC; isoformat is the cheap way
+        return value.isoformat(timespec="milliseconds") + "Z"
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 

@@ -61,6 +61,8 @@ def format_instant(value: datetime.datetime | None) -> str | None:
     """The wire form of an instant: 2020-10-03T06:30:00.000Z."""
     if value is None:
         return None
+    if value.tzinfo is None:  # stored instants are naive UTC; isoformat is the cheap way
+        return value.isoformat(timespec="milliseconds") + "Z"
     return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
