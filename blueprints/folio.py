@@ -12,7 +12,6 @@ import re
 from typing import Iterator
 
 from flask import Flask, Response, request, stream_with_context
-from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 from schemas import folio as wire
@@ -31,7 +30,7 @@ from services.errors import (
 
 from .apidoc import document_dialect, ref, request_body, response, responses
 from .errors import register_error_format
-from .http import dumps, empty_response, etag_for, expected_version, json_response
+from .http import ResourceView, dumps, empty_response, etag_for, expected_version, json_response
 
 PREFIX = "/organizations-storage/contacts"
 JSON = "application/json"
@@ -285,7 +284,7 @@ _INVALID = 'Validation errors: `{"errors": [{"message", "type", "code", "paramet
 
 
 @blp.route("")
-class Contacts(MethodView):
+class Contacts(ResourceView):
     """The contact collection."""
 
     @blp.doc(parameters=LIST_PARAMS, responses={
@@ -327,7 +326,7 @@ class Contacts(MethodView):
 
 
 @blp.route("/<contact_id>")
-class ContactItem(MethodView):
+class ContactItem(ResourceView):
     """One contact."""
 
     @blp.doc(parameters=ITEM_PARAMS, responses={

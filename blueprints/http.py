@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from flask import Flask, Response, current_app, request
+from flask.views import MethodView
 from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 
 from services.errors import Invalid, PreconditionFailed, UnsupportedMediaType
@@ -193,3 +194,12 @@ class MethodOverride:
 def install_method_override(app: Flask, prefix: str) -> None:
     """Honour `X-HTTP-Method-Override` on POSTs under `prefix` (a dialect whose upstream does)."""
     app.wsgi_app = MethodOverride(app.wsgi_app, prefix)
+
+
+class ResourceView(MethodView):
+    """A door's resource (one class, a method per HTTP verb), made once and reused by every request.
+
+    The views keep no state of their own, so Flask need not build one per request.
+    """
+
+    init_every_request = False

@@ -5,7 +5,6 @@ from copy import deepcopy
 
 import orjson
 from flask import Flask, Response, request
-from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 
@@ -18,7 +17,7 @@ from services.incoplax import addressbook
 
 from .apidoc import array_of, document_dialect, query_documented, request_body, response
 from .errors import invalid_from_validation, register_error_format
-from .http import empty_response, etag_for, expected_version, json_response, read_json_body
+from .http import ResourceView, empty_response, etag_for, expected_version, json_response, read_json_body
 
 PREFIX = "/rest/v1/addressbook"
 blp = Blueprint("incoplax", __name__, url_prefix=PREFIX,
@@ -103,7 +102,7 @@ def _lookup_key() -> str:
 # ---------------------------------------------------------------- contacts
 
 @blp.route("/contacts")
-class Contacts(MethodView):
+class Contacts(ResourceView):
     """The contact collection."""
 
     @blp.arguments(params.ListArgsSchema(), location="query")
@@ -148,7 +147,7 @@ def lookup_contacts():
 
 
 @blp.route("/contacts/<contact_id>")
-class ContactItem(MethodView):
+class ContactItem(ResourceView):
     """One contact."""
 
     @query_documented(params.ItemArgsSchema())
@@ -191,7 +190,7 @@ class ContactItem(MethodView):
 # ---------------------------------------------------------------- contact groups
 
 @blp.route("/contactgroups")
-class ContactGroups(MethodView):
+class ContactGroups(ResourceView):
     """The contact group collection."""
 
     @blp.arguments(params.ListArgsSchema(), location="query")
@@ -234,7 +233,7 @@ def lookup_groups():
 
 
 @blp.route("/contactgroups/<group_id>")
-class ContactGroupItem(MethodView):
+class ContactGroupItem(ResourceView):
     """One contact group."""
 
     @query_documented(params.ItemArgsSchema())
@@ -277,7 +276,7 @@ class ContactGroupItem(MethodView):
 # ---------------------------------------------------------------- combined contacts
 
 @blp.route("/combined_contacts")
-class CombinedContacts(MethodView):
+class CombinedContacts(ResourceView):
     """Groups and contacts in one list, groups first."""
 
     @blp.arguments(params.ListArgsSchema(only=("filter", "offset", "limit")), location="query")

@@ -12,7 +12,6 @@ from http import HTTPStatus
 
 import orjson
 from flask import Flask, Response, g, request, stream_with_context
-from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 from schemas import mpdx as wire
@@ -26,6 +25,7 @@ from .apidoc import document_dialect, query_documented, response
 from .auth import presented_token, register_pre_auth_check
 from .errors import register_error_format
 from .http import (
+    ResourceView,
     check_request_url,
     empty_response,
     etag_for,
@@ -278,7 +278,7 @@ LIST_DOC = {"responses": {
 
 
 @blp.route("")
-class Contacts(MethodView):
+class Contacts(ResourceView):
     """The organizations' contacts."""
 
     @blp.arguments(wire.ListArgsSchema(), location="query")
@@ -310,7 +310,7 @@ def _contact_id(contact_id: str) -> str:
 
 
 @blp.route("/<contact_id>")
-class ContactItem(MethodView):
+class ContactItem(ResourceView):
     """One contact."""
 
     @query_documented(wire.ItemArgsSchema())

@@ -4,7 +4,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request
-from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 
 from schemas import niagara as wire
@@ -17,7 +16,15 @@ from services.errors import DomainError, Invalid
 from .apidoc import document_dialect, request_body, response, responses
 from .auth import requires_scope
 from .errors import register_error_format
-from .http import empty_response, etag_for, expected_version, json_response, read_json_body, request_url
+from .http import (
+    ResourceView,
+    empty_response,
+    etag_for,
+    expected_version,
+    json_response,
+    read_json_body,
+    request_url,
+)
 
 PREFIX = "/contacts"
 HAL = "application/hal+json"
@@ -203,7 +210,7 @@ def _hal_responses(ok: tuple[str, str, dict], **described: str) -> dict:
 # ---------------------------------------------------------------- contacts
 
 @blp.route("")
-class Contacts(MethodView):
+class Contacts(ResourceView):
     """The contact collection."""
 
     @blp.doc(parameters=PAGE_PARAMS, responses=_hal_responses(
@@ -231,7 +238,7 @@ class Contacts(MethodView):
 
 
 @blp.route("/<contact_id>")
-class ContactItem(MethodView):
+class ContactItem(ResourceView):
     """One contact."""
 
     @blp.doc(responses=_hal_responses(("200", "The contact (ETag header)", CONTACT_RESOURCE), _404="No such contact"))
@@ -261,7 +268,7 @@ class ContactItem(MethodView):
 # ---------------------------------------------------------------- relations
 
 @blp.route("/<contact_id>/relations")
-class Relations(MethodView):
+class Relations(ResourceView):
     """A contact's relations, OUTWARD and INWARD."""
 
     @blp.doc(parameters=FILTER_PARAMS + PAGE_PARAMS, responses=_hal_responses(
@@ -295,7 +302,7 @@ class Relations(MethodView):
 
 
 @blp.route("/<contact_id>/relations/<relation_id>")
-class RelationItem(MethodView):
+class RelationItem(ResourceView):
     """One relation of a contact."""
 
     @requires_scope("contacts:update")

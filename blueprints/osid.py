@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from marshmallow import Schema, ValidationError
 
@@ -22,7 +21,7 @@ from services.osid.metadata import form_metadata
 
 from .apidoc import document_dialect, request_body, response, responses
 from .errors import invalid_from_validation, register_error_format
-from .http import etag_for, expected_version, json_response, read_json_body, request_url
+from .http import ResourceView, etag_for, expected_version, json_response, read_json_body, request_url
 
 PREFIX = "/contact"
 CONTENT_TYPE = "application/json"
@@ -180,7 +179,7 @@ def _doc(body: str | None = None, ok: dict | None = None, **described: str) -> d
 # ---------------------------------------------------------------- contacts
 
 @blp.route("/contacts")
-class Contacts(MethodView):
+class Contacts(ResourceView):
     """Contacts in the system."""
 
     @blp.arguments(wire.OsidContactListArgs(), location="query")
@@ -205,7 +204,7 @@ class Contacts(MethodView):
 
 
 @blp.route("/contacts/metadata")
-class ContactCreateMetadata(MethodView):
+class ContactCreateMetadata(ResourceView):
     """The create form of contacts."""
 
     @blp.arguments(wire.OsidContactCreateArgs(), location="query")
@@ -218,7 +217,7 @@ class ContactCreateMetadata(MethodView):
 
 
 @blp.route("/contacts/<contact_id>")
-class ContactItem(MethodView):
+class ContactItem(ResourceView):
     """One contact."""
 
     @blp.doc(**_doc(ok=OSID_OBJECT, _200="The contact", _404="contact not found"))
@@ -244,7 +243,7 @@ class ContactItem(MethodView):
 
 
 @blp.route("/contacts/<contact_id>/metadata")
-class ContactUpdateMetadata(MethodView):
+class ContactUpdateMetadata(ResourceView):
     """The update form of a contact."""
 
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the contact", _404="contact not found"))
@@ -257,7 +256,7 @@ class ContactUpdateMetadata(MethodView):
 # ---------------------------------------------------------------- addresses
 
 @blp.route("/addresses")
-class Addresses(MethodView):
+class Addresses(ResourceView):
     """Addresses in the system."""
 
     @blp.arguments(wire.OsidAddressListArgs(), location="query")
@@ -280,7 +279,7 @@ class Addresses(MethodView):
 
 
 @blp.route("/addresses/metadata")
-class AddressCreateMetadata(MethodView):
+class AddressCreateMetadata(ResourceView):
     """The create form of addresses."""
 
     @blp.arguments(wire.OsidInBookCreateArgs(), location="query")
@@ -293,7 +292,7 @@ class AddressCreateMetadata(MethodView):
 
 
 @blp.route("/addresses/<address_id>")
-class AddressItem(MethodView):
+class AddressItem(ResourceView):
     """One address."""
 
     @blp.doc(**_doc(ok=OSID_OBJECT, _200="The address", _404="address not found"))
@@ -320,7 +319,7 @@ class AddressItem(MethodView):
 
 
 @blp.route("/addresses/<address_id>/metadata")
-class AddressUpdateMetadata(MethodView):
+class AddressUpdateMetadata(ResourceView):
     """The update form of an address."""
 
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the address", _404="address not found"))
@@ -333,7 +332,7 @@ class AddressUpdateMetadata(MethodView):
 # ---------------------------------------------------------------- address books
 
 @blp.route("/address-books")
-class AddressBooks(MethodView):
+class AddressBooks(ResourceView):
     """Address books in the system."""
 
     @blp.arguments(wire.OsidBookListArgs(), location="query")
@@ -355,7 +354,7 @@ class AddressBooks(MethodView):
 
 
 @blp.route("/address-books/metadata")
-class BookCreateMetadata(MethodView):
+class BookCreateMetadata(ResourceView):
     """The create form of address books."""
 
     @blp.arguments(wire.OsidCreateArgs(), location="query")
@@ -367,7 +366,7 @@ class BookCreateMetadata(MethodView):
 
 
 @blp.route("/address-books/root-address-book")
-class RootBooks(MethodView):
+class RootBooks(ResourceView):
     """The roots of the address book hierarchy."""
 
     @blp.arguments(wire.OsidPageArgs(), location="query")
@@ -379,7 +378,7 @@ class RootBooks(MethodView):
 
 
 @blp.route("/address-books/<book_id>")
-class AddressBookItem(MethodView):
+class AddressBookItem(ResourceView):
     """One address book."""
 
     @blp.doc(**_doc(ok=OSID_OBJECT, _200="The address book", _404="address-book not found"))
@@ -407,7 +406,7 @@ class AddressBookItem(MethodView):
 
 
 @blp.route("/address-books/<book_id>/metadata")
-class BookUpdateMetadata(MethodView):
+class BookUpdateMetadata(ResourceView):
     """The update form of an address book."""
 
     @blp.doc(**_doc(ok=METADATA, _200="Form metadata for updating the address book", _404="addressBook not found"))
@@ -418,7 +417,7 @@ class BookUpdateMetadata(MethodView):
 
 
 @blp.route("/address-books/<book_id>/children")
-class BookChildren(MethodView):
+class BookChildren(ResourceView):
     """Children of an address book in the hierarchy."""
 
     @blp.arguments(wire.OsidPageArgs(), location="query")
@@ -431,7 +430,7 @@ class BookChildren(MethodView):
 
 
 @blp.route("/address-books/<book_id>/children/<child_id>")
-class BookChild(MethodView):
+class BookChild(ResourceView):
     """One parent -> child edge of the hierarchy."""
 
     @blp.doc(**_doc(ok=MESSAGE, _200="The child addressBook has been added to the hierarchy",
@@ -450,7 +449,7 @@ class BookChild(MethodView):
 
 
 @blp.route("/address-books/<book_id>/parents")
-class BookParents(MethodView):
+class BookParents(ResourceView):
     """Parents of an address book in the hierarchy."""
 
     @blp.arguments(wire.OsidPageArgs(), location="query")
@@ -465,7 +464,7 @@ class BookParents(MethodView):
 # ---------------------------------------------------------------- membership
 
 @blp.route("/address-books/<book_id>/contacts")
-class BookContacts(MethodView):
+class BookContacts(ResourceView):
     """Contacts in an address book."""
 
     @blp.arguments(wire.OsidMemberListArgs(), location="query")
@@ -478,7 +477,7 @@ class BookContacts(MethodView):
 
 
 @blp.route("/address-books/<book_id>/contacts/<contact_id>")
-class BookContact(MethodView):
+class BookContact(ResourceView):
     """A contact's membership in an address book."""
 
     @blp.doc(**_doc(ok=MESSAGE, _200="contact has been added to addressBook", _404="contact not found"))
@@ -495,7 +494,7 @@ class BookContact(MethodView):
 
 
 @blp.route("/address-books/<book_id>/addresses")
-class BookAddresses(MethodView):
+class BookAddresses(ResourceView):
     """Addresses in an address book."""
 
     @blp.arguments(wire.OsidMemberListArgs(), location="query")
@@ -508,7 +507,7 @@ class BookAddresses(MethodView):
 
 
 @blp.route("/address-books/<book_id>/addresses/<address_id>")
-class BookAddress(MethodView):
+class BookAddress(ResourceView):
     """An address's membership in an address book."""
 
     @blp.doc(**_doc(ok=MESSAGE, _200="address has been added to addressBook", _404="address not found"))

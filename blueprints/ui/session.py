@@ -48,7 +48,10 @@ class UiSessionInterface(SecureCookieSessionInterface):
                                                      "digest_method": self.digest_method})
 
     def open_session(self, app: Flask, request):
-        # API requests never carry the cookie (its path is /ui): answer them without the secret.
+        # API requests never carry the cookie (its path is /ui) and never use a session: a
+        # null session costs no cookie parsing now and no save after the response.
+        if not request.path.startswith(COOKIE_PATH):
+            return self.make_null_session(app)
         if not request.cookies.get(COOKIE_NAME):
             return self.session_class()
         return super().open_session(app, request)
