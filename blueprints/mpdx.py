@@ -109,9 +109,10 @@ def _accept_ok(header: str | None) -> bool:
 
 def negotiate() -> None:
     """415 for a Content-Type without the JSON:API type (every method), then 406 for a refused Accept."""
-    if not _content_type_ok(request.headers.get("Content-Type")):
+    headers = request.headers
+    if not _content_type_ok(headers.get("Content-Type")):
         raise UnsupportedMediaType("Unsupported Media Type")
-    if not _accept_ok(request.headers.get("Accept")):
+    if not _accept_ok(headers.get("Accept")):
         raise NotAcceptable("Not Acceptable")
 
 
@@ -133,11 +134,13 @@ def _body() -> object:
 
 def _route() -> str:
     """'yes' (an MPDX route), 'no' (Rails has no route) or 'maybe' (an id that is not a UUID)."""
-    if request.routing_exception is not None or request.method == "OPTIONS":
+    req = request._get_current_object()  # runs on every MPDX request: one proxy look-up
+    if req.routing_exception is not None or req.method == "OPTIONS":
         return "no"
-    if request.endpoint == "mpdx.ContactItem" and not mpdx_contacts.UUID.fullmatch(request.view_args["contact_id"]):
+    endpoint = req.endpoint
+    if endpoint == "mpdx.ContactItem" and not mpdx_contacts.UUID.fullmatch(req.view_args["contact_id"]):
         return "maybe"
-    return "yes" if request.endpoint and request.endpoint.startswith("mpdx.") else "no"
+    return "yes" if endpoint and endpoint.startswith("mpdx.") else "no"
 
 
 def _authenticated() -> bool:
