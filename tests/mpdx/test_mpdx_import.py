@@ -134,7 +134,7 @@ def test_account_list_users_import_export_and_include(mpdx, database_url):
     card = mpdx.card(display_name="Ann Lee")
     document = _users_document(card["id"])
     assert _run(database_url, "import", "-", stdin=json.dumps(document)).exit_code == 0
-    exported = json.loads(_run(database_url, "export").output)
+    exported = json.loads(_run(database_url, "export").stdout)
     assert exported["account_lists"][0]["users"] == [
         {"id": USER_1, "first_name": "Olga", "last_name": "Owner",
          "emails": [{"email": "olga@example.org", "primary": True}]},
@@ -151,10 +151,10 @@ def test_account_list_users_import_export_and_include(mpdx, database_url):
     # Replacing the list's users drops the ones not listed; importing the export changes nothing.
     document["account_lists"][0]["users"] = document["account_lists"][0]["users"][1:]
     assert _run(database_url, "import", "-", stdin=json.dumps(document)).exit_code == 0
-    again = json.loads(_run(database_url, "export").output)
+    again = json.loads(_run(database_url, "export").stdout)
     assert [user["id"] for user in again["account_lists"][0]["users"]] == [USER_2]
     assert _run(database_url, "import", "-", stdin=json.dumps(again)).exit_code == 0
-    assert json.loads(_run(database_url, "export").output) == again
+    assert json.loads(_run(database_url, "export").stdout) == again
 
 
 @pytest.mark.parametrize("user_id, message", [
