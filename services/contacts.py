@@ -23,7 +23,7 @@ from models.writer import run_grouped_write, run_write
 
 from . import search
 from .errors import Conflict, Invalid, Locked, NotFound, PreconditionFailed
-from .names import reconcile_names
+from .names import MAX_NAME_PART_CHARS, overlong_name_part, reconcile_names
 
 # Columns a dialect may write directly on the card.
 SCALAR_FIELDS = (
@@ -105,7 +105,7 @@ def create_card(data: dict, *, user: str | None = None,
     # Everything that needs no database is prepared before the write lock is taken.
     contact_id = data.get("id") or new_id()
     values = {key: data[key] for key in SCALAR_FIELDS if key in data}
-    reconcile_names({}, values)
+    _named(reconcile_names({}, values))
     now = data.get("created") or utcnow()
     values.update(id=contact_id, created=now, updated=data.get("updated") or now,
                   created_by=user, updated_by=user, version=1, locked=bool(data.get("locked")))
@@ -174,7 +174,7 @@ def _modify(contact_id, change, expected_version, respect_lock, user, check) -> 
     if check is not None:
         check(current, changes)
     values = {key: changes[key] for key in SCALAR_FIELDS if key in changes}
-    reconcile_names(current, values)
+    _named(reconcile_names(current, values))
     values.update(updated=changes.get("updated") or utcnow(), version=current["version"] + 1)
     if user is not None:
         values["updated_by"] = user
@@ -231,6 +231,14 @@ def _card_for_write(contact_id: str) -> dict:
     if not is_sqlite():
         _row_for_write(contact_id, None, respect_lock=False)
     return get_card(contact_id)
+
+
+def _named(values: dict) -> None:
+    """Invalid when a given or family name (written, or derived from the display name) is too long to index."""
+    key = overlong_name_part(values)
+    if key is not None:
+        what = "given name" if key == "given_name" else "family name"
+        raise Invalid(f"The {what} is longer than {MAX_NAME_PART_CHARS} characters", field=key)
 
 
 def _row_for_write(contact_id: str, expected_version: int | None, respect_lock: bool) -> dict:

@@ -69,3 +69,17 @@ def reconcile_names(current: dict, changes: dict) -> dict:
         merged = {key: changes.get(key, current.get(key, "")) for key in NAME_PARTS}
         changes["display_name"] = join_name_parts(merged)
     return changes
+
+
+# Longest given or family name a card may have. The sort indexes of FOLIO's CQL on
+# PostgreSQL hold both folded names in one B-tree entry, which cannot exceed 2,704 bytes;
+# 300 characters each stays under that even at 4 bytes a character.
+MAX_NAME_PART_CHARS = 300
+
+
+def overlong_name_part(values: dict) -> str | None:
+    """The first of given_name / family_name in `values` longer than MAX_NAME_PART_CHARS, else None."""
+    for key in ("given_name", "family_name"):
+        if len(values.get(key) or "") > MAX_NAME_PART_CHARS:
+            return key
+    return None
