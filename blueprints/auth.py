@@ -89,6 +89,16 @@ def presented_token(req: Request | None = None) -> str | None:
     return req.headers.get("X-Okapi-Token") or None
 
 
+def presented_scopes(req: Request | None = None) -> list[str] | None:
+    """Scopes of the credentials a request carries (a token, or the web UI's digest), None when none are valid."""
+    req = req if req is not None else request
+    digest = req.environ.get(TOKEN_DIGEST_ENVIRON)
+    if digest is not None:
+        return tokens.verify_token_hash(digest)
+    token = presented_token(req)
+    return tokens.verify_token(token) if token else None
+
+
 def _basic_password(credentials: str) -> str | None:
     """The password of HTTP Basic credentials (any user name), None when they do not decode."""
     import base64

@@ -144,6 +144,21 @@ def test_door_answers_follow_the_tokens_scopes(client, make_token, auth):
     assert "/edit" not in page and "/delete" not in page  # no Edit/Delete for a read-only token
 
 
+def test_a_card_whose_id_is_no_uuid_is_seen_through_mpdx_as_a_token_sees_it(app, ui, auth):
+    """MPDX answers a non-UUID id to an authenticated caller only (to others it is Rails' routing
+    miss, before the token check): the UI's in-process request, authenticated by the session
+    token's digest, is one."""
+    with app.app_context():
+        contacts.create_card({"id": "legacy-0001", "display_name": "Old Card"})
+    path = "/api/v2/organizations/contacts/legacy-0001"
+    jsonapi = {"Content-Type": "application/vnd.api+json"}
+    direct = ui.get(path, headers={**auth, **jsonapi})
+    assert direct.status_code == 200 and direct.json["data"]["id"] == "legacy-0001"
+    assert ui.get(path, headers=jsonapi).status_code == 404  # no token: a routing miss
+    door = _door_bodies(text(ui.get("/ui/cards/legacy-0001")))["MPDX"]
+    assert (door["status"], door["body"]) == ("200 OK", direct.get_data(as_text=True))
+
+
 def test_doors_are_data_and_a_door_without_a_route_is_skipped(ui, auth, monkeypatch):
     card = make_card(ui, auth)
     monkeypatch.setattr(doors, "DOORS", (doors.Door("Health", "/healthz"), doors.Door("Nowhere", "/nowhere/{id}"),
