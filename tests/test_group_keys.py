@@ -47,3 +47,38 @@ def test_an_existing_store_keeps_its_groups_and_memberships_through_the_migratio
     assert db.execute_sql("SELECT count(*) FROM group_membership").fetchone()[0] == 0
     assert ContactGroup.insert(id="g8", code="eight", name="Eight").execute() == 8
     db.close()
+
+
+def test_the_rebuild_keeps_the_tables_triggers(tmp_path):
+    """The table is dropped and renamed: its triggers (CardDAV's group rename, which moves the
+    members' versions and so their ETags) are made again with it."""
+    import importlib
+    import os
+
+    import pytest
+
+    from models import Contact, ContactGroup, GroupMembership
+    from models.connect import open_database
+    from models.schema import migrate
+
+    if os.environ.get("CONTACTS_TEST_DATABASE_URL", "sqlite").startswith("postgres"):
+        pytest.skip("the rebuild is SQLite's (PostgreSQL serials never reuse keys)")
+    rebuild = importlib.import_module("models.migrations.0700_group_keys_autoincrement")
+    db = open_database(f"sqlite:///{tmp_path}/store.db")
+    migrate(db)
+    group = ContactGroup.insert(id="g1", code="one", name="One").execute()
+    contact = Contact.insert(id="c1", display_name="Member").execute()
+    GroupMembership.insert(contact=contact, group=group, position=0).execute()
+
+    def shape() -> list[tuple]:
+        return db.execute_sql("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'contact_group' "
+                              "ORDER BY type, name").fetchall()
+
+    before = shape()
+    assert ("trigger", "carddav_group_au") in [row[:2] for row in before]
+    rebuild.down(None, db)
+    rebuild.up(None, db)
+    assert shape() == before
+    db.execute_sql("UPDATE contact_group SET name = 'Renamed'")
+    assert db.execute_sql("SELECT version FROM contact WHERE id = 'c1'").fetchone()[0] == 2  # was 1
+    db.close()

@@ -6,12 +6,14 @@ newest one was deleted got the deleted group's key, and anything still holding t
 named. PostgreSQL's serial sequences never hand out a value twice: nothing to do there.
 
 SQLite cannot add AUTOINCREMENT to a column, so the table is rebuilt (create, copy,
-drop, rename: SQLite's documented procedure), with foreign keys off so that dropping
-the old table does not cascade to the memberships; their REFERENCES name the table,
-which exists again after the rename, and `foreign_key_check` proves it before the
-commit. Only the groups are copied; the check reads the memberships once (100,000
-cards with 80,000 memberships: 0.3 s in all, so a few seconds at a million). Not atomic as a Peewee migration (PRAGMA foreign_keys is ignored inside
-a transaction); it runs its own transaction.
+drop, rename, then its indexes and triggers again: SQLite's documented procedure; a
+trigger on the table, such as CardDAV's group rename, goes with the dropped table), with
+foreign keys off so that dropping the old table does not cascade to the memberships;
+their REFERENCES name the table, which exists again after the rename, and
+`foreign_key_check` proves it before the commit. Only the groups are copied; the check
+reads the memberships once (100,000 cards with 80,000 memberships: 0.3 s in all, so a
+few seconds at a million). Not atomic as a Peewee migration (PRAGMA foreign_keys is
+ignored inside a transaction); it runs its own transaction.
 """
 from peewee import SqliteDatabase
 
@@ -31,8 +33,10 @@ def _rebuild(db, autoincrement: bool) -> None:
     if ("AUTOINCREMENT" in create.upper()) == autoincrement:
         return
     create = create.replace(plain + " AUTOINCREMENT", plain).replace(plain, wanted, 1)
-    indexes = [row[0] for row in db.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (TABLE,))]
+    # Indexes, then triggers: recreated on the new table in the order SQLite lists them.
+    dependents = [row[0] for row in db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ? AND sql IS NOT NULL "
+        "ORDER BY type = 'trigger', rowid", (TABLE,))]
     db.execute_sql("PRAGMA foreign_keys = OFF")
     try:
         db.execute_sql("BEGIN IMMEDIATE")
@@ -41,7 +45,7 @@ def _rebuild(db, autoincrement: bool) -> None:
             db.execute_sql(f'INSERT INTO "{TABLE}_rebuilt" SELECT * FROM "{TABLE}"')
             db.execute_sql(f'DROP TABLE "{TABLE}"')
             db.execute_sql(f'ALTER TABLE "{TABLE}_rebuilt" RENAME TO "{TABLE}"')
-            for sql in indexes:
+            for sql in dependents:
                 db.execute_sql(sql)
             problems = db.execute_sql("PRAGMA foreign_key_check(group_membership)").fetchall()
             if problems:
