@@ -110,6 +110,7 @@ def export(fmt: str, output: str, database_url: str | None) -> None:
     """Export every card (streamed: memory stays constant whatever the size)."""
     open_store(database_url)
     started = time.perf_counter()
+    fmt = stream.EXPORT_ALIASES.get(fmt, fmt)  # say "csv-google cannot carry", not "csv"
 
     def say_lost(lost: dict[str, int]) -> None:
         said = ", ".join(f"{what} x{count}" for what, count in sorted(lost.items()))
