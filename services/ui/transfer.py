@@ -56,9 +56,14 @@ class ImportOutcome:
         return self.report.problems[:MAX_PROBLEMS_SHOWN]
 
     @property
+    def problem_count(self) -> int:
+        """Every record the report has a line for: failed, skipped, or imported with a warning."""
+        return self.report.failed + self.report.skipped + self.report.warnings
+
+    @property
     def more_problems(self) -> int:
         """Problems counted but not shown."""
-        return max(0, self.report.failed + self.report.skipped - len(self.problems))
+        return max(0, self.problem_count - len(self.problems))
 
 
 JSONL_NEEDS = ("Importing JSON Lines needs a token with the * scope: the format can set what no API "

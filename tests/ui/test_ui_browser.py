@@ -275,13 +275,18 @@ def test_upload_an_import(browser, server):
     browser.find_element(By.ID, "file").send_keys(SAMPLE_VCF)
     browser.find_element(By.CSS_SELECTOR, "#import-form button[type=submit]").click()
     summary = _text(browser, "#import-result .summary")
-    assert summary == "Read as vcard: imported 5, updated 0, skipped 0, failed 2, warnings 0."
+    assert summary == "Read as vcard: imported 7, updated 0, skipped 0, failed 0, warnings 2."
     assert browser.current_url == server.base + "/ui/transfer"  # the script sent it: no page change
+    assert _text(browser, "#import-result h4") == "Warnings (2)"
     warnings = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#import-result .warnings li")]
-    assert warnings[0] == "card 5 (line 50) PHOTO is not valid base64"
+    assert warnings == [
+        "card 5 (line 50) warning: line 53: PHOTO: the image data is not valid base64; property dropped",
+        "card 7 (line 66) warning: line 69 is not a vCard property, dropped: 'this line has no colon'"]
     _shot(browser, "import")
     browser.get(server.base + "/ui/?q=hopper")
     assert "Grace Hopper" in [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result-name")]
+    browser.get(server.base + "/ui/?q=broken+photo")  # its bad PHOTO was dropped, the card kept
+    assert "Broken Photo" in [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result-name")]
 
 
 def test_a_card_named_script_stays_text(browser, server):

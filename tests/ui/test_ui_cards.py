@@ -351,9 +351,12 @@ def test_card_data_stays_text_on_every_page(app, ui, auth):
              f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n{SCRIPT}\r\nEND:VCARD\r\n").encode()
     imported = text(post(ui, "/ui/import", {"file": (io.BytesIO(vcard), f"{SCRIPT}.vcf")},
                          content_type="multipart/form-data"))
-    assert "imported 1, updated 0, skipped 0, failed 1, warnings 0" in imported
+    # The line that is no property is dropped with a warning; both cards are stored.
+    assert "imported 2, updated 0, skipped 0, failed 0, warnings 1" in imported
     assert "<script>alert" not in imported and shown(f"{SCRIPT}.vcf") in imported
-    assert shown(repr(SCRIPT)) in imported  # the warning quotes the bad line, as text
+    # The warning quotes the bad line, as text.
+    assert ('<span class="tag">card 2 (line 5)</span> '
+            + shown(f"warning: line 8 is not a vCard property, dropped: {SCRIPT!r}")) in imported
     error = text(ui.get(f"/ui/cards/{SCRIPT}"))
     assert "<script>alert" not in error
 
