@@ -34,8 +34,12 @@ def _content_type(path: str) -> str:
 
 URL_MAP_APP = create_app(Config(database_url="sqlite:///:memory:", auth=True), run_migrations=False)
 # Routes that need no token at all: health, metrics and the API's own documentation.
-OPEN_ENDPOINTS = {"static", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets", "healthz",
-                  "readyz", "metrics"}
+OPEN_ENDPOINTS = {"static", "api-docs.openapi_json", "healthz", "readyz", "metrics",
+                  # /docs: our Swagger UI page, its files and its LOOKUP plugin (blueprints/docs.py)
+                  "docs.page", "docs.assets", "docs.static",
+                  # RFC 6764 discovery: a 301 to /carddav/ for anyone (a redirect reveals nothing; clients
+                  # ask it before they send credentials; docs/mapping/carddav.md)
+                  "carddav.well_known"}
 # Web UI routes reachable without a session (their POSTs still need the CSRF token).
 UI_PUBLIC_ENDPOINTS = {"ui.sign_in", "ui.sign_out", "ui.static"}
 
@@ -125,6 +129,7 @@ def test_token_revoked_by_another_process_is_refused_at_once(app, client, make_t
 # ---------------------------------------------------------------- every route, and the web UI's
 
 def test_every_route_is_a_dialects_the_uis_or_open():
+    assert OPEN_ENDPOINTS <= {rule.endpoint for rule in URL_MAP_APP.url_map.iter_rules()}  # no stale entry
     for rule in URL_MAP_APP.url_map.iter_rules():
         path = _path(rule)
         assert is_protected(path) or path.startswith("/ui/") or rule.endpoint in OPEN_ENDPOINTS, rule.rule

@@ -181,7 +181,7 @@ def test_migration_indexes_existing_cards(app, cards):
         if is_sqlite():
             database.execute_sql("DROP TABLE contact_trigram_vocab")
         database.execute_sql("DROP TABLE contact_trigram")
-        database.execute_sql("DELETE FROM schema_migration WHERE substr(name, 1, 4) = '0700'")
+        database.execute_sql("DELETE FROM schema_migration WHERE substr(name, 1, 4) = '0730'")
         Runner(database.obj, MIGRATIONS_DIR).up()
         assert search.search_cards("eddie") == (1, [cards["jones"]])
         assert search.search_cards("4362")[1] == [cards["zhong"]]

@@ -508,9 +508,11 @@ def test_what_each_door_sees_of_a_card_created_by_a_phone(dav, client, auth):
     assert len(folio["categories"]) == 1
     found = client.get("/organizations-storage/contacts?query=lastName%3Ddoe", headers=folio_headers).json
     assert [c["id"] for c in found["contacts"]] == [card_id]
-    mpdx = client.get(f"/api/v2/organizations/contacts/{card_id}", headers=auth).json
+    # MPDX requires its JSON:API Content-Type on every request (415 without it, as upstream).
+    jsonapi = {**auth, "Content-Type": "application/vnd.api+json"}
+    mpdx = client.get(f"/api/v2/organizations/contacts/{card_id}", headers=jsonapi).json
     assert mpdx["data"]["attributes"]["name"] == "Doe, Jane"
-    search = client.get("/api/v2/organizations/contacts?filter[wildcard_search]=doe", headers=auth).json
+    search = client.get("/api/v2/organizations/contacts?filter[wildcard_search]=doe", headers=jsonapi).json
     assert [c["id"] for c in search["data"]] == [card_id]
 
 
