@@ -31,6 +31,8 @@ class Result:
     locked: int = 0
     wrapped: int = 0  # sequential order: times a load thread ran out of lines and started over
     ratio: float | None = None  # rps / baseline rps
+    base_rps: float | None = None  # the baseline req/s the ratio is to
+    p99_x_base: float | None = None  # p99 / the p99 of the baseline runs the ratio is to
     tool: str = ""
     notes: list[str] = field(default_factory=list)
 

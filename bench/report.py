@@ -37,12 +37,22 @@ def verdict(result: Result, targets: dict) -> tuple[str, bool | None]:
     if "p99_max" in targets:
         parts.append(f"p99 <= {targets['p99_max']:g} ms")
         ok &= result.p99 <= targets["p99_max"]
+    if "p99_x_base_max" in targets and result.p99_x_base is not None:
+        parts.append(f"p99 <= {targets['p99_x_base_max']:g}x the baseline's (x{result.p99_x_base:.2f})")
+        ok &= result.p99_x_base <= targets["p99_x_base_max"]
     if "p95_max" in targets:
         parts.append(f"p95 <= {targets['p95_max']:g} ms")
         ok &= result.p95 <= targets["p95_max"]
     if "rps_min" in targets:
-        parts.append(f">= {targets['rps_min']:,}/s")
-        ok &= result.rps >= targets["rps_min"]
+        floor = targets.get("rps_min_when_base")
+        if floor is None:
+            parts.append(f">= {targets['rps_min']:,}/s")
+            ok &= result.rps >= targets["rps_min"]
+        elif result.base_rps is not None and result.base_rps >= floor:
+            parts.append(f">= {targets['rps_min']:,}/s (baseline >= {floor:,}/s)")
+            ok &= result.rps >= targets["rps_min"]
+        else:  # the absolute floor holds only on a host at least this fast
+            parts.append(f">= {targets['rps_min']:,}/s n/a (baseline < {floor:,}/s)")
     if "e5xx_max" in targets:
         parts.append("0 5xx, 0 lock errors")
         ok &= result.e5xx == 0 and result.locked == 0
@@ -68,6 +78,30 @@ def table(rows: list[tuple[Result, dict]]) -> str:
         out.append(f"| {result.name} | {result.concurrency} | {rps} | {result.p50:.2f} | "
                    f"{result.p95:.2f} | {result.p99:.2f} | {errors} | {ratio} | {text} | {_mark(ok)} |")
     return "\n".join(out)
+
+
+def worst_of(runs: list[list[tuple[Result, dict]]]) -> list[tuple[Result, dict]]:
+    """One row per scenario with the worst value of each measure over the runs (a target met once is not met)."""
+    if len(runs) == 1:
+        return runs[0]
+    out = []
+    for rows in zip(*runs):  # every run has the same scenarios in the same order
+        results = [result for result, _ in rows]
+        worst = Result(name=results[0].name, concurrency=results[0].concurrency,
+                       requests=min(r.requests for r in results), seconds=min(r.seconds for r in results),
+                       rps=min(r.rps for r in results), p50=max(r.p50 for r in results),
+                       p95=max(r.p95 for r in results), p99=max(r.p99 for r in results),
+                       errors=max(r.errors for r in results), e5xx=max(r.e5xx for r in results),
+                       locked=max(r.locked for r in results), wrapped=max(r.wrapped for r in results),
+                       tool=results[0].tool)
+        ratios = [r.ratio for r in results if r.ratio is not None]
+        worst.ratio = min(ratios) if ratios else None
+        p99_x = [r.p99_x_base for r in results if r.p99_x_base is not None]
+        worst.p99_x_base = max(p99_x) if p99_x else None
+        bases = [r.base_rps for r in results if r.base_rps is not None]
+        worst.base_rps = max(bases) if bases else None  # the absolute floor applies if any run was fast enough
+        out.append((worst, rows[0][1]))
+    return out
 
 
 def plans_section(reports: list[PlanReport]) -> str:

@@ -19,6 +19,11 @@ MPDX_JSON = "application/vnd.api+json"
 READ_CONCURRENCY = 16
 SEARCH_CONCURRENCY = 4
 WRITE_CONCURRENCY = 8
+# Issue 23's targets, as ratios to the bare endpoint in the same run so that they hold on any
+# host of this kind: reads at >= 0.70 of its req/s with a p99 <= 2x its p99; creates at >= 0.35
+# of its req/s, and >= 1,000/s on a host whose baseline is >= 3,500 req/s.
+READ_TARGETS = {"ratio_min": 0.70, "p99_x_base_max": 2.0}
+WRITE_TARGETS = {"ratio_min": 0.35, "rps_min": 1000, "rps_min_when_base": 3500}
 
 
 @dataclass
@@ -31,7 +36,7 @@ class Scenario:
     concurrency: int
     order: str = "random"
     check: bool = False
-    targets: dict = field(default_factory=dict)  # ratio_min, p99_max, p95_max, rps_min
+    targets: dict = field(default_factory=dict)  # see report.verdict
     plan: bool = False  # EXPLAIN QUERY PLAN its statements (scan check)
 
     def write(self, directory: Path) -> Path:
@@ -65,7 +70,7 @@ def baseline(size: int) -> Scenario:
 
 def reads(samples: Samples) -> list[Scenario]:
     """GET by id in each dialect and Incoplax LOOKUP by number (concurrency 16)."""
-    read_targets = {"ratio_min": 0.60, "p99_max": 20.0}
+    read_targets = READ_TARGETS
     ids = samples.ids
     out = [
         Scenario("GET by id: Niagara", "read", [_get(f"/contacts/{i}") for i in ids],
@@ -211,7 +216,7 @@ def writes(duration: float) -> list[Scenario]:
     count = int(max(duration, 1) * 8000)  # unique lines for up to 8,000 creates/s (see wrapped)
     return [
         Scenario(f"POST create: {name}", "write", _creates(nonce + name[0].lower(), count, rng, name.lower()),
-                 WRITE_CONCURRENCY, order="sequential", check=True, targets={"rps_min": 1000}, plan=True)
+                 WRITE_CONCURRENCY, order="sequential", check=True, targets=WRITE_TARGETS, plan=True)
         for name in ("Incoplax", "Niagara", "FOLIO", "OSID")
     ]
 

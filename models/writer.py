@@ -51,16 +51,22 @@ def _writer_lock_fd(db: peewee.Database) -> int | None:
 
 @contextmanager
 def _serialised_writer() -> Iterator[None]:
-    with _process_writer:
-        fd = _writer_lock_fd(database.obj)
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)  # blocks without the GIL; woken as soon as it is free
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+    with _process_writer, _other_processes_waiting():
+        yield
+
+
+@contextmanager
+def _other_processes_waiting() -> Iterator[None]:
+    """The flock of `<database>-writelock` (the caller holds `_process_writer`)."""
+    fd = _writer_lock_fd(database.obj)
+    if fd is None:
+        yield
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)  # blocks without the GIL; woken as soon as it is free
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -150,26 +156,27 @@ def run_grouped_write(fn, *args, finish=None, attempts: int = 5):
         _grouped.append(job)
     delay, failures = 0.05, 0
     while not job.done:
-        with _serialised_writer():
-            if job.done:  # an earlier leader committed it
+        with _process_writer:
+            if job.done:  # an earlier leader of this process committed it: no need for the flock
                 break
-            with _grouped_guard:
-                batch = _grouped[:]
-                _grouped.clear()
-            try:
-                _commit_group(batch)
-                health.note_write_committed()
-                continue
-            except Exception as exc:  # the transaction itself failed: none of the batch is stored
-                health.note_write_error(exc)
-                failures += 1
-                if isinstance(exc, OperationalError) and _is_busy(exc) and failures < attempts:
-                    with _grouped_guard:
-                        _grouped[:0] = batch  # for the next leader, maybe this thread again
-                else:
-                    for item in batch:
-                        item.error, item.done = exc, True
-                    break
+            with _other_processes_waiting():
+                with _grouped_guard:
+                    batch = _grouped[:]
+                    _grouped.clear()
+                try:
+                    _commit_group(batch)
+                    health.note_write_committed()
+                    continue
+                except Exception as exc:  # the transaction itself failed: none of the batch is stored
+                    health.note_write_error(exc)
+                    failures += 1
+                    if isinstance(exc, OperationalError) and _is_busy(exc) and failures < attempts:
+                        with _grouped_guard:
+                            _grouped[:0] = batch  # for the next leader, maybe this thread again
+                    else:
+                        for item in batch:
+                            item.error, item.done = exc, True
+                        break
         log.warning("database busy, retrying grouped write (attempt %d)", failures)
         time.sleep(delay)
         delay *= 2

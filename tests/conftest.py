@@ -14,6 +14,31 @@ from config import Config
 from services import tokens
 
 
+def pytest_collection_modifyitems(config, items):
+    """On a server database, run only the tests that use it (CI runs the suite twice).
+
+    A test that neither takes the `database_url` fixture nor reads CONTACTS_TEST_DATABASE_URL
+    itself runs on its own SQLite file (or none) either way: the SQLite run has run it already.
+    """
+    url = os.environ.get("CONTACTS_TEST_DATABASE_URL")
+    if not url or url.startswith("sqlite"):
+        return
+    sources: dict[str, bool] = {}
+
+    def reads_the_url(item) -> bool:
+        path = str(item.path)
+        if path not in sources:
+            sources[path] = "CONTACTS_TEST_DATABASE_URL" in item.path.read_text(encoding="utf-8")
+        return sources[path]
+
+    keep, elsewhere = [], []
+    for item in items:
+        (keep if "database_url" in getattr(item, "fixturenames", ()) or reads_the_url(item) else elsewhere).append(item)
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = keep
+
+
 @pytest.fixture
 def database_url(tmp_path) -> str:
     """The database the app under test uses."""

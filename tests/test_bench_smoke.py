@@ -6,7 +6,7 @@ import pytest
 from app import create_app
 from bench import report
 from bench.load import Result
-from bench.scenarios import Scenario
+from bench.scenarios import READ_TARGETS, WRITE_TARGETS, Scenario
 from config import Config
 
 
@@ -49,6 +49,14 @@ def test_request_file_has_one_tab_separated_request_per_line(tmp_path):
     (Result("w", 8, rps=999), {"rps_min": 1000}, False),
     (Result("m", 8, e5xx=0, locked=1), {"e5xx_max": 0}, False),
     (Result("b", 16, rps=5000), {}, None),
+    # Issue 23: p99 against the baseline's, creates as a ratio and, on a fast enough host, an absolute floor.
+    (Result("r", 16, rps=900, ratio=0.71, p99_x_base=1.9), READ_TARGETS, True),
+    (Result("r", 16, rps=900, ratio=0.69, p99_x_base=1.0), READ_TARGETS, False),
+    (Result("r", 16, rps=900, ratio=0.75, p99_x_base=2.1), READ_TARGETS, False),
+    (Result("w", 8, rps=1400, ratio=0.36, base_rps=3900), WRITE_TARGETS, True),
+    (Result("w", 8, rps=999, ratio=0.36, base_rps=2775), WRITE_TARGETS, True),   # floor n/a below 3,500/s
+    (Result("w", 8, rps=999, ratio=0.36, base_rps=3500), WRITE_TARGETS, False),  # floor applies
+    (Result("w", 8, rps=1200, ratio=0.30, base_rps=4000), WRITE_TARGETS, False),
 ])
 def test_targets_verdict(result, targets, expected):
     assert report.verdict(result, targets)[1] is expected
@@ -84,6 +92,28 @@ def test_a_read_is_compared_with_the_baseline_runs_around_it():
         ("GET b", 0.6, {}),                   # 1500 / mean(2000, 3000)
         ("search", 0.2, {}),                  # 400 / the median baseline run (2000)
     ]
+
+
+def test_a_read_p99_is_compared_with_the_baseline_runs_p99_around_it():
+    from bench.cli import _with_ratios
+
+    base, read = _scenario("baseline", "baseline"), _scenario("GET a", "read")
+    rows = _with_ratios([(base, Result("baseline", 16, rps=1000, p99=4.0)), (read, Result("GET a", 16, rps=800, p99=9.0)),
+                         (base, Result("baseline", 16, rps=1000, p99=2.0))])
+    assert rows[1][0].p99_x_base == 3.0  # 9 / mean(4, 2)
+
+
+def test_the_worst_of_the_runs_is_reported_per_measure():
+    read = {"ratio_min": 0.7}
+    first = [(Result("GET a", 16, rps=900, p99=5.0, ratio=0.80, p99_x_base=1.1), read),
+             (Result("POST", 8, rps=1500, ratio=0.40, base_rps=3000), WRITE_TARGETS)]
+    second = [(Result("GET a", 16, rps=800, p99=9.0, ratio=0.69, p99_x_base=1.9), read),
+              (Result("POST", 8, rps=990, ratio=0.38, base_rps=3600), WRITE_TARGETS)]
+    rows = report.worst_of([first, second])
+    assert [(r.name, r.rps, r.p99, r.ratio, r.p99_x_base, r.base_rps) for r, _ in rows] == [
+        ("GET a", 800, 9.0, 0.69, 1.9, None), ("POST", 990, 0.0, 0.38, None, 3600)]
+    assert [report.verdict(r, t)[1] for r, t in rows] == [False, False]
+    assert report.worst_of([first]) is first
 
 
 @pytest.fixture
