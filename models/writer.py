@@ -51,22 +51,16 @@ def _writer_lock_fd(db: peewee.Database) -> int | None:
 
 @contextmanager
 def _serialised_writer() -> Iterator[None]:
-    with _process_writer, _other_processes_waiting():
-        yield
-
-
-@contextmanager
-def _other_processes_waiting() -> Iterator[None]:
-    """The flock of `<database>-writelock` (the caller holds `_process_writer`)."""
-    fd = _writer_lock_fd(database.obj)
-    if fd is None:
-        yield
-        return
-    fcntl.flock(fd, fcntl.LOCK_EX)  # blocks without the GIL; woken as soon as it is free
-    try:
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+    with _process_writer:
+        fd = _writer_lock_fd(database.obj)
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)  # blocks without the GIL; woken as soon as it is free
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -130,6 +124,10 @@ class _GroupedWrite:
 
 _grouped: list[_GroupedWrite] = []
 _grouped_guard = threading.Lock()
+# Signalled when a leader finishes: the writes it committed return at once, without taking
+# the writer lock in turn (one of them may otherwise wait for a whole later commit first).
+_group_changed = threading.Condition(_grouped_guard)
+_leading = False  # a thread of this process is committing a group (guarded by _grouped_guard)
 
 
 def run_grouped_write(fn, *args, finish=None, attempts: int = 5):
@@ -138,10 +136,11 @@ def run_grouped_write(fn, *args, finish=None, attempts: int = 5):
 
     A commit writes every page the transaction touched to the WAL, and the pages of
     consecutive creates are largely the same ones (the ends of the indexes, the FTS
-    segment): four creates in one commit cost half of what four commits cost. The thread
-    that gets the write lock commits everybody's queued writes, each in its own savepoint
-    so one failure (a conflict, a failed precondition) undoes only that write and is
-    raised in its own thread; nobody returns before the commit holding their write.
+    segment): four creates in one commit cost half of what four commits cost. One thread
+    at a time leads: it takes the writer lock, then everybody's queued writes, and commits
+    them, each in its own savepoint so one failure (a conflict, a failed precondition)
+    undoes only that write and is raised in its own thread; the others wait for the
+    leader and return as soon as the commit holding their write is done.
 
     `finish(results)`, if given, runs once per group, in the same transaction after every
     write of it, with the results of the writes that succeeded; if it fails, the whole
@@ -149,37 +148,52 @@ def run_grouped_write(fn, *args, finish=None, attempts: int = 5):
     pending terms as a new index segment at every savepoint: indexing a group's cards
     in `finish` writes one segment instead of one per card).
     """
+    global _leading
     if not is_sqlite() or database.in_transaction():
         return run_write(_finished, fn, args, finish, attempts=attempts)
     job = _GroupedWrite(fn, args, finish)
-    with _grouped_guard:
+    with _group_changed:
         _grouped.append(job)
     delay, failures = 0.05, 0
-    while not job.done:
-        with _process_writer:
-            if job.done:  # an earlier leader of this process committed it: no need for the flock
+    while True:
+        with _group_changed:
+            while _leading and not job.done:
+                _group_changed.wait()
+            if job.done:
                 break
-            with _other_processes_waiting():
-                with _grouped_guard:
-                    batch = _grouped[:]
+            _leading = True
+        busy = False
+        try:
+            with _serialised_writer():
+                with _group_changed:
+                    batch = _grouped[:]  # everything queued until now, this thread's write too
                     _grouped.clear()
                 try:
                     _commit_group(batch)
                     health.note_write_committed()
-                    continue
                 except Exception as exc:  # the transaction itself failed: none of the batch is stored
                     health.note_write_error(exc)
                     failures += 1
-                    if isinstance(exc, OperationalError) and _is_busy(exc) and failures < attempts:
-                        with _grouped_guard:
+                    busy = isinstance(exc, OperationalError) and _is_busy(exc) and failures < attempts
+                    if busy:
+                        with _group_changed:
                             _grouped[:0] = batch  # for the next leader, maybe this thread again
                     else:
                         for item in batch:
                             item.error, item.done = exc, True
-                        break
-        log.warning("database busy, retrying grouped write (attempt %d)", failures)
-        time.sleep(delay)
-        delay *= 2
+        except BaseException:
+            with _group_changed:  # e.g. interrupted before taking the batch: never commit it later
+                if job in _grouped:
+                    _grouped.remove(job)
+            raise
+        finally:
+            with _group_changed:
+                _leading = False
+                _group_changed.notify_all()
+        if busy:
+            log.warning("database busy, retrying grouped write (attempt %d)", failures)
+            time.sleep(delay)
+            delay *= 2
     if job.error is not None:
         raise job.error
     return job.result

@@ -336,6 +336,39 @@ def test_creates_waiting_together_share_one_commit_and_fail_alone(tmp_path, monk
     db.close()
 
 
+def test_writes_committed_by_a_leader_never_take_the_writer_lock_themselves(tmp_path, monkeypatch):
+    # The writes of a group return as soon as their leader has committed: none of them takes
+    # the writer lock (and the other processes' flock) in turn only to find its write done,
+    # which made each wait for whole later commits first.
+    from contextlib import contextmanager
+
+    from models import writer
+    from models.connect import open_database
+    from models.schema import migrate
+    from services.setup import install
+    from services.contacts import create_card, get_card
+
+    db = open_database(f"sqlite:///{tmp_path}/l.db")
+    migrate(db)
+    install(db)
+    entered = []
+    real_lock = writer._serialised_writer
+
+    @contextmanager
+    def counted():
+        entered.append(threading.current_thread().name)
+        with real_lock():
+            yield
+
+    monkeypatch.setattr(writer, "_serialised_writer", counted)
+    created = {}
+    queued_while_writer_held(lambda i: created.setdefault(i, create_card({"display_name": f"Led Person{i}"})), 5)
+    assert len(entered) == 1, entered  # the leader alone
+    assert sorted(get_card(card["id"])["display_name"] for card in created.values()) == [
+        f"Led Person{i}" for i in range(5)]
+    db.close()
+
+
 def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeypatch):
     from models.contact import Contact
     from models.connect import open_database

@@ -1,6 +1,7 @@
 """Writes acknowledged with a 2xx survive SIGKILL of the whole server, at several kill points."""
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -29,7 +30,7 @@ def _writer(server: LiveServer, token: str, name: str, acked: dict, stop: thread
                                       {"jobtitle": f"job {i}"}, token, timeout=5)
             if status == 200:
                 acked[created["id"]] = json.loads(body)["jobtitle"]
-        except OSError:
+        except (OSError, http.client.HTTPException):  # e.g. IncompleteRead: killed while answering
             return  # the server is gone: anything not acknowledged may be lost
 
 
