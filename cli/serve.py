@@ -1,6 +1,7 @@
 """`contacts serve`: the production server (gunicorn, pre-fork threaded workers)."""
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -119,7 +120,9 @@ def _gunicorn_app(config: Config):
             # The connections skip the checkpoint on commit: the thread started below runs them.
             app = create_app(config, run_migrations=False, sqlite=deferred_checkpoints(config.sqlite_settings()))
             # New cards reach FOLIO's index in batches; the WAL is truncated past its limit.
-            start_checkpointer(tasks=(name_index.flush,), wal_limit=config.wal_limit_bytes)
+            # A budget per tick, so that the checkpoint after it runs twice a second under any load.
+            start_checkpointer(tasks=(functools.partial(name_index.flush, budget_seconds=0.25),),
+                               wal_limit=config.wal_limit_bytes)
             # The app's modules, routes and schemas live as long as the worker: moved out of
             # the collector's generations, they are no longer traversed by every full
             # collection, which otherwise pauses a request now and then for milliseconds.

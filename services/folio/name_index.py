@@ -25,6 +25,7 @@ PostgreSQL needs none of this: its indexes are expression indexes (migration 020
 """
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 
 from models.connect import database, is_sqlite
@@ -100,20 +101,24 @@ def write_entries(rows: list, *, fresh: bool = False) -> None:
     database.execute_sql(f"DELETE FROM {DIRTY_TABLE}")
 
 
-def flush(batch: int = 100) -> int:
+def flush(batch: int = 100, budget_seconds: float | None = None) -> int:
     """Index every marked card, deleted ones included, `batch` per transaction; returns how many.
 
     The background work of `contacts serve` (new cards wait for it, see the module doc).
     Several transactions, not one: a writer queued behind a flush waits for `batch` cards
-    at most. Ends at the first short batch, so constant creates cannot keep it going.
+    at most. Ends at the first short batch, or once `budget_seconds` have passed: at 1M
+    cards sustained creates filled every batch, so the flush never ended and the WAL
+    checkpoint that runs after it in the same thread waited (the WAL reached 270 MB).
+    What a budgeted flush leaves is indexed by the next one, or by `sync()` before a search.
     """
     if not is_sqlite() or not database.execute_sql(f"SELECT EXISTS (SELECT 1 FROM {DIRTY_TABLE})").fetchone()[0]:
         return 0
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     done = 0
     while True:
         flushed = run_write(_sync_batch, batch)
         done += flushed
-        if flushed < batch:
+        if flushed < batch or (deadline is not None and time.monotonic() >= deadline):
             return done
 
 
