@@ -125,6 +125,27 @@ def _wait(driver, condition):
     return WebDriverWait(driver, WAIT).until(condition)
 
 
+def _loaded(driver) -> bool:
+    return driver.execute_script("return document.readyState") == "complete"
+
+
+def _go(driver, element) -> None:
+    """Click `element` (a link or a submit button) and wait until the page it leads to has loaded.
+
+    A URL check alone races the browser: the address changes before the new document
+    replaces the old one, so a lookup right after it can still see (or miss) the old page.
+    """
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    _wait(driver, EC.staleness_of(old))
+    _wait(driver, _loaded)
+
+
+def _find(driver, by: str, value: str):
+    """The element, once the page shows it and it can be clicked."""
+    return _wait(driver, EC.element_to_be_clickable((by, value)))
+
+
 def _text(driver, css: str) -> str:
     return _wait(driver, EC.visibility_of_element_located((By.CSS_SELECTOR, css))).text
 
@@ -154,7 +175,8 @@ def test_sign_in(browser, server):
     assert "That token is not valid" in _text(browser, "#token-error")
     browser.find_element(By.ID, "token").send_keys(server.token + Keys.ENTER)
     _wait(browser, EC.url_to_be(server.base + "/ui/"))
-    assert "The address book is empty." in browser.page_source
+    _wait(browser, _loaded)
+    assert "The address book is empty." in _text(browser, "main")
     cookie = browser.get_cookie("contacts_ui")
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["path"] == "/ui"
     assert server.token not in cookie["value"]
@@ -177,13 +199,13 @@ def test_keyboard_skip_link_and_focus(browser, server):
 
 def test_create_a_card(browser, server):
     browser.get(server.base + "/ui/")
-    browser.find_element(By.LINK_TEXT, "New card").click()
+    _go(browser, _find(browser, By.LINK_TEXT, "New card"))
     _wait(browser, EC.url_contains("/ui/new"))
     browser.find_element(By.ID, "f-display_name").send_keys("Ada Lovelace")
     browser.find_element(By.ID, "f-email-0").send_keys("ada@analytical.example")
     browser.find_element(By.ID, "f-phone-0").send_keys("+44 20 7946 0101")
     browser.find_element(By.ID, "f-job_title").send_keys("Analyst")
-    browser.find_element(By.CSS_SELECTOR, "form.card-form button[type=submit]").click()
+    _go(browser, _find(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]"))
     _wait(browser, EC.url_contains("/ui/cards/"))
     assert _text(browser, "h1").startswith("Ada Lovelace")
     assert "Created Ada Lovelace." in _text(browser, ".flash")
@@ -204,6 +226,7 @@ def test_search_and_open_a_card(browser, server):
     assert browser.switch_to.active_element == box  # the search box has the focus
     box.send_keys("lovel" + Keys.ENTER)
     _wait(browser, EC.url_contains("q=lovel"))
+    _wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".count"), "1 card matches"))
     names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".result-name")]
     assert names == ["Ada Lovelace"]
     assert _text(browser, ".count") == "1 card matches “lovel”."
@@ -211,19 +234,19 @@ def test_search_and_open_a_card(browser, server):
     browser.find_element(By.ID, "q").send_keys(Keys.ENTER)
     _wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".count"), "2 cards"))
     _shot(browser, "search")
-    browser.find_element(By.LINK_TEXT, "Ada Lovelace").click()
+    _go(browser, _find(browser, By.LINK_TEXT, "Ada Lovelace"))
     _wait(browser, EC.url_contains("/ui/cards/"))
     assert _text(browser, "h1").startswith("Ada Lovelace")
 
 
 def test_edit_a_card(browser, server):
-    browser.find_element(By.LINK_TEXT, "Edit").click()
+    _go(browser, _find(browser, By.LINK_TEXT, "Edit"))
     _wait(browser, EC.url_contains("/edit"))
     title = browser.find_element(By.ID, "f-job_title")
     title.clear()
     title.send_keys("Countess of Lovelace")
     _shot(browser, "edit")
-    browser.find_element(By.CSS_SELECTOR, "form.card-form button[type=submit]").click()
+    _go(browser, _find(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]"))
     _wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Saved Ada Lovelace."))
     status, body = _api(server, "GET", f"/rest/v1/addressbook/contacts/{_card_id(browser)}")
     assert body["jobtitle"] == "Countess of Lovelace"
@@ -231,14 +254,14 @@ def test_edit_a_card(browser, server):
 
 def test_a_stale_edit_is_refused(browser, server):
     card_id = _card_id(browser)
-    browser.find_element(By.LINK_TEXT, "Edit").click()
+    _go(browser, _find(browser, By.LINK_TEXT, "Edit"))
     _wait(browser, EC.url_contains("/edit"))
     status, _ = _api(server, "PATCH", f"/rest/v1/addressbook/contacts/{card_id}", {"jobtitle": "Mathematician"})
     assert status == 200
     title = browser.find_element(By.ID, "f-job_title")
     title.clear()
     title.send_keys("Poet")
-    browser.find_element(By.CSS_SELECTOR, "form.card-form button[type=submit]").click()
+    _go(browser, _find(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]"))
     message = _text(browser, "#conflict")
     assert "This card was changed since you opened it" in message and "Nothing was saved." in message
     assert browser.switch_to.active_element.get_attribute("id") == "conflict"  # focus moved to the message
@@ -262,10 +285,10 @@ def test_a_locked_card_shows_as_locked(browser, server):
 def test_delete_a_card(browser, server):
     status, body = _api(server, "POST", "/rest/v1/addressbook/contacts", {"displayname": "Temporary", "number": "77"})
     browser.get(f"{server.base}/ui/cards/{body['id']}")
-    browser.find_element(By.LINK_TEXT, "Delete").click()
+    _go(browser, _find(browser, By.LINK_TEXT, "Delete"))
     _wait(browser, EC.url_contains("/delete"))
     assert _text(browser, "h1") == "Delete Temporary?"
-    browser.find_element(By.CSS_SELECTOR, "button.danger").click()
+    _go(browser, _find(browser, By.CSS_SELECTOR, "button.danger"))
     _wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Deleted Temporary."))
     assert _api(server, "GET", f"/contacts/{body['id']}")[0] == 404
 
@@ -313,7 +336,7 @@ def test_phone_screen(browser, server):
             assert overflow <= 0, f"{path} scrolls sideways on a phone ({overflow}px)"
             _shot(browser, name)
         browser.get(server.base + "/ui/?q=ada")
-        browser.find_element(By.CSS_SELECTOR, ".result-name").click()
+        _go(browser, _find(browser, By.CSS_SELECTOR, ".result-name"))
         _wait(browser, EC.url_contains("/ui/cards/"))
         overflow = browser.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -325,7 +348,7 @@ def test_phone_screen(browser, server):
 
 def test_sign_out(browser, server):
     browser.get(server.base + "/ui/")
-    browser.find_element(By.CSS_SELECTOR, ".who button").click()
+    _go(browser, _find(browser, By.CSS_SELECTOR, ".who button"))
     _wait(browser, EC.url_contains("/ui/sign-in"))
     assert "You are signed out." in _text(browser, ".flash")
     browser.get(server.base + "/ui/transfer")
