@@ -21,7 +21,8 @@ therefore stays within about `wal_limit` plus what is written in one tick. A tru
 that could not finish (a reader held its snapshot: an export streams from one) is tried
 again after a pause that doubles up to RETRY_MAX_SECONDS, so a long reader costs the
 writers a 2 s wait now and then rather than most of their time; SQLite cannot reuse the
-WAL while such a reader needs it, so the WAL grows meanwhile.
+WAL while such a reader needs it, so the WAL grows meanwhile. A truncation that found
+another worker's checkpoint under way is no such failure: it is tried at the next tick.
 """
 from __future__ import annotations
 
@@ -100,6 +101,13 @@ def checkpoint(wal_limit: int, backoff: _Backoff | None = None) -> bool:
             busy, frames, copied = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
             database.execute_sql(f"PRAGMA busy_timeout = {int(timeout)}")
+    if busy and frames == -1:
+        # SQLite answers (1, -1, -1) when another connection holds the checkpoint lock: the
+        # other worker's checkpointer is copying the WAL back right now. No reader defeated
+        # this one, so no backoff: counting these as failures doubled each worker's pause
+        # whenever the two ticked together, to a minute, and the WAL reached 940 MB at 1M.
+        log.info("WAL truncation skipped: another connection is checkpointing; retrying next tick")
+        return True
     if busy:
         log.info("WAL truncation waited for readers in vain (%d of %d frames copied); retrying later",
                  copied, frames)

@@ -70,3 +70,64 @@ def test_the_wal_stays_near_its_limit_under_writes_and_overlapping_readers(tmp_p
         written = len(made) * 100_000
         assert written > 3 * LIMIT, f"only {written} bytes written: the test proves nothing"
         assert max(sizes) < 3 * LIMIT, f"WAL reached {max(sizes)} bytes (limit {LIMIT}); {len(made)} creates"
+
+
+def test_a_truncation_that_meets_the_other_workers_checkpoint_does_not_back_off(tmp_path, monkeypatch):
+    """Two workers' checkpointers tick together: one finds the other's checkpoint under way.
+
+    SQLite then answers (1, -1, -1). That is no reader holding a snapshot, so it must not
+    double the pause before the next truncation: counted as one, both workers' pauses grew
+    to a minute under sustained creates and the WAL reached 940 MB at 1M cards.
+    """
+    from models.connect import DEFAULT_SQLITE, open_database
+    from models.wal import _Backoff, checkpoint, deferred_checkpoints
+
+    path = str(tmp_path / "c.db")
+    db = open_database(f"sqlite:///{path}", deferred_checkpoints(DEFAULT_SQLITE))
+    db.execute_sql("CREATE TABLE t (v TEXT)")
+    db.execute_sql("INSERT INTO t VALUES (?)", ("a" * 10_000,))
+    reader = apsw.Connection(path)  # holds a snapshot: the other checkpointer waits for it
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchall()
+    for _ in range(20):
+        db.execute_sql("INSERT INTO t VALUES (?)", ("b" * 10_000,))
+
+    other = apsw.Connection(path)  # the other worker's checkpointer, holding the checkpoint lock
+    waiting, done = threading.Event(), threading.Event()
+
+    def busy(tries: int) -> bool:
+        waiting.set()
+        time.sleep(0.01)
+        return not done.is_set() and tries < 1000
+
+    other.set_busy_handler(busy)
+    restart = threading.Thread(target=lambda: other.execute("PRAGMA wal_checkpoint(RESTART)").fetchall())
+    restart.start()
+    try:
+        assert waiting.wait(10), "the other checkpoint never waited for the reader"
+        backoff = _Backoff()
+        assert checkpoint(0, backoff) is True
+        assert backoff.allowed(), "a checkpoint of another connection was counted as readers defeating it"
+    finally:
+        done.set()
+        reader.execute("COMMIT")
+        restart.join(10)
+        other.close()
+        reader.close()
+        db.close()
+
+    # Readers that really hold their snapshot still make it back off.
+    db = open_database(f"sqlite:///{path}", deferred_checkpoints(DEFAULT_SQLITE))
+    reader = apsw.Connection(path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM t").fetchall()
+    db.execute_sql("INSERT INTO t VALUES (?)", ("c" * 10_000,))
+    try:
+        monkeypatch.setattr("models.wal.CHECKPOINT_WAIT_SECONDS", 0.2)
+        backoff = _Backoff()
+        assert checkpoint(0, backoff) is False
+        assert not backoff.allowed()
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+        db.close()
