@@ -108,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         read_scenarios = scenarios.reads(samples)
         search_scenarios = scenarios.searches(samples)
         write_scenarios = scenarios.writes(args.duration)
-        mixed = scenarios.mixed(samples, read_scenarios + search_scenarios, args.mixed_duration)
+        # The mixed load reads from every read and search scenario, also under --only.
+        mixed_sources = read_scenarios + search_scenarios
+        mixed = scenarios.mixed(samples, mixed_sources, args.mixed_duration)
         base = scenarios.baseline(size)
         every = [base, *read_scenarios, *search_scenarios, *write_scenarios, mixed]
         if args.only:
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             all_runs += runs
             all_results.append(_with_ratios(runs))
             if number < args.runs:  # new bodies: a create must stay unique (Niagara refuses a taken email)
-                every = _with_new_writes(every, samples, read_scenarios + search_scenarios, args)
+                every = _with_new_writes(every, samples, mixed_sources, args)
         results = report.worst_of(all_results)
         worker_rss = server.worker_rss_mb()
 
