@@ -129,21 +129,18 @@ def _loaded(driver) -> bool:
     return driver.execute_script("return document.readyState") == "complete"
 
 
-def _go(driver, element) -> None:
-    """Click `element` (a link or a submit button) and wait until the page it leads to has loaded.
+def _go(driver, by: str, value: str) -> None:
+    """Click the element (a link or a submit button) once it can be clicked, and wait until
+    the page it leads to has loaded.
 
     A URL check alone races the browser: the address changes before the new document
     replaces the old one, so a lookup right after it can still see (or miss) the old page.
     """
+    element = _wait(driver, EC.element_to_be_clickable((by, value)))
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
     _wait(driver, EC.staleness_of(old))
     _wait(driver, _loaded)
-
-
-def _find(driver, by: str, value: str):
-    """The element, once the page shows it and it can be clicked."""
-    return _wait(driver, EC.element_to_be_clickable((by, value)))
 
 
 def _text(driver, css: str) -> str:
@@ -199,13 +196,13 @@ def test_keyboard_skip_link_and_focus(browser, server):
 
 def test_create_a_card(browser, server):
     browser.get(server.base + "/ui/")
-    _go(browser, _find(browser, By.LINK_TEXT, "New card"))
+    _go(browser, By.LINK_TEXT, "New card")
     _wait(browser, EC.url_contains("/ui/new"))
     browser.find_element(By.ID, "f-display_name").send_keys("Ada Lovelace")
     browser.find_element(By.ID, "f-email-0").send_keys("ada@analytical.example")
     browser.find_element(By.ID, "f-phone-0").send_keys("+44 20 7946 0101")
     browser.find_element(By.ID, "f-job_title").send_keys("Analyst")
-    _go(browser, _find(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]"))
+    _go(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]")
     _wait(browser, EC.url_contains("/ui/cards/"))
     assert _text(browser, "h1").startswith("Ada Lovelace")
     assert "Created Ada Lovelace." in _text(browser, ".flash")
@@ -234,19 +231,19 @@ def test_search_and_open_a_card(browser, server):
     browser.find_element(By.ID, "q").send_keys(Keys.ENTER)
     _wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".count"), "2 cards"))
     _shot(browser, "search")
-    _go(browser, _find(browser, By.LINK_TEXT, "Ada Lovelace"))
+    _go(browser, By.LINK_TEXT, "Ada Lovelace")
     _wait(browser, EC.url_contains("/ui/cards/"))
     assert _text(browser, "h1").startswith("Ada Lovelace")
 
 
 def test_edit_a_card(browser, server):
-    _go(browser, _find(browser, By.LINK_TEXT, "Edit"))
+    _go(browser, By.LINK_TEXT, "Edit")
     _wait(browser, EC.url_contains("/edit"))
     title = browser.find_element(By.ID, "f-job_title")
     title.clear()
     title.send_keys("Countess of Lovelace")
     _shot(browser, "edit")
-    _go(browser, _find(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]"))
+    _go(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]")
     _wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Saved Ada Lovelace."))
     status, body = _api(server, "GET", f"/rest/v1/addressbook/contacts/{_card_id(browser)}")
     assert body["jobtitle"] == "Countess of Lovelace"
@@ -254,14 +251,14 @@ def test_edit_a_card(browser, server):
 
 def test_a_stale_edit_is_refused(browser, server):
     card_id = _card_id(browser)
-    _go(browser, _find(browser, By.LINK_TEXT, "Edit"))
+    _go(browser, By.LINK_TEXT, "Edit")
     _wait(browser, EC.url_contains("/edit"))
     status, _ = _api(server, "PATCH", f"/rest/v1/addressbook/contacts/{card_id}", {"jobtitle": "Mathematician"})
     assert status == 200
     title = browser.find_element(By.ID, "f-job_title")
     title.clear()
     title.send_keys("Poet")
-    _go(browser, _find(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]"))
+    _go(browser, By.CSS_SELECTOR, "form.card-form button[type=submit]")
     message = _text(browser, "#conflict")
     assert "This card was changed since you opened it" in message and "Nothing was saved." in message
     assert browser.switch_to.active_element.get_attribute("id") == "conflict"  # focus moved to the message
@@ -285,10 +282,10 @@ def test_a_locked_card_shows_as_locked(browser, server):
 def test_delete_a_card(browser, server):
     status, body = _api(server, "POST", "/rest/v1/addressbook/contacts", {"displayname": "Temporary", "number": "77"})
     browser.get(f"{server.base}/ui/cards/{body['id']}")
-    _go(browser, _find(browser, By.LINK_TEXT, "Delete"))
+    _go(browser, By.LINK_TEXT, "Delete")
     _wait(browser, EC.url_contains("/delete"))
     assert _text(browser, "h1") == "Delete Temporary?"
-    _go(browser, _find(browser, By.CSS_SELECTOR, "button.danger"))
+    _go(browser, By.CSS_SELECTOR, "button.danger")
     _wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Deleted Temporary."))
     assert _api(server, "GET", f"/contacts/{body['id']}")[0] == 404
 
@@ -336,7 +333,7 @@ def test_phone_screen(browser, server):
             assert overflow <= 0, f"{path} scrolls sideways on a phone ({overflow}px)"
             _shot(browser, name)
         browser.get(server.base + "/ui/?q=ada")
-        _go(browser, _find(browser, By.CSS_SELECTOR, ".result-name"))
+        _go(browser, By.CSS_SELECTOR, ".result-name")
         _wait(browser, EC.url_contains("/ui/cards/"))
         overflow = browser.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -348,7 +345,7 @@ def test_phone_screen(browser, server):
 
 def test_sign_out(browser, server):
     browser.get(server.base + "/ui/")
-    _go(browser, _find(browser, By.CSS_SELECTOR, ".who button"))
+    _go(browser, By.CSS_SELECTOR, ".who button")
     _wait(browser, EC.url_contains("/ui/sign-in"))
     assert "You are signed out." in _text(browser, ".flash")
     browser.get(server.base + "/ui/transfer")
