@@ -59,14 +59,18 @@ def _children_sql(pg: bool) -> list[str]:
 
 
 def _render(kind: str) -> str:
-    """The SELECT of whole cards by public id, by autokey, by a list of autokeys (`cards`),
-    or of just the children by a list of autokeys (`children`)."""
+    """The SELECT of whole cards by public id, by autokey, by CardDAV resource name (`resource`),
+    by a list of autokeys (`cards`), or of just the children by a list of autokeys (`children`)."""
     pg = not is_sqlite()
     children = ", ".join(_children_sql(pg))
     mark = "%s" if pg else "?"
     contact_columns = ", ".join(f"c.{field.column_name}" for field in Contact._meta.sorted_fields)
     if kind in ("id", "autokey"):
         return f"SELECT {contact_columns}, {children} FROM contact AS c WHERE c.{kind} = {mark}"
+    if kind == "resource":
+        # CardDAV's resource name: the card a client-chosen name maps to, else the id given.
+        return (f"SELECT {contact_columns}, {children} FROM contact AS c WHERE c.id = "
+                f"COALESCE((SELECT contact_id FROM carddav_href WHERE name = {mark}), {mark})")
     if kind in ("children", "cards"):
         keys = f"= ANY({mark})" if pg else f"IN (SELECT value FROM json_each({mark}))"
         columns = "c.autokey" if kind == "children" else contact_columns
@@ -74,8 +78,9 @@ def _render(kind: str) -> str:
     raise ValueError(kind)
 
 
-# models.statements' keys of the four statements.
-_BY_ID, _BY_AUTOKEY, _CARDS, _CHILDREN = (("card", kind) for kind in ("id", "autokey", "cards", "children"))
+# models.statements' keys of the five statements.
+_BY_ID, _BY_AUTOKEY, _BY_RESOURCE, _CARDS, _CHILDREN = (
+    ("card", kind) for kind in ("id", "autokey", "resource", "cards", "children"))
 
 
 # Values of these field types come back from both drivers as Python wants them already.
@@ -135,8 +140,14 @@ def card_by_autokey(autokey: int) -> dict | None:
     return _card(cached(_BY_AUTOKEY, _render, "autokey"), autokey)
 
 
-def _card(sql: str, key) -> dict | None:
-    row = database.execute_sql(sql, (key,)).fetchone()
+def card_by_resource_name(name: str, default_id: str | None) -> dict | None:
+    """The whole card a CardDAV resource name maps to (`carddav_href`), else the card with
+    id `default_id`, or None: one statement, as every card GET of CardDAV needs."""
+    return _card(cached(_BY_RESOURCE, _render, "resource"), name, default_id)
+
+
+def _card(sql: str, *keys) -> dict | None:
+    row = database.execute_sql(sql, keys).fetchone()
     return _card_of(row) if row is not None else None
 
 

@@ -50,10 +50,8 @@ def resolve(name: str) -> str | None:
 
 
 def get(name: str) -> dict:
-    """The card stored at resource `name`, or NotFound (two indexed statements)."""
-    row = database.execute_sql(f"SELECT contact_id FROM carddav_href WHERE name = {_mark()}", (name,)).fetchone()
-    contact_id = row[0] if row is not None else (name[:-4] if name.endswith(".vcf") else None)
-    card = card_rows.card_by_id(contact_id) if contact_id else None
+    """The card stored at resource `name`, or NotFound (one statement)."""
+    card = card_rows.card_by_resource_name(name, name[:-4] if name.endswith(".vcf") else None)
     if card is None:
         raise NotFound(f"No address object at {name}")
     return card
