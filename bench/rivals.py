@@ -172,8 +172,8 @@ def compare(db_path: Path, args, samples, ours: list[tuple[load.Result, dict]], 
             problems.append(f"{label} could not be run here: {exc}")
             log(problems[-1])
     by_name = {r.name: r for r, _ in ours}
-    gets = [r for name, r in by_name.items()
-            if name.startswith("GET by id:") and "OSID" not in name and "CardDAV" not in name]
+    # Every door's GET by id, CardDAV's vCard and OSID's included: issue 23 names no exception.
+    gets = [r for name, r in by_name.items() if name.startswith("GET by id:")]
     slowest_get = min(gets, key=lambda r: r.rps) if gets else None
     search = by_name.get("MPDX wildcard_search=smith")
     lines = [report.table(rows), ""]
@@ -187,7 +187,7 @@ def compare(db_path: Path, args, samples, ours: list[tuple[load.Result, dict]], 
                          f"{rival.rps:,.0f} req/s: **x{times:.2f}** (target > x{needed:.1f}: "
                          f"{'PASS' if times > needed else 'FAIL'}; p99 {ours_result.p99:.1f} vs "
                          f"{rival.p99:.1f} ms)")
-    lines.append("\nOurs: the slowest of our four card GET-by-id scenarios, and MPDX wildcard_search=smith "
+    lines.append("\nOurs: the slowest of our GET-by-id scenarios (every door), and MPDX wildcard_search=smith "
                  "(FTS over names, emails, phones: more work than their equality filter on one column). "
                  "Datasette 0.65 serves the same SQLite file after our run (our server stopped), default "
                  "settings except sql_time_limit_ms=60000; json-server 0.17.4 holds the first 100,000 "

@@ -8,6 +8,7 @@ routing errors) registers a check that runs first (`register_pre_auth_check`).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 from flask import Flask, Request, current_app, g, request
@@ -46,15 +47,24 @@ def requires_scope(scope: str | Callable[[], str]) -> Callable:
 
 def required_scope(endpoint: str | None, method: str) -> str:
     """The scope needed to call `method` on `endpoint`."""
+    # What a view declares is looked up once per (endpoint, method): every token check asks.
+    declared_by_view = current_app.extensions.setdefault("contacts.declared_scopes", {})
+    key = (endpoint, method)
+    if key not in declared_by_view:
+        declared_by_view[key] = _declared_scope(endpoint, method)
+    declared = declared_by_view[key]
+    if callable(declared):
+        declared = declared()
+    return declared or SCOPE_BY_METHOD.get(method, "*")
+
+
+def _declared_scope(endpoint: str | None, method: str) -> str | Callable[[], str] | None:
     view = current_app.view_functions.get(endpoint) if endpoint else None
     target = view
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
         target = getattr(view_class, method.lower(), None)
-    declared = getattr(target, "required_scope", None)
-    if callable(declared):
-        declared = declared()
-    return declared or SCOPE_BY_METHOD.get(method, "*")
+    return getattr(target, "required_scope", None)
 
 
 # In-process requests (the web UI's "seen through each door" panel) carry the signed-in
@@ -81,12 +91,13 @@ def register_pre_auth_check(prefix: str, check: Callable[[], None]) -> None:
 def presented_token(req: Request | None = None) -> str | None:
     """The token from `Authorization: Bearer`, HTTP Basic's password (CardDAV) or FOLIO's `X-Okapi-Token`."""
     req = req if req is not None else request
-    header = req.headers.get("Authorization", "")
+    environ = req.environ  # the headers as the server put them: no Headers object per request
+    header = environ.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
     if header[:6].lower() == "basic " and _under(req.path, BASIC_AUTH_PREFIXES):
         return _basic_password(header[6:].strip())
-    return req.headers.get("X-Okapi-Token") or None
+    return environ.get("HTTP_X_OKAPI_TOKEN") or None
 
 
 def presented_scopes(req: Request | None = None) -> list[str] | None:
@@ -113,7 +124,15 @@ def _basic_password(credentials: str) -> str | None:
 
 
 def _under(path: str, prefixes: list[str]) -> bool:
-    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+    """Whether `path` is one of `prefixes` or below one."""
+    exact, below = _prefix_forms(tuple(prefixes))
+    return path in exact or path.startswith(below)
+
+
+@lru_cache(maxsize=64)
+def _prefix_forms(prefixes: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    # The prefixes as a set and with their trailing slash, made once: every request asks.
+    return frozenset(prefixes), tuple(p.rstrip("/") + "/" for p in prefixes)
 
 
 def is_protected(path: str) -> bool:

@@ -164,3 +164,16 @@ def test_a_sequential_run_that_runs_out_of_lines_says_so(tool, answering_server,
     assert _failures([(ran_out, {}), (enough, {})], []) == [
         f"POST x: ran out of request lines {ran_out.wrapped} time(s) and sent some twice "
         "(its request file is too short for this speed)"]
+
+
+def test_rivals_are_compared_with_the_slowest_get_by_id_of_every_door(monkeypatch, tmp_path):
+    """json-server's 1.2x target is judged against our slowest GET by id, CardDAV and OSID included."""
+    from bench import rivals
+
+    monkeypatch.setattr(rivals, "_datasette", lambda *a: [])
+    monkeypatch.setattr(rivals, "_json_server", lambda *a: [Result("json-server (100k): GET by id", 16, rps=2000.0)])
+    ours = [(Result(name, 16, rps=rps), {}) for name, rps in (
+        ("GET by id: MPDX", 2800.0), ("GET by id: OSID", 2500.0), ("GET by id: CardDAV vCard", 2300.0))]
+    section = rivals.compare(tmp_path / "db", None, [], ours, "wrk")
+    assert ("- ours `GET by id: CardDAV vCard` 2,300 req/s vs json-server (100k): GET by id 2,000 req/s: "
+            "**x1.15** (target > x1.2: FAIL; p99 0.0 vs 0.0 ms)") in section
