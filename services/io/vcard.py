@@ -619,6 +619,9 @@ def card_to_vcard(card: dict, version: str = "4.0") -> str:
     out.write("BEGIN:VCARD\r\n")
     _write_line(out, f"VERSION:{version}", version)
     for line in lines:
+        if "\r\n" not in line:
+            _write_line(out, line, version)
+            continue
         for physical in line.split("\r\n"):  # a 2.1 AGENT keeps its nested card's lines
             _write_line(out, physical, version)
     out.write("END:VCARD\r\n")
@@ -955,6 +958,9 @@ def _quote(value: str) -> str:
 
 def _write_line(out: IO[str], line: str, version: str) -> None:
     """Fold at 75 octets without splitting a UTF-8 character (2.1 quoted-printable: soft breaks)."""
+    if len(line) <= 75 and line.isascii():  # most lines: no folding, no encoding needed
+        out.write(line + "\r\n")
+        return
     data = line.encode("utf-8")
     if len(data) <= 75:
         out.write(line + "\r\n")
