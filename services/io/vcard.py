@@ -619,9 +619,6 @@ def card_to_vcard(card: dict, version: str = "4.0") -> str:
     out.write("BEGIN:VCARD\r\n")
     _write_line(out, f"VERSION:{version}", version)
     for line in lines:
-        if "\r\n" not in line:
-            _write_line(out, line, version)
-            continue
         for physical in line.split("\r\n"):  # a 2.1 AGENT keeps its nested card's lines
             _write_line(out, physical, version)
     out.write("END:VCARD\r\n")
