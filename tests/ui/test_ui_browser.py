@@ -48,7 +48,8 @@ if MISSING is not None and os.environ.get("CONTACTS_CI") != "1":
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.common.exceptions import (NoAlertPresentException, StaleElementReferenceException,
+                                            WebDriverException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -139,8 +140,29 @@ def _go(driver, by: str, value: str) -> None:
     element = _wait(driver, EC.element_to_be_clickable((by, value)))
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    _wait(driver, EC.staleness_of(old))
+    _wait(driver, _replaced(old))
     _wait(driver, _loaded)
+
+
+def _replaced(old):
+    """True once OLD no longer belongs to the page in the window.
+
+    Selenium's `staleness_of` only knows StaleElementReferenceException; chromedriver
+    sometimes answers a lookup made while the old document is being torn down with a
+    generic "Node with given id does not belong to the document" instead, which says the
+    same thing.
+    """
+    def gone(driver) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+    return gone
 
 
 def _text(driver, css: str) -> str:
