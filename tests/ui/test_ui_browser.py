@@ -123,7 +123,26 @@ def _shot(driver, name: str) -> None:
 
 
 def _wait(driver, condition):
-    return WebDriverWait(driver, WAIT).until(condition)
+    return WebDriverWait(driver, WAIT).until(_retrying(condition))
+
+
+def _retrying(condition):
+    """`condition`, asked again at the next poll when chromedriver says an element it found has
+    just left the document (a page being replaced); any other error still fails the wait."""
+    def check(driver):
+        try:
+            return condition(driver)
+        except WebDriverException as error:
+            if _left_document(error):
+                return False
+            raise
+    return check
+
+
+def _left_document(error: Exception) -> bool:
+    # chromedriver's answer for a node of a document being torn down, instead of
+    # StaleElementReferenceException.
+    return "does not belong to the document" in str(error)
 
 
 def _loaded(driver) -> bool:
@@ -158,7 +177,7 @@ def _replaced(old):
         except StaleElementReferenceException:
             return True
         except WebDriverException as error:
-            if "does not belong to the document" in str(error):
+            if _left_document(error):
                 return True
             raise
         return False
