@@ -6,6 +6,7 @@ Set CONTACTS_TEST_DATABASE_URL to run the suite against another database
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -40,9 +41,34 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def database_url(tmp_path) -> str:
-    """The database the app under test uses."""
-    return os.environ.get("CONTACTS_TEST_DATABASE_URL") or f"sqlite:///{tmp_path}/contacts.db"
+def database_url(tmp_path, request) -> str:
+    """The database the app under test uses: the shared server database, or a SQLite file of
+    this test's own, migrated (a copy of `_migrated_sqlite`)."""
+    shared = os.environ.get("CONTACTS_TEST_DATABASE_URL")
+    if shared:
+        return shared
+    path = tmp_path / "contacts.db"
+    shutil.copyfile(request.getfixturevalue("_migrated_sqlite"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory) -> str:
+    """A SQLite file with every migration applied, made once per run.
+
+    Migrating a new file is half of what an app costs to set up (about 35 ms); with some
+    two thousand tests on their own files, copying one migrated file saves a minute of CI.
+    The app still runs `migrate` on its copy, which finds nothing pending.
+    """
+    from models.connect import open_database
+    from models.schema import migrate
+
+    path = tmp_path_factory.mktemp("migrated") / "contacts.db"
+    db = open_database(f"sqlite:///{path}")
+    migrate(db)
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the main file
+    db.close()
+    return str(path)
 
 
 @pytest.fixture(scope="session", autouse=True)
