@@ -13,6 +13,7 @@ from blueprints.docs import install_docs
 from blueprints.errors import install_error_handlers
 from blueprints.observability import install_observability
 from blueprints.http import install_request_guards, json_response
+from blueprints.item_reads import install_item_reads
 from blueprints.protection import install_cors, install_rate_limit
 from blueprints.ui import install_ui
 from config import Config
@@ -80,6 +81,7 @@ def create_app(config: Config | None = None, *, run_migrations: bool = True,
     install_rate_limit(app, config)
     install_error_handlers(app)
     install_observability(app)
+    install_item_reads(app, config)  # last: the outermost WSGI layer
     return app
 
 

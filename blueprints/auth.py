@@ -91,11 +91,15 @@ def register_pre_auth_check(prefix: str, check: Callable[[], None]) -> None:
 def presented_token(req: Request | None = None) -> str | None:
     """The token from `Authorization: Bearer`, HTTP Basic's password (CardDAV) or FOLIO's `X-Okapi-Token`."""
     req = req if req is not None else request
-    environ = req.environ  # the headers as the server put them: no Headers object per request
+    return token_in_environ(req.environ, req.path)
+
+
+def token_in_environ(environ: dict, path: str) -> str | None:
+    """`presented_token` of a WSGI environ whose path is `path` (the headers as the server put them)."""
     header = environ.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
-    if header[:6].lower() == "basic " and _under(req.path, BASIC_AUTH_PREFIXES):
+    if header[:6].lower() == "basic " and _under(path, BASIC_AUTH_PREFIXES):
         return _basic_password(header[6:].strip())
     return environ.get("HTTP_X_OKAPI_TOKEN") or None
 
@@ -103,10 +107,15 @@ def presented_token(req: Request | None = None) -> str | None:
 def presented_scopes(req: Request | None = None) -> list[str] | None:
     """Scopes of the credentials a request carries (a token, or the web UI's digest), None when none are valid."""
     req = req if req is not None else request
-    digest = req.environ.get(TOKEN_DIGEST_ENVIRON)
+    return scopes_in_environ(req.environ, req.path)
+
+
+def scopes_in_environ(environ: dict, path: str) -> list[str] | None:
+    """`presented_scopes` of a WSGI environ whose path is `path`."""
+    digest = environ.get(TOKEN_DIGEST_ENVIRON)
     if digest is not None:
         return tokens.verify_token_hash(digest)
-    token = presented_token(req)
+    token = token_in_environ(environ, path)
     return tokens.verify_token(token) if token else None
 
 

@@ -25,6 +25,7 @@ from .auth import BASIC_AUTH_PREFIXES
 from .apidoc import document_dialect
 from .errors import register_error_format
 from .http import empty_response, etag_for, expected_version
+from .item_reads import ItemAnswer, answer_response, register_item_read
 
 PREFIX = "/carddav"
 ROOT = "/carddav/"
@@ -339,10 +340,22 @@ def _put_scope() -> str:
     return "contacts:update" if name and resources.resolve(name) else "contacts:create"
 
 
-def _wanted_version(card: dict) -> str:
+def _card_answer(card: dict, accept: str) -> ItemAnswer:
+    return ItemAnswer(vcards.render(card, _wanted_version(card, accept)).encode("utf-8"), VCARD_TYPE,
+                      [("ETag", _etag(card["version"])), ("Vary", "Accept")])
+
+
+def _read_card(environ: dict, name: str) -> ItemAnswer | None:
+    """A plain GET of one vCard (no If-None-Match), before Flask (blueprints/item_reads.py); None: Flask answers."""
+    if "HTTP_IF_NONE_MATCH" in environ:
+        return None
+    return _card_answer(resources.get(name), environ.get("HTTP_ACCEPT", ""))
+
+
+def _wanted_version(card: dict, accept: str) -> str:
     """The vCard version to send: the client's Accept, else the version it PUT, else 3.0."""
     best, best_q = None, 0.0
-    for item in request.headers.get("Accept", "").split(","):
+    for item in accept.split(","):
         media, *params = [p.strip() for p in item.split(";")]
         if media.lower() not in (*VCARD_MEDIA, "*/*", "text/*"):
             continue
@@ -366,8 +379,7 @@ class _CardView:
         etag = _etag(card["version"])
         if request.headers.get("If-None-Match", "").strip() in (etag, "*"):
             return empty_response(304, {"ETag": etag})
-        body = vcards.render(card, _wanted_version(card))
-        return Response(body, status=200, content_type=VCARD_TYPE, headers={"ETag": etag, "Vary": "Accept"})
+        return answer_response(_card_answer(card, request.headers.get("Accept", "")))
 
     @staticmethod
     def put(name: str) -> Response:
@@ -480,3 +492,4 @@ def register(api, app: Flask) -> None:
         if prefix not in BASIC_AUTH_PREFIXES:
             BASIC_AUTH_PREFIXES.append(prefix)
     register_error_format(PREFIX, render_error)
+    register_item_read(app, BOOK, BOOK + "<name>", _read_card)

@@ -9,6 +9,7 @@ import orjson
 from flask import Flask, Response, current_app, request
 from flask.views import MethodView
 from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
+from werkzeug.wrappers import Request as WerkzeugRequest
 
 from services.errors import Invalid, PreconditionFailed, UnsupportedMediaType
 
@@ -153,13 +154,17 @@ _urls: dict[tuple, str] = {}
 
 def request_url(attribute: str) -> str:
     """`request.url_root` or `request.host_url`, remembered per scheme, host and root path."""
-    environ = request.environ
+    return environ_url(request.environ, attribute)
+
+
+def environ_url(environ: dict, attribute: str) -> str:
+    """`request_url` of a WSGI environ (for answers made before Flask sees the request)."""
     key = (attribute, *(environ.get(name) for name in _URL_KEYS))
     url = _urls.get(key)
     if url is None:
         if len(_urls) >= 256:  # any Host header makes a key: stay small
             _urls.clear()
-        url = _urls[key] = getattr(request, attribute)
+        url = _urls[key] = getattr(WerkzeugRequest(environ), attribute)
     return url
 
 

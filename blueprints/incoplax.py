@@ -17,7 +17,17 @@ from services.incoplax import addressbook
 
 from .apidoc import array_of, document_dialect, query_documented, request_body, response
 from .errors import invalid_from_validation, register_error_format
-from .http import ResourceView, empty_response, etag_for, expected_version, json_response, read_json_body
+from .http import (
+    JSON_UTF8,
+    ResourceView,
+    dumps,
+    empty_response,
+    etag_for,
+    expected_version,
+    json_response,
+    read_json_body,
+)
+from .item_reads import ItemAnswer, answer_response, register_item_read, register_lookup_read
 
 PREFIX = "/rest/v1/addressbook"
 blp = Blueprint("incoplax", __name__, url_prefix=PREFIX,
@@ -85,8 +95,17 @@ def _item_response(entity: dict, version: int, kind: str) -> Response:
     args = request.args
     # The entity's paths are only needed to check a mask.
     paths = params.parse_mask(args, params.entity_paths(entity)) if args.get("mask") else None
-    shaped = params.apply_mask(entity, paths, params.parse_flat(args))
-    return json_response(shaped, headers={"ETag": etag_for(version, kind)})
+    return answer_response(_item_answer(params.apply_mask(entity, paths, params.parse_flat(args)), version, kind))
+
+
+def _item_answer(shaped: dict, version: int, kind: str) -> ItemAnswer:
+    return ItemAnswer(dumps(shaped), JSON_UTF8, [("ETag", etag_for(version, kind))])
+
+
+def _read_contact(environ: dict, contact_id: str) -> ItemAnswer | None:
+    """A plain GET of one contact (no mask, no flat), before Flask (blueprints/item_reads.py); None: Flask answers."""
+    card = cards.find_card(contact_id)
+    return None if card is None else _item_answer(wire.contact_entity(card), card["version"], "c")
 
 
 def _lookup_key() -> str:
@@ -143,7 +162,24 @@ def lookup_contacts():
     ids = addressbook.lookup_contact_ids(_lookup_key())
     if not ids:
         return json_response(LOOKUP_FAILED, 404)
-    return json_response(ids)
+    return answer_response(ItemAnswer(dumps(ids), JSON_UTF8, []))
+
+
+def _read_lookup(environ: dict, body: bytes) -> ItemAnswer | None:
+    """A plain LOOKUP of contacts that finds some, before Flask (blueprints/item_reads.py); None: Flask answers.
+
+    Only a body `_lookup_key` takes without a word and without escapes (the request guard
+    checks those for NUL)."""
+    if b"\\" in body:
+        return None
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    ids = addressbook.lookup_contact_ids(str(value))
+    return ItemAnswer(dumps(ids), JSON_UTF8, []) if ids else None
 
 
 @blp.route("/contacts/<contact_id>")
@@ -322,3 +358,5 @@ def register(api: Api, app: Flask) -> None:
     document_dialect(api, PREFIX, error_schema_name="IncoplaxError", error_schema=ERROR_SCHEMA,
                      error_content_type="application/json", success_content_type="application/json")
     register_error_format(PREFIX, render_error)
+    register_item_read(app, PREFIX + "/contacts", PREFIX + "/contacts/<contact_id>", _read_contact)
+    register_lookup_read(app, PREFIX + "/contacts", _read_lookup)

@@ -22,10 +22,12 @@ from services.mpdx import query as q
 
 from .apidoc import document_dialect, query_documented, response
 from .auth import presented_scopes, register_pre_auth_check
+from .item_reads import ItemAnswer, answer_response, register_item_read
 from .errors import register_error_format
 from .http import (
     ResourceView,
     check_request_url,
+    dumps,
     empty_response,
     etag_for,
     expected_version,
@@ -304,6 +306,26 @@ class Contacts(ResourceView):
         return json_response(body, 200, wire.CONTENT_TYPE)
 
 
+def _item_answer(contact_id: str, shape: params.Shape) -> ItemAnswer:
+    found = mpdx_contacts.get_contact(contact_id, with_users="account_list" in shape.include)
+    data, included = _data_and_included(found, shape)
+    body: dict = {"data": data[0]}
+    if included:
+        body["included"] = included
+    return ItemAnswer(dumps(body), wire.CONTENT_TYPE, [("ETag", etag_for(found.cards[0]["version"]))])
+
+
+def _read_item(environ: dict, contact_id: str) -> ItemAnswer | None:
+    """A plain GET of one contact, before Flask (blueprints/item_reads.py); None: Flask answers.
+
+    Only what `pre_auth` passes without a word: a UUID (a routed id), JSON:API's
+    Content-Type and an Accept that takes it; the default shape (no `include`, no fields)."""
+    if (not mpdx_contacts.UUID.fullmatch(contact_id) or not _content_type_ok(environ.get("CONTENT_TYPE"))
+            or not _accept_ok(environ.get("HTTP_ACCEPT"))):
+        return None
+    return _item_answer(contact_id, params.parse_shape({}))
+
+
 def _contact_id(contact_id: str) -> str:
     """The id of a route that Rails would not have matched (not a UUID) must name an existing card."""
     if not mpdx_contacts.UUID.fullmatch(contact_id) and not mpdx_contacts.contact_exists(contact_id):
@@ -321,12 +343,7 @@ class ContactItem(ResourceView):
     def get(self, contact_id):
         """Fetch a contact (with `include` and sparse fieldsets)."""
         shape = params.parse_shape(_params())
-        found = mpdx_contacts.get_contact(_contact_id(contact_id), with_users="account_list" in shape.include)
-        data, included = _data_and_included(found, shape)
-        body: dict = {"data": data[0]}
-        if included:
-            body["included"] = included
-        return json_response(body, 200, wire.CONTENT_TYPE, headers={"ETag": etag_for(found.cards[0]["version"])})
+        return answer_response(_item_answer(_contact_id(contact_id), shape))
 
     @blp.doc(responses={"204": {"description": "Deleted from every dialect"},
                         "403": {"description": "allow_deletion is false (the card is locked)"},
@@ -364,3 +381,4 @@ def register(api: Api, app: Flask) -> None:
     register_error_format(API_PREFIX, render_error)
     register_pre_auth_check(API_PREFIX, pre_auth)
     install_method_override(app, API_PREFIX)
+    register_item_read(app, PREFIX, PREFIX + "/<contact_id>", _read_item)

@@ -15,10 +15,13 @@ from services.errors import DomainError, Invalid
 
 from .apidoc import document_dialect, request_body, response, responses
 from .auth import requires_scope
+from .item_reads import ItemAnswer, answer_response, register_item_read
 from .errors import register_error_format
 from .http import (
     ResourceView,
+    dumps,
     empty_response,
+    environ_url,
     etag_for,
     expected_version,
     json_response,
@@ -155,7 +158,17 @@ def _hal(body: dict, status: int = 200, headers: dict | None = None) -> Response
 
 
 def _contact_response(card: dict) -> Response:
-    return _hal(wire.contact_resource(card, _base_url()), headers={"ETag": etag_for(card["version"])})
+    return answer_response(_contact_answer(card, _base_url()))
+
+
+def _contact_answer(card: dict, base_url: str) -> ItemAnswer:
+    return ItemAnswer(dumps(wire.contact_resource(card, base_url)), HAL, [("ETag", etag_for(card["version"]))])
+
+
+def _read_item(environ: dict, contact_id: str) -> ItemAnswer | None:
+    """A plain GET of one contact, before Flask (blueprints/item_reads.py); None: Flask answers."""
+    card = cards.find_card(contact_id)
+    return None if card is None else _contact_answer(card, environ_url(environ, "url_root").rstrip("/"))
 
 
 # ---------------------------------------------------------------- OpenAPI fragments
@@ -322,3 +335,4 @@ def register(api: Api, app: Flask) -> None:
     document_dialect(api, PREFIX, error_schema_name="NiagaraProblem", error_schema=PROBLEM_SCHEMA,
                      error_content_type=PROBLEM, success_content_type=HAL)
     register_error_format(PREFIX, render_error)
+    register_item_read(app, PREFIX, PREFIX + "/<contact_id>", _read_item)

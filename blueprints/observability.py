@@ -81,11 +81,12 @@ def request_id() -> str:
     """The current request's id (the one echoed in X-Request-Id)."""
     rid = getattr(g, "request_id", None)
     if rid is None:
-        rid = g.request_id = _new_request_id(request.headers.get(REQUEST_ID_HEADER, ""))
+        rid = g.request_id = new_request_id(request.headers.get(REQUEST_ID_HEADER, ""))
     return rid
 
 
-def _new_request_id(sent: str) -> str:
+def new_request_id(sent: str) -> str:
+    """The client's request id when it is sane, else a new random one."""
     # A client's sane id is kept; otherwise 128 random bits as hex (what uuid4().hex gives,
     # without building a UUID object on every request).
     return sent if sent and _SANE_ID.match(sent) else os.urandom(16).hex()
@@ -99,7 +100,7 @@ def _start() -> None:
     # a proxy, and the hooks run on every request.
     req, state = request._get_current_object(), g._get_current_object()
     state.request_started = time.perf_counter()
-    state.request_id = _new_request_id(req.headers.get(REQUEST_ID_HEADER, ""))
+    state.request_id = new_request_id(req.headers.get(REQUEST_ID_HEADER, ""))
     if req.method not in KNOWN_METHODS:
         from services.errors import NotImplementedMethod
 
@@ -113,25 +114,30 @@ def _finish(response: Response) -> Response:
     rid = getattr(state, "request_id", None) or request_id()
     response.headers[REQUEST_ID_HEADER] = rid
     route = req.url_rule.rule if req.url_rule is not None else "<unmatched>"
-    method = req.method
+    record_request(req.method, req.path, route, response.status_code, duration, rid, req.remote_addr)
+    return response
+
+
+def record_request(method: str, path: str, route: str, status: int, duration: float, rid: str,
+                   remote_addr: str | None) -> None:
+    """Write the request's access log line and count it in the metrics (every answered request, once)."""
     if _access_log.isEnabledFor(logging.INFO):
         _access_log.info(orjson.dumps({
             "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "level": "info",
             "event": "request",
             "method": method[:32],
-            "path": req.path,
+            "path": path,
             "route": route,
-            "status": response.status_code,
+            "status": status,
             "duration_ms": round(duration * 1000, 3),
             "request_id": rid,
-            "remote_addr": req.remote_addr,
+            "remote_addr": remote_addr,
             "pid": os.getpid(),
         }).decode())
-    counter, histogram = _labelled(method if method in KNOWN_METHODS else OTHER, route, response.status_code)
+    counter, histogram = _labelled(method if method in KNOWN_METHODS else OTHER, route, status)
     counter.inc()
     histogram.observe(duration)
-    return response
 
 
 def _labelled(method: str, route: str, status: int):

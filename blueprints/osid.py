@@ -21,7 +21,17 @@ from services.osid.metadata import form_metadata
 
 from .apidoc import document_dialect, request_body, response, responses
 from .errors import invalid_from_validation, register_error_format
-from .http import ResourceView, etag_for, expected_version, json_response, read_json_body, request_url
+from .http import (
+    ResourceView,
+    dumps,
+    environ_url,
+    etag_for,
+    expected_version,
+    json_response,
+    read_json_body,
+    request_url,
+)
+from .item_reads import ItemAnswer, answer_response, register_item_read
 
 PREFIX = "/contact"
 CONTENT_TYPE = "application/json"
@@ -144,7 +154,26 @@ def _created(entity: dict, version: int, kind: str) -> Response:
 
 
 def _item(entity: dict, version: int, kind: str) -> Response:
-    return _json(entity, headers={"ETag": etag_for(version, kind)})
+    return answer_response(_item_answer(entity, version, kind))
+
+
+def _item_answer(entity: dict, version: int, kind: str) -> ItemAnswer:
+    return ItemAnswer(dumps(entity), CONTENT_TYPE, [("ETag", etag_for(version, kind))])
+
+
+def _contact_reader(app: Flask):
+    """The reader of plain GETs of one contact, before Flask (blueprints/item_reads.py)."""
+    authority = app.config["CONTACTS"].osid_authority
+    state = app.extensions.setdefault("osid", {})
+
+    def read(environ: dict, contact_id: str) -> ItemAnswer | None:
+        if not state.get("default_book"):
+            return None  # the first OSID request goes through Flask, which creates the default book
+        row = objects.contact(contact_id, authority)
+        return _item_answer(wire.Wire(authority, environ_url(environ, "host_url")).contact(row), row["version"],
+                            ETAG_CONTACT)
+
+    return read
 
 
 def _metadata(schema: Schema, title: str, namespace: str, existing: dict | None = None) -> Response:
@@ -533,3 +562,4 @@ def register(api: Api, app: Flask) -> None:
     document_dialect(api, PREFIX, error_schema_name="OsidError", error_schema=ERROR_SCHEMA,
                      error_content_type=CONTENT_TYPE, success_content_type=CONTENT_TYPE)
     register_error_format(PREFIX, render_error)
+    register_item_read(app, PREFIX + "/contacts", PREFIX + "/contacts/<contact_id>", _contact_reader(app))
