@@ -109,13 +109,25 @@ def _read_contact(environ: dict, contact_id: str) -> ItemAnswer | None:
 
 
 def _lookup_key() -> str:
-    try:
-        value = orjson.loads(request.get_data(cache=True) or b"")
-    except orjson.JSONDecodeError:
-        raise Invalid("LOOKUP body must be a JSON string, e.g. \"11\"") from None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    key = _lookup_value(request.get_data(cache=True))
+    if key is None:
         raise Invalid("LOOKUP body must be a JSON string, e.g. \"11\"")
+    return key
+
+
+def _lookup_value(body: bytes) -> str | None:
+    """The key a LOOKUP body names (a JSON string, or an integer), None when it names none."""
+    try:
+        value = orjson.loads(body or b"")
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
     return str(value)
+
+
+def _lookup_answer(ids: list[str]) -> ItemAnswer:
+    return ItemAnswer(dumps(ids), JSON_UTF8, [])
 
 
 # ---------------------------------------------------------------- contacts
@@ -162,7 +174,7 @@ def lookup_contacts():
     ids = addressbook.lookup_contact_ids(_lookup_key())
     if not ids:
         return json_response(LOOKUP_FAILED, 404)
-    return answer_response(ItemAnswer(dumps(ids), JSON_UTF8, []))
+    return answer_response(_lookup_answer(ids))
 
 
 def _read_lookup(environ: dict, body: bytes) -> ItemAnswer | None:
@@ -172,14 +184,9 @@ def _read_lookup(environ: dict, body: bytes) -> ItemAnswer | None:
     checks those for NUL)."""
     if b"\\" in body:
         return None
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    ids = addressbook.lookup_contact_ids(str(value))
-    return ItemAnswer(dumps(ids), JSON_UTF8, []) if ids else None
+    key = _lookup_value(body)
+    ids = addressbook.lookup_contact_ids(key) if key is not None else []
+    return _lookup_answer(ids) if ids else None
 
 
 @blp.route("/contacts/<contact_id>")

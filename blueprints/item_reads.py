@@ -151,9 +151,10 @@ class ItemReads:
 
 def _small_body(environ: dict) -> bytes | None:
     """A body of 1..MAX_LOOKUP_BODY bytes, read and put back for Flask; None for any other."""
-    length = environ.get("CONTENT_LENGTH")
-    if not isinstance(length, str) or not length.isdigit() or not 0 < int(length) <= MAX_LOOKUP_BODY:
+    sent = environ.get("CONTENT_LENGTH")
+    length = int(sent) if isinstance(sent, str) and sent.isdigit() else 0
+    if not 0 < length <= MAX_LOOKUP_BODY:
         return None
-    body = environ["wsgi.input"].read(int(length))
+    body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)  # Flask reads it again when the reader declines
-    return body if len(body) == int(length) else None
+    return body if len(body) == length else None

@@ -26,7 +26,6 @@ from .http import (
     expected_version,
     json_response,
     read_json_body,
-    request_url,
 )
 
 PREFIX = "/contacts"
@@ -142,8 +141,9 @@ def _relation_filters() -> dict:
     return filters
 
 
-def _base_url() -> str:
-    return request_url("url_root").rstrip("/")
+def _base_url(environ: dict | None = None) -> str:
+    """The links' base: the request's (or `environ`'s) root URL without its trailing slash."""
+    return environ_url(request.environ if environ is None else environ, "url_root").rstrip("/")
 
 
 def _next_href(path: str, limit: int, cursor: str | None, extra: dict | None = None) -> str | None:
@@ -168,7 +168,7 @@ def _contact_answer(card: dict, base_url: str) -> ItemAnswer:
 def _read_item(environ: dict, contact_id: str) -> ItemAnswer | None:
     """A plain GET of one contact, before Flask (blueprints/item_reads.py); None: Flask answers."""
     card = cards.find_card(contact_id)
-    return None if card is None else _contact_answer(card, environ_url(environ, "url_root").rstrip("/"))
+    return None if card is None else _contact_answer(card, _base_url(environ))
 
 
 # ---------------------------------------------------------------- OpenAPI fragments
