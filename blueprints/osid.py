@@ -35,6 +35,12 @@ from .item_reads import ItemAnswer, answer_response, register_item_read
 
 PREFIX = "/contact"
 CONTENT_TYPE = "application/json"
+# Made once and shared (schemas keep no state between loads): making one copies its fields,
+# a tenth of an OSID create's time.
+CONTACT_SCHEMA = wire.OsidContactSchema()
+ADDRESS_SCHEMA = wire.OsidAddressSchema()
+BOOK_SCHEMA = wire.OsidAddressBookSchema()
+
 blp = Blueprint("osid", __name__, url_prefix=PREFIX,
                 description="CampusAPI / OSID contact services: contacts, addresses, address books")
 
@@ -223,7 +229,7 @@ class Contacts(ResourceView):
     def post(self, args):
         """Create a contact of an address for a reference (in the default address book unless addressBookId)."""
         genus, records = _genus(args, "Contact"), _record_types(args)
-        read_values = _new_values(wire.OsidContactSchema(), wire.CONTACT_COLUMNS, {
+        read_values = _new_values(CONTACT_SCHEMA, wire.CONTACT_COLUMNS, {
             "genusTypeId": genus, "recordTypeIds": records, "addressId": args["addressId"],
             "referenceId": args["referenceId"]})
         row = contacts.create_contact(
@@ -242,7 +248,7 @@ class ContactCreateMetadata(ResourceView):
         """Get form metadata for creating a new contact."""
         _genus(args, "Contact")
         contacts.creation_targets(args["addressId"], args.get("addressBookId"), _authority())
-        return _metadata(wire.OsidContactSchema(), "Contact", CONTACT_NS)
+        return _metadata(CONTACT_SCHEMA, "Contact", CONTACT_NS)
 
 
 @blp.route("/contacts/<contact_id>")
@@ -259,7 +265,7 @@ class ContactItem(ResourceView):
     def put(self, contact_id):
         """Update a given contact (fields absent from the body keep their values)."""
         version = expected_version(ETAG_CONTACT)
-        change = _changes(wire.OsidContactSchema(), wire.CONTACT_COLUMNS, _wire().contact)
+        change = _changes(CONTACT_SCHEMA, wire.CONTACT_COLUMNS, _wire().contact)
         contacts.update_contact(contact_id, _authority(), change, version)
         return _message("The contact has been updated")
 
@@ -279,7 +285,7 @@ class ContactUpdateMetadata(ResourceView):
     def get(self, contact_id):
         """Get form metadata for updating an existing contact."""
         entity = _wire().contact(objects.contact(contact_id, _authority()))
-        return _metadata(wire.OsidContactSchema(), "Contact", CONTACT_NS, entity)
+        return _metadata(CONTACT_SCHEMA, "Contact", CONTACT_NS, entity)
 
 
 # ---------------------------------------------------------------- addresses
@@ -300,7 +306,7 @@ class Addresses(ResourceView):
     def post(self, args):
         """Create an address (in the default address book unless addressBookId)."""
         genus, records = _genus(args, "Address"), _record_types(args)
-        read_values = _new_values(wire.OsidAddressSchema(), wire.ADDRESS_COLUMNS,
+        read_values = _new_values(ADDRESS_SCHEMA, wire.ADDRESS_COLUMNS,
                                   {"genusTypeId": genus, "recordTypeIds": records})
         row = addresses.create_address(book_id=args.get("addressBookId"), authority=_authority(),
                                        genus_type_id=genus, record_type_ids=records, read_values=read_values)
@@ -317,7 +323,7 @@ class AddressCreateMetadata(ResourceView):
         """Get form metadata for creating a new address."""
         _genus(args, "Address")
         objects.target_book_pk(args.get("addressBookId"), _authority())
-        return _metadata(wire.OsidAddressSchema(), "Address", ADDRESS_NS)
+        return _metadata(ADDRESS_SCHEMA, "Address", ADDRESS_NS)
 
 
 @blp.route("/addresses/<address_id>")
@@ -334,7 +340,7 @@ class AddressItem(ResourceView):
     def put(self, address_id):
         """Update a given address (fields absent from the body keep their values)."""
         version = expected_version(ETAG_ADDRESS)
-        change = _changes(wire.OsidAddressSchema(), wire.ADDRESS_COLUMNS, _wire().address)
+        change = _changes(ADDRESS_SCHEMA, wire.ADDRESS_COLUMNS, _wire().address)
         addresses.update_address(address_id, _authority(), change, version)
         return _message("The address has been updated")
 
@@ -355,7 +361,7 @@ class AddressUpdateMetadata(ResourceView):
     def get(self, address_id):
         """Get form metadata for updating an existing address."""
         entity = _wire().address(objects.address(address_id, _authority()))
-        return _metadata(wire.OsidAddressSchema(), "Address", ADDRESS_NS, entity)
+        return _metadata(ADDRESS_SCHEMA, "Address", ADDRESS_NS, entity)
 
 
 # ---------------------------------------------------------------- address books
@@ -376,7 +382,7 @@ class AddressBooks(ResourceView):
     def post(self, args):
         """Create an address book (outside the hierarchy until it gets a parent or a child)."""
         genus, records = _genus(args, "AddressBook"), _record_types(args)
-        read_values = _new_values(wire.OsidAddressBookSchema(), wire.BOOK_COLUMNS,
+        read_values = _new_values(BOOK_SCHEMA, wire.BOOK_COLUMNS,
                                   {"genusTypeId": genus, "recordTypeIds": records})
         row = books.create_book(genus_type_id=genus, record_type_ids=records, read_values=read_values)
         return _created(_wire().book(row), row["version"], ETAG_BOOK)
@@ -391,7 +397,7 @@ class BookCreateMetadata(ResourceView):
     def get(self, args):
         """Get form metadata for creating a new addressBook."""
         _genus(args, "AddressBook")
-        return _metadata(wire.OsidAddressBookSchema(), "AddressBook", BOOK_NS)
+        return _metadata(BOOK_SCHEMA, "AddressBook", BOOK_NS)
 
 
 @blp.route("/address-books/root-address-book")
@@ -421,7 +427,7 @@ class AddressBookItem(ResourceView):
     def put(self, book_id):
         """Update a given address-book (fields absent from the body keep their values)."""
         version = expected_version(ETAG_BOOK)
-        change = _changes(wire.OsidAddressBookSchema(), wire.BOOK_COLUMNS, _wire().book)
+        change = _changes(BOOK_SCHEMA, wire.BOOK_COLUMNS, _wire().book)
         books.update_book(book_id, _authority(), change, version)
         return _message("The address-book has been updated")
 
@@ -442,7 +448,7 @@ class BookUpdateMetadata(ResourceView):
     def get(self, book_id):
         """Get form metadata for updating an existing addressBook."""
         entity = _wire().book(objects.book(book_id, _authority(), BOOK_NOT_FOUND_HIERARCHY))
-        return _metadata(wire.OsidAddressBookSchema(), "AddressBook", BOOK_NS, entity)
+        return _metadata(BOOK_SCHEMA, "AddressBook", BOOK_NS, entity)
 
 
 @blp.route("/address-books/<book_id>/children")

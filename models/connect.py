@@ -158,6 +158,19 @@ def _ensure_private_file(url: str) -> None:
             pass
 
 
+def syncs_after_release(db: peewee.Database | None = None) -> str | None:
+    """The WAL file that the writer syncs itself, after releasing the writer lock, for `db`'s
+    commits to be on disk before they are acknowledged; None when the commit syncs (or
+    never syncs) on its own: PostgreSQL, memory databases, synchronous other than FULL."""
+    db = db if db is not None else database.obj
+    if not is_sqlite(db) or dict(getattr(db, "_pragmas", ()) or ()).get("synchronous") != "full":
+        return None
+    path = getattr(db, "database", None)
+    if not isinstance(path, str) or not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return f"{path}-wal"
+
+
 def open_database(url: str, sqlite: SqliteSettings = DEFAULT_SQLITE) -> peewee.Database:
     """Create the database for `url` (SQLite connections set up by `sqlite`) and bind the model proxy to it."""
     db = make_database(url, sqlite)

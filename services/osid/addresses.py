@@ -6,7 +6,8 @@ from collections.abc import Callable
 from peewee import ModelSelect, fn
 
 from models.osid import OsidAddress, OsidBookAddress, OsidContact
-from models.writer import run_write
+from models.statements import insert_returning_key, insert_rows
+from models.writer import run_grouped_write, run_write
 
 from ..errors import Conflict
 from . import common, hierarchy, objects
@@ -56,11 +57,13 @@ def create_address(*, book_id: str | None, authority: str, genus_type_id: str, r
     values = _values(read_values())
 
     def _create():
-        pk = OsidAddress.insert(**common.object_values(values, genus_type_id, record_type_ids)).execute()
-        OsidBookAddress.insert(book=book_pk, address=pk).execute()
+        # Statements rendered once (models.statements): building Peewee queries was most of a create.
+        pk = insert_returning_key(OsidAddress, common.object_values(values, genus_type_id, record_type_ids))
+        insert_rows(OsidBookAddress, [{"book": book_pk, "address": pk}])
         common.index_record_types(common.KIND_ADDRESS, pk, record_type_ids)
-        return OsidAddress.select().where(OsidAddress.pk == pk).dicts().get()
-    return run_write(_create)
+        return objects.by_pk(common.KIND_ADDRESS, pk)
+    # Grouped: creates arriving together share one commit (see models.writer.run_grouped_write).
+    return run_grouped_write(_create)
 
 
 def update_address(address_id: str, authority: str, change: Callable[[dict], dict],

@@ -8,6 +8,7 @@ from peewee import ModelSelect
 
 from models import utcnow
 from models.osid import OsidRecordType
+from models.statements import insert_rows
 
 from ..errors import PreconditionFailed
 from .ids import id_key
@@ -36,8 +37,7 @@ def index_record_types(kind: str, object_pk: int, record_type_ids: list[str]) ->
     """Index an object's record types (distinct by Id equality) for `recordTypeId` filters."""
     keys = sorted({id_key(type_id) for type_id in record_type_ids})
     if keys:
-        OsidRecordType.insert_many(
-            [{"kind": kind, "object_pk": object_pk, "type_key": key} for key in keys]).execute()
+        insert_rows(OsidRecordType, [{"kind": kind, "object_pk": object_pk, "type_key": key} for key in keys])
 
 
 def drop_record_types(kind: str, object_pks: list[int]) -> None:

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from peewee import ModelSelect
 
-from models.osid import OsidAddress, OsidBookContact, OsidContact
-from models.writer import run_write
+from models.osid import OsidBookContact, OsidContact
+from models.statements import insert_returning_key, insert_rows
+from models.writer import run_grouped_write, run_write
 
 from ..errors import Conflict, FieldError, Invalid
 from . import common, hierarchy, objects
@@ -113,15 +114,17 @@ def create_contact(*, address_id: str, reference_id: str, book_id: str | None, a
     check_dates(values.get("start_date"), values.get("end_date"))
 
     def _create():
-        if not OsidAddress.select().where(OsidAddress.pk == address["pk"]).exists():
+        if objects.by_pk(common.KIND_ADDRESS, address["pk"]) is None:
             raise Conflict("The address was deleted meanwhile")
         row = common.object_values(values, genus_type_id, record_type_ids)
         row.update(address=address["pk"], reference_id=reference_id, reference_key=id_key(reference_id))
-        pk = OsidContact.insert(**row).execute()
-        OsidBookContact.insert(book=book_pk, contact=pk).execute()
+        # Statements rendered once (models.statements): building Peewee queries was most of a create.
+        pk = insert_returning_key(OsidContact, row)
+        insert_rows(OsidBookContact, [{"book": book_pk, "contact": pk}])
         common.index_record_types(common.KIND_CONTACT, pk, record_type_ids)
-        return objects.contact_select().where(OsidContact.pk == pk).dicts().get()
-    return run_write(_create)
+        return objects.by_pk(common.KIND_CONTACT, pk)
+    # Grouped: creates arriving together share one commit (see models.writer.run_grouped_write).
+    return run_grouped_write(_create)
 
 
 def update_contact(contact_id: str, authority: str, change: Callable[[dict], dict],

@@ -58,6 +58,13 @@ def by_ident(kind: str, ident: str, *, locked: bool = False) -> dict | None:
     return rows[0] if rows else None
 
 
+def by_pk(kind: str, pk: int) -> dict | None:
+    """The row of kind `kind` with primary key `pk`, or None (a create's read-back)."""
+    spec = KINDS[kind]
+    rows = fetch_dicts(f"osid.{kind}.by_pk", spec.model, lambda key: spec.select().where(spec.model.pk == key), pk)
+    return rows[0] if rows else None
+
+
 def find(kind: str, id_text: str | None, authority: str, *, locked: bool = False) -> dict | None:
     """The object of kind `kind` an Id names, or None (an Id of another kind or authority, or unknown)."""
     ident = local_identifier(id_text or "", KINDS[kind].namespace, authority)
@@ -98,7 +105,9 @@ def referenced(kind: str, id_text: str, authority: str, param: str) -> dict:
 
 def default_book_pk() -> int:
     """The pk of the default address book."""
-    return OsidAddressBook.select(OsidAddressBook.pk).where(OsidAddressBook.is_default).scalar()
+    rows = fetch_dicts("osid.book.default", OsidAddressBook,
+                       lambda: OsidAddressBook.select(OsidAddressBook.pk).where(OsidAddressBook.is_default))
+    return rows[0]["pk"] if rows else None
 
 
 def target_book_pk(book_id: str | None, authority: str) -> int:
