@@ -17,7 +17,7 @@ import time
 import apsw
 import pytest
 
-from tests.writer_support import queued_while_writer_held
+from tests.writer_support import errors_of_queued_creates, queued_while_writer_held
 
 pytestmark = pytest.mark.skipif(os.environ.get("CONTACTS_TEST_DATABASE_URL", "").startswith("postgres"),
                                 reason="SQLite's WAL sync; PostgreSQL commits on its own")
@@ -144,20 +144,11 @@ def test_the_next_writer_commits_while_the_last_one_syncs(store, monkeypatch):
 
 def test_a_failed_sync_fails_every_write_it_was_to_make_durable(store, monkeypatch):
     from models import health, writer
-    from services.contacts import create_card
 
     def broken(fd):
         raise OSError(errno.EIO, "Input/output error")
     monkeypatch.setattr(writer.os, "fdatasync", broken)
-    errors = []
-
-    def create(i):
-        try:
-            create_card({"display_name": f"Unsynced Person{i}"})
-        except Exception as exc:
-            errors.append(exc)
-
-    threads = queued_while_writer_held(create, 3)
+    threads, errors = errors_of_queued_creates("Unsynced Person", 3)
     assert not any(thread.is_alive() for thread in threads)
     assert len(errors) == 3 and all(isinstance(e, OSError) and e.errno == errno.EIO for e in errors), errors
     with pytest.raises(OSError):

@@ -20,7 +20,7 @@ import time
 import pytest
 
 from tests.live_server import ROOT, LiveServer, request
-from tests.writer_support import queued_while_writer_held
+from tests.writer_support import errors_of_queued_creates, queued_while_writer_held
 
 INCOPLAX = "/rest/v1/addressbook"
 CLIENTS = 4
@@ -375,7 +375,6 @@ def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeyp
     from models.schema import migrate
     from services.setup import install
     from services import search
-    from services.contacts import create_card
 
     db = open_database(f"sqlite:///{tmp_path}/i.db")
     migrate(db)
@@ -384,15 +383,7 @@ def test_a_failing_group_index_fails_every_create_of_the_group(tmp_path, monkeyp
     def failing_index(cards, replace=False):
         raise RuntimeError("index broken")
     monkeypatch.setattr(search, "index_cards", failing_index)
-    errors = []
-
-    def create(i):
-        try:
-            create_card({"display_name": f"Unindexed Person{i}"})
-        except Exception as exc:
-            errors.append(exc)
-
-    queued_while_writer_held(create, 3)
+    _, errors = errors_of_queued_creates("Unindexed Person", 3)
     assert len(errors) == 3 and all(str(e) == "index broken" for e in errors), errors
     assert Contact.select().count() == 0  # a card is never stored without its index entry
     db.close()
@@ -406,7 +397,6 @@ def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path
     from models.connect import open_database
     from models.schema import migrate
     from services.setup import install
-    from services.contacts import create_card
 
     db = open_database(f"sqlite:///{tmp_path}/f.db")
     migrate(db)
@@ -418,15 +408,7 @@ def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path
                 item.result = item.fn(*item.args)  # the writes run...
             raise OperationalError("disk I/O error")  # ...but the transaction does not commit
     monkeypatch.setattr(writer, "_commit_group", failing_commit)
-    errors = []
-
-    def create(i):
-        try:
-            create_card({"display_name": f"Lost Person{i}"})
-        except Exception as exc:
-            errors.append(exc)
-
-    threads = queued_while_writer_held(create, 3)
+    threads, errors = errors_of_queued_creates("Lost Person", 3)
     assert not any(thread.is_alive() for thread in threads)
     assert len(errors) == 3 and all(isinstance(e, OperationalError) for e in errors), errors
     assert Contact.select().count() == 0

@@ -21,3 +21,19 @@ def queued_while_writer_held(write, count: int) -> list[threading.Thread]:
     for thread in threads:
         thread.join(30)
     return threads
+
+
+def errors_of_queued_creates(name: str, count: int) -> tuple[list[threading.Thread], list[Exception]]:
+    """`create_card` of `count` cards named `<name><i>`, queued for one group commit (as
+    `queued_while_writer_held`); returns the threads and the errors the creates raised."""
+    from services.contacts import create_card
+
+    errors: list[Exception] = []
+
+    def create(i):
+        try:
+            create_card({"display_name": f"{name}{i}"})
+        except Exception as exc:
+            errors.append(exc)
+
+    return queued_while_writer_held(create, count), errors
