@@ -145,3 +145,16 @@ def test_a_server_that_has_not_connected_yet_keeps_the_import_in_wal_mode(tmp_pa
     assert reads + len(refused) >= 10
     assert not refused, f"{len(refused)} of {reads + len(refused)} reads refused: {refused[:3]}"
     assert modes == {"wal"}
+
+
+def test_only_a_sqlite_file_gets_a_server_lock_file(tmp_path):
+    # A PostgreSQL database's `database` attribute is its name: no `<name>-serverlock` in the
+    # working directory (one was left behind in the repository by a PostgreSQL run).
+    from peewee import PostgresqlDatabase
+
+    from models.connect import make_database
+    from models.serving import lock_path
+
+    assert lock_path(PostgresqlDatabase("contacts_ci")) is None
+    assert lock_path(make_database("sqlite:///:memory:")) is None
+    assert lock_path(make_database(f"sqlite:///{tmp_path}/s.db")) == f"{tmp_path}/s.db-serverlock"
