@@ -158,15 +158,23 @@ def _ensure_private_file(url: str) -> None:
             pass
 
 
+def sqlite_file(db: peewee.Database | None = None) -> str | None:
+    """The file of a SQLite database on disk (its lock files sit beside it), else None:
+    PostgreSQL (whose `database` is a name), memory and URI databases."""
+    db = db if db is not None else database.obj
+    path = getattr(db, "database", None) if is_sqlite(db) else None
+    if not isinstance(path, str) or not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path
+
+
 def syncs_after_release(db: peewee.Database | None = None) -> str | None:
     """The WAL file that the writer syncs itself, after releasing the writer lock, for `db`'s
     commits to be on disk before they are acknowledged; None when the commit syncs (or
     never syncs) on its own: PostgreSQL, memory databases, synchronous other than FULL."""
     db = db if db is not None else database.obj
-    if not is_sqlite(db) or dict(getattr(db, "_pragmas", ()) or ()).get("synchronous") != "full":
-        return None
-    path = getattr(db, "database", None)
-    if not isinstance(path, str) or not path or path == ":memory:" or path.startswith("file:"):
+    path = sqlite_file(db)
+    if path is None or dict(getattr(db, "_pragmas", ()) or ()).get("synchronous") != "full":
         return None
     return f"{path}-wal"
 

@@ -15,19 +15,15 @@ from typing import Callable, Iterator
 
 import peewee
 
-from .connect import is_sqlite
+from .connect import sqlite_file
 
 _held: dict[str, int] = {}  # lock path -> descriptor, for this process's life
 
 
 def lock_path(db: peewee.Database) -> str | None:
     """The server lock file of a SQLite database on disk, else None."""
-    if not is_sqlite(db):  # a PostgreSQL database's `database` is its name, not a file
-        return None
-    path = getattr(db, "database", None)
-    if not isinstance(path, str) or not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    return f"{path}-serverlock"
+    path = sqlite_file(db)
+    return None if path is None else f"{path}-serverlock"
 
 
 def _open(path: str) -> int:

@@ -21,7 +21,7 @@ import peewee
 from peewee import OperationalError
 
 from . import health
-from .connect import database, is_sqlite, syncs_after_release
+from .connect import database, is_sqlite, sqlite_file, syncs_after_release
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,8 @@ _lock_files: dict[str, int] = {}
 
 
 def _writer_lock_fd(db: peewee.Database) -> int | None:
-    path = getattr(db, "database", None)
-    if not isinstance(path, str) or not path or path == ":memory:" or path.startswith("file:"):
+    path = sqlite_file(db)
+    if path is None:
         return None
     fd = _lock_files.get(path)
     if fd is None:
