@@ -77,8 +77,14 @@ class SqliteSettings:
 DEFAULT_SQLITE = SqliteSettings()
 
 
+# What APSW binds as it is: most parameters, settled by one look-up instead of four isinstance calls.
+_BOUND_AS_IS = frozenset((str, int, float, bytes, type(None)))
+
+
 def _adapt(value: Any) -> Any:
     """Turn Python values APSW cannot bind into the text/ints SQLite stores."""
+    if type(value) in _BOUND_AS_IS:
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, datetime.datetime):

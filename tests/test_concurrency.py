@@ -413,3 +413,33 @@ def test_a_failed_group_commit_fails_every_create_in_it_and_stores_none(tmp_path
     assert len(errors) == 3 and all(isinstance(e, OperationalError) for e in errors), errors
     assert Contact.select().count() == 0
     db.close()
+
+
+def test_a_write_committed_alone_that_fails_stores_nothing_and_leaves_no_transaction(tmp_path, monkeypatch):
+    # A group of one runs without a savepoint: its failure (here after the card and its
+    # e-mail rows were inserted) rolls the whole transaction back, the error reaches the
+    # caller, and the connection is free for the next write.
+    from models import writer
+    from models.contact import Contact, ContactEmail
+    from models.connect import database, open_database
+    from models.schema import migrate
+    from services.setup import install
+    from services.contacts import create_card
+
+    db = open_database(f"sqlite:///{tmp_path}/one.db")
+    migrate(db)
+    install(db)
+    create_card({"display_name": "First Alone"})
+    batches = []
+    real_commit = writer._commit_group
+    monkeypatch.setattr(writer, "_commit_group", lambda batch: (batches.append(len(batch)), real_commit(batch)))
+    with pytest.raises(Exception, match="FOREIGN KEY constraint failed"):
+        create_card({"display_name": "Second Alone", "emails": [{"value": "second@example.org"}],
+                     "groups": [987654]})  # no such group: fails after the rows above were written
+    assert not database.in_transaction()
+    later = create_card({"display_name": "Third Alone"})
+    assert batches == [1, 1]
+    assert sorted(Contact.select(Contact.display_name).tuples()) == [("First Alone",), ("Third Alone",)]
+    assert ContactEmail.select().count() == 0
+    assert later["display_name"] == "Third Alone"
+    db.close()
