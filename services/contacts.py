@@ -114,13 +114,8 @@ def create_card(data: dict, *, user: str | None = None,
     # Grouped: creates arriving together share one commit (see run_grouped_write).
     # The group's cards are indexed together once all its writes are done (see `finish`);
     # FOLIO's name index takes new cards later, in batches (services.folio.name_index).
-    autokey = run_grouped_write(_create, values, children, group_keys or data.get("groups"), precondition,
-                                finish=search.index_cards)["autokey"]
-    # Read back after the commit: the write lock is held for the writes alone.
-    card = _reload(autokey)
-    if card is None:
-        raise NotFound(f"Contact {contact_id} was deleted right after it was created", id=contact_id)
-    return card
+    return run_grouped_write(_create, values, children, group_keys or data.get("groups"), precondition,
+                             finish=search.index_cards)
 
 
 def _create(values: dict, children: dict[str, list[dict]],
@@ -138,9 +133,12 @@ def _create(values: dict, children: dict[str, list[dict]],
         insert_rows(CHILD_MODELS[kind], [dict(row, contact=autokey) for row in rows])
     if groups:
         _write_groups(autokey, groups)
-    # The card as the index needs it (names, emails, phones), all known here: no read
-    # inside the lock; a new rowid, so nothing to replace.
-    return dict(values, autokey=autokey, **children)
+    # Read back here, inside the write: the pages are the ones just written, still in this
+    # connection's cache, and the card returned is the one committed. After the commit,
+    # another connection's commit has most often emptied the cache of the connection that
+    # would read (SQLite drops a connection's whole cache when another one commits), and
+    # every page of the card is read from the OS again (docs/benchmarks.md).
+    return _reload(autokey)
 
 
 def modify_card(contact_id: str, change: Callable[[dict], dict], *, expected_version: int | None = None,
