@@ -15,7 +15,7 @@ from models import ContactGroup
 
 from .. import contacts as cards
 from .. import groups as group_service
-from ..errors import Unprocessable
+from ..errors import Conflict, Unprocessable
 from . import compile_cql, view
 from . import search as cql_search
 
@@ -53,15 +53,16 @@ def create_contact(changes: dict, *, user: str | None) -> dict:
     """POST: store a new record (`changes["id"]` set), its categories as groups; 422 on a taken id."""
     contact_id = changes["id"]
     categories = changes.pop("categories")
-
-    def id_is_free() -> None:
-        if cards.find_card(contact_id) is not None:
-            raise Unprocessable("Validation errors", folio_errors=[{
-                "message": f"id value already exists in table contacts: {contact_id}",
-                "type": "1", "code": "-1", "parameters": [{"key": "id", "value": contact_id}]}])
-
-    return cards.create_card(changes, user=user, precondition=id_is_free,
-                             group_keys=lambda: category_group_keys(categories))
+    # A taken id is found by the unique index as the card is inserted (undoing the write,
+    # categories made for it included), not by reading the card first inside the write lock.
+    try:
+        return cards.create_card(changes, user=user, group_keys=lambda: category_group_keys(categories))
+    except Conflict as exc:
+        if exc.details.get("field") != "id":
+            raise
+        raise Unprocessable("Validation errors", folio_errors=[{
+            "message": f"id value already exists in table contacts: {contact_id}",
+            "type": "1", "code": "-1", "parameters": [{"key": "id", "value": contact_id}]}]) from None
 
 
 def replace_contact(contact_id: str, merge: Callable[[dict], dict], *, expected_version: int | None,

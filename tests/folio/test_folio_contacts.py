@@ -80,6 +80,21 @@ def test_post_with_id_then_duplicate_is_422(client, h):
     assert client.get(f"{PREFIX}/{contact_id}", headers=h).json["firstName"] == "a"
 
 
+def test_duplicate_id_with_a_new_category_makes_no_group(client, h):
+    # The taken id is found as the card is inserted, after its categories were resolved (an
+    # unknown one becomes a group): the refused create undoes that group too.
+    from models import ContactGroup
+
+    contact_id = "bad500aa-aaaa-500a-aaaa-aaaaaaaaaac1"
+    assert _post(client, h, {"id": contact_id, "firstName": "a", "lastName": "b"}).status_code == 201
+    groups_before = ContactGroup.select().count()
+    r = _post(client, h, {"id": contact_id, "firstName": "c", "lastName": "d", "categories": ["brand-new-category"]})
+    assert r.status_code == 422
+    assert r.json["errors"][0]["message"] == f"id value already exists in table contacts: {contact_id}"
+    assert ContactGroup.select().count() == groups_before
+    assert not ContactGroup.select().where(ContactGroup.code == "brand-new-category").exists()
+
+
 @pytest.mark.parametrize("body, errors", [
     ({"lastName": "X"}, [("must not be null", "jakarta.validation.constraints.NotNull.message", "firstName", "null")]),
     ({"firstName": None, "lastName": "X"},
