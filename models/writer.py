@@ -204,8 +204,9 @@ def run_grouped_write(fn, *args, finish=None, attempts: int = 5):
     consecutive creates are largely the same ones (the ends of the indexes, the FTS
     segment): four creates in one commit cost half of what four commits cost. One thread
     at a time leads: it takes the writer lock, then everybody's queued writes, and commits
-    them, each in its own savepoint so one failure (a conflict, a failed precondition)
-    undoes only that write and is raised in its own thread; the others wait for the
+    them, each in its own savepoint (a write alone: the transaction itself) so one failure
+    (a conflict, a failed precondition) undoes only that write and is raised in its own
+    thread; the others wait for the
     leader and return as soon as the commit holding their write is done (and synced: the
     leader syncs after letting the lock and the lead go, so the next group is being
     written meanwhile).
