@@ -3,7 +3,8 @@
 One server and one browser for the module; the tests run in order, like a person's demo:
 sign in, create a card, search for it, open it, edit it, lose an edit to a concurrent
 change, delete it, upload an import, and see that a card named <script> stays text.
-Screenshots of the main pages go to test-output/ui/ (CI keeps them as artifacts).
+Screenshots of the main pages go to test-output/ui/ (test-output/ui-postgresql/ on PostgreSQL:
+CI runs both suites at once; it keeps both folders as artifacts).
 
 Without chromium, chromedriver or Selenium the module is skipped on a developer's
 machine and FAILS in CI (.ci/run sets CONTACTS_CI=1 and installs them).
@@ -23,7 +24,9 @@ import pytest
 
 from ..live_server import ROOT, LiveServer
 
-SHOTS = os.path.join(ROOT, "test-output", "ui")
+_SERVER_DATABASE = not os.environ.get("CONTACTS_TEST_DATABASE_URL", "sqlite").startswith("sqlite")
+# A folder per database: CI runs the SQLite and the PostgreSQL suites side by side.
+SHOTS = os.path.join(ROOT, "test-output", "ui-postgresql" if _SERVER_DATABASE else "ui")
 CHROMIUM = os.environ.get("CONTACTS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = os.environ.get("CONTACTS_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SAMPLE_VCF = os.path.join(ROOT, "tests", "data", "io", "sample.vcf")
@@ -112,7 +115,7 @@ def _api(server, method: str, path: str, body=None) -> tuple[int, dict]:
 
 
 def _shot(driver, name: str) -> None:
-    """A screenshot of the whole page (not only the window) into test-output/ui/NAME.png."""
+    """A screenshot of the whole page (not only the window) into SHOTS/NAME.png."""
     width = driver.execute_script("return document.documentElement.clientWidth")
     height = driver.execute_script("return document.documentElement.scrollHeight")
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
