@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from .connect import DEFAULT_SQLITE, SqliteSettings, database, is_sqlite
+from .connect import DEFAULT_SQLITE, SqliteSettings, database, is_sqlite, sqlite_file
 from .writer import holding_writers
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,9 @@ def start_checkpointer(interval: float = INTERVAL_SECONDS,
 
 def wal_size() -> int:
     """Bytes in the current database's WAL file (0 when there is none)."""
-    path = getattr(database.obj, "database", None)
+    path = sqlite_file()
     try:
-        return os.path.getsize(f"{path}-wal") if isinstance(path, str) else 0
+        return os.path.getsize(f"{path}-wal") if path is not None else 0
     except OSError:
         return 0
 
