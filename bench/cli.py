@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import load, plans, report, scenarios
+from . import load, plans, report, scenarios, server_log
 from .dataset import ROOT, WORK, database_file, log
 from .samples import Client, Samples, niagara_pages, osid_book, osid_contact_ids, seed_osid, stored_cards
 from .server import Server, create_token
@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 every = _with_new_writes(every, samples, mixed_sources, args)
         results = report.worst_of(all_results)
         worker_rss = server.worker_rss_mb()
+    log_text = server_log.section(server_log.read(server.log_path, server.log_start))  # stopped: all written
 
     plan_reports = plans.explain_scenarios(run_db, [*read_scenarios, *search_scenarios, *write_scenarios])
     rivals_text = "skipped (--smoke or --no-rivals)"
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
 
     failures = _failures([(result, scenario.targets) for scenario, result in all_runs], plan_reports)
     text = _document(command, args, tool, import_stats, results, worker_rss, plan_reports, rivals_text,
-                     failures, time.perf_counter() - started, wal_sizes, all_results)
+                     failures, time.perf_counter() - started, wal_sizes, all_results, log_text)
     print(text)
     output = Path(args.output) if args.output else RESULTS / (
         datetime.date.today().isoformat() + ("-smoke" if args.smoke else "") + ".md")
@@ -249,7 +250,7 @@ def _failures(results, plan_reports) -> list[str]:
 
 
 def _document(command, args, tool, import_stats, results, worker_rss, plan_reports, rivals_text,
-              failures, elapsed, wal_sizes=(), all_results=()) -> str:
+              failures, elapsed, wal_sizes=(), all_results=(), log_text="") -> str:
     import_targets = args.contacts >= 1_000_000
     imp = (f"{import_stats.contacts:,} contacts from the JSON Lines file with `contacts import`: "
            f"**{import_stats.wall_s:.1f} s** wall, **{import_stats.peak_rss_mb:.0f} MB** peak RSS "
@@ -266,12 +267,16 @@ def _document(command, args, tool, import_stats, results, worker_rss, plan_repor
          "(`/_bench/baseline`, CONTACTS_BENCH_BASELINE=1) that returns a JSON body of the size of an "
          "Incoplax GET-by-id answer from memory. The baseline runs first and again after each read "
          "scenario; a read scenario's ratio is to the mean of the baseline runs just before and after "
-         "it, any other scenario's to the median baseline run (the baseline row)."),
+         "it, any other scenario's to the median baseline run (the baseline row). wrk corrects its "
+         "percentiles for coordinated omission: one pause of every connection adds hundreds of samples "
+         "up to the pause's length, so a p99 far above the p95 is one event; the server's log below "
+         "shows when it happened."),
         *([(f"Run {n}", report.table(rows)) for n, rows in enumerate(all_results, 1)]
           if len(all_results) > 1 else []),
         ("Import", imp),
         ("WAL after each write scenario", _wal_section(list(wal_sizes))),
         ("Worker RSS after the runs", f"{rss} (target <= 150 MB: {'PASS' if rss_ok else 'FAIL'})"),
+        *([("The server's log", log_text)] if log_text else []),
         ("Query plans (no scan of the contacts table)", report.plans_section(plan_reports)),
         ("Side by side", rivals_text),
         ("Verdict", ("errors, 5xx or scans: " + "; ".join(failures)) if failures else

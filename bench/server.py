@@ -39,6 +39,7 @@ class Server:
         self.workers = workers
         self.process: subprocess.Popen | None = None
         self.log_path = WORK / "server.log"
+        self.log_start = 0
 
     @property
     def base_url(self) -> str:
@@ -55,6 +56,7 @@ class Server:
         env.pop("CONTACTS_WORKERS", None)
         WORK.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")
+        self.log_start = self._log.tell()  # the log is appended to: this server's lines begin here
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=self._log,
                                         start_new_session=True)
         deadline = time.monotonic() + 60

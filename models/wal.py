@@ -95,12 +95,14 @@ def checkpoint(wal_limit: int, backoff: _Backoff | None = None) -> bool:
     if wal_size() <= wal_limit or (backoff is not None and not backoff.allowed()):
         return True
     with holding_writers():
+        held_from = time.monotonic()
         timeout = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
         database.execute_sql(f"PRAGMA busy_timeout = {int(CHECKPOINT_WAIT_SECONDS * 1000)}")
         try:
             busy, frames, copied = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
             database.execute_sql(f"PRAGMA busy_timeout = {int(timeout)}")
+        held = time.monotonic() - held_from
     if busy and frames == -1:
         # SQLite answers (1, -1, -1) when another connection holds the checkpoint lock: the
         # other worker's checkpointer is copying the WAL back right now. No reader defeated
@@ -109,8 +111,10 @@ def checkpoint(wal_limit: int, backoff: _Backoff | None = None) -> bool:
         log.info("WAL truncation skipped: another connection is checkpointing; retrying next tick")
         return True
     if busy:
-        log.info("WAL truncation waited for readers in vain (%d of %d frames copied); retrying later",
-                 copied, frames)
+        # A warning, not info: every writer of every worker waited meanwhile (the server's log
+        # shows it next to the slow requests it caused).
+        log.warning("WAL truncation waited %.1f s for readers in vain, writers held (%d of %d frames copied); "
+                    "retrying later", held, copied, frames)
     if backoff is not None and busy:
         backoff.failed()
     elif backoff is not None:

@@ -177,3 +177,40 @@ def test_rivals_are_compared_with_the_slowest_get_by_id_of_every_door(monkeypatc
     section = rivals.compare(tmp_path / "db", None, [], ours, "wrk")
     assert ("- ours `GET by id: CardDAV vCard` 2,300 req/s vs json-server (100k): GET by id 2,000 req/s: "
             "**x1.15** (target > x1.2: FAIL; p99 0.0 vs 0.0 ms)") in section
+
+
+def _request_line(ms: float, ts: str, method: str = "GET", route: str = "/contacts/<contact_id>",
+                  status: int = 200, pid: int = 11) -> str:
+    return ('{"ts":"%s","level":"info","event":"request","method":"%s","path":"/x","route":"%s",'
+            '"status":%d,"duration_ms":%s,"request_id":"r","remote_addr":"127.0.0.1","pid":%d}\n'
+            % (ts, method, route, status, ms, pid))
+
+
+def test_the_server_log_section_lists_this_servers_slowest_requests_and_counts_other_lines(tmp_path):
+    """The bench reads its server's lines only (the log is appended to) and ranks them by duration."""
+    from bench import server_log
+
+    log = tmp_path / "server.log"
+    earlier = _request_line(9999.0, "2026-12-07T00:00:00Z")  # another bench's server: not this one's
+    log.write_text(earlier)
+    start = log.stat().st_size
+    lines = [_request_line(float(ms), f"2026-12-07T01:00:{i:02d}Z") for i, ms in enumerate(range(1, 30))]
+    lines.insert(7, _request_line(3300.5, "2026-12-07T01:02:03Z", "POST", "/contacts", 201, 12))
+    lines.insert(3, "WAL truncation waited 2.0 s for readers in vain, writers held (3 of 9 frames copied)\n")
+    lines.append("WAL truncation waited 2.0 s for readers in vain, writers held (3 of 9 frames copied)\n")
+    lines.append("database busy, retrying write (attempt 1)\n")
+    with log.open("a") as out:
+        out.writelines(lines)
+
+    summary = server_log.read(log, start, slowest=3)
+    assert summary.requests == 30
+    assert [(r.duration_ms, r.ts, r.method, r.route, r.status, r.pid) for r in summary.slowest] == [
+        (3300.5, "2026-12-07T01:02:03Z", "POST", "/contacts", 201, 12),
+        (29.0, "2026-12-07T01:00:28Z", "GET", "/contacts/<contact_id>", 200, 11),
+        (28.0, "2026-12-07T01:00:27Z", "GET", "/contacts/<contact_id>", 200, 11)]
+    text = server_log.section(summary).splitlines()
+    assert text[0].startswith("30 requests logged. The slowest, by the server's own clock")
+    assert text[4] == "| 3,300.5 | 2026-12-07T01:02:03Z | POST | `/contacts` | 201 | 12 |"
+    assert text[-2:] == [
+        "| 2 | `WAL truncation waited 2.0 s for readers in vain, writers held (3 of 9 frames copied)` |",
+        "| 1 | `database busy, retrying write (attempt 1)` |"]

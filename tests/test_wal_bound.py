@@ -72,7 +72,7 @@ def test_the_wal_stays_near_its_limit_under_writes_and_overlapping_readers(tmp_p
         assert max(sizes) < 3 * LIMIT, f"WAL reached {max(sizes)} bytes (limit {LIMIT}); {len(made)} creates"
 
 
-def test_a_truncation_that_meets_the_other_workers_checkpoint_does_not_back_off(tmp_path, monkeypatch):
+def test_a_truncation_that_meets_the_other_workers_checkpoint_does_not_back_off(tmp_path, monkeypatch, caplog):
     """Two workers' checkpointers tick together: one finds the other's checkpoint under way.
 
     SQLite then answers (1, -1, -1). That is no reader holding a snapshot, so it must not
@@ -125,8 +125,13 @@ def test_a_truncation_that_meets_the_other_workers_checkpoint_does_not_back_off(
     try:
         monkeypatch.setattr("models.wal.CHECKPOINT_WAIT_SECONDS", 0.2)
         backoff = _Backoff()
-        assert checkpoint(0, backoff) is False
+        with caplog.at_level("WARNING", logger="models.wal"):
+            assert checkpoint(0, backoff) is False
         assert not backoff.allowed()
+        # Every writer waited meanwhile: a warning, which `contacts serve` writes to its log.
+        [record] = [r for r in caplog.records if r.name == "models.wal"]
+        assert record.levelname == "WARNING"
+        assert record.getMessage().startswith("WAL truncation waited 0.2 s for readers in vain, writers held (")
     finally:
         reader.execute("COMMIT")
         reader.close()
