@@ -14,9 +14,10 @@ PASSIVE alone does not bound the WAL: SQLite starts writing the WAL from its beg
 again only when every frame has been copied back and no reader still uses one, and with
 readers and writers overlapping without a pause that moment never came (the WAL grew
 ~50 MB/s, to a GB for a few MB of data). So when the file has passed `wal_limit`
-bytes the checkpointer takes the writer lock (writers of every process wait), copies
-the rest back and truncates the file (TRUNCATE, which waits for the readers still
-reading old frames, at most CHECKPOINT_WAIT_SECONDS), then lets the writers go. The WAL
+bytes the checkpointer copies once more without holding anyone, then takes the writer
+lock (writers of every process wait), copies the little that is left and truncates the
+file (TRUNCATE, which waits for the readers still reading old frames, at most
+CHECKPOINT_WAIT_SECONDS), then lets the writers go. The WAL
 therefore stays within about `wal_limit` plus what is written in one tick. A truncation
 that could not finish (a reader held its snapshot: an export streams from one) is tried
 again after a pause that doubles up to RETRY_MAX_SECONDS, so a long reader costs the
@@ -41,6 +42,8 @@ INTERVAL_SECONDS = 0.5
 # How long a truncating checkpoint waits for readers of old frames (writers wait meanwhile).
 CHECKPOINT_WAIT_SECONDS = 2.0
 RETRY_MAX_SECONDS = 60.0
+# A truncation that held the writers this long is logged as a warning (the disk was slow).
+SLOW_SECONDS = 1.0
 
 
 class _Backoff:
@@ -94,6 +97,11 @@ def checkpoint(wal_limit: int, backoff: _Backoff | None = None) -> bool:
     database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
     if wal_size() <= wal_limit or (backoff is not None and not backoff.allowed()):
         return True
+    # Once more without holding anyone: the first pass took tens of ms while the writers went
+    # on, and what they wrote meanwhile would otherwise be copied (and synced) with every
+    # writer held. Measured under sustained creates at 1M cards: the hold's median went from
+    # 84 to 49 ms (docs/benchmarks.md).
+    database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
     with holding_writers():
         held_from = time.monotonic()
         timeout = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
@@ -110,11 +118,13 @@ def checkpoint(wal_limit: int, backoff: _Backoff | None = None) -> bool:
         # whenever the two ticked together, to a minute, and the WAL reached 940 MB at 1M.
         log.info("WAL truncation skipped: another connection is checkpointing; retrying next tick")
         return True
+    # Warnings, not info: every writer of every worker waited meanwhile (the server's log
+    # shows them next to the slow requests they caused).
     if busy:
-        # A warning, not info: every writer of every worker waited meanwhile (the server's log
-        # shows it next to the slow requests it caused).
         log.warning("WAL truncation waited %.1f s for readers in vain, writers held (%d of %d frames copied); "
                     "retrying later", held, copied, frames)
+    elif held >= SLOW_SECONDS:
+        log.warning("WAL truncation held the writers %.1f s", held)
     if backoff is not None and busy:
         backoff.failed()
     elif backoff is not None:

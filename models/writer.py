@@ -107,6 +107,7 @@ def write_transaction() -> Iterator[None]:
 # acknowledged; a power cut at that moment loses what the reader saw, never a write
 # that was acknowledged.
 _synced_wal_files: set[tuple[int, int]] = set()
+SLOW_SYNC_SECONDS = 1.0
 
 
 @contextmanager
@@ -134,11 +135,15 @@ def _sync_wal(wal: str) -> None:
     except FileNotFoundError:  # SQLite deletes a WAL only once it is all in the (synced) database file
         return
     try:
+        started = time.monotonic()
         try:
             os.fdatasync(fd)
         except OSError as exc:
             health.note_write_error(exc)
             raise
+        took = time.monotonic() - started
+        if took >= SLOW_SYNC_SECONDS:  # every write of the group waited for it: say so in the log
+            log.warning("syncing the WAL took %.1f s (the disk is slow; the writes it was for waited)", took)
         stat = os.fstat(fd)
         if (stat.st_dev, stat.st_ino) not in _synced_wal_files:
             # This file's first sync here: its directory entry too, as SQLite does for a new WAL.

@@ -91,6 +91,26 @@ def test_a_write_is_committed_then_synced_outside_the_writer_lock(store, monkeyp
     assert database.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
 
 
+def test_a_slow_sync_is_a_warning_in_the_log(store, monkeypatch, caplog):
+    # Every write of the group waits for the sync: a disk that takes seconds must show in the
+    # server's log, next to the slow requests it caused (the bench's report lists both).
+    from models import writer
+    from services.contacts import create_card
+
+    _watch_syncs(monkeypatch, store, pause=0.25)
+    monkeypatch.setattr(writer, "SLOW_SYNC_SECONDS", 0.2)
+    with caplog.at_level("WARNING", logger="models.writer"):
+        create_card({"display_name": "Slow Disk"})
+    [record] = [r for r in caplog.records if r.name == "models.writer"]
+    assert record.levelname == "WARNING"
+    assert record.getMessage() == "syncing the WAL took 0.3 s (the disk is slow; the writes it was for waited)"
+    caplog.clear()
+    monkeypatch.setattr(writer, "SLOW_SYNC_SECONDS", 1.0)  # a quarter second is no news
+    with caplog.at_level("WARNING", logger="models.writer"):
+        create_card({"display_name": "Slow Disk Again"})
+    assert [r for r in caplog.records if r.name == "models.writer"] == []
+
+
 def test_grouped_writes_return_only_once_their_commit_is_on_disk(store, monkeypatch):
     from models import writer
     from services.contacts import create_card

@@ -6,6 +6,7 @@ CONTACTS_WAL_LIMIT_BYTES the checkpointer holds the writers briefly and truncate
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -136,3 +137,52 @@ def test_a_truncation_that_meets_the_other_workers_checkpoint_does_not_back_off(
         reader.execute("COMMIT")
         reader.close()
         db.close()
+
+
+def test_a_truncation_is_copied_twice_before_the_writers_are_held_and_a_slow_one_is_a_warning(
+        tmp_path, monkeypatch, caplog):
+    """What the writers wrote during the first copy is copied again before they are held, and a
+    truncation that held them for long (a slow disk) shows in the server's log."""
+    from models import wal
+    from models.connect import DEFAULT_SQLITE, open_database
+
+    path = str(tmp_path / "c.db")
+    db = open_database(f"sqlite:///{path}", wal.deferred_checkpoints(DEFAULT_SQLITE))
+    db.execute_sql("CREATE TABLE t (v TEXT)")
+    for _ in range(10):
+        db.execute_sql("INSERT INTO t VALUES (?)", ("a" * 10_000,))
+    seen: list[tuple[str, bool]] = []
+    real_execute = db.execute_sql
+    held = threading.Event()
+
+    def execute(sql, params=None, *args, **kwargs):
+        if sql.startswith("PRAGMA wal_checkpoint"):
+            seen.append((sql, held.is_set()))
+            if "TRUNCATE" in sql:
+                time.sleep(0.15)  # the disk is slow
+        return real_execute(sql, params, *args, **kwargs)
+
+    real_holding = wal.holding_writers
+
+    @contextlib.contextmanager
+    def holding():
+        with real_holding():
+            held.set()
+            try:
+                yield
+            finally:
+                held.clear()
+    monkeypatch.setattr(db, "execute_sql", execute)
+    monkeypatch.setattr(wal, "holding_writers", holding)
+    monkeypatch.setattr(wal, "SLOW_SECONDS", 0.1)
+    try:
+        with caplog.at_level("WARNING", logger="models.wal"):
+            assert wal.checkpoint(0) is True
+        assert os.path.getsize(path + "-wal") == 0  # truncated
+    finally:
+        db.close()
+    assert seen == [("PRAGMA wal_checkpoint(PASSIVE)", False), ("PRAGMA wal_checkpoint(PASSIVE)", False),
+                    ("PRAGMA wal_checkpoint(TRUNCATE)", True)]
+    [record] = [r for r in caplog.records if r.name == "models.wal"]
+    assert record.levelname == "WARNING"
+    assert record.getMessage() == "WAL truncation held the writers 0.2 s"
