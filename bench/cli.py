@@ -269,8 +269,8 @@ def _document(command, args, tool, import_stats, results, worker_rss, plan_repor
          "scenario; a read scenario's ratio is to the mean of the baseline runs just before and after "
          "it, any other scenario's to the median baseline run (the baseline row). wrk corrects its "
          "percentiles for coordinated omission: one pause of every connection adds hundreds of samples "
-         "up to the pause's length, so a p99 far above the p95 is one event; the server's log below "
-         "shows when it happened."),
+         "up to the pause's length, so a pause of a few seconds can set a whole scenario's p95 and p99; "
+         "the server's log below shows when it happened and which requests it held."),
         *([(f"Run {n}", report.table(rows)) for n, rows in enumerate(all_results, 1)]
           if len(all_results) > 1 else []),
         ("Import", imp),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 
@@ -132,7 +133,9 @@ def test_a_truncation_that_meets_the_other_workers_checkpoint_does_not_back_off(
         # Every writer waited meanwhile: a warning, which `contacts serve` writes to its log.
         [record] = [r for r in caplog.records if r.name == "models.wal"]
         assert record.levelname == "WARNING"
-        assert record.getMessage().startswith("WAL truncation waited 0.2 s for readers in vain, writers held (")
+        # The wait is SQLite's busy handler's: 0.2 s at least, a little more on a busy host.
+        assert re.fullmatch(r"WAL truncation waited 0\.[2-9] s for readers in vain, writers held "
+                            r"\(\d+ of \d+ frames copied\); retrying later", record.getMessage())
     finally:
         reader.execute("COMMIT")
         reader.close()
@@ -185,4 +188,4 @@ def test_a_truncation_is_copied_twice_before_the_writers_are_held_and_a_slow_one
                     ("PRAGMA wal_checkpoint(TRUNCATE)", True)]
     [record] = [r for r in caplog.records if r.name == "models.wal"]
     assert record.levelname == "WARNING"
-    assert record.getMessage() == "WAL truncation held the writers 0.2 s"
+    assert re.fullmatch(r"WAL truncation held the writers 0\.[2-9] s", record.getMessage())  # 0.15 s and more
