@@ -7,25 +7,10 @@ with 16, and commits stalled up to 85 ms on a merge against 20 ms (100,000 cards
 two per commit into both tables; measured for issue 8). A search reads a few more small
 segments, which measured within the noise of the searches' latency.
 """
-from peewee import SqliteDatabase
+from models.migrations.fts_settings import option_migration
 
 TABLES = ("contact_fts", "folio_fts")
 AUTOMERGE = 16
 DEFAULT = 4
 
-
-def _set(db, value: int) -> None:
-    present = {row[0] for row in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table in TABLES:
-        if table in present:
-            db.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', {value})")
-
-
-def up(migrator, db):
-    if isinstance(db, SqliteDatabase):
-        _set(db, AUTOMERGE)
-
-
-def down(migrator, db):
-    if isinstance(db, SqliteDatabase):
-        _set(db, DEFAULT)
+up, down = option_migration(TABLES, "automerge", AUTOMERGE, previous=DEFAULT)

@@ -11,25 +11,10 @@ of every worker waited (3-5 s, twice per full three-run bench, docs/benchmarks.m
 `crisismerge` at 64 the merges stay incremental. On a 300k-document table, 120,000
 commits of two documents: the same mean (0.44 ms), longest commit 31 ms instead of 370 ms.
 """
-from peewee import SqliteDatabase
+from models.migrations.fts_settings import option_migration
 
 TABLES = ("contact_fts", "folio_fts", "contact_trigram")
 CRISISMERGE = 64
 DEFAULT = 16
 
-
-def _set(db, value: int) -> None:
-    present = {row[0] for row in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table in TABLES:
-        if table in present:
-            db.execute_sql(f"INSERT INTO {table}({table}, rank) VALUES ('crisismerge', {value})")
-
-
-def up(migrator, db):
-    if isinstance(db, SqliteDatabase):
-        _set(db, CRISISMERGE)
-
-
-def down(migrator, db):
-    if isinstance(db, SqliteDatabase):
-        _set(db, DEFAULT)
+up, down = option_migration(TABLES, "crisismerge", CRISISMERGE, previous=DEFAULT)
