@@ -11,6 +11,7 @@ requests (warnings of the WAL checkpointer, of retried writes, tracebacks), coun
 """
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
@@ -42,10 +43,9 @@ class Summary(NamedTuple):
 
 def read(path: Path, start: int = 0, slowest: int = SLOWEST) -> Summary:
     """Summarise `path` from byte `start` (where this bench's server began writing)."""
-    kept: list[Request] = []
+    kept: list[Request] = []  # a min-heap of the slowest so far: its first is the one to drop
     other: Counter = Counter()
     count = 0
-    floor = -1.0  # the slowest list's shortest duration once it is full: most lines stop here
     with open(path, "rb") as log:
         log.seek(start)
         for raw in log:
@@ -61,16 +61,12 @@ def read(path: Path, start: int = 0, slowest: int = SLOWEST) -> Summary:
                 other[line.decode("utf-8", "replace")[:200]] += 1
                 continue
             duration = float(entry.get("duration_ms") or 0.0)
-            if duration <= floor:
-                continue
-            kept.append(Request(duration, entry.get("ts", ""), entry.get("method", ""), entry.get("route", ""),
-                                int(entry.get("status") or 0), int(entry.get("pid") or 0)))
-            if len(kept) > slowest:
-                kept.sort(reverse=True)
-                del kept[slowest:]
-                floor = kept[-1].duration_ms
-    kept.sort(reverse=True)
-    return Summary(count, kept[:slowest], other)
+            if len(kept) == slowest and duration <= kept[0].duration_ms:
+                continue  # most lines stop here, before a Request is made
+            request = Request(duration, entry.get("ts", ""), entry.get("method", ""), entry.get("route", ""),
+                              int(entry.get("status") or 0), int(entry.get("pid") or 0))
+            (heapq.heappush if len(kept) < slowest else heapq.heapreplace)(kept, request)
+    return Summary(count, sorted(kept, reverse=True), other)
 
 
 def section(summary: Summary) -> str:

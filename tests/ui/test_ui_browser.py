@@ -24,9 +24,9 @@ import pytest
 
 from ..live_server import ROOT, LiveServer
 
-_SERVER_DATABASE = not os.environ.get("CONTACTS_TEST_DATABASE_URL", "sqlite").startswith("sqlite")
+ON_POSTGRES = not os.environ.get("CONTACTS_TEST_DATABASE_URL", "sqlite").startswith("sqlite")
 # A folder per database: CI runs the SQLite and the PostgreSQL suites side by side.
-SHOTS = os.path.join(ROOT, "test-output", "ui-postgresql" if _SERVER_DATABASE else "ui")
+SHOTS = os.path.join(ROOT, "test-output", "ui-postgresql" if ON_POSTGRES else "ui")
 CHROMIUM = os.environ.get("CONTACTS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = os.environ.get("CONTACTS_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SAMPLE_VCF = os.path.join(ROOT, "tests", "data", "io", "sample.vcf")
