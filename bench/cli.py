@@ -127,8 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             for scenario in _run_order(base, every[1:]):
                 duration = args.mixed_duration if scenario.kind == "mixed" else args.duration
                 path = scenario.write(WORK / "requests")
+                server_pids = [server.process.pid, *server.worker_pids()]  # their CPU per request, in the report
                 result = load.run(scenario.name, path, server.base_url, token, concurrency=scenario.concurrency,
-                                  duration=duration, order=scenario.order, check=scenario.check, tool=tool)
+                                  duration=duration, order=scenario.order, check=scenario.check, tool=tool,
+                                  server_pids=server_pids)
                 log(f"run {number}: {scenario.name}: {result.rps:,.0f} req/s, p50 {result.p50:.2f} ms, "
                     f"p95 {result.p95:.2f} ms, p99 {result.p99:.2f} ms, errors {result.errors} "
                     f"(5xx {result.e5xx}, locked {result.locked})")
@@ -273,6 +275,7 @@ def _document(command, args, tool, import_stats, results, worker_rss, plan_repor
          "the server's log below shows when it happened and which requests it held."),
         *([(f"Run {n}", report.table(rows)) for n, rows in enumerate(all_results, 1)]
           if len(all_results) > 1 else []),
+        ("CPU per request", report.cpu_section(list(all_results))),
         ("Import", imp),
         ("WAL after each write scenario", _wal_section(list(wal_sizes))),
         ("Worker RSS after the runs", f"{rss} (target <= 150 MB: {'PASS' if rss_ok else 'FAIL'})"),

@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cpu
 from .dataset import ROOT
 
 LUA = Path(__file__).with_name("wrk.lua")
@@ -35,6 +36,7 @@ class Result:
     p99_x_base: float | None = None  # p99 / the p99 of the baseline runs the ratio is to
     tool: str = ""
     notes: list[str] = field(default_factory=list)
+    cpu_usage: cpu.Usage | None = None  # the server's CPU per request and the host's busy share (server_pids given)
 
 
 def load_tool(forced: str | None = None) -> str:
@@ -45,8 +47,8 @@ def load_tool(forced: str | None = None) -> str:
 
 
 def run(name: str, requests_file: Path, base_url: str, token: str, *, concurrency: int, duration: float,
-        order: str = "random", check: bool = False, tool: str = "wrk") -> Result:
-    """Run one scenario for `duration` seconds at `concurrency` open connections."""
+        order: str = "random", check: bool = False, tool: str = "wrk", server_pids: list[int] = ()) -> Result:
+    """Run one scenario for `duration` seconds at `concurrency` open connections (`server_pids`: count their CPU)."""
     env = dict(os.environ, BENCH_REQUESTS=str(requests_file), BENCH_TOKEN=token, BENCH_ORDER=order,
                BENCH_CHECK="1" if check else "0")
     if tool == "wrk":
@@ -58,8 +60,10 @@ def run(name: str, requests_file: Path, base_url: str, token: str, *, concurrenc
         command = [sys.executable, "-m", "bench.pyload", "--requests", str(requests_file), "--url", base_url,
                    "--token", token, "--concurrency", str(concurrency), "--duration", str(duration),
                    "--order", order]
+    before = cpu.read(list(server_pids)) if server_pids else None
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=duration + 120)
+    after = cpu.read(list(server_pids)) if server_pids else None
     line = next((l for l in done.stdout.splitlines() if l.startswith("BENCH_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"{tool} failed for {name} ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
@@ -71,4 +75,4 @@ def run(name: str, requests_file: Path, base_url: str, token: str, *, concurrenc
                   rps=data["requests"] / seconds if seconds else 0.0,
                   p50=data["p50_us"] / 1000, p95=data["p95_us"] / 1000, p99=data["p99_us"] / 1000,
                   errors=errors, e5xx=data["e5xx"], locked=data["locked"], wrapped=data.get("wrapped", 0),
-                  tool=tool)
+                  tool=tool, cpu_usage=cpu.usage(before, after, data["requests"]))

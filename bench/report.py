@@ -104,6 +104,32 @@ def worst_of(runs: list[list[tuple[Result, dict]]]) -> list[tuple[Result, dict]]
     return out
 
 
+def cpu_section(runs: list[list[tuple[Result, dict]]]) -> str:
+    """Per scenario and run: the server's CPU time per request, as a multiple of the bare endpoint's, and
+    how busy the host was."""
+    if not runs or not any(result.cpu_usage for rows in runs for result, _ in rows):
+        return "Not measured (no /proc on this system)."
+    heads = [f"run {n}" for n in range(1, len(runs) + 1)] if len(runs) > 1 else ["this run"]
+    out = ["| scenario | " + " | ".join(heads) + " |", "|---|" + "---:|" * len(heads)]
+    bases = [rows[0][0].cpu_usage for rows in runs]  # the first row of a run is its baseline (cli._with_ratios)
+    for rows in zip(*runs):  # every run has the same scenarios in the same order
+        cells = [_cpu_cell(result.cpu_usage, base) for (result, _), base in zip(rows, bases)]
+        out.append(f"| {rows[0][0].name.split(', median of')[0]} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + (
+        "\n\nEach cell: the server's CPU time (user + system, all its processes) per request, the same as a "
+        "multiple of the bare endpoint's in that run, and how busy the host's CPUs were (the load "
+        "generator's work included). A rate that stops short while the host is not busy is bound by "
+        "something other than the CPU: for creates, the writer lock and the disk's sync (docs/benchmarks.md).")
+
+
+def _cpu_cell(usage, base) -> str:
+    if usage is None:
+        return "n/a"
+    times = (f" (x{usage.server_us_per_request / base.server_us_per_request:.1f})"
+             if base is not None and base.server_us_per_request > 0 else "")
+    return f"{usage.server_us_per_request:,.0f} us{times}, host {usage.host_busy:.0%}"
+
+
 def plans_section(reports: list[PlanReport]) -> str:
     """One line per scenario, then the plans."""
     out = ["| scenario | status | SELECTs | scans `contact` | full index walks on `contact` |",

@@ -214,3 +214,58 @@ def test_the_server_log_section_lists_this_servers_slowest_requests_and_counts_o
     assert text[-2:] == [
         "| 2 | `WAL truncation waited 2.0 s for readers in vain, writers held (3 of 9 frames copied)` |",
         "| 1 | `database busy, retrying write (attempt 1)` |"]
+
+
+def _fake_proc(root, host: tuple[int, ...], processes: dict[int, tuple[str, int, int]]):
+    """A /proc with a `stat` line for the host and `<pid>/stat` for each process (name, utime, stime)."""
+    (root / "stat").write_text("cpu  " + " ".join(map(str, host)) + " 0 0\ncpu0 1 2 3\nctxt 99\n")
+    for pid, (name, utime, stime) in processes.items():
+        (root / str(pid)).mkdir()
+        # proc(5): pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+        (root / str(pid) / "stat").write_text(
+            f"{pid} ({name}) S 1 1 1 0 -1 4194560 10 0 0 0 {utime} {stime} 0 0 20 0 5 0 100 1000 50\n")
+    return root
+
+
+def test_cpu_readings_count_the_servers_processes_and_the_hosts_busy_time(tmp_path):
+    """The report's CPU per request: utime + stime of the server's processes, the host's time not idle."""
+    from bench import cpu
+
+    # user nice system idle iowait irq softirq steal
+    proc = _fake_proc(tmp_path, (100, 5, 40, 800, 10, 2, 3, 7),
+                      {11: ("gunicorn: worker [app] ) x", 70, 30), 12: ("python", 5, 1)})
+    reading = cpu.read([11, 12, 404], proc)  # 404 has exited: it counts 0
+    assert reading == cpu.Reading(server=106, host_busy=150, host_total=967)
+    assert cpu.read([11], tmp_path / "nowhere") is None
+
+
+def test_cpu_usage_is_server_time_per_request_and_the_hosts_busy_share(monkeypatch):
+    from bench import cpu
+
+    monkeypatch.setattr(cpu, "_TICKS", 100)
+    before = cpu.Reading(server=1_000, host_busy=5_000, host_total=10_000)
+    after = cpu.Reading(server=1_300, host_busy=6_500, host_total=12_000)  # 3 s of server CPU in 2,000 ticks
+    assert cpu.usage(before, after, 2_000) == cpu.Usage(server_us_per_request=1_500.0, host_busy=0.75)
+    assert cpu.usage(before, after, 0) is None
+    assert cpu.usage(None, after, 2_000) is None
+    assert cpu.usage(after, after, 2_000) is None  # no time passed
+    assert cpu.usage(before, cpu.Reading(900, 6_500, 12_000), 2_000) is None  # a worker died mid-run
+
+
+def test_the_cpu_section_gives_each_runs_cost_per_request_against_the_baseline():
+    from bench.cpu import Usage
+
+    def run(base_us: float, create_us: float) -> list:
+        return [(Result("baseline (bare endpoint), median of 3 runs (1-2 req/s)", 16,
+                        cpu_usage=Usage(base_us, 0.97)), {}),
+                (Result("POST create: Incoplax", 8, cpu_usage=Usage(create_us, 0.76)), {}),
+                (Result("mixed", 8), {})]
+
+    lines = report.cpu_section([run(250.0, 1_000.0), run(300.0, 1_350.0)]).splitlines()
+    assert lines[:5] == [
+        "| scenario | run 1 | run 2 |",
+        "|---|---:|---:|",
+        "| baseline (bare endpoint) | 250 us (x1.0), host 97% | 300 us (x1.0), host 97% |",
+        "| POST create: Incoplax | 1,000 us (x4.0), host 76% | 1,350 us (x4.5), host 76% |",
+        "| mixed | n/a | n/a |"]
+    assert report.cpu_section([[(Result("baseline", 16), {})]]) == "Not measured (no /proc on this system)."
