@@ -10,6 +10,7 @@ On a system without /proc the readings are None and the report says so.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ class Usage:
     host_busy: float  # 0..1 of all the host's CPUs
 
 
-def read(pids: list[int], proc: Path = Path("/proc")) -> Reading | None:
+def read(pids: Sequence[int], proc: Path = Path("/proc")) -> Reading | None:
     """The counters now for the processes `pids` (a process that has gone counts 0); None without /proc."""
     try:
         fields = (proc / "stat").read_text().splitlines()[0].split()[1:9]

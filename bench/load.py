@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def load_tool(forced: str | None = None) -> str:
 
 
 def run(name: str, requests_file: Path, base_url: str, token: str, *, concurrency: int, duration: float,
-        order: str = "random", check: bool = False, tool: str = "wrk", server_pids: list[int] = ()) -> Result:
+        order: str = "random", check: bool = False, tool: str = "wrk", server_pids: Sequence[int] = ()) -> Result:
     """Run one scenario for `duration` seconds at `concurrency` open connections (`server_pids`: count their CPU)."""
     env = dict(os.environ, BENCH_REQUESTS=str(requests_file), BENCH_TOKEN=token, BENCH_ORDER=order,
                BENCH_CHECK="1" if check else "0")
@@ -60,10 +61,10 @@ def run(name: str, requests_file: Path, base_url: str, token: str, *, concurrenc
         command = [sys.executable, "-m", "bench.pyload", "--requests", str(requests_file), "--url", base_url,
                    "--token", token, "--concurrency", str(concurrency), "--duration", str(duration),
                    "--order", order]
-    before = cpu.read(list(server_pids)) if server_pids else None
+    before = cpu.read(server_pids) if server_pids else None
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=duration + 120)
-    after = cpu.read(list(server_pids)) if server_pids else None
+    after = cpu.read(server_pids) if server_pids else None
     line = next((l for l in done.stdout.splitlines() if l.startswith("BENCH_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"{tool} failed for {name} ({done.returncode}): {done.stdout[-1500:]} {done.stderr[-1500:]}")
