@@ -5,6 +5,7 @@ import datetime
 import platform
 from pathlib import Path
 
+from .cpu import Usage
 from .load import Result
 from .plans import PlanReport
 
@@ -114,6 +115,7 @@ def cpu_section(runs: list[list[tuple[Result, dict]]]) -> str:
     bases = [rows[0][0].cpu_usage for rows in runs]  # the first row of a run is its baseline (cli._with_ratios)
     for rows in zip(*runs):  # every run has the same scenarios in the same order
         cells = [_cpu_cell(result.cpu_usage, base) for (result, _), base in zip(rows, bases)]
+        # The baseline's name carries run 1's median range (cli._with_ratios): one label for all runs.
         out.append(f"| {rows[0][0].name.split(', median of')[0]} | " + " | ".join(cells) + " |")
     return "\n".join(out) + (
         "\n\nEach cell: the server's CPU time (user + system, all its processes) per request, the same as a "
@@ -122,7 +124,7 @@ def cpu_section(runs: list[list[tuple[Result, dict]]]) -> str:
         "something other than the CPU: for creates, the writer lock and the disk's sync (docs/benchmarks.md).")
 
 
-def _cpu_cell(usage, base) -> str:
+def _cpu_cell(usage: Usage | None, base: Usage | None) -> str:
     if usage is None:
         return "n/a"
     times = (f" (x{usage.server_us_per_request / base.server_us_per_request:.1f})"
