@@ -47,8 +47,11 @@ class AccountList(BaseModel):
 class AccountListOrganization(BaseModel):
     """An account list has a designation account in an organization."""
 
-    account_list = ForeignKeyField(AccountList, on_delete="CASCADE", column_name="account_list_autokey")
-    organization = ForeignKeyField(Organization, on_delete="CASCADE", column_name="organization_autokey")
+    # No index of their own: the composite indexes below lead with each (migration 0750).
+    account_list = ForeignKeyField(AccountList, on_delete="CASCADE", column_name="account_list_autokey",
+                                   index=False)
+    organization = ForeignKeyField(Organization, on_delete="CASCADE", column_name="organization_autokey",
+                                   index=False)
 
     class Meta:
         table_name = "mpdx_account_list_organization"

@@ -13,7 +13,8 @@ class NiagaraRelation(BaseModel):
     pk = AutoField()  # keyset order of relation pages
     relation_id = CharField(max_length=255, unique=True)  # opaque public id
     # Both ends cascade, so deleting either contact removes the edge.
-    contact = ForeignKeyField(Contact, backref="+", on_delete="CASCADE", column_name="contact_autokey")
+    contact = ForeignKeyField(Contact, backref="+", on_delete="CASCADE", column_name="contact_autokey",
+                              index=False)  # the unique index below leads with it (migration 0750)
     relation = TextField()
     entity_type = TextField()
     entity_id = TextField()

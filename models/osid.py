@@ -70,8 +70,9 @@ class OsidContact(_OsidObject):
 class OsidBookEdge(BaseModel):
     """A parent -> child edge of the address book hierarchy (a DAG)."""
 
-    parent = ForeignKeyField(OsidAddressBook, column_name="parent_pk", on_delete="CASCADE")
-    child = ForeignKeyField(OsidAddressBook, column_name="child_pk", on_delete="CASCADE")
+    # No index of their own: the composite indexes below lead with each (migration 0750).
+    parent = ForeignKeyField(OsidAddressBook, column_name="parent_pk", on_delete="CASCADE", index=False)
+    child = ForeignKeyField(OsidAddressBook, column_name="child_pk", on_delete="CASCADE", index=False)
 
     class Meta:
         table_name = "osid_book_edge"
@@ -81,8 +82,8 @@ class OsidBookEdge(BaseModel):
 class OsidBookContact(BaseModel):
     """A contact's membership in an address book."""
 
-    book = ForeignKeyField(OsidAddressBook, column_name="book_pk", on_delete="CASCADE")
-    contact = ForeignKeyField(OsidContact, column_name="contact_pk", on_delete="CASCADE")
+    book = ForeignKeyField(OsidAddressBook, column_name="book_pk", on_delete="CASCADE", index=False)
+    contact = ForeignKeyField(OsidContact, column_name="contact_pk", on_delete="CASCADE", index=False)
 
     class Meta:
         table_name = "osid_book_contact"
@@ -92,8 +93,8 @@ class OsidBookContact(BaseModel):
 class OsidBookAddress(BaseModel):
     """An address's membership in an address book."""
 
-    book = ForeignKeyField(OsidAddressBook, column_name="book_pk", on_delete="CASCADE")
-    address = ForeignKeyField(OsidAddress, column_name="address_pk", on_delete="CASCADE")
+    book = ForeignKeyField(OsidAddressBook, column_name="book_pk", on_delete="CASCADE", index=False)
+    address = ForeignKeyField(OsidAddress, column_name="address_pk", on_delete="CASCADE", index=False)
 
     class Meta:
         table_name = "osid_book_address"

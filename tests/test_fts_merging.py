@@ -42,6 +42,6 @@ def test_a_store_migrated_before_keeps_its_text_indexes_and_gets_the_new_setting
     db = open_database(f"sqlite:///{tmp_path}/old.db")
     Runner(db, MIGRATIONS_DIR).up(target="0730_contact_trigram")
     assert {table: _merging(db, table) for table in TABLES} == {table: (16, None) for table in TABLES}
-    assert migrate(db) == ["0740_fts_crisismerge"]
+    assert migrate(db)[0] == "0740_fts_crisismerge"  # later migrations follow it
     assert {table: _merging(db, table) for table in TABLES} == {table: (16, 64) for table in TABLES}
     db.close()
