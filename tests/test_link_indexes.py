@@ -8,7 +8,8 @@ import pytest
 
 from models.connect import database, is_postgres
 
-DROPPED = importlib.import_module("models.migrations.0750_drop_redundant_link_indexes").REDUNDANT
+MIGRATION = importlib.import_module("models.migrations.0750_drop_redundant_link_indexes")
+DROPPED = MIGRATION.REDUNDANT
 
 # table -> the indexes it keeps (the primary key's aside)
 KEPT = {
@@ -80,7 +81,7 @@ def test_the_migration_drops_the_doubles_of_an_existing_store_and_down_makes_the
                       for table in KEPT}
     assert migrate(db)[0] == "0750_drop_redundant_link_indexes"
     assert {table: _indexes(db, table) for table in KEPT} == KEPT
-    importlib.import_module("models.migrations.0750_drop_redundant_link_indexes").down(None, db)
+    MIGRATION.down(None, db)
     assert {table: _indexes(db, table) for table in KEPT} == before
     db.close()
 
