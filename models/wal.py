@@ -17,8 +17,9 @@ readers and writers overlapping without a pause that moment never came (the WAL 
 bytes the checkpointer copies once more without holding anyone, then takes the writer
 lock (writers of every process wait), copies the little that is left and truncates the
 file (TRUNCATE, which waits for the readers still reading old frames, at most
-CHECKPOINT_WAIT_SECONDS), then lets the writers go. The WAL
-therefore stays within about `wal_limit` plus what is written in one tick. A truncation
+CHECKPOINT_WAIT_SECONDS), then lets the writers go. A write that leaves the WAL past
+`wal_limit` wakes the checkpointer at once (`wal_watch`) instead of at its next tick, so
+the WAL stays within about `wal_limit` plus what is written while a round copies it. A truncation
 that could not finish (a reader held its snapshot: an export streams from one) is tried
 again after a pause that doubles up to RETRY_MAX_SECONDS, so a long reader costs the
 writers a 2 s wait now and then rather than most of their time; SQLite cannot reuse the
@@ -34,11 +35,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from . import wal_watch
 from .connect import DEFAULT_SQLITE, SqliteSettings, database, is_sqlite, sqlite_file
 from .writer import holding_writers
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 0.5
+# Rounds woken early by a write past the limit (wal_watch) still come at least this far apart:
+# a truncation that met the other worker's checkpoint would otherwise be retried at once,
+# taking the writer lock again and again while that checkpoint runs.
+MIN_GAP_SECONDS = 0.05
 # How long a truncating checkpoint waits for readers of old frames (writers wait meanwhile).
 CHECKPOINT_WAIT_SECONDS = 2.0
 RETRY_MAX_SECONDS = 60.0
@@ -133,10 +139,20 @@ def checkpoint(wal_limit: int, backoff: _Backoff | None = None) -> bool:
 
 
 def _checkpoint_forever(interval: float, tasks: tuple[Callable[[], object], ...] = (),
-                        wal_limit: int = DEFAULT_SQLITE.journal_size_limit) -> None:
+                        wal_limit: int = DEFAULT_SQLITE.journal_size_limit,
+                        stop: threading.Event | None = None) -> None:
+    # `stop` (tests) ends the loop when it next wakes; the server's thread runs until exit.
     backoff = _Backoff()
+    gap = min(MIN_GAP_SECONDS, interval)
+    wal_watch.watch(wal_limit)
     while True:
-        time.sleep(interval)
+        time.sleep(gap)
+        if backoff.allowed():  # this round may truncate: a write past the limit wakes it early
+            wal_watch.wait(interval - gap)
+        else:  # readers defeated the last truncation: passive rounds only, at the usual pace
+            time.sleep(interval - gap)
+        if stop is not None and stop.is_set():
+            return
         for task in tasks:
             try:
                 task()

@@ -20,7 +20,7 @@ from typing import Iterator
 import peewee
 from peewee import OperationalError
 
-from . import health
+from . import health, wal_watch
 from .connect import database, is_sqlite, sqlite_file, syncs_after_release
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,9 @@ def _serialised_writer() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+    # Outside both locks: a write that left the WAL past its limit wakes the checkpointer now
+    # rather than at its next tick (models/wal_watch.py).
+    wal_watch.after_write(sqlite_file(database.obj))
 
 
 @contextmanager
