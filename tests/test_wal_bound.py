@@ -139,6 +139,7 @@ def test_the_checkpointer_truncates_the_wal_as_soon_as_a_write_passes_the_limit(
     path = str(tmp_path / "c.db")
     db = open_database(f"sqlite:///{path}", wal.deferred_checkpoints(DEFAULT_SQLITE))
     db.execute_sql("CREATE TABLE t (v TEXT)")
+    watched.wait(0)  # no wake left over from before
     stop = threading.Event()
     checkpointer = threading.Thread(target=wal._checkpoint_forever, args=(60.0, (), 100_000, stop), daemon=True)
     checkpointer.start()
