@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 
 from . import wal_watch
-from .connect import DEFAULT_SQLITE, SqliteSettings, database, is_sqlite, sqlite_file
+from .connect import DEFAULT_SQLITE, SqliteSettings, database, is_sqlite
+from .wal_watch import wal_size
 from .writer import holding_writers
 
 log = logging.getLogger(__name__)
@@ -86,15 +86,6 @@ def start_checkpointer(interval: float = INTERVAL_SECONDS,
                               name="wal-checkpointer", daemon=True)
     thread.start()
     return thread
-
-
-def wal_size() -> int:
-    """Bytes in the current database's WAL file (0 when there is none)."""
-    path = sqlite_file()
-    try:
-        return os.path.getsize(f"{path}-wal") if path is not None else 0
-    except OSError:
-        return 0
 
 
 def checkpoint(wal_limit: int, backoff: _Backoff | None = None) -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import threading
 
+from .connect import sqlite_file
+
 _wake = threading.Event()
 # The limit in bytes, or None while no checkpointer runs in this process (tests, the CLI's
 # other commands): then a write does not even look at the WAL.
@@ -25,15 +27,18 @@ def watch(limit: int | None) -> None:
     _limit = limit
 
 
-def after_write(database_path: str) -> None:
-    """Wake the checkpointer if `database_path`'s WAL is past the limit (one stat, ~2 us)."""
-    if _limit is None:
-        return
+def wal_size() -> int:
+    """Bytes in the current database's WAL file (0 when there is none)."""
+    path = sqlite_file()
     try:
-        size = os.stat(f"{database_path}-wal").st_size
-    except OSError:  # no WAL (yet): nothing to checkpoint
-        return
-    if size > _limit:
+        return os.path.getsize(f"{path}-wal") if path is not None else 0
+    except OSError:
+        return 0
+
+
+def after_write() -> None:
+    """Wake the checkpointer if the WAL is past the limit (one stat, ~2 us, when one runs)."""
+    if _limit is not None and wal_size() > _limit:
         wake()
 
 

@@ -64,7 +64,7 @@ def _serialised_writer() -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     # Outside both locks: a write that left the WAL past its limit wakes the checkpointer now
     # rather than at its next tick (models/wal_watch.py).
-    wal_watch.after_write(sqlite_file(database.obj))
+    wal_watch.after_write()
 
 
 @contextmanager
