@@ -105,8 +105,11 @@ def referenced(kind: str, id_text: str, authority: str, param: str) -> dict:
 
 def default_book_pk() -> int:
     """The pk of the default address book."""
+    # `is_default = 1`, not `WHERE is_default`: only an equality seeks the index; a bare
+    # column walks it past every other book's entry.
     rows = fetch_dicts("osid.book.default", OsidAddressBook,
-                       lambda: OsidAddressBook.select(OsidAddressBook.pk).where(OsidAddressBook.is_default))
+                       lambda flag: OsidAddressBook.select(OsidAddressBook.pk)
+                       .where(OsidAddressBook.is_default == flag), True)
     return rows[0]["pk"] if rows else None
 
 

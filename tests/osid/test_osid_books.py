@@ -321,3 +321,37 @@ def test_deleting_a_book_holding_an_address_others_need_is_409(osid):
                                  "other address books reference; move or delete them first"}
     assert osid.ids(path(book, "addresses")) == [address["id"]]
     assert osid.ok(osid.get("/contacts/" + enc(contact["id"])))["addressId"] == address["id"]
+
+
+def test_a_create_without_a_book_finds_the_default_book_by_its_index(app, osid, monkeypatch):
+    """The default book is sought in the index on `is_default`, not found by walking every book's entry."""
+    from models.connect import database, is_postgres
+    from models.plans import query_plan
+    from models.osid import OsidAddressBook
+
+    for n in range(3):
+        osid.book(displayName=f"Book {n}")
+    db = database.obj
+    original, statements = db.execute_sql, []
+
+    def capture(sql, params=None, *args, **kwargs):
+        statements.append((sql, tuple(params or ())))
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db, "execute_sql", capture)
+    address = osid.address()
+    monkeypatch.undo()
+    assert osid.ok(osid.get(path(DEFAULT_BOOK, "addresses"))) == [address]
+    reads = [(sql, params) for sql, params in statements
+             if sql.lstrip().upper().startswith("SELECT") and '"osid_address_book"' in sql]
+    assert reads, statements
+    with app.app_context():
+        plans = {sql: query_plan(OsidAddressBook.raw(sql, *params)) for sql, params in reads}
+    for sql, plan in plans.items():
+        if is_postgres(db):
+            # PostgreSQL seeks a boolean column's index either way; no sequential scan.
+            assert "Index Cond: (is_default = true)" in "\n".join(plan), (sql, plan)
+            assert not [line for line in plan if "Seq Scan" in line], (sql, plan)
+        else:
+            walks = [line for line in plan if line.startswith("SCAN") and line != "SCAN CONSTANT ROW"]
+            assert walks == [], (sql, plan)
