@@ -269,3 +269,17 @@ def test_the_cpu_section_gives_each_runs_cost_per_request_against_the_baseline()
         "| POST create: Incoplax | 1,000 us (x4.0), host 76% | 1,350 us (x4.5), host 76% |",
         "| mixed | n/a | n/a |"]
     assert report.cpu_section([[(Result("baseline", 16), {})]]) == "Not measured (no /proc on this system)."
+
+
+@pytest.mark.parametrize(("line", "is_walk"), [
+    ("SCAN contact USING COVERING INDEX contact_created", True),
+    ("SCAN t1 USING INDEX contact_family_name_given_name", True),
+    ("SCAN t1 USING COVERING INDEX osidaddressbook_is_default", False),
+    ("SCAN t2 USING INDEX contactemail_contact_autokey_position", False),
+    ("SEARCH t1 USING INDEX contact_id (id=?)", False),
+    ("SCAN contact", False),
+])
+def test_an_index_walk_is_reported_on_contact_only_when_the_index_is_contacts(line, is_walk):
+    from bench.plans import contact_index_walks
+
+    assert contact_index_walks(["SCAN CONSTANT ROW", line]) == ([line] if is_walk else [])
