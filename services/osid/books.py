@@ -24,7 +24,7 @@ DEFAULT_BOOK_NAME = "Default Address Book"
 
 def ensure_default_book(authority: str) -> None:
     """Create the default address book unless it exists (idempotent, race-safe)."""
-    if OsidAddressBook.select().where(OsidAddressBook.is_default == True).exists():  # noqa: E712 (= 1 seeks the index)
+    if objects.default_book_pk() is not None:
         return
 
     def _create():

@@ -103,8 +103,8 @@ def referenced(kind: str, id_text: str, authority: str, param: str) -> dict:
     return row
 
 
-def default_book_pk() -> int:
-    """The pk of the default address book."""
+def default_book_pk() -> int | None:
+    """The pk of the default address book (None before it is made)."""
     # `is_default = 1`, not `WHERE is_default`: only an equality seeks the index; a bare
     # column walks it past every other book's entry.
     rows = fetch_dicts("osid.book.default", OsidAddressBook,
