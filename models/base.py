@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import orjson
 
 from peewee import Model, TextField, TimestampField
 
-from .connect import database
+from .connect import database, is_sqlite
 
 
 def utcnow() -> datetime.datetime:
@@ -37,13 +38,29 @@ class UTCTimestampField(TimestampField):
         return super().python_value(value)
 
 
+# `\u0000` not itself escaped (`\\u0000` is a backslash, then "u0000").
+_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def storable_json_text(text: str) -> str:
+    """JSON text as the database can keep it: on PostgreSQL a NUL character (\\u0000) is refused.
+
+    PostgreSQL refuses NUL in text, and its jsonb (which FOLIO's queries cast `extra` to)
+    refuses the escape: one such card stored would fail those queries for every card.
+    SQLite stores and queries it, as it stores NUL in any text column.
+    """
+    if "\\u0000" in text and not is_sqlite() and _ESCAPED_NUL.search(text):
+        raise ValueError("PostgreSQL JSON cannot contain NUL (\\u0000) characters")
+    return text
+
+
 class JSONTextField(TextField):
     """JSON kept as text: identical on SQLite and PostgreSQL, parsed on read."""
 
     def db_value(self, value):
         if value is None:
             return None
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+        return storable_json_text(json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True))
 
     def python_value(self, value):
         if value is None or value == "":

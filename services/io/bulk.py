@@ -35,7 +35,7 @@ from models import (
     primary_position,
     utcnow,
 )
-from models.base import JSONTextField, UTCTimestampField
+from models.base import JSONTextField, UTCTimestampField, storable_json_text
 from models.connect import database, is_postgres, is_sqlite
 from models.statements import insert_values
 from models.writer import run_write
@@ -45,7 +45,7 @@ from ..contacts import SCALAR_FIELDS
 from ..folio import name_index  # fed the rows `prepare` made instead of running its indexer
 from ..names import reconcile_names
 from .bulk_load import BulkLoad
-from .report import ImportReport
+from .report import ImportReport, RecordError
 
 DEFAULT_BATCH = 2000
 # What to do with a card whose id is stored already: leave the stored one, replace it, or
@@ -103,12 +103,16 @@ def _json_text(value):
     """JSONTextField.db_value, by orjson when the text is the same (floats are left to json)."""
     if value is None:
         return None
+    text = None
     if _plain(value):
         try:
-            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+            text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
         except TypeError:  # e.g. an int beyond 64 bits, a non-string key (JSONEncodeError is a TypeError)
             pass
-    return _JSON_FIELD.db_value(value)
+    try:
+        return _JSON_FIELD.db_value(value) if text is None else storable_json_text(text)
+    except ValueError as exc:  # a NUL on PostgreSQL: this card is reported, the import goes on
+        raise RecordError(str(exc)) from None
 
 
 def _converters(model, columns: tuple[str, ...]) -> tuple:
@@ -227,7 +231,11 @@ class BulkWriter:
         """Queue a card (canonical fields, child lists, `groups` as group autokeys)."""
         if self.on_duplicate == "update":
             kept = {key: card[key] for key in (*SCALAR_FIELDS, *CHILD_MODELS, "groups") if key in card}
-        prepared = prepare(card, self.user, now_microseconds())
+        try:
+            prepared = prepare(card, self.user, now_microseconds())
+        except RecordError as exc:
+            self.report.fail(position, str(exc))
+            return
         if self.on_duplicate == "update":
             self._update_cards[prepared[PREP_ID]] = kept
         self.add_prepared(prepared, position)

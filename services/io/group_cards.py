@@ -54,7 +54,13 @@ def store_group_cards(cards: list[GroupCard], report: ImportReport) -> int:
     """Find or create each card's group and add its members found in the store; returns how many groups."""
     from .vcard import id_for_uid  # a late import: vcard imports this module
 
+    stored = 0
     for card in cards:
+        if any("\x00" in text for text in (card.name, card.uid, *card.members)):
+            # As a contact's (services/io/vcard.py): PostgreSQL cannot store it, and no engine does.
+            report.fail(card.position, "NUL characters (U+0000) are not allowed in a group")
+            continue
+        stored += 1
         group = _find_or_create(card, id_for_uid(card.uid) if card.uid else None)
         wanted = {id_for_uid(uid): uid for uid in card.members}
         found = dict(Contact.select(Contact.id, Contact.autokey).where(Contact.id.in_(list(wanted))).tuples()) \
@@ -68,7 +74,7 @@ def store_group_cards(cards: list[GroupCard], report: ImportReport) -> int:
         members = list(dict.fromkeys([*current, *found.values()]))
         if members != current:
             group_service.update_group(group["id"], {}, members=members)
-    return len(cards)
+    return stored
 
 
 def _find_or_create(card: GroupCard, group_id: str | None) -> dict:

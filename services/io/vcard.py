@@ -9,7 +9,7 @@ API (also used by the CardDAV door):
   `groups` (autokeys) when a `GroupResolver` is given, else `group_names` (CATEGORIES).
   A property that cannot be read is dropped with a warning (`line N: PROP: reason`); the
   card survives. RecordError only when there is no card at all (no name of any kind,
-  KIND:group, no BEGIN:VCARD); a whole-file import turns group cards into groups
+  KIND:group, no BEGIN:VCARD) or it holds a NUL character; a whole-file import turns group cards into groups
   (`import_cards`, services.io.group_cards).
 - `card_to_vcard(card, version="4.0") -> str` (also "3.0" and "2.1"): CRLF lines folded
   at 75 octets.
@@ -64,6 +64,10 @@ UID_NAMESPACE = uuid.UUID("6b1f8f6e-3c1e-5d7a-9a57-0c2f3e8d4b21")
 VERSIONS = ("2.1", "3.0", "4.0")
 # Mapped properties written without their value in extra (the value is the canonical column).
 _VALUE_NOT_KEPT = {"PHOTO"}
+# RFC 6350 allows no control character but HTAB in a value, PostgreSQL cannot store NUL in
+# text (nor jsonb a \u0000), and the JSON doors refuse it (blueprints/http.py): a card with
+# one, written or decoded (quoted-printable =00), is refused on every database.
+NUL_REFUSED = "NUL characters (U+0000) are not allowed in a contact"
 # Mapped kinds that several properties make together (all placeholders share one fingerprint).
 _JOINED = {"NOTE", "CATEGORIES"}
 # Kinds a fresh line of which goes to the top when the original card had none.
@@ -189,6 +193,10 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
             kind = entry
     if kind == "group":
         raise RecordError("a KIND:group card is a group, not a contact")
+    # Checked before a category becomes a group: nothing is written for a refused card. The
+    # lines as read (kept verbatim in `entries`), then what decoding made of them (=00).
+    if _lines_hold_nul(props) or _holds_nul((card, vcard_extra, notes, categories)):
+        raise RecordError(NUL_REFUSED)
     if notes:
         card["notes"] = "\n".join(notes)
     for kind_name in ("emails", "phones", "urls", "addresses"):
@@ -207,6 +215,22 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
                                                         categories))
     card["extra"] = {"vcard": vcard_extra}
     return card
+
+
+def _lines_hold_nul(props: list[vl.Prop]) -> bool:
+    return any("\x00" in prop.text for prop in props) or any(
+        "\x00" in line for prop in props for line in prop.nested)
+
+
+def _holds_nul(value) -> bool:
+    """Whether a NUL character is in any string of `value` (dicts, lists and tuples walked)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _verbatim(prop: vl.Prop) -> str:

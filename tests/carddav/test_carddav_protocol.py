@@ -271,6 +271,29 @@ def test_bad_vcards_are_refused_with_a_precondition(dav, body, content_type, sta
     assert dav("GET", BOOK + "bad.vcf").status_code == 404
 
 
+NUL_REFUSED = ('<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+               "<C:valid-address-data/><D:responsedescription>The vCard cannot be stored: NUL characters (U+0000) "
+               "are not allowed in a contact</D:responsedescription></D:error>\n")
+
+
+@pytest.mark.parametrize("version, line", [
+    ("3.0", "TITLE:Count\x00ess"),                               # a mapped value, as sent
+    ("2.1", "NOTE;ENCODING=QUOTED-PRINTABLE:two=00lines"),       # decoded from quoted-printable
+    ("3.0", "X-PHONETIC-LAST-NAME:love\x00lace"),                # kept verbatim
+    ("3.0", "CATEGORIES:Fri\x00ends"),                           # a category: no group is made for it
+    ("4.0", "UID:ada\x00"),
+])
+def test_a_vcard_holding_a_nul_character_is_refused_on_every_database(dav, version, line):
+    from models import ContactGroup
+
+    groups = ContactGroup.select().count()
+    body = f"BEGIN:VCARD\r\nVERSION:{version}\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n{line}\r\nEND:VCARD\r\n"
+    r = dav("PUT", BOOK + "nul.vcf", body.encode(), {"Content-Type": "text/vcard; charset=utf-8"})
+    assert (r.status_code, r.get_data(as_text=True)) == (400, NUL_REFUSED)
+    assert dav("GET", BOOK + "nul.vcf").status_code == 404
+    assert ContactGroup.select().count() == groups
+
+
 def test_a_locked_card_answers_423(dav, app):
     put_card(dav, "a.vcf", "a")
     from services.carddav import resources

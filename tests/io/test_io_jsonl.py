@@ -244,3 +244,34 @@ def groups_of_all() -> list[dict]:
     from models import ContactGroup
 
     return list(ContactGroup.select().dicts())
+
+
+def test_a_nul_in_a_cards_json_is_kept_on_sqlite_refused_on_postgresql_and_folio_still_answers(
+        app, database_url, tmp_path):
+    from app import create_app
+    from config import Config
+    from models.connect import is_sqlite
+
+    lines = [
+        {"type": "meta", "format": "contacts-jsonl", "version": 1},
+        {"type": "contact", "id": "21111111-1111-4111-8111-111111111111", "display_name": "Nul In Extra",
+         "extra": {"vcard": {"version": "3.0", "props": ["X-FOO:a\u0000b"]}}},
+        # a backslash, then "u0000": no NUL, stored on every database
+        {"type": "contact", "id": "21111111-1111-4111-8111-111111111112", "display_name": "Backslash U",
+         "extra": {"niagara": {"note": "a\\u0000b"}}},
+    ]
+    path = tmp_path / "nul.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    cards = {c["display_name"]: c for c in all_cards()}
+    if is_sqlite():  # SQLite stores a NUL in any text, and its JSON functions read the escape
+        assert summary(result) == "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+        assert cards["Nul In Extra"]["extra"] == {"vcard": {"version": "3.0", "props": ["X-FOO:a\x00b"]}}
+    else:  # PostgreSQL's jsonb refuses it: one such card would fail FOLIO's queries for every card
+        assert summary(result) == "imported 1, updated 0, skipped 0, failed 1, warnings 0"
+        assert f"{path}: line 2: PostgreSQL JSON cannot contain NUL (\\u0000) characters" in result.stderr
+        assert "Nul In Extra" not in cards
+    assert cards["Backslash U"]["extra"] == {"niagara": {"note": "a\\u0000b"}}
+    served = create_app(Config(database_url=database_url, auth=False)).test_client()  # as `contacts serve` would
+    r = served.get("/organizations-storage/contacts?query=categories%3Dx", headers={"X-Okapi-Tenant": "diku"})
+    assert (r.status_code, r.json["totalRecords"]) == (200, 0)

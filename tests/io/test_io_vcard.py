@@ -171,3 +171,25 @@ def test_card_with_nothing_to_name_it_fails(app, database_url, tmp_path):
     result = run("import", str(path), "--database-url", database_url)
     assert summary(result) == "imported 0, updated 0, skipped 0, failed 1, warnings 0"
     assert f"{path}: card 1 (line 1): card has no name: no FN, N, ORG, nickname or email" in result.stderr
+
+
+def test_cards_holding_a_nul_character_fail_on_every_database_and_the_rest_is_imported(app, database_url, tmp_path):
+    from models import ContactGroup
+
+    groups = ContactGroup.select().count()
+    path = tmp_path / "nul.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:nul-raw\r\nFN:Ann\x00 Smith\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nUID:nul-qp\r\nFN:Bob Jones\r\nNOTE;ENCODING=QUOTED-PRINTABLE:a=00b\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:nul-x\r\nFN:Cleo Ray\r\nX-FOO:a\x00b\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:nul-cat\r\nFN:Dora Lee\r\nCATEGORIES:Fr\x00iends\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:4.0\r\nUID:grp-nul\r\nFN:Te\x00am\r\nKIND:group\r\nMEMBER:urn:uuid:ok-1\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ok-1\r\nFN:Eve Okafor\r\nEND:VCARD\r\n")
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 5, warnings 0"
+    for number, line in [(1, 1), (2, 6), (3, 12), (4, 18)]:
+        assert f"{path}: card {number} (line {line}): NUL characters (U+0000) are not allowed in a contact" \
+            in result.stderr
+    assert f"{path}: card 5 (line 24): NUL characters (U+0000) are not allowed in a group" in result.stderr
+    assert [c["display_name"] for c in all_cards()] == ["Eve Okafor"]
+    assert ContactGroup.select().count() == groups  # neither the category nor the group card made one
