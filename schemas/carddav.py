@@ -13,6 +13,7 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from services.carddav import vcards
 from services.carddav.query import PropFilter, TextMatch
 from services.errors import Invalid
 
@@ -133,6 +134,8 @@ def parse_xml(body: bytes) -> Element | None:
         raise Invalid(f"XML with entities or DTDs is refused: {type(exc).__name__}") from None
     except SafeET.ParseError as exc:
         raise Invalid(f"The request body is not well-formed XML: {exc}") from None
+    except (LookupError, ValueError) as exc:  # an encoding Python does not know, or expat cannot read (UTF-32)
+        raise Invalid(f"The request body's XML declaration names an encoding that cannot be read: {exc}") from None
 
 
 def _props(parent: Element | None) -> PropRequest:
@@ -146,7 +149,10 @@ def _props(parent: Element | None) -> PropRequest:
     request = PropRequest("prop", [child.tag for child in prop if isinstance(child.tag, str)])
     data = prop.find(ADDRESS_DATA)
     if data is not None:
-        request.address_data_version = data.get("version")
+        # A version the door does not serve is ignored, as in a GET's Accept: each card comes in
+        # the version it was stored from (SabreDAV falls back the same way).
+        version = (data.get("version") or "").strip()
+        request.address_data_version = version if version in vcards.VERSIONS else None
     return request
 
 

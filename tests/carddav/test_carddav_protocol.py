@@ -320,6 +320,25 @@ def test_put_keeps_what_other_doors_own(dav, client, auth):
 
 # ---------------------------------------------------------------- reports
 
+@pytest.mark.parametrize("asked, served", [
+    ('version="4.0"', "4.0"), ('version=" 4.0 "', "4.0"), ('version="3.0"', "3.0"),
+    # not served by this door: the card's own version (3.0 here), as a GET's Accept would get
+    ('version="5.0"', "3.0"), ('version="2.1"', "3.0"), ('version="x"', "3.0"), ("", "3.0"),
+])
+def test_multiget_address_data_in_the_version_asked_for_when_served(dav, asked, served):
+    put_card(dav, "a.vcf", "a")
+    body = ('<?xml version="1.0"?><C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+            f'<D:prop><C:address-data content-type="text/vcard" {asked}/></D:prop>'
+            f"<D:href>{BOOK}a.vcf</D:href></C:addressbook-multiget>")
+    r = dav("REPORT", BOOK, body, {"Depth": "1"})
+    vcard = dav("GET", BOOK + "a.vcf", headers={"Accept": f"text/vcard; version={served}"}).get_data(as_text=True)
+    assert f"\r\nVERSION:{served}\r\n" in vcard
+    escaped = vcard.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert (r.status_code, r.get_data(as_text=True)) == (207, (
+        f"{HEAD}<D:response><D:href>{BOOK}a.vcf</D:href><D:propstat><D:prop>"
+        f"<C:address-data>{escaped}</C:address-data></D:prop>{OK}</D:propstat></D:response>{TAIL}"))
+
+
 def test_multiget_returns_address_data_and_404_for_unknown_hrefs(dav):
     put_card(dav, "a.vcf", "a")
     body = ('<?xml version="1.0"?><C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
@@ -384,14 +403,23 @@ def test_unsupported_filters_and_reports_are_403_with_their_precondition(dav):
     assert "<D:supported-report/>" in r.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("body", [
-    "<not-closed>",
-    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><D:propfind xmlns:D="DAV:">&a;</D:propfind>',
+@pytest.mark.parametrize("body, description", [
+    ("<not-closed>", "The request body is not well-formed XML: no element found: line 1, column 12"),
+    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><D:propfind xmlns:D="DAV:">&a;</D:propfind>',
+     "XML with entities or DTDs is refused: EntitiesForbidden"),
+    ('<?xml version="1.0" encoding="ebcdic"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>',
+     "The request body's XML declaration names an encoding that cannot be read: unknown encoding: ebcdic"),
+    ('<?xml version="1.0" encoding="utf-32"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>',
+     "The request body's XML declaration names an encoding that cannot be read: "
+     "multi-byte encodings are not supported"),
 ])
-def test_malformed_or_entity_xml_is_400(dav, body):
+def test_malformed_or_entity_xml_is_400(dav, body, description):
     r = dav("PROPFIND", BOOK, body, {"Depth": "0"})
     assert r.status_code == 400
     assert r.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert r.get_data(as_text=True) == (
+        '<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+        f"<D:responsedescription>{description}</D:responsedescription></D:error>\n")
 
 
 # ---------------------------------------------------------------- sync-collection
