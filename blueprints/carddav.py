@@ -417,10 +417,11 @@ class _CardView:
 
 
 def card(name: str) -> Response:
-    """GET, PUT, DELETE, PROPFIND and OPTIONS of one address object."""
+    """GET, HEAD, PUT, DELETE, PROPFIND and OPTIONS of one address object."""
     if request.method == "OPTIONS":
         return _options(CARD_METHODS)
-    return getattr(_CardView, request.method.lower())(name)
+    # HEAD is GET's answer without its body (Werkzeug drops the body, keeps Content-Length).
+    return getattr(_CardView, "get" if request.method == "HEAD" else request.method.lower())(name)
 
 
 def _card_view_scope():

@@ -211,6 +211,19 @@ def test_get_negotiates_the_vcard_version(dav):
     assert "\r\nVERSION:3.0\r\n" in v3
 
 
+def test_head_of_a_card_is_its_get_without_the_body(dav):
+    put_card(dav, "ada.vcf", "ada-1")
+    got = dav("GET", BOOK + "ada.vcf", headers={"Accept": "text/vcard; version=4.0"})
+    head = dav("HEAD", BOOK + "ada.vcf", headers={"Accept": "text/vcard; version=4.0"})
+    assert (head.status_code, head.data) == (200, b"")
+    for name in ("ETag", "Content-Type", "Content-Length", "Vary"):
+        assert head.headers[name] == got.headers[name], name
+    assert int(head.headers["Content-Length"]) == len(got.data)
+    assert dav("HEAD", BOOK + "ada.vcf", headers={"If-None-Match": got.headers["ETag"]}).status_code == 304
+    missing = dav("HEAD", BOOK + "nobody.vcf")
+    assert (missing.status_code, missing.data) == (404, b"")
+
+
 def test_a_card_from_another_door_is_served_as_vcard_3_by_default(dav, client, auth):
     created = client.post("/contacts", json={"label": "x", "name": "Grace Hopper", "email": "g@example.org",
                                              "phone": "+1 555 0100"}, headers=auth).json
