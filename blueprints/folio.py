@@ -103,6 +103,7 @@ def _param_error(name: str, value: str, rule: str) -> str:
 
 # RestRouting's media types per operation (the RAML: 2xx and error bodies, the validate trait's 422 JSON)
 PRODUCES = {"GET": (JSON, TEXT), "POST": (JSON, TEXT), "PUT": (TEXT, JSON), "DELETE": (TEXT, JSON)}
+PRODUCES["HEAD"] = PRODUCES["GET"]  # Flask answers HEAD with the GET view (the body dropped)
 _JAVA_TRIM = "".join(chr(code) for code in range(33))  # String.trim(): every char <= U+0020
 
 

@@ -284,6 +284,16 @@ def test_unknown_route_and_method(client, h):
     assert (r.status_code, r.headers["Content-Type"]) == (405, "text/plain")
 
 
+@pytest.mark.parametrize("path", ["", "/{id}", "?query=lastName%3DLovelace", "/bad500aa-aaaa-500a-aaaa-aaaaaaaaaaaa"])
+def test_head_answers_as_get_without_the_body(client, h, path):
+    created = _post(client, h, SAMPLE).json
+    url = PREFIX + path.format(id=created["id"])
+    got, head = client.get(url, headers=h), client.head(url, headers=h)
+    assert (head.status_code, head.data) == (got.status_code, b"")
+    assert (head.headers["Content-Type"], head.headers["Content-Length"]) == (
+        got.headers["Content-Type"], str(len(got.data)))
+
+
 # ---------------------------------------------------------------- cross-dialect
 
 def test_card_from_incoplax_appears_with_parsed_names_and_phones(client, h, auth):
