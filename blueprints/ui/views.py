@@ -47,9 +47,9 @@ def _see_other(endpoint: str, **values):
 def sign_in():
     """Sign in with an API token."""
     target = safe_next(request.values.get("next"))
-    if not current_app.config["CONTACTS_AUTH"] or (g.ui_user is not None and request.method == "GET"):
+    if not current_app.config["CONTACTS_AUTH"] or (g.ui_user is not None and request.method != "POST"):
         return redirect(target, 303)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (the same page without its body): never the form's action
         return _render("sign_in.html", next=target)
     token = request.form.get("token", "")
     if not token.strip():
@@ -101,7 +101,7 @@ def card(contact_id: str):
 @requires_scope("contacts:create")
 def new_card():
     """Create a card."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD show the form; only a POST (CSRF-checked) writes
         return _form(form={"emails": [], "phones": []}, errors={}, creating=True)
     values, errors = load_card_form(request.form)
     if errors:
@@ -116,7 +116,7 @@ def new_card():
 def edit_card(contact_id: str):
     """Edit a card (refused when the card changed since the form was opened, or is locked)."""
     current = get_card(contact_id)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD show the form; only a POST (CSRF-checked) writes
         return _form(form=form_from_card(current), errors={}, card=current, creating=False)
     values, errors = load_card_form(request.form)
     if errors:
@@ -139,7 +139,7 @@ def edit_card(contact_id: str):
 def delete_card(contact_id: str):
     """Delete a card after a confirmation."""
     current = get_card(contact_id)
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD show the form; only a POST (CSRF-checked) writes
         return _render("delete.html", card=current)
     try:
         version = int(request.form.get("version", ""))

@@ -310,6 +310,22 @@ def test_a_stale_delete_deletes_nothing(ui, auth):
     assert ui.get(f"{NIAGARA}/{card['id']}", headers=auth).status_code == 200
 
 
+def test_head_of_a_form_page_is_its_get_and_writes_nothing_even_with_a_form(ui, auth):
+    card = make_card(ui, auth, displayname="Ada Lovelace")
+    pages = [(f"/ui/cards/{card['id']}/delete", {"version": "1"}),
+             (f"/ui/cards/{card['id']}/edit", {"display_name": "Changed By Head", "version": "1"}),
+             ("/ui/new", {"display_name": "Made By Head"}),
+             ("/ui/sign-in", {"token": "whatever"})]
+    for path, form in pages:
+        got = ui.get(path)
+        head = ui.open(path, method="HEAD", data=form)  # HEAD skips the CSRF check: it must never act
+        assert (head.status_code, head.data) == (got.status_code, b""), path
+        assert head.headers.get("Location") == got.headers.get("Location"), path
+    stored = ui.get(f"{INCOPLAX}/{card['id']}", headers=auth)
+    assert (stored.status_code, stored.json["displayname"]) == (200, "Ada Lovelace")
+    assert ui.get(NIAGARA, headers=auth).json["total_count"] == 1
+
+
 # ---------------------------------------------------------------- escaping
 
 SCRIPT = "<script>alert(1)</script>"
