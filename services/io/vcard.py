@@ -9,8 +9,8 @@ API (also used by the CardDAV door):
   `groups` (autokeys) when a `GroupResolver` is given, else `group_names` (CATEGORIES).
   A property that cannot be read is dropped with a warning (`line N: PROP: reason`); the
   card survives. RecordError only when there is no card at all (no name of any kind,
-  KIND:group, no BEGIN:VCARD) or it holds a NUL character; a whole-file import turns group cards into groups
-  (`import_cards`, services.io.group_cards).
+  KIND:group, no BEGIN:VCARD) or it holds a NUL character; a whole-file import turns
+  group cards into groups (`import_cards`, services.io.group_cards).
 - `card_to_vcard(card, version="4.0") -> str` (also "3.0" and "2.1"): CRLF lines folded
   at 75 octets.
 

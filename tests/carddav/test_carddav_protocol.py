@@ -284,7 +284,8 @@ def test_bad_vcards_are_refused_with_a_precondition(dav, body, content_type, sta
     assert dav("GET", BOOK + "bad.vcf").status_code == 404
 
 
-NUL_REFUSED = ('<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+NUL_REFUSED = ('<?xml version="1.0" encoding="utf-8"?>\n'
+               '<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
                "<C:valid-address-data/><D:responsedescription>The vCard cannot be stored: NUL characters (U+0000) "
                "are not allowed in a contact</D:responsedescription></D:error>\n")
 

@@ -180,10 +180,12 @@ def test_cards_holding_a_nul_character_fail_on_every_database_and_the_rest_is_im
     path = tmp_path / "nul.vcf"
     path.write_bytes(
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:nul-raw\r\nFN:Ann\x00 Smith\r\nEND:VCARD\r\n"
-        b"BEGIN:VCARD\r\nVERSION:2.1\r\nUID:nul-qp\r\nFN:Bob Jones\r\nNOTE;ENCODING=QUOTED-PRINTABLE:a=00b\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nUID:nul-qp\r\nFN:Bob Jones\r\n"
+        b"NOTE;ENCODING=QUOTED-PRINTABLE:a=00b\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:nul-x\r\nFN:Cleo Ray\r\nX-FOO:a\x00b\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:nul-cat\r\nFN:Dora Lee\r\nCATEGORIES:Fr\x00iends\r\nEND:VCARD\r\n"
-        b"BEGIN:VCARD\r\nVERSION:4.0\r\nUID:grp-nul\r\nFN:Te\x00am\r\nKIND:group\r\nMEMBER:urn:uuid:ok-1\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:4.0\r\nUID:grp-nul\r\nFN:Te\x00am\r\nKIND:group\r\n"
+        b"MEMBER:urn:uuid:ok-1\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ok-1\r\nFN:Eve Okafor\r\nEND:VCARD\r\n")
     result = run("import", str(path), "--database-url", database_url)
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 5, warnings 0"
