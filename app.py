@@ -123,9 +123,16 @@ def _register_bench_baseline(app: Flask) -> None:
 
 def main() -> None:
     """The `contacts` command."""
-    from cli import cli
+    import click
 
-    cli(prog_name="contacts")
+    from cli import cli
+    from config import ConfigError
+
+    try:
+        cli(prog_name="contacts")
+    except ConfigError as exc:  # a bad CONTACTS_* setting: said as click says a bad flag, no traceback
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -11,6 +11,33 @@ def _env_bool(value: str) -> bool:
     return value.strip().lower() not in ("0", "off", "false", "no", "")
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used (the `contacts` command shows it as an error, not a traceback)."""
+
+
+# The numeric settings' smallest (and largest) usable values, checked at start-up: a port
+# out of range or no thread would otherwise fail deep in gunicorn ("Worker failed to boot").
+_BOUNDS: dict[str, tuple[float, float | None]] = {
+    "port": (1, 65535),
+    "workers": (0, None),  # 0: one per CPU core
+    "threads": (1, None),
+    "max_body_bytes": (1, None),
+    "wal_limit_bytes": (0, None),
+    "request_read_timeout": (0.001, None),
+    "ui_max_upload_bytes": (1, None),
+}
+
+_SERVE_FLAGS = ("port", "workers", "threads")  # settings `contacts serve` also takes as flags
+
+
+def _number(kind: type, raw: str, name: str):
+    try:
+        return kind(raw)
+    except ValueError:
+        noun = "an integer" if kind is int else "a number"
+        raise ConfigError(f"{name} must be {noun}, not {raw!r}") from None
+
+
 @dataclass
 class Config:
     """Everything the app and the server need to know at start-up."""
@@ -65,16 +92,22 @@ class Config:
                 if f.type in ("bool", bool):
                     values[f.name] = _env_bool(raw)
                 elif f.type in ("int", int):
-                    values[f.name] = int(raw)
+                    values[f.name] = _number(int, raw, name)
                 elif f.type in ("float", float):
-                    values[f.name] = float(raw)
+                    values[f.name] = _number(float, raw, name)
                 else:
                     values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)
         if config.sqlite_synchronous.lower() not in ("full", "normal", "extra"):
-            raise ValueError(f"CONTACTS_SQLITE_SYNCHRONOUS must be full, normal or extra, "
-                             f"not {config.sqlite_synchronous!r}")
+            raise ConfigError(f"CONTACTS_SQLITE_SYNCHRONOUS must be full, normal or extra, "
+                              f"not {config.sqlite_synchronous!r}")
+        for name, (low, high) in _BOUNDS.items():
+            value = getattr(config, name)
+            if value < low or (high is not None and value > high):
+                limits = f"between {low} and {high}" if high is not None else f"at least {low}"
+                flag = f" (or --{name})" if name in _SERVE_FLAGS else ""
+                raise ConfigError(f"{cls.ENV[name]}{flag} must be {limits}, not {value}")
         return config
 
     def sqlite_settings(self):

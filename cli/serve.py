@@ -134,10 +134,11 @@ def _gunicorn_app(config: Config):
 
 @click.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1)")
-@click.option("--port", default=None, type=int, help="Port (default 8080)")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default 8080)")
 @click.option("--database-url", default=None, help="playhouse.db_url URL")
-@click.option("--workers", default=None, type=int, help="Worker processes (default: CPU cores)")
-@click.option("--threads", default=None, type=int, help="Threads per worker (default 4)")
+@click.option("--workers", default=None, type=click.IntRange(0),
+              help="Worker processes (default, or 0: one per CPU core)")
+@click.option("--threads", default=None, type=click.IntRange(1), help="Threads per worker (default 4)")
 def serve(host, port, database_url, workers, threads) -> None:
     """Run the server with gunicorn (not the Flask development server)."""
     config = Config.from_env(host=host, port=port, database_url=database_url, workers=workers,

@@ -119,6 +119,50 @@ def test_config_from_env_and_flags():
     assert Config.from_env({}).database_url == "sqlite:///data/contacts.db"
 
 
+@pytest.mark.parametrize("environ, message", [
+    ({"CONTACTS_PORT": "abc"}, "CONTACTS_PORT must be an integer, not 'abc'"),
+    ({"CONTACTS_PORT": "0"}, "CONTACTS_PORT (or --port) must be between 1 and 65535, not 0"),
+    ({"CONTACTS_PORT": "65536"}, "CONTACTS_PORT (or --port) must be between 1 and 65535, not 65536"),
+    ({"CONTACTS_WORKERS": "-1"}, "CONTACTS_WORKERS (or --workers) must be at least 0, not -1"),
+    ({"CONTACTS_THREADS": "0"}, "CONTACTS_THREADS (or --threads) must be at least 1, not 0"),
+    ({"CONTACTS_MAX_BODY_BYTES": "0"}, "CONTACTS_MAX_BODY_BYTES must be at least 1, not 0"),
+    ({"CONTACTS_REQUEST_READ_TIMEOUT": "soon"}, "CONTACTS_REQUEST_READ_TIMEOUT must be a number, not 'soon'"),
+    ({"CONTACTS_REQUEST_READ_TIMEOUT": "0"}, "CONTACTS_REQUEST_READ_TIMEOUT must be at least 0.001, not 0.0"),
+    ({"CONTACTS_WAL_LIMIT_BYTES": "-1"}, "CONTACTS_WAL_LIMIT_BYTES must be at least 0, not -1"),
+    ({"CONTACTS_SQLITE_SYNCHRONOUS": "off"}, "CONTACTS_SQLITE_SYNCHRONOUS must be full, normal or extra, not 'off'"),
+])
+def test_a_setting_that_cannot_be_used_is_named_by_the_command_without_a_traceback(
+        monkeypatch, capsys, tmp_path, environ, message):
+    from app import main
+    from config import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        Config.from_env(environ)
+    assert str(raised.value) == message
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    # A command that returns at once when the setting is (wrongly) taken, rather than serving
+    monkeypatch.setattr("sys.argv", ["contacts", "token", "list", "--database-url", f"sqlite:///{tmp_path}/c.db"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert (exited.value.code, capsys.readouterr().err) == (2, f"Error: {message}\n")
+
+
+def test_serve_flags_out_of_range_are_refused_by_click(monkeypatch):
+    def serving(*args):
+        raise AssertionError("the flag was taken: the server was about to start")
+
+    import importlib
+
+    serve_module = importlib.import_module("cli.serve")  # `cli.serve` as an attribute is the command
+    monkeypatch.setattr(serve_module, "_check_port_free", serving)
+    for flags, shown in [(["--port", "0"], "0 is not in the range 1<=x<=65535"),
+                         (["--threads", "0"], "0 is not in the range x>=1"),
+                         (["--workers", "-1"], "-1 is not in the range x>=0")]:
+        result = CliRunner().invoke(cli, ["serve", *flags])
+        assert result.exit_code == 2 and shown in result.stderr, (flags, result.stderr)
+
+
 def test_cli_token_create_list_revoke(tmp_path):
     url = f"sqlite:///{tmp_path}/cli.db"
     runner = CliRunner()
