@@ -79,6 +79,9 @@ DEFAULT_SQLITE = SqliteSettings()
 
 # What APSW binds as it is: most parameters, settled by one look-up instead of four isinstance calls.
 _BOUND_AS_IS = frozenset((str, int, float, bytes, type(None)))
+# The integers a statement can bind: SQLite's 64-bit INTEGER (it refuses to bind a larger one;
+# PostgreSQL compares it as numeric). A value outside equals no stored integer.
+SQL_INTEGERS = range(-2**63, 2**63)
 
 
 def _adapt(value: Any) -> Any:

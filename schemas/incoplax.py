@@ -53,13 +53,17 @@ def _text():
     return fields.String(validate=validate.Length(max=4096))
 
 
+# The stored column is a 32-bit integer on PostgreSQL: the same bound on every database.
+PRIORITY_RANGE = validate.Range(min=-2**31, max=2**31 - 1)
+
+
 class ContactOptsSchema(_Strict):
     """`opts` of a contact."""
 
     title = _text()
     comment = _text()
     groups = fields.List(fields.String(validate=validate.Length(min=1, max=255)))
-    priority = fields.Integer(strict=True, allow_none=True)
+    priority = fields.Integer(strict=True, allow_none=True, validate=PRIORITY_RANGE)
 
 
 ContactBodySchema = Schema.from_dict({
@@ -76,7 +80,7 @@ class GroupOptsSchema(_Strict):
 
     title = _text()
     comment = _text()
-    priority = fields.Integer(strict=True, allow_none=True)
+    priority = fields.Integer(strict=True, allow_none=True, validate=PRIORITY_RANGE)
     abonents = fields.List(fields.Integer(strict=True))
     abonentcount = fields.Integer(strict=True)  # out: accepted and ignored
 

@@ -11,7 +11,7 @@ from typing import Callable
 from peewee import IntegrityError
 
 from models import Contact, ContactGroup, GroupMembership, utcnow
-from models.connect import is_sqlite
+from models.connect import SQL_INTEGERS, is_sqlite
 from models.statements import insert_rows
 from models.writer import run_write
 
@@ -147,7 +147,8 @@ def _check_unique(group_id: str | None, code: str, own_autokey: int | None) -> N
 def _set_members(group_autokey: int, members: list[int]) -> None:
     wanted = list(dict.fromkeys(members))
     existing: set[int] = set()
-    for chunk in chunks(wanted):  # a list can be longer than SQLite's bound-variable limit
+    # A list can be longer than SQLite's bound-variable limit; a key beyond 64 bits is unknown.
+    for chunk in chunks([key for key in wanted if key in SQL_INTEGERS]):
         existing.update(row[0] for row in Contact.select(Contact.autokey)
                         .where(Contact.autokey.in_(chunk)).tuples())
     unknown = [key for key in wanted if key not in existing]

@@ -15,6 +15,7 @@ from typing import Any
 from peewee import fn
 
 from models import Contact, ContactGroup, GroupMembership
+from models.connect import SQL_INTEGERS
 from models.statements import fetch_dicts
 from services.errors import FieldError, Invalid
 
@@ -101,8 +102,15 @@ def filter_conditions(args: dict, columns: dict, extra: dict | None = None) -> l
             raise _bad("filter", f"cannot filter on '{path}'; filterable fields: {', '.join(usable)}")
         column, kind = columns[path]
         _check_value(path, value, kind)
-        conditions.append(_condition(column, value))
+        conditions.append(_condition(column, _matchable(value) if kind is int else value))
     return conditions
+
+
+def _matchable(value: Any) -> Any:
+    """An integer filter value without the integers no column holds (they match nothing: [] is IN ())."""
+    if isinstance(value, list):
+        return [item for item in value if item is None or item in SQL_INTEGERS]
+    return value if value is None or value in SQL_INTEGERS else []
 
 
 def order_by(args: dict, columns: dict, tiebreak) -> list:
@@ -173,7 +181,7 @@ def combined_selects(args: dict):
             if len(codes) + len(keys) != len(values):
                 raise _bad("filter", "key must be a group code (string) or a contact autokey (integer)")
             groups = groups.where(ContactGroup.code.in_(codes))
-            contacts = contacts.where(Contact.autokey.in_(keys))
+            contacts = contacts.where(Contact.autokey.in_(_matchable(keys)))
         elif path == "number":
             _check_value(path, value, str)
             group_codes = [v[len("group#"):] for v in values if v.startswith("group#")]

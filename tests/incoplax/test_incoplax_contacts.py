@@ -101,6 +101,8 @@ def test_get_with_mask_and_flat(client, auth):
     ({"displayname": "A", "number": "11", "colour": "red"}, "colour"),
     ({"displayname": "A", "number": "11", "opts": {"groups": ["nope"]}}, "nope"),
     ({"displayname": "A", "number": "11", "opts": {"priority": "high"}}, "opts.priority"),
+    ({"displayname": "A", "number": "11", "opts": {"priority": 2**31}}, "opts.priority: Must be greater than or equal to -2147483648 and less than or equal to 2147483647."),
+    ({"displayname": "A", "number": "11", "opts": {"priority": 2**63}}, "opts.priority: Must be greater than or equal to -2147483648 and less than or equal to 2147483647."),
     ({"displayname": "A", "number": "11", "opts": {"colour": 1}}, "opts.colour"),
     ({"displayname": "A", "number": "11", "id": "not-a-uuid"}, "id"),
     ({"displayname": None, "number": "11"}, "displayname"),
@@ -339,6 +341,15 @@ def test_list_filter_and_order(client, auth):
     assert ids('filter={"department":"IT","opts.priority":3}') == [b["id"]]
     assert ids('filter={"department":"IT"}&order=["displayname"]') == [b["id"], a["id"]]
     assert ids('filter={"department":"IT"}&order=[{"opts.priority":"desc"}]') == [b["id"], a["id"]]
+    # integers no column holds (beyond 64 bits: SQLite cannot even bind them) match nothing
+    assert ids('filter={"opts.priority":18446744073709551616}') == []
+    assert ids('filter={"opts.priority":[18446744073709551616,3]}') == [b["id"]]
+    assert ids(f'filter={{"autokey":[{a["autokey"]},-18446744073709551616]}}') == [a["id"]]
+    combined = client.get('/rest/v1/addressbook/combined_contacts?filter={"key":[18446744073709551616]}', headers=auth)
+    assert (combined.status_code, combined.json) == (200, [])
+    priority_2_31 = client.post(BASE, json={"displayname": "D", "number": "4", "opts": {"priority": 2**31 - 1}},
+                                headers=auth)
+    assert (priority_2_31.status_code, priority_2_31.json["opts"]["priority"]) == (200, 2**31 - 1)
 
 
 @pytest.mark.parametrize("query, fragment", [

@@ -103,6 +103,12 @@ def test_renaming_code_rewrites_contacts(client, auth):
 @pytest.mark.parametrize("body, fragment", [
     ({"opts": {"abonents": [999]}}, "999"),
     ({"opts": {"abonents": ["1"]}}, "opts.abonents"),
+    # beyond SQLite's 64 bits: no contact has it (SQLite cannot even look it up)
+    ({"opts": {"abonents": [2**63]}}, "unknown contact autokey(s) in opts.abonents: 9223372036854775808"),
+    # the stored column is a 32-bit integer on PostgreSQL: the same bound on every database
+    ({"opts": {"priority": 2**31}}, "opts.priority: Must be greater than or equal to -2147483648 and less than or equal to 2147483647."),
+    ({"opts": {"priority": -2**31 - 1}}, "opts.priority: Must be greater than or equal to -2147483648 and less than or equal to 2147483647."),
+    ({"opts": {"priority": 2**63}}, "opts.priority: Must be greater than or equal to -2147483648 and less than or equal to 2147483647."),
     ({"name": ""}, "name"),
     ({"code": ""}, "code"),
     ({"unknown": 1}, "unknown"),
