@@ -21,7 +21,7 @@ import peewee
 from peewee import OperationalError
 
 from . import health, wal_watch
-from .connect import database, is_sqlite, sqlite_file, syncs_after_release
+from .connect import database, is_postgres, is_sqlite, sqlite_file, syncs_after_release
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,10 @@ def write_transaction() -> Iterator[None]:
     failing on a lock upgrade half-way through (SQLite's DEFERRED default).
     """
     if not is_sqlite() or database.in_transaction():
+        outermost = not database.in_transaction()
         with database.atomic():
+            if outermost and is_postgres():
+                _queue_behind_card_writers()
             yield
         return
     wal = syncs_after_release()
@@ -93,6 +96,21 @@ def write_transaction() -> Iterator[None]:
         yield
     if wal is not None:  # committed: on disk before the caller goes on
         _sync_wal(wal)
+
+
+# PostgreSQL: migration 0710's statement triggers take this transaction-level advisory lock
+# before a transaction's first write to contact, contact_group or group_membership, so
+# card writers commit in sync-token order. A write that first locks a row (SELECT ... FOR
+# UPDATE of the card or group it changes) and only then writes would hold that row while
+# queueing for the lock, and a writer holding the lock that needs the row (a membership's
+# foreign-key check, a rename touching its members) would wait for it: a deadlock, seen
+# under concurrent CardDAV PUTs and Incoplax group PATCHes. Every write transaction takes the
+# lock first instead (re-taking it in the triggers is free), so writers queue before any row.
+CARD_WRITERS_LOCK = 7_345_002  # the key of migration 0710 (PG_LOCK)
+
+
+def _queue_behind_card_writers() -> None:
+    database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CARD_WRITERS_LOCK,))
 
 
 # ---------------------------------------------------------------- syncing outside the lock
