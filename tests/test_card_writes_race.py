@@ -1,9 +1,11 @@
 """Card writes that race, through every door that changes a card: If-Match protects each writer.
 
 On SQLite one writer runs at a time, so a write's read of the card (inside its write
-transaction) can never be overtaken. On PostgreSQL two write transactions can be open
-together; the card's row must stay locked from the read a write is computed from until
-its commit, or two clients holding the same ETag would both be acknowledged.
+transaction) can never be overtaken. On PostgreSQL every write transaction first queues for
+the card writers' lock (models/writer.py), so the second write begins only once the first
+has committed; were it not so, both would be open together, and the card's row must stay
+locked from the read a write is computed from until its commit, or two clients holding the
+same ETag would both be acknowledged. The test holds the outcome either way.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import threading
 import pytest
 
 TIMEOUT = 20.0
+BEGIN_TOGETHER = 2.0  # how long a write waits for the other to be about to read too
 ON_POSTGRES = not (os.environ.get("CONTACTS_TEST_DATABASE_URL") or "sqlite").startswith("sqlite")
 NIAGARA = {"label": "Racer", "name": "Ada Racer", "email": "ada.racer@example.org"}
 
@@ -36,12 +39,15 @@ def test_if_match_holds_for_card_writes_open_together(app, auth, monkeypatch, do
     created = app.test_client().post("/contacts", json=NIAGARA, headers=auth)
     assert created.status_code == 200, created.get_data(as_text=True)
     cid = created.get_json()["contact_id"]
-    before_read, after_read = threading.Barrier(2, timeout=TIMEOUT), threading.Barrier(2, timeout=1.0)
+    before_read, after_read = threading.Barrier(2, timeout=BEGIN_TOGETHER), threading.Barrier(2, timeout=1.0)
     real_card, real_row = contacts._card_for_write, contacts._row_for_write
 
     def gated(real):
         def read(*args, **kwargs):
-            before_read.wait()
+            try:
+                before_read.wait()  # both transactions open: both about to read
+            except threading.BrokenBarrierError:
+                pass  # the other has not begun: it queues for the card writers' lock until this commits
             found = real(*args, **kwargs)
             try:
                 after_read.wait()  # both read without a lock: both saw version 1

@@ -142,22 +142,28 @@ ON_POSTGRES = os.environ.get("CONTACTS_TEST_DATABASE_URL", "").startswith("postg
 @pytest.mark.parametrize("collection,kind,module,updated", KINDS, ids=[k[0] for k in KINDS])
 def test_if_match_holds_for_write_transactions_open_together(app, auth, osid, monkeypatch, collection, kind,
                                                               module, updated):
-    """PostgreSQL: both transactions are open before either reads; the row read of a write must lock it.
+    """PostgreSQL: two writes with the same If-Match, sent together: one succeeds, one gets 412.
 
-    Each write's read of the object waits for the other write to be about to read too,
-    and afterwards (briefly) for the other to have read: with the row locked the second
-    read waits for the first commit instead, sees version 2, and its If-Match fails.
+    Every write transaction first queues for the card writers' lock (models/writer.py), so
+    the second begins only once the first has committed (the barrier below then breaks and
+    each goes on alone). Were it not so, each write's read would wait for the other write to
+    be about to read too, and afterwards (briefly) for the other to have read: with the row
+    locked the second read waits for the first commit instead, sees version 2, and its
+    If-Match fails.
     """
     from services.osid import objects
 
     path = _create(osid, collection)
-    before_read, after_read = threading.Barrier(2, timeout=TIMEOUT), threading.Barrier(2, timeout=1.0)
+    before_read, after_read = threading.Barrier(2, timeout=2.0), threading.Barrier(2, timeout=1.0)
     real = objects.by_ident
 
     def by_ident(kind_name, ident, *, locked=False):
         if not locked:
             return real(kind_name, ident)
-        before_read.wait()
+        try:
+            before_read.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other has not begun: it queues for the card writers' lock until this commits
         row = real(kind_name, ident, locked=True)
         try:
             after_read.wait()  # both read without locking: both saw version 1
