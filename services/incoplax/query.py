@@ -202,7 +202,7 @@ def contact_lookup_select(key: str):
 
 def _is_autokey(key: str) -> bool:
     # Length first: int() of a 100,000-digit key is refused by Python (and slow).
-    return len(key) <= 20 and key.lstrip("-").isdigit() and abs(int(key)) < 2**63
+    return len(key) <= 20 and key.lstrip("-").isdigit() and int(key) in SQL_INTEGERS
 
 
 def contact_lookup_ids(key: str) -> list[str]:
