@@ -63,20 +63,28 @@ def public_id(text: str | None) -> str | None:
         return None
 
 
-def name_card(card: dict, *, org: str = "", nickname: str = "", email: str = "") -> None:
-    """Give a card without a display name one from its name parts, organisation, nickname or email."""
+def name_card(card: dict, *, org: str = "", nickname: str = "") -> None:
+    """Give a card without a display name one from its name parts, organisation, nickname,
+    first email or first phone (a number is all a phone knows of many of its contacts)."""
     if (card.get("display_name") or "").strip():
         return
     card.pop("display_name", None)
     if any((card.get(part) or "").strip() for part in
            ("prefix", "given_name", "middle_name", "family_name", "suffix")):
         return  # services.names joins the parts into the display name
-    fallback = org or nickname or email
+    fallback = org.strip() or nickname.strip() or _first_value(card, "emails") or _first_value(card, "phones")
     if not fallback:
-        raise RecordError("card has no name: no FN, N, ORG, nickname or email")
+        raise RecordError(NO_NAME)
     # Parts set (empty) alongside the display name: an organisation is not parsed as a person.
     card.update(display_name=fallback, prefix="", given_name="", middle_name="",
                 family_name="", suffix="")
+
+
+NO_NAME = "card has no name: no FN, N, ORG, nickname, email or phone"
+
+
+def _first_value(card: dict, kind: str) -> str:
+    return next((row["value"].strip() for row in card.get(kind) or () if (row.get("value") or "").strip()), "")
 
 
 def set_extra(card: dict, key: str, value) -> None:

@@ -227,8 +227,7 @@ def card_from_google(row: dict, resolver: GroupResolver | None) -> dict:
             if value:
                 card["urls"].append({"value": value, "type": place_type([label]),
                                      "label": _custom(label), "is_primary": primary})
-    first_email = card["emails"][0]["value"] if card["emails"] else ""
-    name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    name_card(card, org=org, nickname=get_extra(card, "nickname"))
     for name in ("Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name", "Labels",
                  "Group Membership"):
         row.get(name)
@@ -454,8 +453,7 @@ def card_from_outlook(row: dict, resolver: GroupResolver | None) -> dict:
         for value in re.split(r"\s*;\s*", get(column)) if get(column) else ():
             if value:
                 card["urls"].append({"value": value, "type": kind})
-    first_email = card["emails"][0]["value"] if card["emails"] else ""
-    name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    name_card(card, org=org, nickname=get_extra(card, "nickname"))
     categories = [c.strip() for c in get("Categories").split(";") if c.strip()]
     keep_leftovers(card, row)
     if categories and resolver is not None:
@@ -600,8 +598,7 @@ def card_from_thunderbird(row: dict, resolver: GroupResolver | None) -> dict:
                      and day.isdigit() else text, "Birth Year/Month/Day")
     elif year:
         card.setdefault("extra", {}).setdefault("csv", {})["Birth Year"] = year
-    first_email = card["emails"][0]["value"] if card["emails"] else ""
-    name_card(card, org=org, nickname=get_extra(card, "nickname"), email=first_email)
+    name_card(card, org=org, nickname=get_extra(card, "nickname"))
     keep_leftovers(card, row)
     return card
 

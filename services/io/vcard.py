@@ -91,11 +91,13 @@ def card_from_vcard(text: str, resolver: GroupResolver | None = None) -> tuple[d
     cards = list(_cards(_props(vl.logical_lines(vl.physical_text_lines(text), warn), warn), warn))
     if not cards:
         raise RecordError("no BEGIN:VCARD ... END:VCARD in the text")
+    # The first to begin: a card nested in it ends (and is yielded) before it does.
+    first = min(cards, key=lambda found: found[0])
     if len(cards) > 1:
-        warn(cards[1][0], "more than one vCard: only the first is read")
-    _, props, complete = cards[0]
+        warn(min(start for start, _, _ in cards if start != first[0]), "more than one vCard: only the first is read")
+    start, props, complete = first
     if not complete:
-        warn(cards[0][0], "the card has no END:VCARD")
+        warn(start, "the card has no END:VCARD")
     card = card_from_props(props, warn, resolver)
     return card, warnings
 
@@ -110,9 +112,15 @@ def _props(lines: Iterable[tuple[int, str]], warn) -> Iterable[vl.Prop]:
 
 
 def _cards(props: Iterable[vl.Prop], warn) -> Iterable[tuple[int, list[vl.Prop], bool]]:
-    """(start line, properties, ended by END) per card; a 2.1 AGENT's nested vCard stays in the AGENT."""
-    current: list[vl.Prop] | None = None
-    start = 0
+    """(start line, properties, ended by END) per card, each yielded at its END.
+
+    A 2.1 AGENT's nested vCard stays in the AGENT. Any other BEGIN:VCARD inside a card opens
+    a card of its own, and the outer card goes on after the inner one's END, as Android's
+    parser reads it (its v21_nest.vcf): the inner cards come first, the outer one at its END.
+    A card never ended (a cut-off file, a writer that forgot END) is yielded as incomplete
+    at the end of the file, or when a card would open at `_MAX_OPEN_CARDS` depth.
+    """
+    open_cards: list[tuple[int, list[vl.Prop]]] = []  # (start line, properties), outermost first
     nested: list[str] | None = None
     depth = 0
     for prop in props:
@@ -122,28 +130,33 @@ def _cards(props: Iterable[vl.Prop], warn) -> Iterable[tuple[int, list[vl.Prop],
             nested.append(prop.text)
             depth += is_begin - is_end
             if depth == 0:
-                current[-1].nested = nested
+                open_cards[-1][1][-1].nested = nested
                 nested = None
             continue
+        current = open_cards[-1][1] if open_cards else None
         if is_begin:
-            if current is not None and current and current[-1].name == "AGENT" and not current[-1].value.strip():
+            if current and current[-1].name == "AGENT" and not current[-1].value.strip():
                 nested, depth = [prop.text], 1
                 continue
-            if current is not None:
-                yield start, current, False
-            current, start = [], prop.line
+            if len(open_cards) == _MAX_OPEN_CARDS:
+                yield *open_cards.pop(), False
+            open_cards.append((prop.line, []))
             continue
         if current is None:
             if not is_end:
                 warn(prop.line, f"{prop.name} outside BEGIN:VCARD ... END:VCARD, ignored")
             continue
         if is_end:
-            yield start, current, True
-            current = None
+            yield *open_cards.pop(), True
             continue
         current.append(prop)
-    if current is not None:
-        yield start, current, False
+    while open_cards:
+        yield *open_cards.pop(), False
+
+
+# Cards open at once: a card and one nested in it (Android nests one level). A deeper BEGIN
+# ends the inner card, so a file whose cards all lack END holds two cards, not all of them.
+_MAX_OPEN_CARDS = 2
 
 
 def _fingerprint(value) -> str:
@@ -201,8 +214,8 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
         card["notes"] = "\n".join(notes)
     for kind_name in ("emails", "phones", "urls", "addresses"):
         _normalise_primary(card[kind_name], kind_name != "addresses")
-    first_email = card["emails"][0]["value"] if card["emails"] else ""
-    name_card(card, org=vcard_extra.get("org", ""), nickname=vcard_extra.get("nickname", ""), email=first_email)
+    name_card(card, org=vcard_extra.get("org", ""),
+              nickname=vcard_extra.get("nickname", "") or _android_nickname(props, text_of))
     if categories:
         if resolver is not None:
             card["groups"] = resolver.keys(categories)
@@ -215,6 +228,20 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
                                                         categories))
     card["extra"] = {"vcard": vcard_extra}
     return card
+
+
+def _android_nickname(props: list[vl.Prop], text_of) -> str:
+    """The nickname of Android's 2.1 `X-ANDROID-CUSTOM:vnd.android.cursor.item/nickname;Nick;...`.
+
+    Android writes a nickname so in vCard 2.1 (which has no NICKNAME); it only names a card
+    that has no other name: the line itself is kept verbatim, as every X- property is.
+    """
+    for prop in props:
+        if prop.name == "X-ANDROID-CUSTOM":
+            fields = _split(text_of(prop), ";", _unescape21)
+            if len(fields) > 1 and fields[0].strip() == "vnd.android.cursor.item/nickname":
+                return fields[1].strip()
+    return ""
 
 
 def _lines_hold_nul(props: list[vl.Prop]) -> bool:
@@ -265,8 +292,9 @@ def _map_property(prop, name, card, vx, seen, notes, categories, labels, text_of
         seen.add(name)
         if pieces[0]:
             vx["org"] = pieces[0]
-        if len(pieces) > 1 and pieces[1]:
-            card["department"] = pieces[1]
+        units = [piece for piece in pieces[1:] if piece]
+        if units:  # every unit below the organisation, joined as Android's importer joins them
+            card["department"] = " ".join(units)
         return mapped(prop, "ORG")
     if name in ("TITLE", "ROLE") and first:
         text = unescape(value).strip()

@@ -123,6 +123,10 @@ def logical_lines(physical: Iterable[tuple[int, str]], warn: Callable[[int, str]
         if parts and not _PROPERTY_START.match(line):
             if base64:
                 parts.append(line)
+            elif line.startswith("#"):
+                # A comment, as Android's parser reads it (its v21_invalid_comment_line.vcf):
+                # never a line of the value above.
+                warn(number, f"line {number} is a comment ('#'), dropped: {line[:60]!r}")
             elif _name_of(parts[0]) in _MULTI_LINE:
                 warn(number, f"line {number} is not a property: taken as a line break in the value above")
                 parts.append("\n" + line)

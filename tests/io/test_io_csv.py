@@ -15,7 +15,7 @@ def test_google_csv_import_with_multi_values_labels_and_bad_rows(app, database_u
     assert summary(result) == "imported 4, updated 0, skipped 0, failed 1, warnings 0"
     problems = [line for line in result.stderr.splitlines() if ": row " in line]
     assert problems == [
-        f"{sample('google.csv')}: row 4 (line 6): card has no name: no FN, N, ORG, nickname or email",
+        f"{sample('google.csv')}: row 4 (line 6): card has no name: no FN, N, ORG, nickname, email or phone",
     ]
     # A row of 3 cells is read as spreadsheets read it: the missing cells are empty (its open
     # quote runs to the end of the file, as in a spreadsheet).
@@ -58,7 +58,7 @@ def test_google_legacy_headers(app, database_url):
 def test_outlook_csv_import(app, database_url):
     result = run("import", sample("outlook.csv"), "--database-url", database_url)
     assert summary(result) == "imported 2, updated 0, skipped 0, failed 1, warnings 0"
-    assert f"{sample('outlook.csv')}: row 3 (line 4): card has no name: no FN, N, ORG, nickname or email" \
+    assert f"{sample('outlook.csv')}: row 3 (line 4): card has no name: no FN, N, ORG, nickname, email or phone" \
         in result.stderr
     annie = card_named("Dr. Annie Easley")
     assert (annie["prefix"], annie["given_name"], annie["family_name"]) == ("Dr.", "Annie", "Easley")

@@ -170,7 +170,7 @@ def test_card_with_nothing_to_name_it_fails(app, database_url, tmp_path):
     path.write_text("BEGIN:VCARD\nVERSION:3.0\nNOTE:who am I\nEND:VCARD\n", encoding="utf-8")
     result = run("import", str(path), "--database-url", database_url)
     assert summary(result) == "imported 0, updated 0, skipped 0, failed 1, warnings 0"
-    assert f"{path}: card 1 (line 1): card has no name: no FN, N, ORG, nickname or email" in result.stderr
+    assert f"{path}: card 1 (line 1): card has no name: no FN, N, ORG, nickname, email or phone" in result.stderr
 
 
 def test_cards_holding_a_nul_character_fail_on_every_database_and_the_rest_is_imported(app, database_url, tmp_path):

@@ -69,7 +69,7 @@ def test_upload_a_google_csv(ui):
     page = text(_upload(ui, _read("google.csv"), "contacts.csv"))
     assert "Read as csv: <strong>imported 4, updated 0, skipped 0, failed 1, warnings 0</strong>." in page
     assert "Warnings (1)" in page
-    assert '<span class="tag">row 4 (line 6)</span> card has no name: no FN, N, ORG, nickname or email' in page
+    assert '<span class="tag">row 4 (line 6)</span> card has no name: no FN, N, ORG, nickname, email or phone' in page
     # A short row is read as spreadsheets read it (missing cells are empty), not refused.
     assert _names(ui) == ["Broken unterminated quote", "Dorothy Vaughan", "Jet Propulsion Laboratory",
                           "Katherine Johnson"]
