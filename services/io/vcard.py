@@ -533,8 +533,13 @@ def _photo(prop: vl.Prop, value: str) -> str:
     """A photo as a data: URI (inline) or the URI; RecordError when inline data is broken."""
     if prop.encoding() == "B":
         data = "".join(value.split())
-        _check_base64(data)
         media = next((t for t in prop.types() if t and t != "pref"), "") or "jpeg"
+        header, comma, payload = data.partition(",")
+        if comma and header.lower().startswith("data:") and header.lower().endswith(";base64"):
+            # InfCloud writes `PHOTO;ENCODING=b;TYPE=png:data:image/png;base64,...` (Radicale
+            # strips the prefix for it): the data is the URI's, its media type too when given.
+            data, media = payload, header[5:-7] or media
+        _check_base64(data)
         media = media if "/" in media else f"image/{media}"
         return f"data:{media};base64,{data}"
     text = value.strip()

@@ -90,6 +90,22 @@ def test_truncated_photo_and_bad_lines_drop_the_property_not_the_card(app, datab
     assert (card["photo"], card["primary_phone"], card["primary_email"]) == ("", "+1 555 0100", "cut@example.org")
 
 
+def test_infclouds_data_uri_in_a_base64_photo_is_the_photo_and_written_back_as_base64(app, database_url, tmp_path):
+    """Radicale's tests/static/contact_photo_with_data_uri.vcf: InfCloud's PHOTO, kept (Radicale
+    strips the `data:...;base64,` prefix for it); a media type in the URI wins over TYPE."""
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAAD0lEQVQIHQEEAPv/AP///wX+Av4DfRnGAAAAAElFTkSuQmCC"
+    data = ("BEGIN:VCARD\nVERSION:3.0\nUID:contact\nN:Contact;;;;\nFN:Contact\nNICKNAME:test\n"
+            f"PHOTO;ENCODING=b;TYPE=png:data:image/png;base64,{png}\nEND:VCARD\n"
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Gif Photo\n"
+            f"PHOTO;ENCODING=b;TYPE=JPEG:DATA:image/gif;BASE64,{png}\nEND:VCARD\n").encode()
+    result = _import(_write(tmp_path, "infcloud.vcf", data), database_url)
+    assert summary(result) == "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+    assert card_named("Contact")["photo"] == f"data:image/png;base64,{png}"
+    assert card_named("Gif Photo")["photo"] == f"data:image/gif;base64,{png}"
+    exported = run("export", "--format", "vcard", "--database-url", database_url).stdout
+    assert f"\nPHOTO;ENCODING=b;TYPE=png:{png[:49]}\n {png[49:]}\n" in exported  # the CLI runner reads text
+
+
 def test_uids_are_kept_and_a_second_import_duplicates_nothing(app, database_url, tmp_path):
     data = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:abc-123@phone\r\nFN:Kept Uid\r\nEND:VCARD\r\n"
             b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Uid\r\nEND:VCARD\r\n")
