@@ -12,7 +12,7 @@ class ImportReport:
     updated: int = 0  # stored cards replaced by the file's (--on-duplicate update)
     skipped: int = 0
     failed: int = 0
-    warnings: int = 0  # repairs: a property dropped, a value re-read, a card without END
+    warnings: int = 0  # repairs: a property not read, a value re-read, a card without END
     groups: int = 0  # vCard group cards (KIND:group) stored as groups with their members
     problems: list[tuple[str, str]] = field(default_factory=list)  # (position, message)
     # Called with each problem as it happens (the CLI prints them right away).

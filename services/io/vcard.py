@@ -7,8 +7,8 @@ API (also used by the CardDAV door):
   `addresses`/`urls` lists, `extra`, `id` when the card has a UID (the UID itself when it
   is a UUID, else `id_for_uid(uid)`, a UUIDv5 of it: every door needs UUID ids), and
   `groups` (autokeys) when a `GroupResolver` is given, else `group_names` (CATEGORIES).
-  A property that cannot be read is dropped with a warning (`line N: PROP: reason`); the
-  card survives. RecordError only when there is no card at all (no name of any kind,
+  A property that cannot be read is kept verbatim, unmapped, with a warning (`line N: PROP:
+  reason; kept as written, not read`); the card survives. RecordError only when there is no card at all (no name of any kind,
   KIND:group, no BEGIN:VCARD) or it holds a NUL character; a whole-file import turns
   group cards into groups (`import_cards`, services.io.group_cards).
 - `card_to_vcard(card, version="4.0") -> str` (also "3.0" and "2.1"): CRLF lines folded
@@ -198,7 +198,10 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
             entry = _map_property(prop, name, card, vcard_extra, seen, notes, categories, labels,
                                   text_of, v21, mapped)
         except RecordError as exc:
-            warn(prop.line, f"{name}: {exc}; property dropped")
+            # Kept as the file has it (written back, as any unmapped line is), not read into the
+            # card: a broken photo reaches no other door, and no byte of the file is lost.
+            warn(prop.line, f"{name}: {exc}; kept as written, not read")
+            entries.append(_verbatim(prop))
             continue
         if entry is None:
             entries.append(_verbatim(prop))

@@ -77,7 +77,7 @@ def test_cr_cr_lf_bare_cr_and_blank_lines(app, database_url, tmp_path):
     assert "X-ODD:keep\rme" in card["extra"]["vcard"]["props"]
 
 
-def test_truncated_photo_and_bad_lines_drop_the_property_not_the_card(app, database_url, tmp_path):
+def test_a_truncated_photo_is_kept_unread_and_the_card_stored(app, database_url, tmp_path):
     data = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cut Photo\r\nTEL:+1 555 0100\r\n"
             b"PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAg\r\n"
             b"EMAIL:cut@example.org\r\nEND:VCARD\r\n")
@@ -85,9 +85,13 @@ def test_truncated_photo_and_bad_lines_drop_the_property_not_the_card(app, datab
     assert result.exit_code == 0
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 1"
     assert "card 1 (line 1): warning: line 5: PHOTO: the base64 image data is cut off (62 characters); " \
-           "property dropped" in result.stderr
+           "kept as written, not read" in result.stderr
     card = card_named("Cut Photo")
     assert (card["photo"], card["primary_phone"], card["primary_email"]) == ("", "+1 555 0100", "cut@example.org")
+    # Not the card's photo, but not lost: written back as the file had it.
+    exported = run("export", "--format", "vcard", "--database-url", database_url).stdout
+    assert "\nTEL:+1 555 0100\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQEC\n" \
+           " AgICAgQDAgICAg\nEMAIL:cut@example.org\n" in exported
 
 
 def test_infclouds_data_uri_in_a_base64_photo_is_the_photo_and_written_back_as_base64(app, database_url, tmp_path):

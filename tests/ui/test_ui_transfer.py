@@ -51,7 +51,7 @@ def test_upload_a_vcard_file_shows_the_summary_and_warnings(ui):
     assert "Read as vcard: <strong>imported 7, updated 0, skipped 0, failed 0, warnings 2</strong>." in page
     assert "Warnings (2)" in page
     assert ('<span class="tag">card 5 (line 50)</span> warning: line 53: PHOTO: the image data is not valid '
-            "base64; property dropped") in page
+            "base64; kept as written, not read") in page
     assert ('<span class="tag">card 7 (line 66)</span> '
             + shown("warning: line 69 is not a vCard property, dropped: 'this line has no colon'")) in page
     assert _names(ui) == ["Alan Mathison Turing", "Bletchley Park Trust", "Broken Line", "Broken Photo",
