@@ -40,9 +40,20 @@ def content_kind(text: str) -> str | None:
         return "jsonl"
     first = stripped.split("\n", 1)[0]
     control = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\t\r\n")
-    if control == 0 and any(sep in first for sep in (",", ";", "\t")):
+    if control == 0 and (any(sep in first for sep in (",", ";", "\t")) or _one_known_column(first)):
         return "csv"
     return None
+
+
+def _one_known_column(line: str) -> bool:
+    """A header of one column some CSV flavour reads (Roundcube's test file `Primary Email`)."""
+    from .csv_formats import flavour  # here: the CSV parsers load only for a CSV
+
+    try:
+        flavour([line.strip().strip('"')])
+    except RecordError:
+        return False
+    return True
 
 
 def detect_format(path: str, head: bytes) -> str:

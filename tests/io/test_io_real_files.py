@@ -94,6 +94,14 @@ def test_a_truncated_photo_is_kept_unread_and_the_card_stored(app, database_url,
            " AgICAgQDAgICAg\nEMAIL:cut@example.org\n" in exported
 
 
+def test_a_csv_of_one_known_column_is_csv_and_each_row_is_named_by_its_email(app, database_url):
+    """Roundcube's tests/src/Csv2vcard/email.csv (its email.vcf: FN is the address)."""
+    result = _import(os.path.join(REAL, "roundcube-email.csv"), database_url)
+    assert summary(result) == "imported 4, updated 0, skipped 0, failed 0, warnings 0"
+    assert [(c["display_name"], c["primary_email"]) for c in all_cards()] == \
+        [(f"test{n}@domain.tld", f"test{n}@domain.tld") for n in range(1, 5)]
+
+
 def test_infclouds_data_uri_in_a_base64_photo_is_the_photo_and_written_back_as_base64(app, database_url, tmp_path):
     """Radicale's tests/static/contact_photo_with_data_uri.vcf: InfCloud's PHOTO, kept (Radicale
     strips the `data:...;base64,` prefix for it); a media type in the URI wins over TYPE."""
