@@ -400,7 +400,7 @@ class _CardView:
         if vcards.render(card, _card_version(card)) == text:
             headers["ETag"] = _etag(card["version"])
         if created:
-            headers["Location"] = _card_path(name)
+            headers["Location"] = xml.url_path(_card_path(name))  # as the listings' hrefs spell it
         return empty_response(201 if created else 204, headers)
 
     @staticmethod

@@ -63,9 +63,14 @@ def element(name: str, inner: str | None = None) -> str:
     return f"<{head}/>" if not inner else f"<{head}>{inner}</{tag}>"
 
 
+def url_path(path: str) -> str:
+    """A path percent-encoded as hrefs and `Location` carry it (`%` itself as `%25`)."""
+    return quote(path, safe="/@:+,;=$!*()~")
+
+
 def href(path: str) -> str:
     """`<D:href>` of a path (percent-encoded)."""
-    return f"<D:href>{escape(quote(path, safe='/@:+,;=$!*()~'))}</D:href>"
+    return f"<D:href>{escape(url_path(path))}</D:href>"
 
 
 def status_line(code: int) -> str:

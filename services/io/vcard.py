@@ -547,6 +547,9 @@ def _photo(prop: vl.Prop, value: str) -> str:
         return f"data:{media};base64,{data}"
     text = value.strip()
     if text.lower().startswith("data:"):
+        # Evolution escapes `;` and `,` in every value it writes (`data:image/jpeg\;base64\,...`);
+        # a data: URI has no backslash of its own.
+        text = _unescape(text) if "\\" in text else text
         header, _, data = text.partition(",")
         if ";base64" in header.lower():
             _check_base64("".join(data.split()))

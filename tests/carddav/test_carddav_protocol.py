@@ -188,6 +188,28 @@ def test_depth_1_lists_every_card_with_etag_and_content_type(dav, client, auth):
 
 # ---------------------------------------------------------------- GET / PUT / DELETE
 
+def test_location_of_a_created_card_is_spelled_as_the_listings_spell_its_href(dav):
+    """Evolution keeps the Location of a PUT and finds the card in later listings by it."""
+    r = put_card(dav, "%7BABC%7D-1%252%20x.vcf", "{ABC}-1%2 x")
+    assert r.status_code == 201
+    assert r.headers["Location"] == BOOK + "%7BABC%7D-1%252%20x.vcf"
+    listing = dav("PROPFIND", BOOK, propfind("<D:getetag/>"), {"Depth": "1"}).get_data(as_text=True)
+    assert f"<D:href>{BOOK}%7BABC%7D-1%252%20x.vcf</D:href>" in listing
+
+
+def test_evolutions_escaped_data_uri_photo_is_the_photo_every_door_reads(dav, client):
+    """EDS escapes `;` and `,` in every value it writes, a 4.0 PHOTO's data: URI too."""
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+    body = ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:eds-photo\r\nFN:Eve Photo\r\n"
+            f"PHOTO:data:image/png\\;base64\\,{png}\r\nEND:VCARD")
+    r = dav("PUT", BOOK + "eds-photo.vcf", body, {"Content-Type": 'text/vcard; charset="utf-8"', "If-None-Match": "*"})
+    assert r.status_code == 201
+    v3 = dav("GET", BOOK + "eds-photo.vcf", headers={"Accept": "text/vcard; version=3.0"}).get_data(as_text=True)
+    assert f"\r\nPHOTO;ENCODING=b;TYPE=PNG:{png[:49]}\r\n {png[49:]}\r\n" in v3
+    v4 = dav("GET", BOOK + "eds-photo.vcf").get_data(as_text=True)
+    assert f"\r\nPHOTO:data:image/png;base64,{png[:47]}\r\n {png[47:]}\r\n" in v4
+
+
 def test_put_then_get_keeps_unknown_properties_and_the_uid(dav):
     r = put_card(dav, "ada.vcf", "ada-1")
     assert r.status_code == 201
