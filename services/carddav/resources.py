@@ -166,11 +166,27 @@ def _replacement(fields: dict, current: dict) -> dict:
     changes: dict = {key: fields.get(key) or "" for key in VCARD_SCALARS}
     for kind in VCARD_LISTS:
         changes[kind] = _keep_unmapped(fields.get(kind) or [], current.get(kind) or [])
-    changes["groups"] = fields.get("groups") or []
+    if _has_categories(fields):
+        changes["groups"] = fields.get("groups") or []
+    # Else the groups stay: iOS and DAVx5 (by default) keep groups in group vCards and never
+    # send CATEGORIES, so a card they edit must not leave its groups for every door. (A client
+    # that edits CATEGORIES clears them with an empty `CATEGORIES:` line.)
     extra = {key: value for key, value in (current.get("extra") or {}).items() if key != "vcard"}
     extra.update(fields.get("extra") or {})
     changes["extra"] = extra or None
     return changes
+
+
+def _has_categories(card: dict) -> bool:
+    """Whether the vCard a card was read from had a CATEGORIES line (an empty one too)."""
+    props = ((card.get("extra") or {}).get("vcard") or {}).get("props") or []
+    return any(_name(prop) == "CATEGORIES" for prop in props)
+
+
+def _name(prop) -> str:
+    if isinstance(prop, dict):
+        return prop.get("map", "")
+    return prop.split(":", 1)[0].split(";", 1)[0].rsplit(".", 1)[-1].upper()
 
 
 def _keep_unmapped(new_rows: list[dict], old_rows: list[dict]) -> list[dict]:

@@ -603,6 +603,32 @@ def test_what_each_door_sees_of_a_card_created_by_a_phone(dav, client, auth):
     assert [c["id"] for c in search["data"]] == [card_id]
 
 
+def test_a_put_without_categories_keeps_the_groups_and_an_empty_categories_line_clears_them(dav, client, auth):
+    """DAVx5 (group vCards, its default) and iOS never send CATEGORIES: their edits keep the groups."""
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", PHONE_CARD, {"Content-Type": "text/vcard"}).status_code == 201
+    from services.io.vcard import id_for_uid
+
+    card_id = id_for_uid("7C4F1E2A-PHONE-1")
+
+    def groups() -> list:
+        return client.get(f"/rest/v1/addressbook/contacts/{card_id}", headers=auth).json["opts"]["groups"]
+
+    edited = PHONE_CARD.replace("CATEGORIES:Customers\r\n", "").replace("FN:Jane Doe", "FN:Jane Q. Doe")
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", edited, {"Content-Type": "text/vcard", "If-Match": '"c1"'}
+               ).status_code == 204
+    assert groups() == ["Customers"]
+    got = dav("GET", BOOK + "7C4F1E2A-PHONE-1.vcf").get_data(as_text=True)
+    assert "\r\nFN:Jane Q. Doe\r\n" in got and "\r\nCATEGORIES:Customers\r\n" in got
+    cleared = PHONE_CARD.replace("CATEGORIES:Customers", "CATEGORIES:")
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", cleared, {"Content-Type": "text/vcard", "If-Match": '"c2"'}
+               ).status_code == 204
+    assert groups() == []
+    moved = PHONE_CARD.replace("CATEGORIES:Customers", "CATEGORIES:Partners")
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", moved, {"Content-Type": "text/vcard", "If-Match": '"c3"'}
+               ).status_code == 204
+    assert groups() == ["Partners"]
+
+
 def test_sync_limit_truncates_and_the_client_goes_on_with_the_partial_token(dav):
     for name in ("a", "b", "c"):
         put_card(dav, f"{name}.vcf", name)
