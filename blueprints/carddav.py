@@ -18,13 +18,14 @@ from flask import Blueprint, Flask, Response, current_app, g, request, stream_wi
 
 from schemas import carddav as xml
 from services import tokens
+from services.card_tags import card_etag
 from services.carddav import changes, query, resources, vcards
 from services.errors import DomainError, Forbidden, Invalid, UnsupportedMediaType
 
 from .auth import BASIC_AUTH_PREFIXES
 from .apidoc import document_dialect
 from .errors import register_error_format
-from .http import empty_response, etag_for, expected_version
+from .http import card_etag_for, empty_response, expected_card
 from .item_reads import ItemAnswer, answer_response, register_item_read
 
 PREFIX = "/carddav"
@@ -68,8 +69,6 @@ def _card_path(name: str) -> str:
     return BOOK + name
 
 
-def _etag(version: int) -> str:
-    return etag_for(version)
 
 
 def _scopes() -> list[str]:
@@ -151,9 +150,9 @@ def _collection_props(path: str) -> dict[str, str]:
     return props
 
 
-def _card_props(version: int, privileges: str, card: dict | None = None,
+def _card_props(etag: str, privileges: str, card: dict | None = None,
                 data_version: str | None = None) -> dict[str, str]:
-    props = {xml.RESOURCETYPE: "", xml.GETETAG: xml.escape(_etag(version)), xml.GETCONTENTTYPE: VCARD_TYPE,
+    props = {xml.RESOURCETYPE: "", xml.GETETAG: xml.escape(etag), xml.GETCONTENTTYPE: VCARD_TYPE,
              xml.qname(xml.DAV, "current-user-privilege-set"): privileges}
     if card is not None:
         props[xml.ADDRESS_DATA] = xml.escape(vcards.render(card, data_version or _card_version(card)))
@@ -223,8 +222,9 @@ def address_book() -> Response:
     def members():
         yield head
         for batch in resources.listing():
-            yield "".join(xml.response(_card_path(name), *_select(_card_props(version, privileges), wanted))
-                          for name, version in batch)
+            yield "".join(xml.response(_card_path(name), *_select(_card_props(card_etag(version, created), privileges),
+                                                                  wanted))
+                          for name, version, created in batch)
     return _multistatus(members())
 
 
@@ -260,7 +260,7 @@ def _multiget(report: xml.Report) -> Response:
         if card is None:
             parts.append(xml.status_response(path, 404))
             continue
-        available = _card_props(card["version"], privileges, card, report.props.address_data_version)
+        available = _card_props(card_etag_for(card), privileges, card, report.props.address_data_version)
         parts.append(xml.response(path, *_select(available, report.props)))
     return _multistatus(parts)
 
@@ -278,7 +278,7 @@ def _query(report: xml.Report) -> Response:
             if limit is not None and count > limit:
                 yield xml.status_response(BOOK, 507, "<D:number-of-matches-within-limits/>")
                 return
-            available = _card_props(card["version"], privileges, card, report.props.address_data_version)
+            available = _card_props(card_etag_for(card), privileges, card, report.props.address_data_version)
             yield xml.response(_card_path(name), *_select(available, report.props))
     return _multistatus(parts())
 
@@ -306,8 +306,8 @@ def _sync(report: xml.Report) -> Response:
         if wants_data and card is None:  # deleted since the log was read
             parts.append(xml.status_response(_card_path(change.name), 404))
             continue
-        version = card["version"] if card else change.version
-        available = _card_props(version, privileges, card, report.props.address_data_version)
+        etag = card_etag_for(card) if card else card_etag(change.version, change.created)
+        available = _card_props(etag, privileges, card, report.props.address_data_version)
         parts.append(xml.response(_card_path(change.name), *_select(available, report.props)))
     if truncated:  # RFC 6578 3.6: the client asks again with the token of this part
         parts.append(xml.status_response(BOOK, 507, "<D:number-of-matches-within-limits/>"))
@@ -320,13 +320,13 @@ def _token_xml(number: int) -> str:
 
 def _initial_sync(report: xml.Report, privileges: str, wants_data: bool):
     for batch in resources.listing():
-        cards = resources.cards_by_names([name for name, _ in batch]) if wants_data else {}
+        cards = resources.cards_by_names([name for name, _, _ in batch]) if wants_data else {}
         out = []
-        for name, version in batch:
+        for name, version, created in batch:
             card = cards.get(name)
             if wants_data and card is None:
                 continue
-            available = _card_props(card["version"] if card else version, privileges, card,
+            available = _card_props(card_etag_for(card) if card else card_etag(version, created), privileges, card,
                                     report.props.address_data_version)
             out.append(xml.response(_card_path(name), *_select(available, report.props)))
         yield "".join(out)
@@ -342,7 +342,7 @@ def _put_scope() -> str:
 
 def _card_answer(card: dict, accept: str) -> ItemAnswer:
     return ItemAnswer(vcards.render(card, _wanted_version(card, accept)).encode("utf-8"), VCARD_TYPE,
-                      [("ETag", _etag(card["version"])), ("Vary", "Accept")])
+                      [("ETag", card_etag_for(card)), ("Vary", "Accept")])
 
 
 def _read_card(environ: dict, name: str) -> ItemAnswer | None:
@@ -376,7 +376,7 @@ class _CardView:
     @staticmethod
     def get(name: str) -> Response:
         card = resources.get(name)
-        etag = _etag(card["version"])
+        etag = card_etag_for(card)
         if request.headers.get("If-None-Match", "").strip() in (etag, "*"):
             return empty_response(304, {"ETag": etag})
         return answer_response(_card_answer(card, request.headers.get("Accept", "")))
@@ -392,27 +392,27 @@ class _CardView:
             raise Invalid("The vCard is not UTF-8 text", precondition="valid-address-data") from None
         if_match = "If-Match" in request.headers
         create_only = request.headers.get("If-None-Match", "").strip() == "*"
-        card, created = resources.put(name, text, expected_version=expected_version() if if_match else None,
+        card, created = resources.put(name, text, expected_version=expected_card() if if_match else None,
                                       if_match=if_match, create_only=create_only,
                                       user=None)
         headers = {}
         # RFC 7231 4.3.4: an ETag only when the card is stored as sent, byte for byte.
         if vcards.render(card, _card_version(card)) == text:
-            headers["ETag"] = _etag(card["version"])
+            headers["ETag"] = card_etag_for(card)
         if created:
             headers["Location"] = xml.url_path(_card_path(name))  # as the listings' hrefs spell it
         return empty_response(201 if created else 204, headers)
 
     @staticmethod
     def delete(name: str) -> Response:
-        resources.delete(name, expected_version=expected_version() if "If-Match" in request.headers else None)
+        resources.delete(name, expected_version=expected_card() if "If-Match" in request.headers else None)
         return empty_response(204)
 
     @staticmethod
     def propfind(name: str) -> Response:
         wanted = xml.parse_propfind(request.get_data())
         card = resources.get(name)
-        return _multistatus([xml.response(_card_path(name), *_select(_card_props(card["version"], _privileges()),
+        return _multistatus([xml.response(_card_path(name), *_select(_card_props(card_etag_for(card), _privileges()),
                                                                       wanted))])
 
 

@@ -30,7 +30,7 @@ from services.errors import (
 
 from .apidoc import document_dialect, ref, request_body, response, responses
 from .errors import register_error_format
-from .http import ResourceView, dumps, empty_response, etag_for, expected_version, json_response
+from .http import ResourceView, card_etag_for, dumps, empty_response, expected_card, json_response
 from .item_reads import ItemAnswer, answer_response, register_item_read
 
 PREFIX = "/organizations-storage/contacts"
@@ -324,7 +324,7 @@ class Contacts(ResourceView):
         card = folio_contacts.create_contact(changes, user=_user_id())
         # PgUtil answers with the id as sent in Location; the body's is the stored (lower-case) one
         return json_response(wire.contact_record(card), 201, JSON,
-                             headers={"Location": record.get("id") or card["id"], "ETag": etag_for(card["version"])})
+                             headers={"Location": record.get("id") or card["id"], "ETag": card_etag_for(card)})
 
 
 @blp.route("/<contact_id>")
@@ -353,7 +353,7 @@ class ContactItem(ResourceView):
         contact_id = _check_id(contact_id)
         try:
             folio_contacts.replace_contact(contact_id, lambda card: wire.card_changes(record, card),
-                                           expected_version=expected_version(), user=_user_id() or "")
+                                           expected_version=expected_card(), user=_user_id() or "")
         except NotFound:
             raise NotFound("Not found") from None
         return empty_response(204)
@@ -367,7 +367,7 @@ class ContactItem(ResourceView):
         _check_headers(with_body=False)
         contact_id = _check_id(contact_id)
         try:
-            cards.delete_card(contact_id, expected_version=expected_version())
+            cards.delete_card(contact_id, expected_version=expected_card())
         except NotFound:
             raise NotFound("Not found") from None
         return empty_response(204)
@@ -393,7 +393,7 @@ def _streamed(page: folio_contacts.ContactPage) -> Response:
 
 
 def _item_answer(card: dict) -> ItemAnswer:
-    return ItemAnswer(dumps(wire.contact_record(card)), JSON, [("ETag", etag_for(card["version"]))])
+    return ItemAnswer(dumps(wire.contact_record(card)), JSON, [("ETag", card_etag_for(card))])
 
 
 def _read_item(environ: dict, contact_id: str) -> ItemAnswer | None:

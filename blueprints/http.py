@@ -11,6 +11,7 @@ from flask.views import MethodView
 from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 from werkzeug.wrappers import Request as WerkzeugRequest
 
+from services.card_tags import CardTag, card_etag, parse_card_tag
 from services.errors import Invalid, PreconditionFailed, UnsupportedMediaType
 
 JSON_UTF8 = "application/json; charset=utf-8"
@@ -68,15 +69,35 @@ def json_type_name(value: Any) -> str:
     return "object"
 
 
-def etag_for(version: int, kind: str = "c") -> str:
-    """The strong ETag of a resource version (the same in every dialect)."""
+def etag_for(version: int, kind: str) -> str:
+    """The strong ETag of a resource version of `kind` (a group, an OSID object; a card's is `card_etag_for`)."""
     return f'"{kind}{version}"'
+
+
+def card_etag_for(card: dict) -> str:
+    """A card's strong ETag, the same in every dialect: its version and creation instant (services.card_tags)."""
+    return card_etag(card["version"], card["created"])
 
 
 _ETAG_RE = re.compile(r'(W/)?"([^"]*)"')
 
 
-def expected_version(kind: str = "c") -> int | None:
+def expected_card() -> CardTag | None:
+    """The card version an If-Match header demands, None when absent or `*`.
+
+    A tag that names no card version can never match: it fails as 412.
+    """
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    for weak, tag in _ETAG_RE.findall(header):
+        found = None if weak else parse_card_tag(tag)
+        if found is not None:
+            return found
+    raise PreconditionFailed("If-Match does not match the current version")
+
+
+def expected_version(kind: str) -> int | None:
     """The version an If-Match header demands, None when absent or `*`.
 
     A tag that names no version of this kind can never match: it fails as 412.

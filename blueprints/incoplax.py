@@ -22,7 +22,9 @@ from .http import (
     ResourceView,
     dumps,
     empty_response,
+    card_etag_for,
     etag_for,
+    expected_card,
     expected_version,
     json_response,
     read_json_body,
@@ -91,21 +93,21 @@ def _prohibited(body: dict, current: dict, names: tuple[str, ...]) -> None:
                       errors=[FieldError(name, "read-only", "readOnly") for name in changed])
 
 
-def _item_response(entity: dict, version: int, kind: str) -> Response:
+def _item_response(entity: dict, etag: str) -> Response:
     args = request.args
     # The entity's paths are only needed to check a mask.
     paths = params.parse_mask(args, params.entity_paths(entity)) if args.get("mask") else None
-    return answer_response(_item_answer(params.apply_mask(entity, paths, params.parse_flat(args)), version, kind))
+    return answer_response(_item_answer(params.apply_mask(entity, paths, params.parse_flat(args)), etag))
 
 
-def _item_answer(shaped: dict, version: int, kind: str) -> ItemAnswer:
-    return ItemAnswer(dumps(shaped), JSON_UTF8, [("ETag", etag_for(version, kind))])
+def _item_answer(shaped: dict, etag: str) -> ItemAnswer:
+    return ItemAnswer(dumps(shaped), JSON_UTF8, [("ETag", etag)])
 
 
 def _read_contact(environ: dict, contact_id: str) -> ItemAnswer | None:
     """A plain GET of one contact (no mask, no flat), before Flask (blueprints/item_reads.py); None: Flask answers."""
     card = cards.find_card(contact_id)
-    return None if card is None else _item_answer(wire.contact_entity(card), card["version"], "c")
+    return None if card is None else _item_answer(wire.contact_entity(card), card_etag_for(card))
 
 
 def _lookup_key() -> str:
@@ -166,7 +168,7 @@ class Contacts(ResourceView):
         if "id" in body:
             changes["id"] = body["id"].lower()
         card = addressbook.create_contact(changes, (body.get("opts") or {}).get("groups") or [])
-        return json_response(wire.contact_entity(card), headers={"ETag": etag_for(card["version"])})
+        return json_response(wire.contact_entity(card), headers={"ETag": card_etag_for(card)})
 
 
 def lookup_contacts():
@@ -199,7 +201,7 @@ class ContactItem(ResourceView):
     def get(self, contact_id):
         """Retrieve a contact."""
         card = cards.get_card(contact_id)
-        return _item_response(wire.contact_entity(card), card["version"], "c")
+        return _item_response(wire.contact_entity(card), card_etag_for(card))
 
     @blp.doc(requestBody=request_body("IncoplaxContact"),
              responses={"200": response("The changed contact", CONTACT_ENTITY),
@@ -208,7 +210,7 @@ class ContactItem(ResourceView):
     def patch(self, contact_id):
         """Change some fields of a contact."""
         data = read_json_body()
-        version = expected_version()
+        version = expected_card()
         body = _load(wire.CONTACT_PATCH, data)
 
         def merge(card: dict) -> tuple[dict, list[str] | None]:
@@ -219,14 +221,14 @@ class ContactItem(ResourceView):
             return wire.contact_changes(body, card), (opts["groups"] or []) if "groups" in opts else None
 
         card = addressbook.modify_contact(contact_id, merge, expected_version=version)
-        return json_response(wire.contact_entity(card), headers={"ETag": etag_for(card["version"])})
+        return json_response(wire.contact_entity(card), headers={"ETag": card_etag_for(card)})
 
     @blp.doc(responses={"204": {"description": "Deleted"},
                         "412": {"description": "If-Match does not match the current version"},
                         "423": {"description": "The contact is locked"}})
     def delete(self, contact_id):
         """Delete a contact."""
-        cards.delete_card(contact_id, expected_version=expected_version())
+        cards.delete_card(contact_id, expected_version=expected_card())
         return empty_response(204)
 
 
@@ -284,7 +286,7 @@ class ContactGroupItem(ResourceView):
     def get(self, group_id):
         """Retrieve a contact group."""
         group = groups.get_group(group_id)
-        return _item_response(wire.group_entity(group, group["members"]), group["version"], "g")
+        return _item_response(wire.group_entity(group, group["members"]), etag_for(group["version"], "g"))
 
     @blp.doc(requestBody=request_body("IncoplaxContactGroup"),
              responses={"200": response("The changed contact group", GROUP_ENTITY),

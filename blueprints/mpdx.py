@@ -29,8 +29,8 @@ from .http import (
     check_request_url,
     dumps,
     empty_response,
-    etag_for,
-    expected_version,
+    card_etag_for,
+    expected_card,
     install_method_override,
     json_response,
 )
@@ -312,7 +312,7 @@ def _item_answer(contact_id: str, shape: params.Shape) -> ItemAnswer:
     body: dict = {"data": data[0]}
     if included:
         body["included"] = included
-    return ItemAnswer(dumps(body), wire.CONTENT_TYPE, [("ETag", etag_for(found.cards[0]["version"]))])
+    return ItemAnswer(dumps(body), wire.CONTENT_TYPE, [("ETag", card_etag_for(found.cards[0]))])
 
 
 def _read_item(environ: dict, contact_id: str) -> ItemAnswer | None:
@@ -353,7 +353,7 @@ class ContactItem(ResourceView):
     def delete(self, contact_id):
         """Delete a contact (refused with 403 when allow_deletion is false)."""
         _check_body_type(getattr(g, "mpdx_body", None))
-        mpdx_contacts.delete_contact(_contact_id(contact_id), expected_version=expected_version())
+        mpdx_contacts.delete_contact(_contact_id(contact_id), expected_version=expected_card())
         return empty_response(204)
 
 

@@ -22,8 +22,8 @@ from .http import (
     dumps,
     empty_response,
     environ_url,
-    etag_for,
-    expected_version,
+    card_etag_for,
+    expected_card,
     json_response,
     read_json_body,
 )
@@ -162,7 +162,7 @@ def _contact_response(card: dict) -> Response:
 
 
 def _contact_answer(card: dict, base_url: str) -> ItemAnswer:
-    return ItemAnswer(dumps(wire.contact_resource(card, base_url)), HAL, [("ETag", etag_for(card["version"]))])
+    return ItemAnswer(dumps(wire.contact_resource(card, base_url)), HAL, [("ETag", card_etag_for(card))])
 
 
 def _read_item(environ: dict, contact_id: str) -> ItemAnswer | None:
@@ -267,14 +267,14 @@ class ContactItem(ResourceView):
         """Replace a contact (label, name, email, phone)."""
         body = _validated("contact", wire.without(read_json_body(required_type=None), wire.CONTACT_READ_ONLY))
         card = contacts.replace(contact_id, lambda current: wire.contact_changes(body, current), body["email"],
-                                expected_version=expected_version())
+                                expected_version=expected_card())
         return _contact_response(card)
 
     @blp.doc(responses=responses(_205="Contact deleted (no body)", _404="No such contact",
                                   _412="If-Match does not match", _423="The contact is locked"))
     def delete(self, contact_id):
         """Delete a contact and its relations."""
-        cards.delete_card(contact_id, expected_version=expected_version(), respect_lock=True)
+        cards.delete_card(contact_id, expected_version=expected_card(), respect_lock=True)
         return empty_response(205)
 
 

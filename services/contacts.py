@@ -21,7 +21,8 @@ from models.connect import is_sqlite
 from models.statements import fetch_dicts, insert_returning_key, insert_rows
 from models.writer import run_grouped_write, run_write
 
-from . import search
+from . import card_tags, search
+from .card_tags import CardTag
 from .errors import Conflict, Invalid, Locked, NotFound, PreconditionFailed
 from .names import MAX_NAME_PART_CHARS, overlong_name_part, reconcile_names
 
@@ -253,9 +254,9 @@ def _row_for_write(contact_id: str, expected_version: int | None, respect_lock: 
     return row
 
 
-def _check_writable(row: dict, expected_version: int | None, respect_lock: bool) -> None:
-    """412 when If-Match names another version, then 423 when the card is locked."""
-    if expected_version is not None and row["version"] != expected_version:
+def _check_writable(row: dict, expected_version: CardTag | int | None, respect_lock: bool) -> None:
+    """412 when If-Match names another version (or another card of the same id), then 423 when locked."""
+    if expected_version is not None and not card_tags.matches(row, expected_version):
         raise PreconditionFailed("If-Match does not match the current version of the contact",
                                  id=row["id"])
     if respect_lock and row["locked"]:

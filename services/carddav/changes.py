@@ -20,11 +20,12 @@ TOKEN_PREFIX = "http://contacts-server.invalid/ns/sync/"
 
 @dataclass(frozen=True)
 class Change:
-    """One card's latest change: its id, resource name, and current version (None: deleted)."""
+    """One card's latest change: its id, resource name, current version (None: deleted) and creation instant."""
 
     contact_id: str
     name: str
     version: int | None
+    created: int | None = None
 
 
 def format_token(number: int) -> str:
@@ -70,7 +71,7 @@ def changes_between(token: int, now: int, limit: int | None = None) -> tuple[lis
     mark = "?" if is_sqlite() else "%s"
     cap = f" LIMIT {int(limit) + 1}" if limit is not None else ""
     rows = database.execute_sql(
-        "SELECT ch.seq, ch.contact_id, COALESCE(h.name, ch.href), c.version FROM carddav_change AS ch "
+        "SELECT ch.seq, ch.contact_id, COALESCE(h.name, ch.href), c.version, c.created FROM carddav_change AS ch "
         "LEFT JOIN contact AS c ON c.autokey = ch.contact_autokey "
         "LEFT JOIN carddav_href AS h ON h.contact_id = ch.contact_id "
         f"WHERE ch.seq > {mark} AND ch.seq <= {mark} ORDER BY ch.seq{cap}", (token, now)).fetchall()
@@ -79,9 +80,9 @@ def changes_between(token: int, now: int, limit: int | None = None) -> tuple[lis
         rows = rows[:limit]
         reached = rows[-1][0] if rows else token
     latest: dict[str, Change] = {}
-    for _seq, contact_id, name, version in rows:
+    for _seq, contact_id, name, version, created in rows:
         latest.pop(contact_id, None)  # keep the latest, in change order
-        latest[contact_id] = Change(contact_id, name or f"{contact_id}.vcf", version)
+        latest[contact_id] = Change(contact_id, name or f"{contact_id}.vcf", version, created)
     return list(latest.values()), reached
 
 

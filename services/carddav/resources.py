@@ -57,10 +57,10 @@ def get(name: str) -> dict:
     return card
 
 
-def listing() -> Iterator[list[tuple[str, int]]]:
-    """(name, version) of every card, in keyset batches by autokey (constant memory)."""
+def listing() -> Iterator[list[tuple[str, int, int]]]:
+    """(name, version, created) of every card, in keyset batches by autokey (constant memory)."""
     mark = _mark()
-    sql = ("SELECT c.autokey, c.id, c.version, h.name FROM contact AS c "
+    sql = ("SELECT c.autokey, c.id, c.version, h.name, c.created FROM contact AS c "
            "LEFT JOIN carddav_href AS h ON h.contact_id = c.id "
            f"WHERE c.autokey > {mark} ORDER BY c.autokey LIMIT {LIST_BATCH}")
     last = 0
@@ -68,7 +68,7 @@ def listing() -> Iterator[list[tuple[str, int]]]:
         rows = database.execute_sql(sql, (last,)).fetchall()
         if not rows:
             return
-        yield [(name_of(contact_id, mapped), version) for _, contact_id, version, mapped in rows]
+        yield [(name_of(contact_id, mapped), version, created) for _, contact_id, version, mapped, created in rows]
         last = rows[-1][0]
 
 

@@ -7,7 +7,7 @@ card's `extra["vcard"]`, with the UID as written and the version the card was re
 """
 from __future__ import annotations
 
-from services.errors import Invalid
+from services.errors import Conflict, Invalid
 from services.io import vcard as mapping
 from services.io.canonical import GroupResolver
 from services.io.report import RecordError
@@ -19,6 +19,12 @@ def parse(text: str) -> dict:
     """Canonical card fields (groups resolved, created when new) from one vCard's text."""
     try:
         card, _warnings = mapping.card_from_vcard(text, GroupResolver())
+    except mapping.GroupCard:
+        # 409, not 400: DAVx5 (and iOS) upload their groups as group vCards; a 409 leaves the
+        # group on the phone and the sync goes on, a 400 stops every later sync of the book.
+        raise Conflict("Group vCards (KIND:group, X-ADDRESSBOOKSERVER-KIND:group) are not stored in this "
+                       "address book: a card's groups travel as its CATEGORIES",
+                       precondition="valid-address-data") from None
     except RecordError as exc:
         raise Invalid(f"The vCard cannot be stored: {exc}", precondition="valid-address-data") from None
     return card

@@ -5,6 +5,8 @@ import base64
 
 import pytest
 
+from tests.etags import card_etag_of, resource_etag
+
 BOOK = "/carddav/addressbooks/contacts/"
 HEAD = ('<?xml version="1.0" encoding="utf-8"?>\n<D:multistatus xmlns:D="DAV:" '
         'xmlns:C="urn:ietf:params:xml:ns:carddav" xmlns:CS="http://calendarserver.org/ns/">')
@@ -52,7 +54,8 @@ def put_card(dav, name: str, uid: str, **headers):
     return dav("PUT", BOOK + name, CARD.format(uid=uid), {"Content-Type": "text/vcard; charset=utf-8", **headers})
 
 
-def etag_response(name: str, etag: str) -> str:
+def etag_response(name: str, version: int | None) -> str:
+    etag = resource_etag(name, version)
     return (f"<D:response><D:href>{BOOK}{name}</D:href><D:propstat><D:prop><D:getetag>{etag}</D:getetag>"
             f"</D:prop>{OK}</D:propstat></D:response>")
 
@@ -178,7 +181,7 @@ def test_depth_1_lists_every_card_with_etag_and_content_type(dav, client, auth):
     r = dav("PROPFIND", BOOK, propfind("<D:getetag/>", "<D:getcontenttype/>"), {"Depth": "1"})
     assert r.status_code == 207
     entries = "".join(
-        f"<D:response><D:href>{BOOK}{name}</D:href><D:propstat><D:prop><D:getetag>\"c1\"</D:getetag>"
+        f"<D:response><D:href>{BOOK}{name}</D:href><D:propstat><D:prop><D:getetag>{resource_etag(name)}</D:getetag>"
         f"<D:getcontenttype>text/vcard; charset=utf-8</D:getcontenttype></D:prop>{OK}</D:propstat></D:response>"
         for name in (f"{niagara['contact_id']}.vcf", "chosen-name.vcf"))
     assert r.get_data(as_text=True) == (
@@ -217,7 +220,7 @@ def test_put_then_get_keeps_unknown_properties_and_the_uid(dav):
     got = dav("GET", BOOK + "ada.vcf")
     assert got.status_code == 200
     assert got.headers["Content-Type"] == "text/vcard; charset=utf-8"
-    assert got.headers["ETag"] == '"c1"'
+    assert got.headers["ETag"] == resource_etag("ada.vcf", 1)
     text = got.get_data(as_text=True)
     assert "\r\nVERSION:3.0\r\n" in text
     assert "\r\nUID:ada-1\r\n" in text
@@ -266,19 +269,63 @@ def test_if_none_match_star_refuses_to_overwrite(dav):
 
 
 def test_if_match_stale_etag_is_412_and_nothing_changes(dav):
-    put_card(dav, "a.vcf", "a")
+    first = put_card(dav, "a.vcf", "a")
+    assert first.headers.get("ETag") is None  # REV is rewritten: the client reads the tag back
+    v1 = dav("GET", BOOK + "a.vcf").headers["ETag"]
+    assert v1 == resource_etag("a.vcf", 1)
     changed = CARD.format(uid="a").replace("FN:Ada Lovelace", "FN:Ada King")
-    ok = dav("PUT", BOOK + "a.vcf", changed, {"If-Match": '"c1"', "Content-Type": "text/vcard"})
+    ok = dav("PUT", BOOK + "a.vcf", changed, {"If-Match": v1, "Content-Type": "text/vcard"})
     assert ok.status_code == 204
-    assert dav("GET", BOOK + "a.vcf").headers["ETag"] == '"c2"'
-    stale = dav("PUT", BOOK + "a.vcf", CARD.format(uid="a"), {"If-Match": '"c1"', "Content-Type": "text/vcard"})
+    v2 = dav("GET", BOOK + "a.vcf").headers["ETag"]
+    assert v2 == resource_etag("a.vcf", 2) != v1
+    stale = dav("PUT", BOOK + "a.vcf", CARD.format(uid="a"), {"If-Match": v1, "Content-Type": "text/vcard"})
     assert stale.status_code == 412
     assert "FN:Ada King" in dav("GET", BOOK + "a.vcf").get_data(as_text=True)
-    assert dav("DELETE", BOOK + "a.vcf", headers={"If-Match": '"c1"'}).status_code == 412
-    assert dav("PUT", BOOK + "new.vcf", CARD.format(uid="n"), {"If-Match": '"c1"',
+    assert dav("DELETE", BOOK + "a.vcf", headers={"If-Match": v1}).status_code == 412
+    assert dav("PUT", BOOK + "new.vcf", CARD.format(uid="n"), {"If-Match": v1,
                                                                "Content-Type": "text/vcard"}).status_code == 412
+    # A tag as this server sent it before its tags named the card's creation: the version alone.
+    assert dav("DELETE", BOOK + "a.vcf", headers={"If-Match": '"c1"'}).status_code == 412
     assert dav("DELETE", BOOK + "a.vcf", headers={"If-Match": '"c2"'}).status_code == 204
     assert dav("GET", BOOK + "a.vcf").status_code == 404
+
+
+@pytest.mark.parametrize("group_card", [
+    "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:g1\r\nKIND:group\r\nMEMBER:urn:uuid:x\r\nFN:Team\r\nEND:VCARD\r\n",
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:g1\r\nN:Team\r\nFN:Team\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n"
+    "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:x\r\nEND:VCARD\r\n",
+])
+def test_a_group_vcard_is_409_so_a_phones_sync_goes_on_and_nothing_is_stored(dav, client, auth, group_card):
+    """DAVx5 treats 409 like 412 (SyncManager.uploadDirty) but stops every later sync on a 400."""
+    r = dav("PUT", BOOK + "g1.vcf", group_card, {"Content-Type": "text/vcard", "If-None-Match": "*"})
+    assert r.status_code == 409
+    assert r.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert r.get_data(as_text=True) == (
+        '<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+        "<C:valid-address-data/><D:responsedescription>Group vCards (KIND:group, X-ADDRESSBOOKSERVER-KIND:group) "
+        "are not stored in this address book: a card's groups travel as its CATEGORIES</D:responsedescription>"
+        "</D:error>\n")
+    assert dav("GET", BOOK + "g1.vcf").status_code == 404
+    assert client.get("/rest/v1/addressbook/contactgroups", headers=auth).json == []
+
+
+def test_a_card_deleted_and_created_again_never_repeats_an_etag(dav):
+    """Evolution and DAVx5 skip a listed card whose ETag they hold: the second card must not have the first's."""
+    put_card(dav, "r1.vcf", "r1")
+    old = dav("GET", BOOK + "r1.vcf").headers["ETag"]
+    token = current_token(dav)
+    assert dav("DELETE", BOOK + "r1.vcf", headers={"If-Match": old}).status_code == 204
+    again = CARD.format(uid="r1").replace("FN:Ada Lovelace", "FN:Someone Else")
+    assert dav("PUT", BOOK + "r1.vcf", again, {"Content-Type": "text/vcard", "If-None-Match": "*"}).status_code == 201
+    new = dav("GET", BOOK + "r1.vcf").headers["ETag"]
+    assert new.startswith('"c1-') and new != old and new == resource_etag("r1.vcf", 1)
+    listed = dav("REPORT", BOOK, sync_report(token)).get_data(as_text=True)
+    assert f"<D:getetag>{new}</D:getetag>" in listed
+    assert dav("GET", BOOK + "r1.vcf", headers={"If-None-Match": old}).status_code == 200
+    # The first card's tag names no version of the second: its If-Match cannot overwrite it.
+    stale = dav("PUT", BOOK + "r1.vcf", CARD.format(uid="r1"), {"Content-Type": "text/vcard", "If-Match": old})
+    assert stale.status_code == 412
+    assert "FN:Someone Else" in dav("GET", BOOK + "r1.vcf").get_data(as_text=True)
 
 
 def test_uid_of_an_existing_card_is_a_uid_conflict(dav):
@@ -385,7 +432,7 @@ def test_multiget_returns_address_data_and_404_for_unknown_hrefs(dav):
     vcard = dav("GET", BOOK + "a.vcf", headers={"Accept": "text/vcard; version=4.0"}).get_data(as_text=True)
     escaped = vcard.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     assert r.get_data(as_text=True) == (
-        f'{HEAD}<D:response><D:href>{BOOK}a.vcf</D:href><D:propstat><D:prop><D:getetag>"c1"</D:getetag>'
+        f'{HEAD}<D:response><D:href>{BOOK}a.vcf</D:href><D:propstat><D:prop><D:getetag>{resource_etag("a.vcf")}</D:getetag>'
         f"<C:address-data>{escaped}</C:address-data></D:prop>{OK}</D:propstat></D:response>"
         f"<D:response><D:href>{BOOK}missing.vcf</D:href>{GONE}</D:response>{TAIL}")
 
@@ -413,7 +460,7 @@ def test_addressbook_query(dav, filter_xml, expected):
     assert dav("PUT", BOOK + "g.vcf", grace, {"Content-Type": "text/vcard"}).status_code == 201
     r = dav("REPORT", BOOK, _query(filter_xml), {"Depth": "1"})
     assert r.status_code == 207
-    assert r.get_data(as_text=True) == HEAD + "".join(etag_response(f"{n}.vcf", '"c1"') for n in expected) + TAIL
+    assert r.get_data(as_text=True) == HEAD + "".join(etag_response(f"{n}.vcf", 1) for n in expected) + TAIL
 
 
 def test_addressbook_query_limit_reports_the_cut(dav):
@@ -421,7 +468,7 @@ def test_addressbook_query_limit_reports_the_cut(dav):
         put_card(dav, f"a{n}.vcf", f"a{n}")
     r = dav("REPORT", BOOK, _query('<C:prop-filter name="FN"/>', limit=2), {"Depth": "1"})
     assert r.get_data(as_text=True) == (
-        HEAD + etag_response("a0.vcf", '"c1"') + etag_response("a1.vcf", '"c1"')
+        HEAD + etag_response("a0.vcf", 1) + etag_response("a1.vcf", 1)
         + f"<D:response><D:href>{BOOK}</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status>"
         f"<D:error><D:number-of-matches-within-limits/></D:error></D:response>{TAIL}")
 
@@ -466,7 +513,7 @@ def test_initial_sync_then_incremental_with_tombstones(dav):
     r = dav("REPORT", BOOK, sync_report())
     first = current_token(dav)
     assert r.get_data(as_text=True) == (
-        HEAD + etag_response("a.vcf", '"c1"') + etag_response("b.vcf", '"c1"')
+        HEAD + etag_response("a.vcf", 1) + etag_response("b.vcf", 1)
         + f"<D:sync-token>{first}</D:sync-token>{TAIL}")
     # Nothing changed: an empty answer with the same token.
     r = dav("REPORT", BOOK, sync_report(first))
@@ -479,8 +526,8 @@ def test_initial_sync_then_incremental_with_tombstones(dav):
     second = current_token(dav)
     assert second != first
     assert r.get_data(as_text=True) == (
-        HEAD + etag_response("a.vcf", '"c2"') + f"<D:response><D:href>{BOOK}b.vcf</D:href>{GONE}</D:response>"
-        + etag_response("c.vcf", '"c1"') + f"<D:sync-token>{second}</D:sync-token>{TAIL}")
+        HEAD + etag_response("a.vcf", 2) + f"<D:response><D:href>{BOOK}b.vcf</D:href>{GONE}</D:response>"
+        + etag_response("c.vcf", 1) + f"<D:sync-token>{second}</D:sync-token>{TAIL}")
 
 
 @pytest.mark.parametrize("sent", ["http://example.com/other/1", TOKEN + "x", TOKEN + "999999999"])
@@ -531,7 +578,7 @@ def test_changes_through_every_door_reach_the_sync(dav, client, auth):
                         headers=auth).status_code in (200, 400, 405)
     r = dav("REPORT", BOOK, sync_report(start))
     text = r.get_data(as_text=True)
-    assert f"{BOOK}{folio['id']}.vcf</D:href><D:propstat><D:prop><D:getetag>\"c2\"" in text
+    assert f"{BOOK}{folio['id']}.vcf</D:href><D:propstat><D:prop><D:getetag>{card_etag_of(folio['id'], 2)}" in text
     assert f"<D:response><D:href>{BOOK}{incoplax['id']}.vcf</D:href>{GONE}</D:response>" in text
     # A group rename changes the members' CATEGORIES: their ETags change and they are reported.
     mid = current_token(dav)
@@ -547,7 +594,7 @@ def test_changes_through_every_door_reach_the_sync(dav, client, auth):
     assert got.headers["ETag"] != etag
     assert "CATEGORIES:Engineering" in got.get_data(as_text=True)
     assert r.get_data(as_text=True) == (
-        HEAD + etag_response(f"{niagara['contact_id']}.vcf", got.headers["ETag"])
+        HEAD + etag_response(f"{niagara['contact_id']}.vcf", None)
         + f"<D:sync-token>{current_token(dav)}</D:sync-token>{TAIL}")
 
 
@@ -636,11 +683,11 @@ def test_sync_limit_truncates_and_the_client_goes_on_with_the_partial_token(dav)
            "<D:error><D:number-of-matches-within-limits/></D:error></D:response>")
     r = dav("REPORT", BOOK, sync_report(limit=2))  # an initial sync, two at a time
     partial = r.get_data(as_text=True).split("<D:sync-token>")[1].split("</D:sync-token>")[0]
-    assert r.get_data(as_text=True) == (HEAD + etag_response("a.vcf", '"c1"') + etag_response("b.vcf", '"c1"')
+    assert r.get_data(as_text=True) == (HEAD + etag_response("a.vcf", 1) + etag_response("b.vcf", 1)
                                         + cut + f"<D:sync-token>{partial}</D:sync-token>{TAIL}")
     r = dav("REPORT", BOOK, sync_report(partial, limit=2))
     final = current_token(dav)
-    assert r.get_data(as_text=True) == (HEAD + etag_response("c.vcf", '"c1"')
+    assert r.get_data(as_text=True) == (HEAD + etag_response("c.vcf", 1)
                                         + f"<D:sync-token>{final}</D:sync-token>{TAIL}")
     assert dav("DELETE", BOOK + "a.vcf").status_code == 204
     r = dav("REPORT", BOOK, sync_report(final, limit=5))

@@ -105,4 +105,4 @@ def test_patches_without_if_match_never_answer_412(tmp_path):
             thread.join(timeout=30)
         assert statuses.count(200) == 90, sorted(set(statuses))
         status, headers, _ = request(f"{server.base}{BASE}/contacts/{card['id']}", token=token)
-        assert headers.get("ETag") == '"c91"'  # every PATCH applied, one after another
+        assert headers.get("ETag", "").startswith('"c91-')  # every PATCH applied, one after another

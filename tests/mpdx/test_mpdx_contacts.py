@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from tests.etags import card_etag_of
 from tests.mpdx.test_mpdx_helpers import (  # noqa: F401 - `mpdx` is a fixture
     AVATAR,
     CONTENT_TYPE,
@@ -68,7 +69,7 @@ def test_get_one_contact(mpdx):
     response = mpdx.get(f"/{card['id']}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == CONTENT_TYPE
-    assert response.headers["ETag"] == f'"c{card["version"]}"'
+    assert response.headers["ETag"] == card_etag_of(card["id"], card["version"])
     expected = _contact(card, name="Bogisich, Parker", addresses=1)
     expected["attributes"]["square_avatar"] = "https://example.org/p.png"
     assert response.get_json() == {"data": expected}
