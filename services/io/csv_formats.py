@@ -24,6 +24,7 @@ from peewee import SQL, fn
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl
 
 from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
+from .csv_locales import english_outlook_header
 from .kept import OUTLOOK_EVENTS, OUTLOOK_RELATIONS, kept_data
 from .report import RecordError
 
@@ -115,7 +116,7 @@ def parse_date(text: str, *, month_first: bool = False) -> str | None:
 def set_birthday(card: dict, text: str, column: str, *, month_first: bool = False) -> None:
     """BDAY from a CSV date: parsed to ISO, else kept as text under extra['csv'] (never a bad BDAY)."""
     text = (text or "").strip()
-    if not text or text in ("0/0/00", "1/0/00", "0000-00-00"):
+    if not text or text in ("0/0/00", "1/0/00", "0000-00-00", "0.0.00", "0.0.0000"):  # Outlook's "no date"
         return
     parsed = parse_date(text, month_first=month_first)
     if parsed is not None:
@@ -647,7 +648,13 @@ def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None 
         raise RecordError(f"line 1: malformed CSV header: {exc}") from None
     while header and not header[-1]:
         header.pop()  # a trailing comma on the header line
-    kind = flavour(header)
+    try:
+        kind = flavour(header)
+    except RecordError:
+        english = english_outlook_header(header)  # a German or French Outlook export
+        if english is None:
+            raise
+        header, kind = english, flavour(english)
     parse = {"google": card_from_google, "outlook": card_from_outlook, "thunderbird": card_from_thunderbird}[kind]
     number, line = 0, reader.line_num
     while True:

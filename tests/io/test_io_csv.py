@@ -78,6 +78,81 @@ def test_outlook_csv_import(app, database_url):
     assert card_named("Glenn Research Center")["primary_phone"] == "+1 216 555 7000"
 
 
+# A German Outlook export's header row, whole (92 columns; after Telex sorted in German).
+OUTLOOK_DE_HEADER = (
+    "Anrede,Vorname,Weitere Vornamen,Nachname,Suffix,Firma,Abteilung,Position,Straße geschäftlich,"
+    "Straße geschäftlich 2,Straße geschäftlich 3,Ort geschäftlich,Region geschäftlich,Postleitzahl geschäftlich,"
+    "Land/Region geschäftlich,Straße privat,Straße privat 2,Straße privat 3,Ort privat,Bundesland/Kanton privat,"
+    "Postleitzahl privat,Land/Region privat,Weitere Straße,Weitere Straße 2,Weitere Straße 3,Weiterer Ort,"
+    "Weiteres/r Bundesland/Kanton,Weitere Postleitzahl,Weiteres/e Land/Region,Telefon Assistent,Fax geschäftlich,"
+    "Telefon geschäftlich,Telefon geschäftlich 2,Rückmeldung,Autotelefon,Telefon Firma,Fax privat,Telefon (privat),"
+    "Telefon (privat 2),ISDN,Mobiltelefon,Weiteres Fax,Weiteres Telefon,Pager,Haupttelefon,Mobiltelefon 2,"
+    "Telefon für Hörbehinderte,Telex,Abrechnungsinformation,Assistent(in),Benutzer 1,Benutzer 2,Benutzer 3,"
+    "Benutzer 4,Beruf,Büro,E-Mail-Adresse,E-Mail-Typ,E-Mail: Angezeigter Name,E-Mail 2: Adresse,E-Mail 2: Typ,"
+    "E-Mail 2: Angezeigter Name,E-Mail 3: Adresse,E-Mail 3: Typ,E-Mail 3: Angezeigter Name,Empfohlen von,"
+    "Geburtstag,Geschlecht,Hobby,Initialen,Internet Frei/Gebucht,Jahrestag,Kategorien,Kinder,Konto,"
+    "Name des/r Vorgesetzten,Notizen,Organisationsnr.,Ort,Partner,Postfach geschäftlich,Postfach privat,Priorität,"
+    "Privat,Reisekilometer,Sozialversicherungsnr.,Sprache,Stichwörter,Vertraulichkeit,Verzeichnisserver,Webseite,"
+    "Weiteres Postfach,Spalte1,Spalte2")
+
+
+def test_a_german_outlook_export_is_read_by_its_translated_header(app, database_url, tmp_path):
+    """Outlook writes the header in its interface's language (and Windows-1252 text)."""
+    header = OUTLOOK_DE_HEADER.split(",")
+    values = {"Anrede": "Frau", "Vorname": "Jürgen", "Nachname": "Groß", "Firma": "Bäckerei Groß",
+              "Abteilung": "Vertrieb", "Position": "Leiterin", "Straße geschäftlich": "Hauptstraße 1",
+              "Ort geschäftlich": "München", "Postleitzahl geschäftlich": "80331",
+              "Land/Region geschäftlich": "Deutschland", "Telefon geschäftlich": "+49 89 123",
+              "Mobiltelefon": "+49 170 555", "Haupttelefon": "+49 170 555", "E-Mail-Adresse": "j@baeckerei.example",
+              "E-Mail-Typ": "SMTP", "E-Mail: Angezeigter Name": "Jürgen Groß (j@baeckerei.example)",
+              "Geburtstag": "24.12.1970", "Jahrestag": "0.0.00", "Kategorien": "Kunden;Lieferanten",
+              "Notizen": "Brötchen, jeden Morgen", "Priorität": "Normal", "Privat": "Aus", "Webseite": "www.example.de"}
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")  # German Excel's separator
+    writer.writerow(header)
+    writer.writerow([values.get(name, "") for name in header])
+    path = tmp_path / "outlook-de.csv"
+    path.write_bytes(out.getvalue().encode("cp1252"))
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("Frau Jürgen Groß")
+    assert (card["prefix"], card["given_name"], card["family_name"], card["department"], card["job_title"]) == \
+        ("Frau", "Jürgen", "Groß", "Vertrieb", "Leiterin")
+    assert card["extra"]["vcard"]["org"] == "Bäckerei Groß" and card["extra"]["vcard"]["bday"] == "1970-12-24"
+    assert [(p["value"], p["type"], p["is_primary"]) for p in card["phones"]] == \
+        [("+49 89 123", "office", False), ("+49 170 555", "mobile", True)]
+    assert [e["value"] for e in card["emails"]] == ["j@baeckerei.example"]
+    assert [(a["line1"], a["city"], a["postal_code"], a["country"], a["type"]) for a in card["addresses"]] == \
+        [("Hauptstraße 1", "München", "80331", "Deutschland", "work")]
+    assert [u["value"] for u in card["urls"]] == ["www.example.de"]
+    assert card["notes"] == "Brötchen, jeden Morgen"
+    assert [group["name"] for group in card["groups"]] == ["Kunden", "Lieferanten"]
+    # Columns no field takes are kept as they are (an export writes them back), "no date" too.
+    assert card["extra"]["csv"] == {"Anniversary": "0.0.00", "Priority": "Normal", "Private": "Aus"}
+
+
+def test_a_french_outlook_export_reads_its_two_titre_columns_as_title_then_job_title(app, database_url, tmp_path):
+    header = ["Titre", "Prénom", "Deuxième prénom", "Nom", "Suffixe", "Société", "Service", "Titre",
+              "Rue (bureau)", "Ville (bureau)", "Code postal (bureau)", "Pays/Région (bureau)", "Téléphone (bureau)",
+              "Tél. mobile", "Adresse de messagerie", "Anniversaire", "Catégories", "Notes"]
+    row = ["M.", "Éric", "", "Lefèvre", "", "Société Générale", "Crédit", "Directeur", "1 rue de la Paix", "Paris",
+           "75002", "France", "+33 1 23 45 67 89", "+33 6 12 34 56 78", "eric@example.fr", "14/07/1980",
+           "Clients", "Café à 8h"]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, row])
+    path = tmp_path / "outlook-fr.csv"
+    path.write_bytes(out.getvalue().encode("cp1252"))
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("M. Éric Lefèvre")
+    assert (card["prefix"], card["job_title"], card["department"], card["notes"]) == \
+        ("M.", "Directeur", "Crédit", "Café à 8h")
+    assert card["extra"]["vcard"]["org"] == "Société Générale" and card["extra"]["vcard"]["bday"] == "1980-07-14"
+    assert [(p["value"], p["type"]) for p in card["phones"]] == [("+33 1 23 45 67 89", "office"),
+                                                                   ("+33 6 12 34 56 78", "mobile")]
+    assert [(a["city"], a["country"]) for a in card["addresses"]] == [("Paris", "France")]
+
+
 def test_unknown_csv_header_is_reported(app, database_url, tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("Nom,Courriel\nDupont,d@example.org\n", encoding="utf-8")

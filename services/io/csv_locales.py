@@ -1,0 +1,121 @@
+"""Outlook's CSV headers in German and French, as the English names the Outlook parser reads.
+
+Outlook writes its CSV header in the language of its interface, and in another order (the
+German export sorts the columns after Telex alphabetically), so a German or French export
+is read by translating its header, name by name; a name no table knows keeps its own
+(it is then kept in the card's extra data, as any column no parser reads).
+
+Sources: the German names are a German Outlook export's header row, as published in a
+project's notes (every one of its 92 columns is here); the French names are the header
+Polytechnique.org writes for French Outlook, with the variants Roundcube's French map
+reads (`Pays/Région (bureau)` beside `Pays (bureau)`). French Outlook calls both the
+courtesy title and the job title `Titre`: the first such column is the title, the second
+the job title (their order in every Outlook export).
+"""
+from __future__ import annotations
+
+OUTLOOK_DE = {
+    "Anrede": "Title", "Vorname": "First Name", "Weitere Vornamen": "Middle Name", "Nachname": "Last Name",
+    "Suffix": "Suffix", "Firma": "Company", "Abteilung": "Department", "Position": "Job Title",
+    "Straße geschäftlich": "Business Street", "Straße geschäftlich 2": "Business Street 2",
+    "Straße geschäftlich 3": "Business Street 3", "Ort geschäftlich": "Business City",
+    "Region geschäftlich": "Business State", "Postleitzahl geschäftlich": "Business Postal Code",
+    "Land/Region geschäftlich": "Business Country/Region",
+    "Straße privat": "Home Street", "Straße privat 2": "Home Street 2", "Straße privat 3": "Home Street 3",
+    "Ort privat": "Home City", "Bundesland/Kanton privat": "Home State", "Postleitzahl privat": "Home Postal Code",
+    "Land/Region privat": "Home Country/Region",
+    "Weitere Straße": "Other Street", "Weitere Straße 2": "Other Street 2", "Weitere Straße 3": "Other Street 3",
+    "Weiterer Ort": "Other City", "Weiteres/r Bundesland/Kanton": "Other State",
+    "Weitere Postleitzahl": "Other Postal Code", "Weiteres/e Land/Region": "Other Country/Region",
+    "Telefon Assistent": "Assistant's Phone", "Fax geschäftlich": "Business Fax",
+    "Telefon geschäftlich": "Business Phone", "Telefon geschäftlich 2": "Business Phone 2",
+    "Rückmeldung": "Callback", "Autotelefon": "Car Phone", "Telefon Firma": "Company Main Phone",
+    "Fax privat": "Home Fax", "Telefon (privat)": "Home Phone", "Telefon (privat 2)": "Home Phone 2",
+    "ISDN": "ISDN", "Mobiltelefon": "Mobile Phone", "Weiteres Fax": "Other Fax", "Weiteres Telefon": "Other Phone",
+    "Pager": "Pager", "Haupttelefon": "Primary Phone", "Mobiltelefon 2": "Radio Phone",
+    "Telefon für Hörbehinderte": "TTY/TDD Phone", "Telex": "Telex",
+    "Abrechnungsinformation": "Billing Information", "Assistent(in)": "Assistant's Name",
+    "Benutzer 1": "User 1", "Benutzer 2": "User 2", "Benutzer 3": "User 3", "Benutzer 4": "User 4",
+    "Beruf": "Profession", "Büro": "Office Location",
+    "E-Mail-Adresse": "E-mail Address", "E-Mail-Typ": "E-mail Type", "E-Mail: Angezeigter Name": "E-mail Display Name",
+    "E-Mail 2: Adresse": "E-mail 2 Address", "E-Mail 2: Typ": "E-mail 2 Type",
+    "E-Mail 2: Angezeigter Name": "E-mail 2 Display Name",
+    "E-Mail 3: Adresse": "E-mail 3 Address", "E-Mail 3: Typ": "E-mail 3 Type",
+    "E-Mail 3: Angezeigter Name": "E-mail 3 Display Name",
+    "Empfohlen von": "Referred By", "Geburtstag": "Birthday", "Geschlecht": "Gender", "Hobby": "Hobby",
+    "Initialen": "Initials", "Internet Frei/Gebucht": "Internet Free Busy", "Jahrestag": "Anniversary",
+    "Kategorien": "Categories", "Kinder": "Children", "Konto": "Account", "Name des/r Vorgesetzten": "Manager's Name",
+    "Notizen": "Notes", "Organisationsnr.": "Organizational ID Number", "Ort": "Location", "Partner": "Spouse",
+    "Postfach geschäftlich": "Business Address PO Box", "Postfach privat": "Home Address PO Box",
+    "Priorität": "Priority", "Privat": "Private", "Reisekilometer": "Mileage",
+    "Sozialversicherungsnr.": "Government ID Number", "Sprache": "Language", "Stichwörter": "Keywords",
+    "Vertraulichkeit": "Sensitivity", "Verzeichnisserver": "Directory Server", "Webseite": "Web Page",
+    "Weiteres Postfach": "Other Address PO Box",
+}
+
+OUTLOOK_FR = {
+    "Titre": "Title", "Prénom": "First Name", "Deuxième prénom": "Middle Name", "Nom": "Last Name",
+    "Suffixe": "Suffix", "Surnom": "Nickname", "Société": "Company", "Service": "Department",
+    "Profession": "Profession",
+    "Rue (bureau)": "Business Street", "Rue (bureau) 2": "Business Street 2", "Rue (bureau) 3": "Business Street 3",
+    "Ville (bureau)": "Business City", "Dép/Région (bureau)": "Business State",
+    "Code postal (bureau)": "Business Postal Code", "Pays (bureau)": "Business Country/Region",
+    "Pays/Région (bureau)": "Business Country/Region",
+    "Rue (domicile)": "Home Street", "Rue (domicile) 2": "Home Street 2", "Rue (domicile) 3": "Home Street 3",
+    "Ville (domicile)": "Home City", "Dép/Région (domicile)": "Home State",
+    "Code postal (domicile)": "Home Postal Code", "Pays (domicile)": "Home Country/Region",
+    "Pays/Région (domicile)": "Home Country/Region",
+    "Rue (autre)": "Other Street", "Rue (autre) 2": "Other Street 2", "Rue (autre) 3": "Other Street 3",
+    "Ville (autre)": "Other City", "Dép/Région (autre)": "Other State", "Code postal (autre)": "Other Postal Code",
+    "Pays (autre)": "Other Country/Region", "Pays/Région (autre)": "Other Country/Region",
+    "Téléphone de l'assistant(e)": "Assistant's Phone", "Télécopie (bureau)": "Business Fax",
+    "Téléphone (bureau)": "Business Phone", "Téléphone 2 (bureau)": "Business Phone 2", "Rappel": "Callback",
+    "Téléphone (voiture)": "Car Phone", "Téléphone société": "Company Main Phone",
+    "Télécopie (domicile)": "Home Fax", "Téléphone (domicile)": "Home Phone", "Téléphone 2 (domicile)": "Home Phone 2",
+    "RNIS": "ISDN", "Tél. mobile": "Mobile Phone", "Télécopie (autre)": "Other Fax", "Téléphone (autre)": "Other Phone",
+    "Récepteur de radiomessagerie": "Pager", "Téléphone principal": "Primary Phone",
+    "Radio téléphone": "Radio Phone", "Téléphone TDD/TTY": "TTY/TDD Phone", "Télex": "Telex",
+    "Adresse de messagerie": "E-mail Address", "Type de messagerie": "E-mail Type",
+    "Nom complet de l'adresse de messagerie": "E-mail Display Name",
+    "Adresse de messagerie 2": "E-mail 2 Address", "Type de messagerie 2": "E-mail 2 Type",
+    "Nom complet de l'adresse de messagerie 2": "E-mail 2 Display Name",
+    "Adresse de messagerie 3": "E-mail 3 Address", "Type de messagerie 3": "E-mail 3 Type",
+    "Nom complet de l'adresse de messagerie 3": "E-mail 3 Display Name",
+    "Anniversaire": "Birthday", "Anniversaire de mariage ou fête": "Anniversary",
+    "Autre boîte postale": "Other Address PO Box", "B.P. professionnelle": "Business Address PO Box",
+    "Boîte postale du domicile": "Home Address PO Box", "Bureau": "Office Location", "Catégories": "Categories",
+    "Code gouvernement": "Government ID Number", "Compte": "Account", "Conjoint(e)": "Spouse",
+    "Critère de diffusion": "Sensitivity", "Disponibilité Internet": "Internet Free Busy", "Emplacement": "Location",
+    "Enfants": "Children", "Informations facturation": "Billing Information", "Initiales": "Initials",
+    "Kilométrage": "Mileage", "Langue": "Language", "Mots clés": "Keywords",
+    "Nom de l'assistant(e)": "Assistant's Name", "Notes": "Notes",
+    "Numéro d'identification de l'organisation": "Organizational ID Number", "Page Web": "Web Page",
+    "Passe-temps": "Hobby", "Priorité": "Priority", "Privé": "Private", "Recommandé par": "Referred By",
+    "Responsable": "Manager's Name", "Serveur d'annuaire": "Directory Server", "Sexe": "Gender",
+    "Utilisateur 1": "User 1", "Utilisateur 2": "User 2", "Utilisateur 3": "User 3", "Utilisateur 4": "User 4",
+}
+
+# The second `Titre` of a French export is the job title (Outlook: Title ... Job Title).
+_SECOND = {"Titre": "Job Title"}
+# Names that only an Outlook export in that language has: one of them, and the header is read so.
+_NAMES = {"de": ("Vorname", "Nachname", "E-Mail-Adresse", "Firma"),
+          "fr": ("Prénom", "Adresse de messagerie", "Société", "Tél. mobile")}
+_TABLES = {"de": OUTLOOK_DE, "fr": OUTLOOK_FR}
+
+
+def english_outlook_header(header: list[str]) -> list[str] | None:
+    """The header in Outlook's English names when it is a German or French Outlook header, else None."""
+    names = set(header)
+    for language, table in _TABLES.items():
+        if not names & set(_NAMES[language]):
+            continue
+        seen: set[str] = set()
+        english = []
+        for name in header:
+            if name in seen and name in _SECOND:
+                english.append(_SECOND[name])
+            else:
+                english.append(table.get(name, name))
+            seen.add(name)
+        return english
+    return None
