@@ -293,7 +293,15 @@ def _sync(report: xml.Report) -> Response:
         return _multistatus(_initial_sync(report, privileges, wants_data), _token_xml(now))
     if report.limit is not None and report.limit < 1:
         raise Forbidden("DAV:limit must allow at least one result", precondition="number-of-matches-within-limits")
-    now, changed, truncated = changes.changes_since(report.sync_token, report.limit)
+    try:
+        now, changed, truncated = changes.changes_since(report.sync_token, report.limit)
+    except Forbidden as exc:
+        if request.headers.get("Depth", "").strip() != "1":
+            raise
+        # RFC 6578 defines sync-collection for Depth 0 only (else 400). Thunderbird sends Depth 1
+        # (for Google) and starts over only after a 400; DAVx5 starts over on the precondition
+        # whatever the status; Evolution (Depth 0) after the 403.
+        raise Invalid(exc.message, **exc.details) from None
     token_xml = _token_xml(now)
     live = [c for c in changed if c.version is not None]
     cards = resources.cards_by_names([c.name for c in live]) if wants_data else {}

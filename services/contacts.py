@@ -133,7 +133,7 @@ def _create(values: dict, children: dict[str, list[dict]],
     for kind, rows in children.items():
         insert_rows(CHILD_MODELS[kind], [dict(row, contact=autokey) for row in rows])
     if groups:
-        _write_groups(autokey, groups)
+        _write_groups(autokey, groups, new=True)
     # Read back here, inside the write: the pages are the ones just written, still in this
     # connection's cache, and the card returned is the one committed. After the commit,
     # another connection's commit has most often emptied the cache of the connection that
@@ -200,6 +200,7 @@ def delete_card(contact_id: str, *, expected_version: int | None = None,
 def _delete(contact_id, expected_version, respect_lock) -> dict:
     current = _row_for_write(contact_id, expected_version, respect_lock)
     card = load_cards([current])[0]
+    touch_groups(_group_keys_of(current["autokey"]))  # their members (Incoplax's abonents) change
     Contact.delete().where(Contact.autokey == current["autokey"]).execute()
     search.remove_card(current["autokey"])
     return card
@@ -306,10 +307,29 @@ def _child_row(model, position: int, item: dict, primary: bool) -> dict:
     return row
 
 
-def _write_groups(autokey: int, group_keys: list[int]) -> None:
+def _write_groups(autokey: int, group_keys: list[int], *, new: bool = False) -> None:
+    before = [] if new else _group_keys_of(autokey)
     GroupMembership.delete().where(GroupMembership.contact == autokey).execute()
     seen = list(dict.fromkeys(group_keys))
     insert_rows(GroupMembership, [{"contact": autokey, "group": key, "position": i} for i, key in enumerate(seen)])
+    touch_groups(set(before) ^ set(seen))  # joined or left (a new order changes no group)
+
+
+def _group_keys_of(autokey: int) -> list[int]:
+    return [key for (key,) in GroupMembership.select(GroupMembership.group)
+            .where(GroupMembership.contact == autokey).tuples()]
+
+
+def touch_groups(autokeys: Iterable[int]) -> None:
+    """Advance version and update time of groups whose members changed from the card side.
+
+    A group shows its members (Incoplax's `opts.abonents`), so its ETag must change when a
+    card joins or leaves it through any door, as a card's does when a group changes it.
+    """
+    keys = list(set(autokeys))
+    for chunk in _chunks(keys):
+        (ContactGroup.update(version=ContactGroup.version + 1, updated=utcnow())
+         .where(ContactGroup.autokey.in_(chunk)).execute())
 
 
 def group_keys_for_codes(codes: list[str]) -> list[int]:

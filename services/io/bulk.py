@@ -41,7 +41,7 @@ from models.statements import insert_values
 from models.writer import run_write
 
 from .. import search
-from ..contacts import SCALAR_FIELDS
+from ..contacts import SCALAR_FIELDS, touch_groups
 from ..folio import name_index  # fed the rows `prepare` made instead of running its indexer
 from ..names import reconcile_names
 from .bulk_load import BulkLoad
@@ -208,10 +208,12 @@ class BulkWriter:
 
     def __init__(self, report: ImportReport, *, batch_size: int = DEFAULT_BATCH, user: str | None = None,
                  on_stored: Callable[[int], None] | None = None, bulk_load: bool = False,
-                 on_duplicate: str = "skip") -> None:
+                 on_duplicate: str = "skip", restored_groups: set[int] | None = None) -> None:
         if on_duplicate not in DUPLICATE_POLICIES:
             raise ValueError(f"on_duplicate must be one of {', '.join(DUPLICATE_POLICIES)}")
         self.on_duplicate = on_duplicate
+        # Groups a restore wrote with their exported version (JSONL): their members are not news.
+        self._restored_groups = restored_groups if restored_groups is not None else set()
         self._update_cards: dict[str, dict] = {}  # id -> the card as parsed (on_duplicate="update")
         self._updates: list[tuple[str, str]] = []  # (id, position) found stored, to update after the batch
         self.report = report
@@ -394,6 +396,8 @@ class BulkWriter:
         for (kind, model), rows in zip(CHILD_MODELS.items(), child_rows):
             insert_values(model, CHILD_COLUMNS[kind], rows)
         insert_values(GroupMembership, MEMBERSHIP_COLUMNS, memberships)
+        # Each group's members changed (its ETag must), unless the file restored the group as it was.
+        touch_groups(key for _, key, _ in memberships if key not in self._restored_groups)
         self._index(cards, documents, names)
         if is_postgres():
             # Keys were given explicitly: move the sequence past them for the server's inserts.

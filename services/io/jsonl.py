@@ -250,7 +250,8 @@ class ContactImporter:
         # The first run of contacts into an empty store is one bulk load (services.io.bulk_load).
         self.writer = BulkWriter(context.report, batch_size=context.batch_size, user=context.user,
                                  on_stored=context.on_stored, bulk_load=True,
-                                 on_duplicate=context.on_duplicate)
+                                 on_duplicate=context.on_duplicate,
+                                 restored_groups=context.cache.setdefault("restored_groups", set()))
 
     def add(self, record: dict, position: str) -> None:
         """Check one contact record and queue it."""
@@ -337,6 +338,7 @@ class GroupImporter:
         key, matched_by = run_write(_store)
         self.group_keys[values["id"]] = key
         if matched_by is None:
+            self.context.cache.setdefault("restored_groups", set()).add(key)
             report.imported += 1
         elif matched_by == "id":
             report.skip(position, f"a group with id {values['id']} already exists")

@@ -57,6 +57,7 @@ from . import vcard_lines as vl
 from .canonical import GroupResolver, name_card, phone_type, place_type, public_id
 from .group_cards import GroupCard, group_card, store_group_cards
 from .kept import CSV_COLUMN_PARAM, CSV_COLUMN_PROPERTY, csv_columns
+from ..names import NAME_PARTS, split_display_name
 from .report import RecordError
 
 # Namespace of card ids made from UIDs that are not UUIDs (and from cards without a UID).
@@ -219,6 +220,8 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
         _normalise_primary(card[kind_name], kind_name != "addresses")
     name_card(card, org=vcard_extra.get("org", ""),
               nickname=vcard_extra.get("nickname", "") or _android_nickname(props, text_of))
+    if "N" not in seen:  # the display name read, to tell whether a door named the card since
+        vcard_extra["no_n"] = card.get("display_name", "")
     if categories:
         if resolver is not None:
             card["groups"] = resolver.keys(categories)
@@ -844,8 +847,9 @@ def _fresh_lines(card: dict, version: str) -> list[tuple[tuple, str, str]]:
         add(("UID", 0), "UID", [], f"urn:uuid:{card['id']}" if v4 else card["id"])
     display = card.get("display_name") or card.get("primary_email") or ""
     add(("FN", 0), "FN", [], _esc(display, v21))
-    add(("N", 0), "N", [], ";".join(_esc(card.get(k) or "", v21) for k in
-                                    ("family_name", "given_name", "middle_name", "prefix", "suffix")))
+    if not (v4 and _n_never_written(card, vx)):
+        add(("N", 0), "N", [], ";".join(_esc(card.get(k) or "", v21) for k in
+                                        ("family_name", "given_name", "middle_name", "prefix", "suffix")))
     if vx.get("nickname"):
         add(("NICKNAME", 0), "NICKNAME", [], ",".join(_esc(p.strip(), v21) for p in vx["nickname"].split(",")))
     if vx.get("bday"):
@@ -896,6 +900,20 @@ def _fresh_lines(card: dict, version: str) -> list[tuple[tuple, str, str]]:
     if isinstance(updated, datetime.datetime):
         add(("REV", 0), "REV", [], updated.strftime("%Y%m%dT%H%M%SZ"))
     return lines
+
+
+def _n_never_written(card: dict, vx: dict) -> bool:
+    """Whether the card was read from a vCard without N and no door has named it since (its
+    display name is the one read, its name parts the ones derived from it): vCard 4.0
+    needs no N, and a client that sent none (Thunderbird, for a company or an address) must not
+    get back parts it never wrote ("Support, ACME")."""
+    display = card.get("display_name") or ""
+    if "no_n" not in vx or vx["no_n"] != display:
+        return False
+    # Parts all empty (an organisation's card) are written, as `N:;;;;`: without it a reader
+    # derives parts from FN.
+    parts = {key: card.get(key) or "" for key in NAME_PARTS}
+    return any(parts.values()) and parts == split_display_name(display)
 
 
 def _csv_columns_kept(vx: dict) -> set[str]:

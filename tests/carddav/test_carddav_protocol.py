@@ -309,6 +309,21 @@ def test_a_group_vcard_is_409_so_a_phones_sync_goes_on_and_nothing_is_stored(dav
     assert client.get("/rest/v1/addressbook/contactgroups", headers=auth).json == []
 
 
+def test_a_4_0_card_sent_without_n_comes_back_without_one_until_a_door_names_its_parts(dav, client, auth):
+    """Thunderbird writes no N for a company or an address; the parts derived from FN stay unsaid."""
+    uid = "5b0c5e0e-3f5c-4a55-9c2e-0d1b6f1e8a01"
+    body = f"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:ACME Support\r\nEMAIL;PREF=1:support@acme.example\r\nUID:{uid}\r\nEND:VCARD\r\n"
+    assert dav("PUT", BOOK + f"{uid}.vcf", body, {"Content-Type": "text/vcard"}).status_code == 201
+    got = dav("GET", BOOK + f"{uid}.vcf").get_data(as_text=True)
+    assert [line for line in got.split("\r\n") if not line.startswith("REV:")] == body.split("\r\n")
+    v3 = dav("GET", BOOK + f"{uid}.vcf", headers={"Accept": "text/vcard; version=3.0"}).get_data(as_text=True)
+    assert "\r\nN:Support;ACME;;;\r\n" in v3  # 3.0 requires N
+    folio = {**auth, "X-Okapi-Tenant": "diku"}
+    assert client.put(f"/organizations-storage/contacts/{uid}", json={"firstName": "Acme", "lastName": "Help"},
+                      headers=folio).status_code == 204
+    assert "\r\nN:Help;Acme;;;\r\n" in dav("GET", BOOK + f"{uid}.vcf").get_data(as_text=True)
+
+
 def test_a_card_deleted_and_created_again_never_repeats_an_etag(dav):
     """Evolution and DAVx5 skip a listed card whose ETag they hold: the second card must not have the first's."""
     put_card(dav, "r1.vcf", "r1")
@@ -530,10 +545,14 @@ def test_initial_sync_then_incremental_with_tombstones(dav):
         + etag_response("c.vcf", 1) + f"<D:sync-token>{second}</D:sync-token>{TAIL}")
 
 
+@pytest.mark.parametrize("depth", [None, "0", "1"])
 @pytest.mark.parametrize("sent", ["http://example.com/other/1", TOKEN + "x", TOKEN + "999999999"])
-def test_unknown_sync_token_is_valid_sync_token_error(dav, sent):
-    r = dav("REPORT", BOOK, sync_report(sent))
-    assert r.status_code == 403
+def test_unknown_sync_token_is_valid_sync_token_error(dav, sent, depth):
+    """403 (RFC 6578; Evolution starts over after it); 400 to the Depth 1 Thunderbird sends, which
+    starts over only after a 400 (CardDAVDirectory.updateAllFromServerV2); DAVx5 reads the body."""
+    r = dav("REPORT", BOOK, sync_report(sent), {"Depth": depth} if depth else {})
+    assert r.status_code == (400 if depth == "1" else 403)
+    assert r.headers["Content-Type"] == "application/xml; charset=utf-8"
     assert r.get_data(as_text=True) == (
         '<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
         "<D:valid-sync-token/><D:responsedescription>The sync token is unknown or too old: sync again without a "

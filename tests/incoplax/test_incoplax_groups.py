@@ -54,6 +54,34 @@ def test_membership_from_contact_side(client, auth):
     assert got["opts"]["abonents"] == [c["autokey"]] and got["opts"]["abonentcount"] == 1
 
 
+def test_a_group_changed_from_the_card_side_changes_its_etag_and_lwt(client, auth):
+    """abonents mirror the cards' groups: a card joining, leaving or deleted changes the group."""
+    g = group(client, auth, code="101")
+
+    def state():
+        r = client.get(f"{BASE}/contactgroups/{g['id']}", headers=auth)
+        return r.headers["ETag"], r.json["ext"]["lwt"], r.json["opts"]["abonents"]
+
+    tag0, lwt0, _ = state()
+    assert tag0 == '"g1"'
+    a = contact(client, auth, opts={"groups": ["101"]})  # joins at creation
+    tag1, lwt1, members = state()
+    assert (tag1, members) == ('"g2"', [a["autokey"]]) and lwt1 > lwt0
+    b = contact(client, auth, name="Adam White", number="12")
+    assert client.patch(f"{BASE}/contacts/{b['id']}", json={"opts": {"groups": ["101"]}}, headers=auth).status_code == 200
+    assert state()[0] == '"g3"'
+    # A client that read the group before b joined cannot write its stale abonents over it.
+    stale = client.patch(f"{BASE}/contactgroups/{g['id']}", json={"opts": {"abonents": [a["autokey"]]}},
+                         headers={**auth, "If-Match": tag1})
+    assert stale.status_code == 412
+    assert state()[2] == [a["autokey"], b["autokey"]]
+    # A card edit that leaves its groups as they are changes no group.
+    assert client.patch(f"{BASE}/contacts/{b['id']}", json={"jobtitle": "x"}, headers=auth).status_code == 200
+    assert state()[0] == '"g3"'
+    assert client.delete(f"{BASE}/contacts/{a['id']}", headers=auth).status_code == 204
+    assert state()[0::2] == ('"g4"', [b["autokey"]])
+
+
 def test_membership_from_group_side(client, auth):
     g = group(client, auth, code="101")
     a = contact(client, auth, opts={"groups": ["101"]})

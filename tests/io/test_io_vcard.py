@@ -198,3 +198,20 @@ def test_cards_holding_a_nul_character_fail_on_every_database_and_the_rest_is_im
     assert f"{path}: card 5 (line 24): NUL characters (U+0000) are not allowed in a group" in result.stderr
     assert [c["display_name"] for c in all_cards()] == ["Eve Okafor"]
     assert ContactGroup.select().count() == groups  # neither the category nor the group card made one
+
+
+def test_cards_imported_into_a_stored_group_change_that_groups_version(app, database_url, tmp_path):
+    """A group shows its members (Incoplax's abonents): an import that adds some changes its ETag."""
+    from services import groups
+
+    with app.app_context():
+        stored = groups.create_group({"code": "Friends", "name": "Friends"})
+    assert stored["version"] == 1
+    path = tmp_path / "friends.vcf"
+    path.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nCATEGORIES:Friends,Family\r\nEND:VCARD\r\n"
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Chan\r\nCATEGORIES:Friends\r\nEND:VCARD\r\n", encoding="utf-8")
+    assert summary(run("import", str(path), "--database-url", database_url)) == \
+        "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+    with app.app_context():
+        friends = groups.get_group(stored["id"])
+    assert (friends["version"], len(friends["members"])) == (2, 2)  # one batch: one change
