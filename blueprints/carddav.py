@@ -37,7 +37,9 @@ WELL_KNOWN = "/.well-known/carddav"
 REALM = "contacts"
 VCARD_TYPE = "text/vcard; charset=utf-8"
 VCARD_MEDIA = ("text/vcard", "text/x-vcard", "text/directory")
-DEFAULT_VERSION = "3.0"  # what a client that names no version gets (iOS/macOS read 3.0 only)
+# What a client that names no version gets: RFC 6352's default (address-data's DTD), as SabreDAV
+# answers; iOS/macOS Contacts and InfCloud read 3.0 only, whoever PUT the card in 4.0.
+DEFAULT_VERSION = "3.0"
 DAV_HEADER = "1, 3, addressbook"
 COLLECTION_METHODS = "OPTIONS, PROPFIND, REPORT"
 CARD_METHODS = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND"
@@ -155,7 +157,7 @@ def _card_props(etag: str, privileges: str, card: dict | None = None,
     props = {xml.RESOURCETYPE: "", xml.GETETAG: xml.escape(etag), xml.GETCONTENTTYPE: VCARD_TYPE,
              xml.qname(xml.DAV, "current-user-privilege-set"): privileges}
     if card is not None:
-        props[xml.ADDRESS_DATA] = xml.escape(vcards.render(card, data_version or _card_version(card)))
+        props[xml.ADDRESS_DATA] = xml.escape(vcards.render(card, data_version or DEFAULT_VERSION))
     return props
 
 
@@ -187,14 +189,16 @@ def well_known() -> Response:
     return empty_response(301, {"Location": ROOT})
 
 
-@bp.route(ROOT, methods=["OPTIONS", "PROPFIND"], strict_slashes=False)
-@bp.route(PRINCIPAL, methods=["OPTIONS", "PROPFIND"], strict_slashes=False)
-@bp.route(HOME, methods=["OPTIONS", "PROPFIND"], strict_slashes=False)
+@bp.route(ROOT, methods=["OPTIONS", "PROPFIND", "REPORT"], strict_slashes=False)
+@bp.route(PRINCIPAL, methods=["OPTIONS", "PROPFIND", "REPORT"], strict_slashes=False)
+@bp.route(HOME, methods=["OPTIONS", "PROPFIND", "REPORT"], strict_slashes=False)
 def collection() -> Response:
-    """PROPFIND of the context path, the principal or the address-book home."""
+    """PROPFIND of the context path, the principal or the address-book home (REPORT: expand-property)."""
     path = request.path if request.path.endswith("/") else request.path + "/"
     if request.method == "OPTIONS":
-        return _options("OPTIONS, PROPFIND")
+        return _options("OPTIONS, PROPFIND, REPORT")
+    if request.method == "REPORT":
+        return _expand_property(xml.parse_report(request.get_data()))
     wanted = xml.parse_propfind(request.get_data())
     depth = _depth()
     parts = [xml.response(path, *_select(_collection_props(path), wanted))]
@@ -228,7 +232,21 @@ def address_book() -> Response:
     return _multistatus(members())
 
 
+def _expand_property(report: xml.Report) -> Response:
+    """RFC 3253 expand-property, which no answer here expands: an empty multistatus, as Radicale
+    answers. InfCloud asks the principal for its calendar proxies whether or not a server
+    lists the report, and stops loading on an error."""
+    if report.kind != EXPAND_PROPERTY:
+        raise Forbidden(f"The report {report.kind} is not supported here", precondition="supported-report")
+    return _multistatus([])
+
+
+EXPAND_PROPERTY = xml.qname(xml.DAV, "expand-property")
+
+
 def _report(report: xml.Report) -> Response:
+    if report.kind == EXPAND_PROPERTY:
+        return _expand_property(report)
     if report.kind == "addressbook-multiget":
         return _multiget(report)
     if report.kind == "addressbook-query":
@@ -361,7 +379,7 @@ def _read_card(environ: dict, name: str) -> ItemAnswer | None:
 
 
 def _wanted_version(card: dict, accept: str) -> str:
-    """The vCard version to send: the client's Accept, else the version it PUT, else 3.0."""
+    """The vCard version to send: the client's Accept, else 3.0 (RFC 6352's default, as SabreDAV sends)."""
     best, best_q = None, 0.0
     for item in accept.split(","):
         media, *params = [p.strip() for p in item.split(";")]
@@ -375,7 +393,7 @@ def _wanted_version(card: dict, accept: str) -> str:
             q = 1.0
         if version in vcards.VERSIONS and q > best_q:
             best, best_q = version, q
-    return best or _card_version(card)
+    return best or DEFAULT_VERSION
 
 
 class _CardView:
@@ -484,7 +502,11 @@ def _document(api) -> None:
         item = {"x-propfind": {"summary": f"WebDAV PROPFIND: {summary}", "tags": ["carddav"],
                                "responses": dict(_MULTISTATUS)}}
         if path == BOOK:
-            item["x-report"] = {"summary": "REPORT addressbook-multiget, addressbook-query or sync-collection",
+            item["x-report"] = {"summary": "REPORT addressbook-multiget, addressbook-query, sync-collection "
+                                           "(expand-property: an empty multistatus)",
+                                "tags": ["carddav"], "responses": dict(_MULTISTATUS)}
+        else:
+            item["x-report"] = {"summary": "REPORT expand-property: an empty multistatus (InfCloud asks it)",
                                 "tags": ["carddav"], "responses": dict(_MULTISTATUS)}
         api.spec._paths.setdefault(path, {}).update(item)
     api.spec.tag({"name": "carddav", "description": "CardDAV (RFC 6352, RFC 6578): HTTP Basic with the token "

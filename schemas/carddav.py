@@ -6,6 +6,8 @@ responses can be streamed without building a tree.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 from xml.etree.ElementTree import Element
@@ -42,9 +44,16 @@ SYNC_TOKEN = qname(DAV, "sync-token")
 ADDRESS_DATA = qname(CARDDAV, "address-data")
 
 
+# What XML 1.0 cannot hold, not even as a character reference: C0 controls but tab, LF and CR,
+# U+FFFE, U+FFFF, lone surrogates. A card may hold one (a vertical tab from an Outlook export,
+# another door's write); written raw it makes the whole multistatus unreadable (Qt's reader,
+# DOMParser and libxml2 refuse it: KDE then drops every card of that multiget).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def escape(text: str) -> str:
-    """Text as XML character data."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text as XML character data (a character XML cannot hold becomes U+FFFD)."""
+    return _NOT_XML.sub("\ufffd", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _attr(text: str) -> str:
