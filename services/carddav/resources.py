@@ -166,15 +166,26 @@ def _replacement(fields: dict, current: dict) -> dict:
     changes: dict = {key: fields.get(key) or "" for key in VCARD_SCALARS}
     for kind in VCARD_LISTS:
         changes[kind] = _keep_unmapped(fields.get(kind) or [], current.get(kind) or [])
-    if _has_categories(fields):
+    if _has_categories(fields) or not _keeps_groups_apart(fields):
         changes["groups"] = fields.get("groups") or []
-    # Else the groups stay: iOS and DAVx5 (by default) keep groups in group vCards and never
-    # send CATEGORIES, so a card they edit must not leave its groups for every door. (A client
-    # that edits CATEGORIES clears them with an empty `CATEGORIES:` line.)
     extra = {key: value for key, value in (current.get("extra") or {}).items() if key != "vcard"}
     extra.update(fields.get("extra") or {})
     changes["extra"] = extra or None
     return changes
+
+
+# Writers (by their vCard's PRODID) that keep groups in group vCards and never write CATEGORIES:
+# Apple's Contacts and DAVx5 (its default). A card they edit keeps its groups for every door.
+# Any other vCard without CATEGORIES has no groups: KDE, InfCloud and Thunderbird drop the line
+# when the last category is removed.
+GROUP_VCARD_WRITERS = ("apple inc.", "davx5")
+
+
+def _keeps_groups_apart(fields: dict) -> bool:
+    """Whether a vCard comes from a writer that keeps groups apart (GROUP_VCARD_WRITERS)."""
+    props = ((fields.get("extra") or {}).get("vcard") or {}).get("props") or []
+    prodid = next((prop.split(":", 1)[-1] for prop in props if isinstance(prop, str) and _name(prop) == "PRODID"), "")
+    return any(writer in prodid.lower() for writer in GROUP_VCARD_WRITERS)
 
 
 def _has_categories(card: dict) -> bool:

@@ -713,9 +713,18 @@ def test_what_each_door_sees_of_a_card_created_by_a_phone(dav, client, auth):
     assert [c["id"] for c in search["data"]] == [card_id]
 
 
-def test_a_put_without_categories_keeps_the_groups_and_an_empty_categories_line_clears_them(dav, client, auth):
-    """DAVx5 (group vCards, its default) and iOS never send CATEGORIES: their edits keep the groups."""
-    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", PHONE_CARD, {"Content-Type": "text/vcard"}).status_code == 201
+@pytest.mark.parametrize("prodid, kept", [
+    ("-//Apple Inc.//iPhone OS 17.2//EN", True),                 # groups are group vCards
+    ("+//IDN bitfire.at//DAVx5/4.4.3-ose ez-vcard/0.12.1", True),  # its default: group vCards
+    ("-//KADDRESSBOOK//NONSGML Version 1//EN", False),           # drops CATEGORIES with the last tag
+    ("-//Inf-IT//InfCloud 0.13.1//EN", False),
+    (None, False),
+])
+def test_a_put_without_categories_keeps_the_groups_only_from_writers_of_group_vcards(dav, client, auth, prodid, kept):
+    """iOS and DAVx5 never send CATEGORIES: their edits keep the groups; for KDE, InfCloud or
+    Thunderbird a vCard without CATEGORIES is one whose last category was removed."""
+    card = PHONE_CARD.replace("VERSION:3.0\r\n", f"VERSION:3.0\r\nPRODID:{prodid}\r\n") if prodid else PHONE_CARD
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", card, {"Content-Type": "text/vcard"}).status_code == 201
     from services.io.vcard import id_for_uid
 
     card_id = id_for_uid("7C4F1E2A-PHONE-1")
@@ -723,20 +732,20 @@ def test_a_put_without_categories_keeps_the_groups_and_an_empty_categories_line_
     def groups() -> list:
         return client.get(f"/rest/v1/addressbook/contacts/{card_id}", headers=auth).json["opts"]["groups"]
 
-    edited = PHONE_CARD.replace("CATEGORIES:Customers\r\n", "").replace("FN:Jane Doe", "FN:Jane Q. Doe")
-    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", edited, {"Content-Type": "text/vcard", "If-Match": '"c1"'}
-               ).status_code == 204
     assert groups() == ["Customers"]
+    edited = card.replace("CATEGORIES:Customers\r\n", "").replace("FN:Jane Doe", "FN:Jane Q. Doe")
+    etag = dav("GET", BOOK + "7C4F1E2A-PHONE-1.vcf").headers["ETag"]
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", edited, {"Content-Type": "text/vcard", "If-Match": etag}
+               ).status_code == 204
+    assert groups() == (["Customers"] if kept else [])
     got = dav("GET", BOOK + "7C4F1E2A-PHONE-1.vcf").get_data(as_text=True)
-    assert "\r\nFN:Jane Q. Doe\r\n" in got and "\r\nCATEGORIES:Customers\r\n" in got
-    cleared = PHONE_CARD.replace("CATEGORIES:Customers", "CATEGORIES:")
-    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", cleared, {"Content-Type": "text/vcard", "If-Match": '"c2"'}
-               ).status_code == 204
-    assert groups() == []
-    moved = PHONE_CARD.replace("CATEGORIES:Customers", "CATEGORIES:Partners")
-    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", moved, {"Content-Type": "text/vcard", "If-Match": '"c3"'}
-               ).status_code == 204
-    assert groups() == ["Partners"]
+    assert "\r\nFN:Jane Q. Doe\r\n" in got and ("\r\nCATEGORIES:Customers\r\n" in got) == kept
+    for line, expected in (("CATEGORIES:", []), ("CATEGORIES:Partners", ["Partners"])):
+        sent = card.replace("CATEGORIES:Customers", line)
+        etag = dav("GET", BOOK + "7C4F1E2A-PHONE-1.vcf").headers["ETag"]
+        assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", sent, {"Content-Type": "text/vcard", "If-Match": etag}
+                   ).status_code == 204
+        assert groups() == expected
 
 
 def test_sync_limit_truncates_and_the_client_goes_on_with_the_partial_token(dav):
