@@ -37,8 +37,8 @@ WELL_KNOWN = "/.well-known/carddav"
 REALM = "contacts"
 VCARD_TYPE = "text/vcard; charset=utf-8"
 VCARD_MEDIA = ("text/vcard", "text/x-vcard", "text/directory")
-# What a client that names no version gets: RFC 6352's default (address-data's DTD), as SabreDAV
-# answers; iOS/macOS Contacts and InfCloud read 3.0 only, whoever PUT the card in 4.0.
+# What a client that names no version gets for a card never PUT as a vCard (iOS/macOS read 3.0
+# only). A card PUT as 4.0 comes back as 4.0: docs/mapping/carddav.md says why, against SabreDAV.
 DEFAULT_VERSION = "3.0"
 DAV_HEADER = "1, 3, addressbook"
 COLLECTION_METHODS = "OPTIONS, PROPFIND, REPORT"
@@ -157,7 +157,7 @@ def _card_props(etag: str, privileges: str, card: dict | None = None,
     props = {xml.RESOURCETYPE: "", xml.GETETAG: xml.escape(etag), xml.GETCONTENTTYPE: VCARD_TYPE,
              xml.qname(xml.DAV, "current-user-privilege-set"): privileges}
     if card is not None:
-        props[xml.ADDRESS_DATA] = xml.escape(vcards.render(card, data_version or DEFAULT_VERSION))
+        props[xml.ADDRESS_DATA] = xml.escape(vcards.render(card, data_version or _card_version(card)))
     return props
 
 
@@ -379,7 +379,7 @@ def _read_card(environ: dict, name: str) -> ItemAnswer | None:
 
 
 def _wanted_version(card: dict, accept: str) -> str:
-    """The vCard version to send: the client's Accept, else 3.0 (RFC 6352's default, as SabreDAV sends)."""
+    """The vCard version to send: the client's Accept, else the version it PUT, else 3.0."""
     best, best_q = None, 0.0
     for item in accept.split(","):
         media, *params = [p.strip() for p in item.split(";")]
@@ -393,7 +393,7 @@ def _wanted_version(card: dict, accept: str) -> str:
             q = 1.0
         if version in vcards.VERSIONS and q > best_q:
             best, best_q = version, q
-    return best or DEFAULT_VERSION
+    return best or _card_version(card)
 
 
 class _CardView:

