@@ -20,9 +20,9 @@ from .errors import invalid_from_validation, register_error_format
 from .http import (
     JSON_UTF8,
     ResourceView,
+    card_etag_for,
     dumps,
     empty_response,
-    card_etag_for,
     etag_for,
     expected_card,
     expected_version,

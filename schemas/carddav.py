@@ -7,7 +7,6 @@ responses can be streamed without building a tree.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 from xml.etree.ElementTree import Element

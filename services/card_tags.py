@@ -34,7 +34,7 @@ def created_us(created: datetime.datetime | int) -> int:
     if isinstance(created, int):
         return created
     if created.tzinfo is not None:
-        created = created.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        created = created.astimezone(datetime.UTC).replace(tzinfo=None)
     return (created - _EPOCH) // _MICROSECOND
 
 

@@ -19,7 +19,7 @@ def parse(text: str) -> dict:
     """Canonical card fields (groups resolved, created when new) from one vCard's text."""
     try:
         card, _warnings = mapping.card_from_vcard(text, GroupResolver())
-    except mapping.GroupCard:
+    except mapping.GroupCardRefused:
         # 409, not 400: DAVx5 (and iOS) upload their groups as group vCards; a 409 leaves the
         # group on the phone and the sync goes on, a 400 stops every later sync of the book.
         raise Conflict("Group vCards (KIND:group, X-ADDRESSBOOKSERVER-KIND:group) are not stored in this "

@@ -209,7 +209,7 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
         elif name in ("KIND", "X-ADDRESSBOOKSERVER-KIND"):
             kind = entry
     if kind == "group":
-        raise GroupCard("a KIND:group card is a group, not a contact")
+        raise GroupCardRefused("a KIND:group card is a group, not a contact")
     # Checked before a category becomes a group: nothing is written for a refused card. The
     # lines as read (kept verbatim in `entries`), then what decoding made of them (=00).
     if _lines_hold_nul(props) or _holds_nul((card, vcard_extra, notes, categories)):
@@ -236,7 +236,7 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
     return card
 
 
-class GroupCard(RecordError):
+class GroupCardRefused(RecordError):
     """The vCard is a group card (KIND:group, X-ADDRESSBOOKSERVER-KIND:group), not a contact."""
 
 

@@ -292,8 +292,8 @@ def test_if_match_stale_etag_is_412_and_nothing_changes(dav):
 
 @pytest.mark.parametrize("group_card", [
     "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:g1\r\nKIND:group\r\nMEMBER:urn:uuid:x\r\nFN:Team\r\nEND:VCARD\r\n",
-    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:g1\r\nN:Team\r\nFN:Team\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n"
-    "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:x\r\nEND:VCARD\r\n",
+    ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:g1\r\nN:Team\r\nFN:Team\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n"
+     "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:x\r\nEND:VCARD\r\n"),
 ])
 def test_a_group_vcard_is_409_so_a_phones_sync_goes_on_and_nothing_is_stored(dav, client, auth, group_card):
     """DAVx5 treats 409 like 412 (SyncManager.uploadDirty) but stops every later sync on a 400."""

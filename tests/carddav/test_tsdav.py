@@ -8,8 +8,8 @@ tsdav saw. It is skipped only when Node.js is not installed (CI installs it).
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
