@@ -730,6 +730,15 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
             if value is None:
                 value = _value_of(by_key[key][0])
             out.append(convert_line(f"{entry.get('head', kind)}:{value}", source, version))
+        elif unchanged and kind in _COMPONENTS and entry.get("value") is not None and \
+                {source, version} <= {"3.0", "4.0"}:
+            # The target's own head, the value as read: a fresh N, ORG or ADR has only the
+            # components a column holds (ORG's units as one department, ADR's PO box in line 2),
+            # and 3.0 and 4.0 escape a value alike.
+            group = _group_of(entry.get("head", ""))
+            fresh_line = by_key[key][0]
+            out.append((f"{group}." if group else "") + fresh_line[:len(fresh_line) - len(_value_of(fresh_line))]
+                       + entry["value"])
         else:
             group = _group_of(entry.get("head", ""))
             out.append((f"{group}." if group else "") + by_key[key][0])
@@ -772,6 +781,9 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
             out.append(line)
     return top + out
 
+
+# Structured properties whose components no column holds one by one.
+_COMPONENTS = {"N", "ORG", "ADR"}
 
 # Apple's companions of a row's property in its itemN group: its label, an address's country code.
 _ROW_COMPANIONS = {"X-ABLABEL", "X-ABADR"}
@@ -1019,6 +1031,9 @@ def convert_line(text: str, source: str, target: str) -> str:
         media = media if "/" in media else f"{top}/{media.lower()}"
         params = [(k, v) for k, v in params if k not in ("ENCODING", "TYPE")]
         value = f"data:{media};base64,{''.join(value.split())}"
+    if target == "3.0" and source == "4.0" and prop.name == "TZ" and not any(k == "VALUE" for k, _ in params) \
+            and not re.fullmatch(r"[+-]\d{2}:?\d{2}", value.strip()):
+        params.append(("VALUE", ["text"]))  # 3.0's TZ is a UTC offset unless said otherwise (RFC 2426)
     if target == "2.1":
         params = [(k, v) for k, v in params if k != "VALUE" or v[:1] != ["uri"]]
         decoded = _unescape(value) if prop.name not in ("N", "ADR", "ORG") else value

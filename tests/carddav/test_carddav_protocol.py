@@ -370,6 +370,34 @@ def test_a_control_character_in_a_card_leaves_every_xml_answer_well_formed(dav, 
     assert "\r\nNOTE:form\x0cfeed\uffff\r\n" in dav("GET", BOOK + "w.vcf").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("sent, asked", [("4.0", "3.0"), ("3.0", "4.0")])
+def test_a_card_asked_for_in_the_other_version_keeps_every_component_of_n_org_and_adr(dav, client, auth, sent, asked):
+    """DAVx5 asks 4.0 of a card iOS wrote in 3.0 (and iOS 3.0 of one DAVx5 wrote): its next save writes back what it read."""
+    body = (f"BEGIN:VCARD\r\nVERSION:{sent}\r\nUID:conv-1\r\nFN:Jane Doe\r\nN:Doe;Jane;Q.,R.;Dr.;PhD\r\n"
+            "ORG:ACME Corp;Sales;West\r\nADR;TYPE=work:PO Box 7;Suite 5;1 Main St;Springfield;IL;62701;USA\r\n"
+            "TZ:Europe/Berlin\r\nEND:VCARD\r\n")
+    assert dav("PUT", BOOK + "conv-1.vcf", body, {"Content-Type": "text/vcard"}).status_code == 201
+    got = dav("GET", BOOK + "conv-1.vcf", headers={"Accept": f"text/vcard; version={asked}"}).get_data(as_text=True)
+    assert f"\r\nVERSION:{asked}\r\n" in got
+    for line in ("N:Doe;Jane;Q.,R.;Dr.;PhD", "ORG:ACME Corp;Sales;West",
+                 "ADR;TYPE=" + ("WORK" if asked == "3.0" else "work") + ":PO Box 7;Suite 5;1 Main St;Springfield;IL;62701;USA",
+                 "TZ;VALUE=text:Europe/Berlin" if asked == "3.0" else "TZ:Europe/Berlin"):
+        assert f"\r\n{line}\r\n" in got, line
+    # What another door changed (the given name) is written anew from the columns; ORG stays as read.
+    folio = {**auth, "X-Okapi-Tenant": "diku"}
+    record = client.get("/organizations-storage/contacts/" + _conv_id(), headers=folio).json
+    assert client.put("/organizations-storage/contacts/" + _conv_id(), json={**record, "firstName": "Janet"},
+                      headers=folio).status_code == 204
+    again = dav("GET", BOOK + "conv-1.vcf", headers={"Accept": f"text/vcard; version={asked}"}).get_data(as_text=True)
+    assert "\r\nN:Doe;Janet;Q. R.;Dr.;PhD\r\n" in again and "\r\nORG:ACME Corp;Sales;West\r\n" in again
+
+
+def _conv_id() -> str:
+    from services.io.vcard import id_for_uid
+
+    return id_for_uid("conv-1")
+
+
 def test_a_card_deleted_and_created_again_never_repeats_an_etag(dav):
     """Evolution and DAVx5 skip a listed card whose ETag they hold: the second card must not have the first's."""
     put_card(dav, "r1.vcf", "r1")
