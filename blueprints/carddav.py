@@ -14,13 +14,16 @@ Requests are parsed by schemas.carddav, answered by services.carddav and service
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Blueprint, Flask, Response, current_app, g, request, stream_with_context
 
 from schemas import carddav as xml
 from services import tokens
 from services.card_tags import card_etag
 from services.carddav import changes, query, resources, vcards
-from services.errors import DomainError, Forbidden, Invalid, UnsupportedMediaType
+from services.errors import DomainError, Forbidden, Invalid, Locked, UnsupportedMediaType
 
 from .auth import BASIC_AUTH_PREFIXES
 from .apidoc import document_dialect
@@ -44,7 +47,9 @@ DAV_HEADER = "1, 3, addressbook"
 COLLECTION_METHODS = "OPTIONS, PROPFIND, REPORT"
 CARD_METHODS = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND"
 DAV_PRECONDITIONS = {"valid-sync-token", "supported-report", "number-of-matches-within-limits",
-                     "propfind-finite-depth"}
+                     "propfind-finite-depth", "need-privileges"}
+# The privilege a refused write lacked (RFC 3744 3.1; the DELETE's is the book's unbind).
+_WRITE_PRIVILEGE = {"PUT": "write-content", "DELETE": "unbind"}
 
 bp = Blueprint("carddav", __name__)
 
@@ -54,8 +59,14 @@ bp = Blueprint("carddav", __name__)
 def render_error(error: DomainError) -> Response:
     """WebDAV errors: `<D:error>` with the precondition element the RFCs name, and a description."""
     precondition = error.details.get("precondition")
+    if precondition is None and error.status == 403 and "scope" in error.details:
+        precondition = "need-privileges"  # a token without the scope: RFC 3744's answer
     element = None
-    if precondition:
+    if precondition == "need-privileges":
+        privilege = _WRITE_PRIVILEGE.get(request.method, "read")
+        element = xml.element(xml.qname(xml.DAV, precondition), (
+            f"<D:resource>{xml.href(request.path)}<D:privilege><D:{privilege}/></D:privilege></D:resource>"))
+    elif precondition:
         namespace = xml.DAV if precondition in DAV_PRECONDITIONS else xml.CARDDAV
         inner = xml.href(_card_path(error.details["href_name"])) if error.details.get("href_name") else None
         element = xml.element(xml.qname(namespace, precondition), inner)
@@ -396,6 +407,19 @@ def _wanted_version(card: dict, accept: str) -> str:
     return best or _card_version(card)
 
 
+@contextmanager
+def _locked_is_forbidden() -> Iterator[None]:
+    """A locked card (`contacts lock`) is one no client may write: 403 with need-privileges.
+
+    DAVx5 then downloads the card again (SyncManager.uploadDirty), where the 423 the other
+    doors answer made KDE's Akonadi defer the change and retry it forever.
+    """
+    try:
+        yield
+    except Locked as exc:
+        raise Forbidden(exc.message, precondition="need-privileges") from None
+
+
 class _CardView:
     """The methods of one address object."""
 
@@ -418,9 +442,10 @@ class _CardView:
             raise Invalid("The vCard is not UTF-8 text", precondition="valid-address-data") from None
         if_match = "If-Match" in request.headers
         create_only = request.headers.get("If-None-Match", "").strip() == "*"
-        card, created = resources.put(name, text, expected_version=expected_card() if if_match else None,
-                                      if_match=if_match, create_only=create_only,
-                                      user=None)
+        with _locked_is_forbidden():
+            card, created = resources.put(name, text, expected_version=expected_card() if if_match else None,
+                                          if_match=if_match, create_only=create_only,
+                                          user=None)
         headers = {}
         # RFC 7231 4.3.4: an ETag only when the card is stored as sent, byte for byte.
         if vcards.render(card, _card_version(card)) == text:
@@ -431,7 +456,8 @@ class _CardView:
 
     @staticmethod
     def delete(name: str) -> Response:
-        resources.delete(name, expected_version=expected_card() if "If-Match" in request.headers else None)
+        with _locked_is_forbidden():
+            resources.delete(name, expected_version=expected_card() if "If-Match" in request.headers else None)
         return empty_response(204)
 
     @staticmethod
@@ -486,11 +512,13 @@ def _document(api) -> None:
                               "409": {"description": "no-uid-conflict: another card has this UID"},
                               "412": {"description": "If-Match / If-None-Match failed"},
                               "415": {"description": "Not a vCard media type"},
-                              "423": {"description": "The card is locked"}}},
+                              "403": {"description": "need-privileges: the card is locked, or the token "
+                                                     "lacks the scope"}}},
         "delete": {"summary": "Delete a card", "tags": ["carddav"], "parameters": [_name_parameter()],
                    "responses": {"204": {"description": "Deleted"},
                                  "412": {"description": "If-Match failed"},
-                                 "423": {"description": "The card is locked"}}},
+                                 "403": {"description": "need-privileges: the card is locked, or the token "
+                                                     "lacks the scope"}}},
         "x-propfind": {"summary": "WebDAV PROPFIND of the card", "tags": ["carddav"],
                        "parameters": [_name_parameter()], "responses": dict(_MULTISTATUS)},
     }

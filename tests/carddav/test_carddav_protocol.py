@@ -110,7 +110,11 @@ def test_read_only_token_gets_403_on_put_and_read_privileges(client, make_token)
     reader = make_token("contacts:read")
     r = client.put(BOOK + "x.vcf", data=CARD.format(uid="x"), headers=basic(reader), content_type="text/vcard")
     assert r.status_code == 403
-    assert "Token lacks the scope contacts:create" in r.get_data(as_text=True)
+    assert r.get_data(as_text=True) == (  # RFC 3744's need-privileges, which DAVx5 reads
+        '<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+        f"<D:need-privileges><D:resource><D:href>{BOOK}x.vcf</D:href><D:privilege><D:write-content/></D:privilege>"
+        "</D:resource></D:need-privileges><D:responsedescription>Token lacks the scope contacts:create"
+        "</D:responsedescription></D:error>\n")
     r = client.open(BOOK, method="PROPFIND", data=propfind("<D:current-user-privilege-set/>"),
                     headers={"Depth": "0", **basic(reader)})
     assert r.get_data(as_text=True) == (
@@ -466,15 +470,25 @@ def test_a_vcard_holding_a_nul_character_is_refused_on_every_database(dav, versi
     assert ContactGroup.select().count() == groups
 
 
-def test_a_locked_card_answers_423(dav, app):
+def test_a_locked_card_is_403_need_privileges(dav, app):
+    """Not the 423 the other doors send: KDE's Akonadi retried a 423 forever; DAVx5 downloads
+    the card again on need-privileges (SyncManager.uploadDirty)."""
     put_card(dav, "a.vcf", "a")
     from services.carddav import resources
     from services.contacts import set_locked
 
     with app.app_context():
-        set_locked(resources.resolve("a.vcf"), True)
-    assert put_card(dav, "a.vcf", "a").status_code == 423
-    assert dav("DELETE", BOOK + "a.vcf").status_code == 423
+        card_id = resources.resolve("a.vcf")
+        set_locked(card_id, True)
+    for method, privilege in (("PUT", "write-content"), ("DELETE", "unbind")):
+        r = put_card(dav, "a.vcf", "a") if method == "PUT" else dav("DELETE", BOOK + "a.vcf")
+        assert r.status_code == 403
+        assert r.get_data(as_text=True) == (
+            '<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+            f"<D:need-privileges><D:resource><D:href>{BOOK}a.vcf</D:href><D:privilege><D:{privilege}/></D:privilege>"
+            f"</D:resource></D:need-privileges><D:responsedescription>Contact {card_id} is locked"
+            "</D:responsedescription></D:error>\n")
+    assert dav("GET", BOOK + "a.vcf").status_code == 200
 
 
 def test_put_keeps_what_other_doors_own(dav, client, auth):
