@@ -82,8 +82,6 @@ def _card_path(name: str) -> str:
     return BOOK + name
 
 
-
-
 def _scopes() -> list[str]:
     if not current_app.config["CONTACTS_AUTH"]:
         return ["*"]
@@ -243,6 +241,9 @@ def address_book() -> Response:
     return _multistatus(members())
 
 
+EXPAND_PROPERTY = xml.qname(xml.DAV, "expand-property")
+
+
 def _expand_property(report: xml.Report) -> Response:
     """RFC 3253 expand-property, which no answer here expands: an empty multistatus, as Radicale
     answers. InfCloud asks the principal for its calendar proxies whether or not a server
@@ -250,9 +251,6 @@ def _expand_property(report: xml.Report) -> Response:
     if report.kind != EXPAND_PROPERTY:
         raise Forbidden(f"The report {report.kind} is not supported here", precondition="supported-report")
     return _multistatus([])
-
-
-EXPAND_PROPERTY = xml.qname(xml.DAV, "expand-property")
 
 
 def _report(report: xml.Report) -> Response:

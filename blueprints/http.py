@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -83,32 +84,29 @@ _ETAG_RE = re.compile(r'(W/)?"([^"]*)"')
 
 
 def expected_card() -> CardTag | None:
-    """The card version an If-Match header demands, None when absent or `*`.
+    """The card version an If-Match header demands, None when absent or `*` (412 when it names none)."""
+    return _if_match(parse_card_tag)
 
-    A tag that names no card version can never match: it fails as 412.
-    """
+
+def _if_match(parse: Callable[[str], Any]) -> Any:
+    """What `parse` reads from the first strong tag of If-Match it takes, None when the header is
+    absent or `*`. A header with no tag `parse` takes can never match: it fails as 412."""
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None
     for weak, tag in _ETAG_RE.findall(header):
-        found = None if weak else parse_card_tag(tag)
+        found = None if weak else parse(tag)
         if found is not None:
             return found
     raise PreconditionFailed("If-Match does not match the current version")
 
 
 def expected_version(kind: str) -> int | None:
-    """The version an If-Match header demands, None when absent or `*`.
-
-    A tag that names no version of this kind can never match: it fails as 412.
-    """
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    for weak, tag in _ETAG_RE.findall(header):
-        if not weak and tag.startswith(kind) and tag[len(kind):].isdigit():
-            return int(tag[len(kind):])
-    raise PreconditionFailed("If-Match does not match the current version")
+    """The version of `kind` an If-Match header demands, None when absent or `*` (412 when it names none)."""
+    def version_of(tag: str) -> int | None:
+        digits = tag[len(kind):]
+        return int(digits) if tag.startswith(kind) and digits.isdigit() else None
+    return _if_match(version_of)
 
 
 # ---------------------------------------------------------------- request guards

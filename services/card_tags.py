@@ -16,8 +16,8 @@ import datetime
 import re
 from typing import NamedTuple
 
-_EPOCH = datetime.datetime(1970, 1, 1)
-_MICROSECOND = datetime.timedelta(microseconds=1)
+from models import Contact
+
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _TAG = re.compile(r"c(\d{1,18})(?:-([0-9a-z]{1,13}))?")
 
@@ -31,11 +31,7 @@ class CardTag(NamedTuple):
 
 def created_us(created: datetime.datetime | int) -> int:
     """A creation instant as integer microseconds since the epoch (as the column stores it)."""
-    if isinstance(created, int):
-        return created
-    if created.tzinfo is not None:
-        created = created.astimezone(datetime.UTC).replace(tzinfo=None)
-    return (created - _EPOCH) // _MICROSECOND
+    return created if isinstance(created, int) else Contact.created.db_value(created)
 
 
 def _base36(number: int) -> str:

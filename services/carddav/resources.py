@@ -15,6 +15,7 @@ from models import card_rows
 from models.connect import database, is_sqlite
 from services import contacts as cards
 from services.errors import Conflict, NotFound, PreconditionFailed
+from services.io import vcard_lines
 
 from . import vcards
 
@@ -183,21 +184,24 @@ GROUP_VCARD_WRITERS = ("apple inc.", "davx5")
 
 def _keeps_groups_apart(fields: dict) -> bool:
     """Whether a vCard comes from a writer that keeps groups apart (GROUP_VCARD_WRITERS)."""
-    props = ((fields.get("extra") or {}).get("vcard") or {}).get("props") or []
-    prodid = next((prop.split(":", 1)[-1] for prop in props if isinstance(prop, str) and _name(prop) == "PRODID"), "")
+    prodid = next((prop.split(":", 1)[-1] for prop in _props(fields) if isinstance(prop, str) and _name(prop) == "PRODID"),
+                  "")
     return any(writer in prodid.lower() for writer in GROUP_VCARD_WRITERS)
 
 
 def _has_categories(card: dict) -> bool:
     """Whether the vCard a card was read from had a CATEGORIES line (an empty one too)."""
-    props = ((card.get("extra") or {}).get("vcard") or {}).get("props") or []
-    return any(_name(prop) == "CATEGORIES" for prop in props)
+    return any(_name(prop) == "CATEGORIES" for prop in _props(card))
+
+
+def _props(card: dict) -> list:
+    """The properties of the vCard a card was read from, in order (services.io.vcard's `extra`)."""
+    return ((card.get("extra") or {}).get("vcard") or {}).get("props") or []
 
 
 def _name(prop) -> str:
-    if isinstance(prop, dict):
-        return prop.get("map", "")
-    return prop.split(":", 1)[0].split(";", 1)[0].rsplit(".", 1)[-1].upper()
+    """The name of a stored vCard property: a mapped one's, or a verbatim line's."""
+    return prop.get("map", "") if isinstance(prop, dict) else vcard_lines.property_name(prop)
 
 
 def _keep_unmapped(new_rows: list[dict], old_rows: list[dict]) -> list[dict]:

@@ -8,9 +8,10 @@ API (also used by the CardDAV door):
   is a UUID, else `id_for_uid(uid)`, a UUIDv5 of it: every door needs UUID ids), and
   `groups` (autokeys) when a `GroupResolver` is given, else `group_names` (CATEGORIES).
   A property that cannot be read is kept verbatim, unmapped, with a warning (`line N: PROP:
-  reason; kept as written, not read`); the card survives. RecordError only when there is no card at all (no name of any kind,
-  KIND:group, no BEGIN:VCARD) or it holds a NUL character; a whole-file import turns
-  group cards into groups (`import_cards`, services.io.group_cards).
+  reason; kept as written, not read`); the card survives. RecordError only when there is no
+  card at all (no name of any kind, no BEGIN:VCARD), it is a group card (GroupCardRefused;
+  a whole-file import turns group cards into groups: `import_cards`,
+  services.io.group_cards) or it holds a NUL character.
 - `card_to_vcard(card, version="4.0") -> str` (also "3.0" and "2.1"): CRLF lines folded
   at 75 octets.
 
@@ -706,9 +707,9 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
     for entry in stored:
         if isinstance(entry, str):
             group = _group_of(entry)
-            if group in dropped and _name_of_line(entry) in _ROW_COMPANIONS:
+            if group in dropped and vl.property_name(entry) in _ROW_COMPANIONS:
                 continue  # the label (or Apple's country code) of a row removed since
-            if group in relabel and _name_of_line(entry) == "X-ABLABEL":
+            if group in relabel and vl.property_name(entry) == "X-ABLABEL":
                 if relabel[group] is not None:
                     out.append(f"{group}.{relabel[group]}")  # the row's label changed elsewhere
                 continue
@@ -789,10 +790,6 @@ _COMPONENTS = {"N", "ORG", "ADR"}
 _ROW_COMPANIONS = {"X-ABLABEL", "X-ABADR"}
 
 
-def _name_of_line(line: str) -> str:
-    return re.split(r"[;:]", line, maxsplit=1)[0].split(".")[-1].upper()
-
-
 def _row_groups(card: dict, vx: dict, stored: list, by_key: dict):
     """How the rows' Apple groups change: (relabel, dropped, unlabelled).
 
@@ -803,7 +800,7 @@ def _row_groups(card: dict, vx: dict, stored: list, by_key: dict):
     """
     labels_read = {}
     for entry in stored:
-        if isinstance(entry, str) and _name_of_line(entry) == "X-ABLABEL" and _group_of(entry):
+        if isinstance(entry, str) and vl.property_name(entry) == "X-ABLABEL" and _group_of(entry):
             prop = vl.parse_property(entry, 0)
             if prop is not None:
                 text = _unescape(prop.value).strip()

@@ -127,7 +127,7 @@ def logical_lines(physical: Iterable[tuple[int, str]], warn: Callable[[int, str]
                 # A comment, as Android's parser reads it (its v21_invalid_comment_line.vcf):
                 # never a line of the value above.
                 warn(number, f"line {number} is a comment ('#'), dropped: {line[:60]!r}")
-            elif _name_of(parts[0]) in _MULTI_LINE:
+            elif property_name(parts[0]) in _MULTI_LINE:
                 warn(number, f"line {number} is not a property: taken as a line break in the value above")
                 parts.append("\n" + line)
             else:
@@ -146,7 +146,8 @@ def logical_lines(physical: Iterable[tuple[int, str]], warn: Callable[[int, str]
 _MULTI_LINE = {"NOTE", "ADR", "LABEL", "X-ABADR", "DESCRIPTION", "COMMENT"}
 
 
-def _name_of(text: str) -> str:
+def property_name(text: str) -> str:
+    """The property name of a line (upper case, without its group): `item1.TEL;TYPE=CELL:..` -> TEL."""
     name = re.split(r"[;:]", text, maxsplit=1)[0]
     return name.rsplit(".", 1)[-1].upper()
 
