@@ -7,7 +7,8 @@ URL layout (one principal, one address book holding every card):
     /carddav/principal/                   the principal (addressbook-home-set)
     /carddav/addressbooks/                the address-book home
     /carddav/addressbooks/contacts/       the address book (every card)
-    /carddav/addressbooks/contacts/<name> a card, `<card id>.vcf` or the name a client PUT it at
+    /carddav/addressbooks/contacts/<name> a card, `<card id>.vcf` or the name a client PUT it at,
+                                          or a group a client PUT as a group vCard
 
 A plain Flask blueprint: WebDAV's methods and XML bodies have no place in OpenAPI.
 Requests are parsed by schemas.carddav, answered by services.carddav and services.contacts.
@@ -372,7 +373,7 @@ def _initial_sync(report: xml.Report, privileges: str, wants_data: bool):
 def _put_scope() -> str:
     """PUT creates (contacts:create) or replaces (contacts:update), by whether the resource exists."""
     name = (request.view_args or {}).get("name", "")
-    return "contacts:update" if name and resources.resolve(name) else "contacts:create"
+    return "contacts:update" if name and resources.exists(name) else "contacts:create"
 
 
 def _card_answer(card: dict, accept: str) -> ItemAnswer:
@@ -491,7 +492,7 @@ _MULTISTATUS = {"207": {"description": "A DAV:multistatus document (streamed)",
 
 def _name_parameter() -> dict:
     return {"name": "name", "in": "path", "required": True,
-            "schema": {"type": "string"}, "description": "`<card id>.vcf`, or the name the card was PUT at"}
+            "schema": {"type": "string"}, "description": "`<card id>.vcf`, or the name the card (or group vCard) was PUT at"}
 
 
 def _document(api) -> None:
@@ -504,15 +505,19 @@ def _document(api) -> None:
                 "responses": {"200": {"description": "The vCard; ETag is the card's version",
                                       "content": {"text/vcard": {"schema": {"type": "string"}}}},
                               "304": {"description": "If-None-Match matched the ETag"}}},
-        "put": {"summary": "Create (If-None-Match: *) or replace a card from a vCard", "tags": ["carddav"],
+        "put": {"summary": "Create (If-None-Match: *) or replace a card (or a group, from a group vCard)",
+                "tags": ["carddav"],
                 "parameters": [_name_parameter()], "requestBody": {"required": True, "content": _VCARD_BODY},
                 "responses": {"201": {"description": "Created"}, "204": {"description": "Replaced"},
-                              "409": {"description": "no-uid-conflict: another card has this UID"},
+                              "409": {"description": "no-uid-conflict: another card or group has this UID; "
+                                                     "valid-address-data: a card's name given a group vCard, "
+                                                     "or a group's name a card"},
                               "412": {"description": "If-Match / If-None-Match failed"},
                               "415": {"description": "Not a vCard media type"},
                               "403": {"description": "need-privileges: the card is locked, or the token "
                                                      "lacks the scope"}}},
-        "delete": {"summary": "Delete a card", "tags": ["carddav"], "parameters": [_name_parameter()],
+        "delete": {"summary": "Delete a card (or a group resource: the group, for every door)", "tags": ["carddav"],
+                   "parameters": [_name_parameter()],
                    "responses": {"204": {"description": "Deleted"},
                                  "412": {"description": "If-Match failed"},
                                  "403": {"description": "need-privileges: the card is locked, or the token "

@@ -20,3 +20,14 @@ def resource_etag(name: str, version: int | None = None) -> str:
     contact_id = resolve(name)
     assert contact_id is not None, f"no card at {name}"
     return card_etag_of(contact_id, version)
+
+
+def group_resource_etag(group_id: str, version: int | None = None) -> str:
+    """The ETag of a group that is a CardDAV resource: a card's tag of the group's version and creation."""
+    from models import ContactGroup
+
+    row = ContactGroup.select(ContactGroup.created, ContactGroup.version).where(ContactGroup.id == group_id) \
+        .tuples().first()
+    assert row is not None, f"no group {group_id}"
+    created, stored = row
+    return card_etag(stored if version is None else version, created)

@@ -38,6 +38,9 @@ def _rebuild(db, autoincrement: bool) -> None:
         "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ? AND sql IS NOT NULL "
         "ORDER BY type = 'trigger', rowid", (TABLE,))]
     db.execute_sql("PRAGMA foreign_keys = OFF")
+    # Triggers of other tables that name this one (CardDAV's group resources, migration 0760)
+    # would fail the rename's check while the table is away; the name they use comes back.
+    db.execute_sql("PRAGMA legacy_alter_table = ON")
     try:
         db.execute_sql("BEGIN IMMEDIATE")
         try:
@@ -55,6 +58,7 @@ def _rebuild(db, autoincrement: bool) -> None:
             db.execute_sql("ROLLBACK")
             raise
     finally:
+        db.execute_sql("PRAGMA legacy_alter_table = OFF")
         db.execute_sql("PRAGMA foreign_keys = ON")
 
 

@@ -70,10 +70,15 @@ def changes_between(token: int, now: int, limit: int | None = None) -> tuple[lis
     they bring the client to: `now`, or with `limit` the last change returned when more wait."""
     mark = "?" if is_sqlite() else "%s"
     cap = f" LIMIT {int(limit) + 1}" if limit is not None else ""
+    # A group resource's row has minus the group's autokey (migration 0760); a tombstone has
+    # no autokey and carries its resource name.
     rows = database.execute_sql(
-        "SELECT ch.seq, ch.contact_id, COALESCE(h.name, ch.href), c.version, c.created FROM carddav_change AS ch "
+        "SELECT ch.seq, ch.contact_id, COALESCE(h.name, r.name, ch.href), COALESCE(c.version, g.version), "
+        "COALESCE(c.created, g.created) FROM carddav_change AS ch "
         "LEFT JOIN contact AS c ON c.autokey = ch.contact_autokey "
-        "LEFT JOIN carddav_href AS h ON h.contact_id = ch.contact_id "
+        "LEFT JOIN carddav_href AS h ON h.contact_id = ch.contact_id AND ch.contact_autokey > 0 "
+        "LEFT JOIN contact_group AS g ON g.autokey = -ch.contact_autokey "
+        "LEFT JOIN carddav_group AS r ON r.group_autokey = g.autokey "
         f"WHERE ch.seq > {mark} AND ch.seq <= {mark} ORDER BY ch.seq{cap}", (token, now)).fetchall()
     reached = now
     if limit is not None and len(rows) > limit:
@@ -81,8 +86,9 @@ def changes_between(token: int, now: int, limit: int | None = None) -> tuple[lis
         reached = rows[-1][0] if rows else token
     latest: dict[str, Change] = {}
     for _seq, contact_id, name, version, created in rows:
-        latest.pop(contact_id, None)  # keep the latest, in change order
-        latest[contact_id] = Change(contact_id, name or f"{contact_id}.vcf", version, created)
+        name = name or f"{contact_id}.vcf"
+        latest.pop(name, None)  # keep the latest, in change order
+        latest[name] = Change(contact_id, name, version, created)
     return list(latest.values()), reached
 
 

@@ -4,6 +4,8 @@ A card's resource name is `<card id>.vcf`, unless a client created it with a PUT
 name of its own: that name is kept in `carddav_href` (the client goes on addressing the
 card by the href it chose) and `<card id>.vcf` reaches the same card. A new card takes
 its id from the vCard's UID when that is a UUID (`urn:uuid:` or bare), else a new one.
+A group vCard PUT at a name makes that name a group resource (services.carddav.group_resources):
+every function here answers for both kinds, a resource dict of a group has `carddav_kind`.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from services import contacts as cards
 from services.errors import Conflict, NotFound, PreconditionFailed
 from services.io import vcard_lines
 
-from . import vcards
+from . import group_resources, group_vcards, vcards
 
 LIST_BATCH = 1000
 # Canonical fields a vCard carries: a PUT replaces exactly these (other doors' fields stay).
@@ -50,16 +52,28 @@ def resolve(name: str) -> str | None:
     return None
 
 
+def exists(name: str) -> bool:
+    """Whether a card or a group is stored at resource `name`."""
+    return resolve(name) is not None or group_resources.resolve(name) is not None
+
+
 def get(name: str) -> dict:
-    """The card stored at resource `name`, or NotFound (one statement)."""
+    """The card (one statement) or group stored at resource `name`, or NotFound."""
     card = card_rows.card_by_resource_name(name, name[:-4] if name.endswith(".vcf") else None)
+    if card is None:
+        card = group_resources.get(name)
     if card is None:
         raise NotFound(f"No address object at {name}")
     return card
 
 
 def listing() -> Iterator[list[tuple[str, int, int]]]:
-    """(name, version, created) of every card, in keyset batches by autokey (constant memory)."""
+    """(name, version, created) of every card, then every group resource, in keyset batches."""
+    yield from _card_listing()
+    yield from group_resources.listing()
+
+
+def _card_listing() -> Iterator[list[tuple[str, int, int]]]:
     mark = _mark()
     sql = ("SELECT c.autokey, c.id, c.version, h.name, c.created FROM contact AS c "
            "LEFT JOIN carddav_href AS h ON h.contact_id = c.id "
@@ -74,6 +88,15 @@ def listing() -> Iterator[list[tuple[str, int, int]]]:
 
 
 def cards_by_names(names: list[str]) -> dict[str, dict]:
+    """{name: card or group} for the resource names that address one."""
+    found = _cards_by_names(names)
+    rest = [name for name in names if name not in found]
+    if rest:
+        found.update(group_resources.by_names(rest))
+    return found
+
+
+def _cards_by_names(names: list[str]) -> dict[str, dict]:
     """{name: card} for the resource names that address a card (two statements per batch)."""
     if not names:
         return {}
@@ -121,6 +144,16 @@ def put(name: str, text: str, *, expected_version: int | None, if_match: bool, c
     `if_match`: an If-Match header was sent (with `expected_version` its version, None for
     `*`); `create_only`: If-None-Match: * (the resource must not exist yet).
     """
+    group = group_vcards.read(text)
+    if group is not None:
+        if resolve(name) is not None:
+            raise Conflict(f"The card at {name} cannot become a group: delete it first",
+                           precondition="valid-address-data")
+        return group_resources.put(name, group, expected=expected_version, if_match=if_match,
+                                   create_only=create_only, card_href=lambda cid: name_of(cid, mapped_names([cid]).get(cid)))
+    if group_resources.resolve(name) is not None:
+        raise Conflict(f"The group at {name} cannot become a card: delete it first",
+                       precondition="valid-address-data")
     fields = vcards.parse(text)
     contact_id = resolve(name)
     if contact_id is None:
@@ -159,7 +192,10 @@ def _create(name: str, fields: dict, user: str | None) -> dict:
         except IntegrityError:
             raise PreconditionFailed(f"{name} was created by another request meanwhile") from None
 
-    return cards.create_card(data, user=user, precondition=_claim_name)
+    def _groups() -> list[int]:  # with the group resources that wait for this card (a member PUT first)
+        return list(dict.fromkeys([*(fields.get("groups") or []), *group_resources.join_waiting(contact_id)]))
+
+    return cards.create_card(data, user=user, precondition=_claim_name, group_keys=_groups)
 
 
 def _replacement(fields: dict, current: dict) -> dict:
@@ -219,9 +255,10 @@ def _keep_unmapped(new_rows: list[dict], old_rows: list[dict]) -> list[dict]:
     return out
 
 
-def delete(name: str, *, expected_version: int | None) -> dict:
-    """Delete the card at resource `name` (NotFound, PreconditionFailed, Locked as the other doors)."""
+def delete(name: str, *, expected_version: int | None) -> None:
+    """Delete the card or group at resource `name` (NotFound, PreconditionFailed, Locked as the other doors)."""
     contact_id = resolve(name)
     if contact_id is None:
-        raise NotFound(f"No address object at {name}")
-    return cards.delete_card(contact_id, expected_version=expected_version)
+        group_resources.delete(name, expected=expected_version)
+        return
+    cards.delete_card(contact_id, expected_version=expected_version)

@@ -686,6 +686,11 @@ def card_to_vcard(card: dict, version: str = "4.0") -> str:
         lines = _merged(card, vx, stored, fresh, version)
     else:
         lines = _merged(card, vx, [], fresh, version)
+    return vcard_text(lines, version)
+
+
+def vcard_text(lines: list[str], version: str) -> str:
+    """A vCard of `version` from its logical lines (BEGIN, VERSION and END added, lines folded)."""
     out = io.StringIO()
     out.write("BEGIN:VCARD\r\n")
     _write_line(out, f"VERSION:{version}", version)
@@ -694,6 +699,11 @@ def card_to_vcard(card: dict, version: str = "4.0") -> str:
             _write_line(out, physical, version)
     out.write("END:VCARD\r\n")
     return out.getvalue()
+
+
+def escape_text(text: str) -> str:
+    """A text value escaped for vCard 3.0/4.0 (backslash, `;`, `,` and newlines)."""
+    return _esc(text)
 
 
 def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str) -> list[str]:

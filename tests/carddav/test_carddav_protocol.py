@@ -5,6 +5,7 @@ import base64
 
 import pytest
 
+from tests.carddav.conftest import basic
 from tests.etags import card_etag_of, resource_etag
 
 BOOK = "/carddav/addressbooks/contacts/"
@@ -22,18 +23,6 @@ ALL_PRIVILEGES = ("<D:current-user-privilege-set><D:privilege><D:read/></D:privi
 CARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n"
         "EMAIL;TYPE=INTERNET,HOME:ada@example.org\r\nTEL;TYPE=CELL:+44 20 7946 0001\r\n"
         "X-PHONETIC-FIRST-NAME:ay-da\r\nEND:VCARD\r\n")
-
-
-def basic(token: str, user: str = "phone") -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()}
-
-
-@pytest.fixture
-def dav(client, token):
-    """client.open with HTTP Basic (the token as password), as CardDAV clients send it."""
-    def _open(method: str, path: str, body: str | bytes = b"", headers: dict | None = None, **kwargs):
-        return client.open(path, method=method, data=body, headers={**basic(token), **(headers or {})}, **kwargs)
-    return _open
 
 
 def propfind(*props: str) -> str:
@@ -292,25 +281,6 @@ def test_if_match_stale_etag_is_412_and_nothing_changes(dav):
     assert dav("DELETE", BOOK + "a.vcf", headers={"If-Match": '"c1"'}).status_code == 412
     assert dav("DELETE", BOOK + "a.vcf", headers={"If-Match": '"c2"'}).status_code == 204
     assert dav("GET", BOOK + "a.vcf").status_code == 404
-
-
-@pytest.mark.parametrize("group_card", [
-    "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:g1\r\nKIND:group\r\nMEMBER:urn:uuid:x\r\nFN:Team\r\nEND:VCARD\r\n",
-    ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:g1\r\nN:Team\r\nFN:Team\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n"
-     "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:x\r\nEND:VCARD\r\n"),
-])
-def test_a_group_vcard_is_409_so_a_phones_sync_goes_on_and_nothing_is_stored(dav, client, auth, group_card):
-    """DAVx5 treats 409 like 412 (SyncManager.uploadDirty) but stops every later sync on a 400."""
-    r = dav("PUT", BOOK + "g1.vcf", group_card, {"Content-Type": "text/vcard", "If-None-Match": "*"})
-    assert r.status_code == 409
-    assert r.headers["Content-Type"] == "application/xml; charset=utf-8"
-    assert r.get_data(as_text=True) == (
-        '<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
-        "<C:valid-address-data/><D:responsedescription>Group vCards (KIND:group, X-ADDRESSBOOKSERVER-KIND:group) "
-        "are not stored in this address book: a card's groups travel as its CATEGORIES</D:responsedescription>"
-        "</D:error>\n")
-    assert dav("GET", BOOK + "g1.vcf").status_code == 404
-    assert client.get("/rest/v1/addressbook/contactgroups", headers=auth).json == []
 
 
 def test_a_4_0_card_sent_without_n_comes_back_without_one_until_a_door_names_its_parts(dav, client, auth):

@@ -174,3 +174,40 @@ def test_vdirsyncer_reports_a_conflict_without_a_resolution(server, tmp_path):
     # Nothing was overwritten on either side.
     assert "FN:Grace Local" in path.read_text()
     assert _api(server, token, "GET", f"/contacts/{grace['contact_id']}")[1]["name"] == "Grace Remote"
+
+
+def test_vdirsyncer_syncs_an_apple_group_vcard_as_the_group_every_door_sees(server, tmp_path):
+    """A group vCard (as iOS writes it) goes up as the stored group; a member another door adds
+    comes down in it; deleting the file deletes the group."""
+    token = server.first_token()
+    sync = Sync(tmp_path, server.base, token, resolution="b wins")
+    sync.run("discover")
+    ada, alan = str(uuid.uuid4()), str(uuid.uuid4())
+    group_uid = str(uuid.uuid4())
+    for uid, name in ((ada, "Ada Lovelace"), (alan, "Alan Turing")):
+        (sync.folder / f"{uid}.vcf").write_text(_vcard(uid, name), newline="")
+    group = ("BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.2//EN\r\nN:Friends\r\n"
+             f"FN:Friends\r\nX-ADDRESSBOOKSERVER-KIND:group\r\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{ada}\r\n"
+             f"UID:{group_uid}\r\nEND:VCARD\r\n")
+    (sync.folder / f"{group_uid}.vcf").write_text(group, newline="")
+    sync.run("sync")
+
+    status, stored = _api(server, token, "GET", f"/rest/v1/addressbook/contactgroups/{group_uid}")
+    assert status == 200 and stored["name"] == "Friends"
+    status, ada_card = _api(server, token, "GET", f"/rest/v1/addressbook/contacts/{ada}")
+    status, alan_card = _api(server, token, "GET", f"/rest/v1/addressbook/contacts/{alan}")
+    assert stored["opts"]["abonents"] == [ada_card["autokey"]]
+    assert ada_card["opts"]["groups"] == ["Friends"]
+
+    # Incoplax adds Alan to the group: the group's file gets his member line at the next sync.
+    assert _api(server, token, "PATCH", f"/rest/v1/addressbook/contactgroups/{group_uid}",
+                {"opts": {"abonents": [ada_card["autokey"], alan_card["autokey"]]}})[0] == 200
+    sync.run("sync")
+    assert sync.files()[f"{group_uid}.vcf"] == group.replace(
+        f"urn:uuid:{ada}\r\n", f"urn:uuid:{ada}\r\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{alan}\r\n").replace("\r\n", "\n")
+
+    (sync.folder / f"{group_uid}.vcf").unlink()
+    sync.run("sync")
+    assert _api(server, token, "GET", f"/rest/v1/addressbook/contactgroups/{group_uid}")[0] == 404
+    assert _api(server, token, "GET", f"/rest/v1/addressbook/contacts/{alan}")[1]["opts"]["groups"] == []
+    assert sorted(sync.files()) == sorted([f"{ada}.vcf", f"{alan}.vcf"])

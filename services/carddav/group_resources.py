@@ -1,0 +1,258 @@
+"""Groups as address objects: the groups a client PUT as group vCards (migration 0760).
+
+A group vCard PUT at a new name finds its group as a whole-file import does (by the id its
+UID gives, then by code, then by name; services.io.group_cards) or creates it, and the
+group becomes a resource at that name: listed, reported, synced, and written back as a
+group vCard (services.carddav.group_vcards). A later PUT replaces the group's name and
+members; DELETE deletes the group for every door. Members are the cards the vCard names by
+UID (`urn:uuid:...`); one not stored yet is kept in the vCard as written ("pending") and
+joins the group when a card with that UID is PUT (DAVx5 and iOS may upload the group first).
+
+A resource's ETag is a card's (`services.card_tags`): the group's version and creation
+instant; a member joining or leaving through any door advances the version.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+from peewee import IntegrityError
+
+from models import Contact, ContactGroup
+from models.connect import database, is_sqlite
+from models.writer import run_write
+from services import groups as group_service
+from services.card_tags import CardTag, matches
+from services.contacts import chunks, member_autokeys, new_id
+from services.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.io.vcard import id_for_uid
+
+from . import group_vcards
+from .group_vcards import GroupVCard
+
+KIND = "group"  # `carddav_kind` of a resource dict that is a group
+LIST_BATCH = 1000
+_SELECT = ("SELECT r.name, r.vcard, g.autokey, g.id, g.name, g.version, g.created FROM carddav_group AS r "
+           "JOIN contact_group AS g ON g.autokey = r.group_autokey")
+
+
+def _mark() -> str:
+    return "?" if is_sqlite() else "%s"
+
+
+def resolve(name: str) -> int | None:
+    """The autokey of the group at resource `name`, None when no group resource has it."""
+    row = database.execute_sql(f"SELECT group_autokey FROM carddav_group WHERE name = {_mark()}",
+                               (name,)).fetchone()
+    return row[0] if row else None
+
+
+def is_group(resource: dict) -> bool:
+    """Whether a resource dict (of `get` or `by_names`) is a group."""
+    return resource.get("carddav_kind") == KIND
+
+
+def by_names(names: list[str]) -> dict[str, dict]:
+    """{name: group resource} for the names that are group resources (three statements per batch)."""
+    found: dict[str, dict] = {}
+    for chunk in chunks(list(dict.fromkeys(names))):
+        rows = database.execute_sql(f"{_SELECT} WHERE r.name IN ({', '.join([_mark()] * len(chunk))})",
+                                    chunk).fetchall()
+        found.update(_resources(rows))
+    return found
+
+
+def get(name: str) -> dict | None:
+    """The group resource at `name`, None when there is none."""
+    return by_names([name]).get(name)
+
+
+def _resources(rows: list[tuple]) -> dict[str, dict]:
+    members = member_autokeys([row[2] for row in rows])
+    out = {}
+    for name, stored, autokey, group_id, group_name, version, created in rows:
+        vcard = json.loads(stored) if stored else {}
+        out[name] = {"carddav_kind": KIND, "id": group_id, "autokey": autokey, "group_name": group_name,
+                     "version": version, "created": created, "vcard": vcard,
+                     "member_values": _member_values(vcard, members.get(autokey, []))}
+    return out
+
+
+def _member_values(vcard: dict, autokeys: list[int]) -> list[str]:
+    """The MEMBER values to write: stored members as the client wrote them, members added by
+    other doors as `urn:uuid:<their UID>`, then the members not stored yet (as written)."""
+    ids: dict[int, str] = {}
+    for chunk in chunks(autokeys):
+        ids.update(Contact.select(Contact.autokey, Contact.id).where(Contact.autokey.in_(chunk)).tuples())
+    written: dict[str, str] = vcard.get("members") or {}
+    current = [ids[key] for key in autokeys if key in ids]
+    present = set(current)
+    ordered = [cid for cid in written if cid in present] + [cid for cid in current if cid not in written]
+    values = [written.get(cid) or _member_value(cid) for cid in ordered]
+    taken = set(ordered)
+    return values + [value for value in vcard.get("pending") or [] if id_for_uid(value) not in taken]
+
+
+def _member_value(contact_id: str) -> str:
+    """`urn:uuid:<UID>` of a card: its vCard UID as written when it has one, else its id."""
+    extra = Contact.select(Contact.extra).where(Contact.id == contact_id).scalar() or {}
+    uid = ((extra.get("vcard") or {}).get("uid") or contact_id) if isinstance(extra, dict) else contact_id
+    return uid if uid.lower().startswith("urn:uuid:") else f"urn:uuid:{uid}"
+
+
+def render(resource: dict, version: str) -> str:
+    """A group resource as group vCard text of `version`."""
+    return group_vcards.render(resource["vcard"], resource["group_name"], resource["member_values"], version)
+
+
+def source_version(resource: dict) -> str | None:
+    """The vCard version the group was PUT in."""
+    return resource["vcard"].get("version")
+
+
+def listing() -> Iterator[list[tuple[str, int, int]]]:
+    """(name, version, created) of every group resource, in keyset batches by autokey."""
+    sql = (f"SELECT r.group_autokey, r.name, g.version, g.created FROM carddav_group AS r "
+           f"JOIN contact_group AS g ON g.autokey = r.group_autokey "
+           f"WHERE r.group_autokey > {_mark()} ORDER BY r.group_autokey LIMIT {LIST_BATCH}")
+    last = 0
+    while True:
+        rows = database.execute_sql(sql, (last,)).fetchall()
+        if not rows:
+            return
+        yield [(name, version, created) for _, name, version, created in rows]
+        last = rows[-1][0]
+
+
+def put(name: str, card: GroupVCard, *, expected: CardTag | int | None, if_match: bool, create_only: bool,
+        card_href: Callable[[str], str]) -> tuple[dict, bool]:
+    """Store a group vCard at resource `name`: (the group resource, whether it was created).
+
+    `card_href(card id)` names the resource of a card (for no-uid-conflict)."""
+    if any("\x00" in text for text in (card.name, card.uid, *card.members, *map(str, card.lines))):
+        # As a contact's (services/io/vcard.py): PostgreSQL cannot store it, and no engine does.
+        raise Invalid("The vCard cannot be stored: NUL characters (U+0000) are not allowed in a group",
+                      precondition="valid-address-data")
+
+    def _write() -> bool:
+        key = resolve(name)
+        if key is None:
+            if if_match:
+                raise PreconditionFailed(f"If-Match: no address object at {name}")
+            _create(name, card, card_href)
+            return True
+        if create_only:
+            raise PreconditionFailed(f"If-None-Match: *: {name} exists already")
+        _replace(key, name, card, expected)
+        return False
+    created = run_write(_write)
+    return get(name), created
+
+
+def _members(card: GroupVCard) -> tuple[dict[str, str], list[int], list[str]]:
+    """({card id: value} found, their autokeys in vCard order, values of members not stored)."""
+    wanted = card.member_ids()
+    found: dict[str, int] = {}
+    for chunk in chunks(list(wanted)):
+        found.update(Contact.select(Contact.id, Contact.autokey).where(Contact.id.in_(chunk)).tuples())
+    resolved = {cid: value for cid, value in wanted.items() if cid in found}
+    pending = [value for cid, value in wanted.items() if cid not in found]
+    return resolved, [found[cid] for cid in resolved], pending
+
+
+def _create(name: str, card: GroupVCard, card_href: Callable[[str], str]) -> None:
+    group_id = id_for_uid(card.uid) if card.uid else None
+    if group_id and Contact.select().where(Contact.id == group_id).exists():
+        raise Conflict(f"A card with the vCard's UID {card.uid} exists already",
+                       precondition="no-uid-conflict", href_name=card_href(group_id))
+    group = _adoptable(group_id, card.name)
+    resolved, keys, pending = _members(card)
+    if group is None:
+        code = card.name if not ContactGroup.select().where(ContactGroup.code == card.name).exists() else new_id()
+        group = group_service.create_group({"id": group_id or new_id(), "code": code, "name": card.name}, keys)
+    else:  # as an import's group card: the members another door gave it stay
+        members = list(dict.fromkeys([*member_autokeys([group["autokey"]]).get(group["autokey"], []), *keys]))
+        group_service.update_group(group["id"], {"name": card.name}, members=members)
+    try:
+        with database.atomic():
+            database.execute_sql(
+                f"INSERT INTO carddav_group (group_autokey, name, vcard) VALUES ({_mark()}, {_mark()}, {_mark()})",
+                (group["autokey"], name, json.dumps(group_vcards.stored_form(card, resolved, pending))))
+    except IntegrityError:  # PostgreSQL: a PUT to the same new name committed meanwhile
+        raise PreconditionFailed(f"{name} was created by another request meanwhile") from None
+
+
+def _adoptable(group_id: str | None, name: str) -> dict | None:
+    """The stored group a new group vCard names (by id, code, then name), None: a new group.
+
+    A group that is already a resource under another name is refused by id (no-uid-conflict)
+    and passed over by code or name (two groups may share a name)."""
+    taken = {row[0] for row in database.execute_sql("SELECT group_autokey FROM carddav_group").fetchall()}
+    if group_id:
+        row = ContactGroup.select(ContactGroup.id, ContactGroup.autokey).where(ContactGroup.id == group_id) \
+            .dicts().first()
+        if row is not None:
+            if row["autokey"] in taken:
+                other = database.execute_sql(f"SELECT name FROM carddav_group WHERE group_autokey = {_mark()}",
+                                             (row["autokey"],)).fetchone()[0]
+                raise Conflict(f"A group with the vCard's UID exists already at {other}",
+                               precondition="no-uid-conflict", href_name=other)
+            return row
+    for column in (ContactGroup.code, ContactGroup.name):
+        for row in ContactGroup.select(ContactGroup.id, ContactGroup.autokey).where(column == name).dicts():
+            if row["autokey"] not in taken:
+                return row
+    return None
+
+
+def _replace(key: int, name: str, card: GroupVCard, expected: CardTag | int | None) -> None:
+    row = ContactGroup.select().where(ContactGroup.autokey == key).dicts().first()
+    if expected is not None and not matches(row, expected):
+        raise PreconditionFailed("If-Match does not match the current version of the group")
+    stored = _stored(key)
+    if stored.get("uid") and card.uid and card.uid != stored["uid"]:
+        raise Conflict(f"The vCard's UID {card.uid} is not the UID of the group at {name}",
+                       precondition="no-uid-conflict", href_name=name)
+    resolved, keys, pending = _members(card)
+    group_service.update_group(row["id"], {"name": card.name}, members=keys)
+    database.execute_sql(f"UPDATE carddav_group SET vcard = {_mark()} WHERE group_autokey = {_mark()}",
+                         (json.dumps(group_vcards.stored_form(card, resolved, pending)), key))
+
+
+def _stored(key: int) -> dict:
+    row = database.execute_sql(f"SELECT vcard FROM carddav_group WHERE group_autokey = {_mark()}", (key,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}
+
+
+def delete(name: str, *, expected: CardTag | int | None) -> None:
+    """Delete the group at resource `name` (for every door: its members leave it)."""
+    def _delete() -> None:
+        key = resolve(name)
+        if key is None:
+            raise NotFound(f"No address object at {name}")
+        row = ContactGroup.select(ContactGroup.id, ContactGroup.version, ContactGroup.created) \
+            .where(ContactGroup.autokey == key).dicts().first()
+        if expected is not None and not matches(row, expected):
+            raise PreconditionFailed("If-Match does not match the current version of the group")
+        group_service.delete_group(row["id"])
+    run_write(_delete)
+
+
+def join_waiting(contact_id: str) -> list[int]:
+    """The group resources waiting for a card with this id (a member not stored when the group was
+    PUT): the member is moved from pending to the group's members; returns their autokeys.
+    Runs inside the card's create transaction."""
+    joined = []
+    rows = database.execute_sql("SELECT group_autokey, vcard FROM carddav_group WHERE vcard LIKE "
+                                f"{_mark()}", ('%"pending": ["%',)).fetchall()
+    for key, stored in rows:
+        vcard = json.loads(stored)
+        waiting = [value for value in vcard.get("pending") or [] if id_for_uid(value) == contact_id]
+        if not waiting:
+            continue
+        vcard["pending"] = [value for value in vcard["pending"] if value not in waiting]
+        vcard.setdefault("members", {})[contact_id] = waiting[0]
+        database.execute_sql(f"UPDATE carddav_group SET vcard = {_mark()} WHERE group_autokey = {_mark()}",
+                             (json.dumps(vcard), key))
+        joined.append(key)
+    return joined
