@@ -107,7 +107,9 @@ def render(stored: dict, name: str, member_values: list[str], version: str) -> s
         if kind == "FN":
             out.append(heads["FN"] if same and not renamed and "FN" in heads else f"FN:{escape_text(name)}")
         elif kind == "N":
-            out.append(heads["N"] if same and not renamed and "N" in heads else f"N:{escape_text(name)};;;;")
+            # The name as family name without the empty components: Apple shows a group's
+            # `N:Friends;;;;` as "Friends;;;;" (DAVx5's ContactWriter writes it so for that reason).
+            out.append(heads["N"] if same and not renamed and "N" in heads else f"N:{escape_text(name)}")
         elif kind == "UID":
             if "UID" in heads:
                 out.append(heads["UID"])

@@ -82,7 +82,7 @@ def test_a_davx5_4_0_group_is_given_in_3_0_to_a_client_that_asks_for_it(dav, peo
     assert dav("GET", BOOK + "davx5-group.vcf").get_data(as_text=True) == DAVX5_GROUP
     got = dav("GET", BOOK + "davx5-group.vcf", headers={"Accept": "text/vcard; version=3.0"})
     assert got.get_data(as_text=True) == (
-        f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{GROUP_UID}\r\nN:Friends;;;;\r\n"
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{GROUP_UID}\r\nN:Friends\r\n"
         "PRODID:+//IDN bitfire.at//DAVx5/4.4.3-ose ez-vcard/0.12.1\r\nFN:Friends\r\n"
         f"X-ADDRESSBOOKSERVER-KIND:group\r\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{ADA}\r\n"
         "REV:20240102T101112Z\r\nEND:VCARD\r\n")
@@ -100,7 +100,7 @@ def test_a_member_or_a_name_changed_in_another_door_changes_the_group_vcard_its_
     got = dav("GET", BOOK + "friends.vcf")
     assert got.headers["ETag"] == group_resource_etag(GROUP_UID) != before
     assert got.get_data(as_text=True) == (
-        "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.2//EN\r\nN:Best friends;;;;\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.2//EN\r\nN:Best friends\r\n"
         "FN:Best friends\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n"
         f"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{ADA}\r\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{ALAN}\r\n"
         f"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{GRACE}\r\n"
