@@ -25,6 +25,7 @@ SCOPE_BY_METHOD = {
     "LOOKUP": "contacts:read",
     "PROPFIND": "contacts:read",
     "REPORT": "contacts:read",
+    "PROPPATCH": "contacts:update",
     "POST": "contacts:create",
     "PUT": "contacts:update",
     "PATCH": "contacts:update",

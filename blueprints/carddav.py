@@ -23,7 +23,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request, stream_wi
 from schemas import carddav as xml
 from services import tokens
 from services.card_tags import card_etag
-from services.carddav import changes, query, resources, vcards
+from services.carddav import changes, dead_props, query, resources, vcards
 from services.errors import DomainError, Forbidden, Invalid, Locked, UnsupportedMediaType
 
 from .auth import BASIC_AUTH_PREFIXES
@@ -45,12 +45,12 @@ VCARD_MEDIA = ("text/vcard", "text/x-vcard", "text/directory")
 # only). A card PUT as 4.0 comes back as 4.0: docs/mapping/carddav.md says why, against SabreDAV.
 DEFAULT_VERSION = "3.0"
 DAV_HEADER = "1, 3, addressbook"
-COLLECTION_METHODS = "OPTIONS, PROPFIND, REPORT"
+COLLECTION_METHODS = "OPTIONS, PROPFIND, PROPPATCH, REPORT"
 CARD_METHODS = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND"
 DAV_PRECONDITIONS = {"valid-sync-token", "supported-report", "number-of-matches-within-limits",
                      "propfind-finite-depth", "need-privileges"}
 # The privilege a refused write lacked (RFC 3744 3.1; the DELETE's is the book's unbind).
-_WRITE_PRIVILEGE = {"PUT": "write-content", "DELETE": "unbind"}
+_WRITE_PRIVILEGE = {"PUT": "write-content", "DELETE": "unbind", "PROPPATCH": "write-properties"}
 
 bp = Blueprint("carddav", __name__)
 
@@ -91,10 +91,10 @@ def _scopes() -> list[str]:
 
 def _privileges() -> str:
     scopes = _scopes()
-    granted = [("read", "contacts:read"), ("write-content", "contacts:update"), ("bind", "contacts:create"),
-               ("unbind", "contacts:delete")]
+    granted = [("read", "contacts:read"), ("write-properties", "contacts:update"), ("write-content", "contacts:update"),
+               ("bind", "contacts:create"), ("unbind", "contacts:delete")]
     names = [name for name, scope in granted if tokens.has_scope(scopes, scope)]
-    if len(names) == 4:
+    if len(names) == len(granted):  # RFC 3744's DAV:write aggregates the four write privileges
         names.insert(1, "write")
     if "read" in names:
         names.append("read-current-user-privilege-set")
@@ -159,6 +159,7 @@ def _collection_props(path: str) -> dict[str, str]:
                 f"<D:supported-report><D:report>{report}</D:report></D:supported-report>"
                 for report in ("<C:addressbook-multiget/>", "<C:addressbook-query/>", "<D:sync-collection/>")),
         })
+    props.update(dead_props.stored(path))  # a client's own (a displayname it gave replaces ours)
     return props
 
 
@@ -199,14 +200,16 @@ def well_known() -> Response:
     return empty_response(301, {"Location": ROOT})
 
 
-@bp.route(ROOT, methods=["OPTIONS", "PROPFIND", "REPORT"], strict_slashes=False)
-@bp.route(PRINCIPAL, methods=["OPTIONS", "PROPFIND", "REPORT"], strict_slashes=False)
-@bp.route(HOME, methods=["OPTIONS", "PROPFIND", "REPORT"], strict_slashes=False)
+@bp.route(ROOT, methods=["OPTIONS", "PROPFIND", "PROPPATCH", "REPORT"], strict_slashes=False)
+@bp.route(PRINCIPAL, methods=["OPTIONS", "PROPFIND", "PROPPATCH", "REPORT"], strict_slashes=False)
+@bp.route(HOME, methods=["OPTIONS", "PROPFIND", "PROPPATCH", "REPORT"], strict_slashes=False)
 def collection() -> Response:
-    """PROPFIND of the context path, the principal or the address-book home (REPORT: expand-property)."""
+    """PROPFIND and PROPPATCH of the context path, the principal or the address-book home (REPORT: expand-property)."""
     path = request.path if request.path.endswith("/") else request.path + "/"
     if request.method == "OPTIONS":
-        return _options("OPTIONS, PROPFIND, REPORT")
+        return _options(COLLECTION_METHODS)
+    if request.method == "PROPPATCH":
+        return _proppatch(path)
     if request.method == "REPORT":
         return _expand_property(xml.parse_report(request.get_data()))
     wanted = xml.parse_propfind(request.get_data())
@@ -219,11 +222,13 @@ def collection() -> Response:
 
 # ---------------------------------------------------------------- the address book
 
-@bp.route(BOOK, methods=["OPTIONS", "PROPFIND", "REPORT"], strict_slashes=False)
+@bp.route(BOOK, methods=["OPTIONS", "PROPFIND", "PROPPATCH", "REPORT"], strict_slashes=False)
 def address_book() -> Response:
-    """PROPFIND (Depth 0/1, streamed) and REPORT of the address book."""
+    """PROPFIND (Depth 0/1, streamed), PROPPATCH and REPORT of the address book."""
     if request.method == "OPTIONS":
         return _options(COLLECTION_METHODS)
+    if request.method == "PROPPATCH":
+        return _proppatch(BOOK)
     if request.method == "REPORT":
         return _report(xml.parse_report(request.get_data()))
     wanted = xml.parse_propfind(request.get_data())
@@ -240,6 +245,12 @@ def address_book() -> Response:
                                                                   wanted))
                           for name, version, created in batch)
     return _multistatus(members())
+
+
+def _proppatch(path: str) -> Response:
+    """RFC 4918 PROPPATCH of a collection: its dead properties, all or nothing (services.carddav.dead_props)."""
+    statuses = dead_props.patch(path, xml.parse_proppatch(request.get_data()))
+    return _multistatus([xml.patch_response(path, statuses)])
 
 
 EXPAND_PROPERTY = xml.qname(xml.DAV, "expand-property")
@@ -531,7 +542,9 @@ def _document(api) -> None:
     for path, summary in ((ROOT, "Context path"), (PRINCIPAL, "The principal"), (HOME, "Address-book home"),
                           (BOOK, "The address book (Depth 0 or 1)")):
         item = {"x-propfind": {"summary": f"WebDAV PROPFIND: {summary}", "tags": ["carddav"],
-                               "responses": dict(_MULTISTATUS)}}
+                               "responses": dict(_MULTISTATUS)},
+                "x-proppatch": {"summary": f"WebDAV PROPPATCH (dead properties): {summary}", "tags": ["carddav"],
+                                "responses": dict(_MULTISTATUS)}}
         if path == BOOK:
             item["x-report"] = {"summary": "REPORT addressbook-multiget, addressbook-query, sync-collection "
                                            "(expand-property: an empty multistatus)",

@@ -13,8 +13,10 @@ from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import tostring
 
 from services.carddav import vcards
+from services.carddav.dead_props import Change
 from services.carddav.query import PropFilter, TextMatch
 from services.errors import Invalid
 
@@ -26,7 +28,7 @@ XML_DECL = '<?xml version="1.0" encoding="utf-8"?>\n'
 MULTISTATUS_OPEN = (XML_DECL + f'<D:multistatus xmlns:D="{DAV}" xmlns:C="{CARDDAV}" xmlns:CS="{CS}">')
 MULTISTATUS_CLOSE = "</D:multistatus>\n"
 XML_TYPE = "application/xml; charset=utf-8"
-STATUS_TEXT = {200: "OK", 403: "Forbidden", 404: "Not Found", 507: "Insufficient Storage"}
+STATUS_TEXT = {200: "OK", 403: "Forbidden", 404: "Not Found", 424: "Failed Dependency", 507: "Insufficient Storage"}
 
 
 def qname(namespace: str, name: str) -> str:
@@ -95,6 +97,20 @@ def response(path: str, found: dict[str, str], missing: list[str] = ()) -> str:
     if missing:
         props = "".join(element(name) for name in missing)
         parts.append(f"<D:propstat><D:prop>{props}</D:prop>{status_line(404)}</D:propstat>")
+    parts.append("</D:response>")
+    return "".join(parts)
+
+
+def patch_response(path: str, statuses: dict[str, int]) -> str:
+    """The `<D:response>` of a PROPPATCH: one propstat per status, in the order they first occur."""
+    by_status: dict[int, list[str]] = {}
+    for name, code in statuses.items():
+        by_status.setdefault(code, []).append(name)
+    parts = [f"<D:response>{href(path)}"]
+    for code, names in by_status.items():
+        error = "<D:error><D:cannot-modify-protected-property/></D:error>" if code == 403 else ""
+        props = "".join(element(name) for name in names)
+        parts.append(f"<D:propstat><D:prop>{props}</D:prop>{status_line(code)}{error}</D:propstat>")
     parts.append("</D:response>")
     return "".join(parts)
 
@@ -175,6 +191,30 @@ def parse_propfind(body: bytes) -> PropRequest:
     if root is not None and root.tag != qname(DAV, "propfind"):
         raise Invalid("A PROPFIND body must be a DAV:propfind element")
     return _props(root)
+
+
+def parse_proppatch(body: bytes) -> list[Change]:
+    """A PROPPATCH body: the sets and removes of a DAV:propertyupdate, in document order."""
+    root = parse_xml(body)
+    if root is None or root.tag != qname(DAV, "propertyupdate"):
+        raise Invalid("A PROPPATCH body must be a DAV:propertyupdate element")
+    changes = []
+    for instruction in root:
+        if instruction.tag not in (qname(DAV, "set"), qname(DAV, "remove")):
+            raise Invalid(f"DAV:propertyupdate holds DAV:set and DAV:remove only, not {instruction.tag}")
+        setting = instruction.tag == qname(DAV, "set")
+        for prop in instruction.findall(qname(DAV, "prop")):
+            changes.extend(Change(item.tag, _inner_xml(item) if setting else None)
+                           for item in prop if isinstance(item.tag, str))
+    if not changes:
+        raise Invalid("The PROPPATCH sets or removes no property")
+    return changes
+
+
+def _inner_xml(item: Element) -> str:
+    """A property's value as XML to write back inside it: its text, then its elements (each
+    declaring its namespaces)."""
+    return escape(item.text or "") + "".join(tostring(child, encoding="unicode") for child in item)
 
 
 def parse_report(body: bytes) -> Report:

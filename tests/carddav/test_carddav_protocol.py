@@ -16,7 +16,8 @@ OK = "<D:status>HTTP/1.1 200 OK</D:status>"
 GONE = "<D:status>HTTP/1.1 404 Not Found</D:status>"
 TOKEN = "http://contacts-server.invalid/ns/sync/"
 ALL_PRIVILEGES = ("<D:current-user-privilege-set><D:privilege><D:read/></D:privilege><D:privilege><D:write/>"
-                  "</D:privilege><D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege>"
+                  "</D:privilege><D:privilege><D:write-properties/></D:privilege>"
+                  "<D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege>"
                   "<D:privilege><D:unbind/></D:privilege><D:privilege><D:read-current-user-privilege-set/>"
                   "</D:privilege></D:current-user-privilege-set>")
 
@@ -124,7 +125,7 @@ def test_options_advertises_carddav(dav):
     r = dav("OPTIONS", BOOK)
     assert r.status_code == 200
     assert r.headers["DAV"] == "1, 3, addressbook"
-    assert r.headers["Allow"] == "OPTIONS, PROPFIND, REPORT"
+    assert r.headers["Allow"] == "OPTIONS, PROPFIND, PROPPATCH, REPORT"
 
 
 def test_principal_discovery_chain(dav):
