@@ -42,7 +42,7 @@ FORMAT_NAME = "contacts-jsonl"
 FORMAT_VERSION = 1
 # Modules that register further record types when imported (the extension point):
 # e.g. "services.niagara.io" calling `register(RecordType("relation", 30, ...))`.
-RECORD_MODULES: tuple[str, ...] = ("services.io.jsonl_tables",)
+RECORD_MODULES: tuple[str, ...] = ("services.io.jsonl_tables", "services.carddav.backup")
 
 _DUMP_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
 
