@@ -62,8 +62,13 @@ def install_cors(app: Flask, config: Config) -> None:
         return
     from flask_cors import CORS
 
+    # Beyond flask-cors's default methods: Incoplax's LOOKUP and WebDAV's (a CardDAV web client
+    # such as InfCloud, served from another origin, sends PROPFIND and REPORT with Depth, and
+    # If-None-Match on a new card; InfCloud adds its own X-client header to every request).
     CORS(app, origins=origins if origins != ["*"] else "*",
-         expose_headers=["ETag", "Location", "X-Request-Id"],
-         allow_headers=["Authorization", "Content-Type", "If-Match", "X-Okapi-Token", "X-Okapi-Tenant",
-                        "X-Okapi-User-Id", "X-Request-Id"])
+         methods=["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE", "LOOKUP", "PROPFIND", "PROPPATCH",
+                  "REPORT"],
+         expose_headers=["ETag", "Location", "X-Request-Id", "DAV"],
+         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Depth", "X-client",
+                        "X-Okapi-Token", "X-Okapi-Tenant", "X-Okapi-User-Id", "X-Request-Id"])
     app.config["CONTACTS_CORS"] = True

@@ -57,3 +57,25 @@ def test_cors_configured_origins(tmp_path):
     assert "Access-Control-Allow-Origin" not in other.headers
     # a preflight is no way around the token
     assert client.get(BASE, headers={"Origin": "http://app.example"}).status_code == 401
+
+
+def test_cors_lets_a_carddav_web_client_from_another_origin_send_webdav_requests(tmp_path):
+    """InfCloud served from another origin: its REPORT and PROPFIND, with Depth and its X-client header."""
+    app = _app(tmp_path, cors_origins="http://infcloud.example")
+    client = app.test_client()
+    book = "/carddav/addressbooks/contacts/"
+    for method, headers in (("REPORT", "authorization,content-type,depth,x-client"),
+                            ("PROPFIND", "authorization,depth,x-client"),
+                            ("PUT", "authorization,content-type,if-none-match,x-client"),
+                            ("LOOKUP", "authorization,content-type")):
+        preflight = client.options(book, headers={"Origin": "http://infcloud.example",
+                                                  "Access-Control-Request-Method": method,
+                                                  "Access-Control-Request-Headers": headers})
+        assert preflight.status_code == 200
+        assert preflight.headers["Access-Control-Allow-Origin"] == "http://infcloud.example"
+        assert method in preflight.headers["Access-Control-Allow-Methods"].split(", ")
+        assert set(preflight.headers["Access-Control-Allow-Headers"].lower().split(", ")) == set(headers.split(","))
+    r = client.open(book, method="PROPFIND", headers={"Authorization": f"Bearer {_token(app)}", "Depth": "0",
+                                                      "Origin": "http://infcloud.example"})
+    assert r.status_code == 207
+    assert r.headers["Access-Control-Allow-Origin"] == "http://infcloud.example"
