@@ -25,6 +25,7 @@ from services import groups as group_service
 from services.card_tags import CardTag, matches
 from services.contacts import chunks, member_autokeys, new_id
 from services.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from services.io.group_cards import member_id
 from services.io.vcard import id_for_uid
 
 from . import group_vcards
@@ -90,7 +91,7 @@ def _member_values(vcard: dict, autokeys: list[int]) -> list[str]:
     ordered = [cid for cid in written if cid in present] + [cid for cid in current if cid not in written]
     values = [written.get(cid) or _member_value(cid) for cid in ordered]
     taken = set(ordered)
-    return values + [value for value in vcard.get("pending") or [] if id_for_uid(value) not in taken]
+    return values + [value for value in vcard.get("pending") or [] if member_id(value) not in taken]
 
 
 def _member_value(contact_id: str) -> str:
@@ -106,8 +107,15 @@ def render(resource: dict, version: str) -> str:
 
 
 def source_version(resource: dict) -> str | None:
-    """The vCard version the group was PUT in."""
-    return resource["vcard"].get("version")
+    """The version for a client that names none: the one PUT, but None (3.0) for a 4.0 group with members.
+
+    Such a group comes from DAVx5, which always names 4.0 when it reads; a client naming none
+    reads 3.0 only (iOS, InfCloud) and knows a group only as `X-ADDRESSBOOKSERVER-KIND`, which
+    the 3.0 form has in full. A 4.0 group without members (Evolution's contact lists: their
+    members are EMAIL lines only Evolution reads) comes back as 4.0, as Evolution wrote it.
+    """
+    version = resource["vcard"].get("version")
+    return None if version == "4.0" and resource["member_values"] else version
 
 
 def listing() -> Iterator[list[tuple[str, int, int]]]:
@@ -247,7 +255,7 @@ def join_waiting(contact_id: str) -> list[int]:
                                 f"{_mark()}", ('%"pending": ["%',)).fetchall()
     for key, stored in rows:
         vcard = json.loads(stored)
-        waiting = [value for value in vcard.get("pending") or [] if id_for_uid(value) == contact_id]
+        waiting = [value for value in vcard.get("pending") or [] if member_id(value) == contact_id]
         if not waiting:
             continue
         vcard["pending"] = [value for value in vcard["pending"] if value not in waiting]

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from services.io import vcard_lines as vl
-from services.io.group_cards import GROUP_KIND_PROPERTIES, MEMBER_PROPERTIES, group_card
-from services.io.vcard import convert_line, escape_text, id_for_uid, vcard_text
+from services.io.group_cards import GROUP_KIND_PROPERTIES, MEMBER_PROPERTIES, group_card, member_id
+from services.io.vcard import convert_line, escape_text, vcard_text
 
 _MAPPED = {"FN": "FN", "N": "N", "UID": "UID", **{name: "KIND" for name in GROUP_KIND_PROPERTIES},
            **{name: "MEMBER" for name in MEMBER_PROPERTIES}}
@@ -43,7 +43,7 @@ class GroupVCard:
 
     def member_ids(self) -> dict[str, str]:
         """{member card id: member value as written}, in the vCard's order."""
-        return {id_for_uid(value): value for value in self.members}
+        return {member_id(value): value for value in self.members}
 
 
 def _version_of(props: list[vl.Prop]) -> str:

@@ -50,6 +50,19 @@ def group_card(props: list[vl.Prop], position: str, decoder=None) -> GroupCard |
     return GroupCard(position, name or uid or "Group", uid, list(dict.fromkeys(members)))
 
 
+def member_id(value: str) -> str:
+    """The card id a member value names: the UID after `urn:uuid:`, as the card's own UID line has it.
+
+    DAVx5 (ContactWriter) and InfCloud write `urn:uuid:<the UID as written>` whatever the UID
+    is (InfCloud's own are not UUIDs, Evolution's are `pas-id-...`), and read it back without
+    the prefix (DAVx5's ContactReader.uriToUid).
+    """
+    from .vcard import id_for_uid  # a late import: vcard imports this module
+
+    text = value.strip()
+    return id_for_uid(text[9:] if text.lower().startswith("urn:uuid:") else text)
+
+
 def store_group_cards(cards: list[GroupCard], report: ImportReport) -> int:
     """Find or create each card's group and add its members found in the store; returns how many groups."""
     from .vcard import id_for_uid  # a late import: vcard imports this module
@@ -62,7 +75,7 @@ def store_group_cards(cards: list[GroupCard], report: ImportReport) -> int:
             continue
         stored += 1
         group = _find_or_create(card, id_for_uid(card.uid) if card.uid else None)
-        wanted = {id_for_uid(uid): uid for uid in card.members}
+        wanted = {member_id(uid): uid for uid in card.members}
         found = dict(Contact.select(Contact.id, Contact.autokey).where(Contact.id.in_(list(wanted))).tuples()) \
             if wanted else {}
         missing = [uid for contact_id, uid in wanted.items() if contact_id not in found]

@@ -77,9 +77,22 @@ def test_an_apple_group_vcard_is_stored_as_the_group_every_door_sees_and_comes_b
             f"</D:prop>{OK}</D:propstat></D:response>") in listing.get_data(as_text=True)
 
 
-def test_a_davx5_4_0_group_is_given_in_3_0_to_a_client_that_asks_for_it(dav, people):
-    assert dav("PUT", BOOK + "davx5-group.vcf", DAVX5_GROUP, VCARD).status_code == 201
-    assert dav("GET", BOOK + "davx5-group.vcf").get_data(as_text=True) == DAVX5_GROUP
+DAVX5_GROUP_AS_3_0 = (
+    f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{GROUP_UID}\r\nN:Friends\r\n"
+    "PRODID:+//IDN bitfire.at//DAVx5/4.4.3-ose ez-vcard/0.12.1\r\nFN:Friends\r\n"
+    f"X-ADDRESSBOOKSERVER-KIND:group\r\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{ADA}\r\n"
+    "REV:20240102T101112Z\r\nEND:VCARD\r\n")
+
+
+def test_a_davx5_4_0_group_is_given_in_3_0_unless_4_0_is_asked(dav, people):
+    """DAVx5 always asks 4.0; a client naming no version reads 3.0 only (iOS, InfCloud's
+    isContactGroup knows a group only by X-ADDRESSBOOKSERVER-KIND)."""
+    r = dav("PUT", BOOK + "davx5-group.vcf", DAVX5_GROUP, VCARD)
+    assert r.status_code == 201
+    assert "ETag" not in r.headers  # not stored as sent in the version a plain GET gives
+    got = dav("GET", BOOK + "davx5-group.vcf", headers={"Accept": "text/vcard; version=4.0"})
+    assert got.get_data(as_text=True) == DAVX5_GROUP
+    assert dav("GET", BOOK + "davx5-group.vcf").get_data(as_text=True) == DAVX5_GROUP_AS_3_0
     got = dav("GET", BOOK + "davx5-group.vcf", headers={"Accept": "text/vcard; version=3.0"})
     assert got.get_data(as_text=True) == (
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{GROUP_UID}\r\nN:Friends\r\n"
@@ -171,11 +184,11 @@ def test_a_member_put_after_its_group_joins_the_group_and_an_unknown_member_is_k
 def test_multiget_and_the_initial_sync_give_the_group_vcard(dav, people):
     assert dav("PUT", BOOK + "friends.vcf", DAVX5_GROUP, VCARD).status_code == 201
     body = ('<?xml version="1.0" encoding="utf-8"?><C:addressbook-multiget xmlns:D="DAV:" '
-            'xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/><C:address-data/></D:prop>'
+            'xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/><C:address-data version="4.0"/></D:prop>'
             f"<D:href>{BOOK}friends.vcf</D:href></C:addressbook-multiget>")
     r = dav("REPORT", BOOK, body, {"Depth": "1"})
     etag = group_resource_etag(GROUP_UID)
-    data = DAVX5_GROUP
+    data = DAVX5_GROUP  # as DAVx5 asks it
     assert r.get_data(as_text=True) == (
         HEAD + f"<D:response><D:href>{BOOK}friends.vcf</D:href><D:propstat><D:prop><D:getetag>{etag}</D:getetag>"
         f"<C:address-data>{data}</C:address-data></D:prop>{OK}</D:propstat></D:response>" + TAIL)
@@ -259,3 +272,49 @@ def test_a_group_vcard_holding_a_nul_is_refused_and_nothing_is_stored(dav, clien
         "<C:valid-address-data/><D:responsedescription>The vCard cannot be stored: NUL characters (U+0000) are "
         "not allowed in a group</D:responsedescription></D:error>\n")
     assert client.get(GROUPS, headers=auth).json == []
+
+
+def test_an_evolution_contact_list_without_members_comes_back_as_the_4_0_it_was(dav):
+    """Evolution writes its lists as 4.0 KIND:group with EMAIL lines (no MEMBER) and reads KIND."""
+    evolution = ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:pas-id-5F2A1B3C00000009\r\nFN:Book club\r\nKIND:group\r\n"
+                 "EMAIL;X-EVOLUTION-DEST-EMAIL=ann@example.org:Ann <ann@example.org>\r\n"
+                 "X-EVOLUTION-LIST-SHOW-ADDRESSES:TRUE\r\nEND:VCARD\r\n")
+    r = dav("PUT", BOOK + "pas-id-5F2A1B3C00000009.vcf", evolution, VCARD)
+    assert r.status_code == 201
+    assert dav("GET", BOOK + "pas-id-5F2A1B3C00000009.vcf").get_data(as_text=True) == evolution
+    assert "ETag" in r.headers
+
+
+# UIDs that are not UUIDs: InfCloud's own (common.js generateUID), Evolution's (pas-id-...).
+@pytest.mark.parametrize("uid", ["27nvr9vw-1ehq-w4qx-2kyv-9vdna5y7ajhp", "pas-id-5F2A1B3C00000001"])
+def test_a_member_whose_uid_is_no_uuid_joins_and_stays_in_the_group(dav, client, auth, people, uid):
+    """DAVx5 and InfCloud write `urn:uuid:<the UID as written>` whatever the UID is."""
+    assert dav("PUT", BOOK + "eve.vcf", person(uid, "Eve Moneypenny"), VCARD).status_code == 201
+    eve_id = next(card["id"] for card in client.get("/rest/v1/addressbook/contacts", headers=auth).json
+                  if card["displayname"] == "Eve Moneypenny")
+    group = APPLE_GROUP.replace(f"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{ALAN}\r\n",
+                                f"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{uid}\r\n")
+    assert dav("PUT", BOOK + "friends.vcf", group, VCARD).status_code == 201
+    members = [autokey(client, auth, ADA), autokey(client, auth, eve_id)]
+    assert incoplax_group(client, auth)["opts"]["abonents"] == sorted(members)
+    assert groups_of(client, auth, eve_id) == ["Friends"]
+    # The group as read back names her as written, and a PUT of it back keeps her.
+    text = dav("GET", BOOK + "friends.vcf").get_data(as_text=True)
+    assert text == group
+    renamed = text.replace("FN:Friends", "FN:Close friends")
+    assert dav("PUT", BOOK + "friends.vcf", renamed, VCARD).status_code == 204
+    assert incoplax_group(client, auth)["opts"]["abonents"] == sorted(members)
+
+
+def test_a_member_with_a_non_uuid_uid_added_by_another_door_survives_the_phones_next_put(dav, client, auth, people):
+    uid = "pas-id-5F2A1B3C00000001"
+    assert dav("PUT", BOOK + "eve.vcf", person(uid, "Eve Moneypenny"), VCARD).status_code == 201
+    eve_id = next(card["id"] for card in client.get("/rest/v1/addressbook/contacts", headers=auth).json
+                  if card["displayname"] == "Eve Moneypenny")
+    assert dav("PUT", BOOK + "friends.vcf", APPLE_GROUP, VCARD).status_code == 201
+    members = incoplax_group(client, auth)["opts"]["abonents"] + [autokey(client, auth, eve_id)]
+    assert client.patch(f"{GROUPS}/{GROUP_UID}", json={"opts": {"abonents": members}}, headers=auth).status_code == 200
+    text = dav("GET", BOOK + "friends.vcf").get_data(as_text=True)
+    assert f"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{uid}\r\n" in text
+    assert dav("PUT", BOOK + "friends.vcf", text.replace("FN:Friends", "FN:Pals"), VCARD).status_code == 204
+    assert incoplax_group(client, auth)["opts"]["abonents"] == sorted(members)

@@ -227,6 +227,17 @@ def test_group_cards_become_groups_with_their_members(app, client, auth, databas
     assert "CATEGORIES:Engineers,Friends" in exported or "CATEGORIES:Friends,Engineers" in exported
 
 
+def test_a_group_card_member_whose_uid_is_no_uuid_is_found(app, client, auth, database_url, tmp_path):
+    """InfCloud and DAVx5 write `urn:uuid:<UID>` for any UID (InfCloud's are not UUIDs)."""
+    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:27nvr9vw-1ehq-w4qx-2kyv-9vdna5y7ajhp\r\nFN:Ida Reed\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Family\r\nFN:Family\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n"
+            "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:27nvr9vw-1ehq-w4qx-2kyv-9vdna5y7ajhp\r\nUID:family\r\nEND:VCARD\r\n")
+    result = _import_text(tmp_path, "family.vcf", text, database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0, groups 1"
+    ida = next(c for c in client.get(INCOPLAX, headers=auth).json if c["displayname"] == "Ida Reed")
+    assert ida["opts"]["groups"] == ["Family"]
+
+
 # ---------------------------------------------------------------- Apple labels changed elsewhere
 
 def test_a_label_changed_elsewhere_rewrites_its_x_ablabel_line(app):
