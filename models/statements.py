@@ -13,7 +13,7 @@ Peewee's `.dicts()` would.
 """
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Callable
 
 from peewee import AutoField, Model
@@ -139,3 +139,16 @@ def insert_values(model: type[Model], columns: tuple[str, ...], rows: Sequence[S
     """Insert rows given as values in `columns` order, already as the driver binds them (the bulk path)."""
     if rows:
         database.cursor().executemany(cached(("insert", model, columns), _insert_sql, model, columns), rows)
+
+
+def keyset_batches(sql: str, first: Any = 0) -> Iterator[list[tuple]]:
+    """The rows of `sql` batch by batch, in constant memory: `sql` takes one bound value, the
+    first column of the previous batch's last row (`first` at the start), orders by that
+    column and limits its batch."""
+    last = first
+    while True:
+        rows = database.execute_sql(sql, (last,)).fetchall()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 
 from models.connect import database, is_sqlite
+from models.statements import keyset_batches
 from models.writer import run_write
 from services.io import jsonl
 from services.io.report import RecordError
@@ -28,14 +29,9 @@ def _mark() -> str:
 
 
 def _rows(sql: str) -> Iterator[tuple]:
-    """Rows of `sql` (which takes a `> last key` bound and orders by it) in keyset batches."""
-    last = ""
-    while True:
-        rows = database.execute_sql(f"{sql} LIMIT {_BATCH}", (last,)).fetchall()
-        if not rows:
-            return
+    """Rows of `sql` (which takes a `> last name` bound and orders by the name) in keyset batches."""
+    for rows in keyset_batches(f"{sql} LIMIT {_BATCH}", ""):
         yield from rows
-        last = rows[-1][0]
 
 
 def export_names() -> Iterator[dict]:

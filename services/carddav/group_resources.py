@@ -20,6 +20,7 @@ from peewee import IntegrityError
 
 from models import Contact, ContactGroup
 from models.connect import database, is_sqlite
+from models.statements import keyset_batches
 from models.writer import run_write
 from services import groups as group_service
 from services.card_tags import CardTag, matches
@@ -89,16 +90,21 @@ def _member_values(vcard: dict, autokeys: list[int]) -> list[str]:
     current = [ids[key] for key in autokeys if key in ids]
     present = set(current)
     ordered = [cid for cid in written if cid in present] + [cid for cid in current if cid not in written]
-    values = [written.get(cid) or _member_value(cid) for cid in ordered]
-    taken = set(ordered)
-    return values + [value for value in vcard.get("pending") or [] if member_id(value) not in taken]
+    added = _member_uids([cid for cid in current if cid not in written])
+    values = [written.get(cid) or added[cid] for cid in ordered]
+    return values + [value for value in vcard.get("pending") or [] if member_id(value) not in present]
 
 
-def _member_value(contact_id: str) -> str:
-    """`urn:uuid:<UID>` of a card: its vCard UID as written when it has one, else its id."""
-    extra = Contact.select(Contact.extra).where(Contact.id == contact_id).scalar() or {}
-    uid = ((extra.get("vcard") or {}).get("uid") or contact_id) if isinstance(extra, dict) else contact_id
-    return uid if uid.lower().startswith("urn:uuid:") else f"urn:uuid:{uid}"
+def _member_uids(contact_ids: list[str]) -> dict[str, str]:
+    """{card id: `urn:uuid:<UID>`}: a card's vCard UID as written when it has one, else its id."""
+    out = {}
+    for chunk in chunks(contact_ids):
+        for contact_id, extra in Contact.select(Contact.id, Contact.extra).where(Contact.id.in_(chunk)).tuples():
+            uid = ((extra or {}).get("vcard") or {}).get("uid") if isinstance(extra, dict) else None
+            if not uid or id_for_uid(uid) != contact_id:  # the card's UID line is its id then
+                uid = contact_id
+            out[contact_id] = uid if uid.lower().startswith("urn:uuid:") else f"urn:uuid:{uid}"
+    return out
 
 
 def render(resource: dict, version: str) -> str:
@@ -123,13 +129,8 @@ def listing() -> Iterator[list[tuple[str, int, int]]]:
     sql = (f"SELECT r.group_autokey, r.name, g.version, g.created FROM carddav_group AS r "
            f"JOIN contact_group AS g ON g.autokey = r.group_autokey "
            f"WHERE r.group_autokey > {_mark()} ORDER BY r.group_autokey LIMIT {LIST_BATCH}")
-    last = 0
-    while True:
-        rows = database.execute_sql(sql, (last,)).fetchall()
-        if not rows:
-            return
+    for rows in keyset_batches(sql):
         yield [(name, version, created) for _, name, version, created in rows]
-        last = rows[-1][0]
 
 
 def put(name: str, card: GroupVCard, *, expected: CardTag | int | None, if_match: bool, create_only: bool,

@@ -15,6 +15,7 @@ from peewee import IntegrityError
 
 from models import card_rows
 from models.connect import database, is_sqlite
+from models.statements import keyset_batches
 from services import contacts as cards
 from services.errors import Conflict, NotFound, PreconditionFailed
 from services.io import vcard_lines
@@ -78,13 +79,8 @@ def _card_listing() -> Iterator[list[tuple[str, int, int]]]:
     sql = ("SELECT c.autokey, c.id, c.version, h.name, c.created FROM contact AS c "
            "LEFT JOIN carddav_href AS h ON h.contact_id = c.id "
            f"WHERE c.autokey > {mark} ORDER BY c.autokey LIMIT {LIST_BATCH}")
-    last = 0
-    while True:
-        rows = database.execute_sql(sql, (last,)).fetchall()
-        if not rows:
-            return
+    for rows in keyset_batches(sql):
         yield [(name_of(contact_id, mapped), version, created) for _, contact_id, version, mapped, created in rows]
-        last = rows[-1][0]
 
 
 def cards_by_names(names: list[str]) -> dict[str, dict]:
