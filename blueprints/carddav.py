@@ -132,12 +132,17 @@ def _common() -> dict[str, str]:
     }
 
 
+def _is_login_path(path: str) -> bool:
+    """`/carddav/<login>/`: the principal under a login name (InfCloud builds the principal so)."""
+    return path.startswith(ROOT) and path.count("/") == 3 and path not in (PRINCIPAL, HOME)
+
+
 def _collection_props(path: str) -> dict[str, str]:
     collection = "<D:collection/>"
     props = _common()
     if path == ROOT:
         props.update({xml.RESOURCETYPE: collection, xml.DISPLAYNAME: "Contacts server"})
-    elif path == PRINCIPAL:
+    elif path == PRINCIPAL or _is_login_path(path):
         props.update({xml.RESOURCETYPE: collection + "<D:principal/>", xml.DISPLAYNAME: "Address book owner",
                       xml.qname(xml.DAV, "principal-URL"): xml.href(PRINCIPAL),
                       xml.qname(xml.CARDDAV, "addressbook-home-set"): xml.href(HOME)})
@@ -203,7 +208,10 @@ def well_known() -> Response:
 @bp.route(ROOT, methods=["OPTIONS", "PROPFIND", "PROPPATCH", "REPORT"], strict_slashes=False)
 @bp.route(PRINCIPAL, methods=["OPTIONS", "PROPFIND", "PROPPATCH", "REPORT"], strict_slashes=False)
 @bp.route(HOME, methods=["OPTIONS", "PROPFIND", "PROPPATCH", "REPORT"], strict_slashes=False)
-def collection() -> Response:
+# InfCloud's login builds the principal as `<href><login>/`, and Radicale's clients expect
+# `/<user>/`: any other single segment is the one principal too, its dead properties its own.
+@bp.route(PREFIX + "/<login>/", methods=["OPTIONS", "PROPFIND", "PROPPATCH", "REPORT"])
+def collection(login: str | None = None) -> Response:
     """PROPFIND and PROPPATCH of the context path, the principal or the address-book home (REPORT: expand-property)."""
     path = request.path if request.path.endswith("/") else request.path + "/"
     if request.method == "OPTIONS":
@@ -539,8 +547,9 @@ def _document(api) -> None:
     # Written into the path items directly, as the Incoplax door does for LOOKUP: flask-smorest's
     # path helper wants a Flask rule of its own blueprints.
     api.spec._paths.setdefault(card_path, {}).update(operations)
-    for path, summary in ((ROOT, "Context path"), (PRINCIPAL, "The principal"), (HOME, "Address-book home"),
-                          (BOOK, "The address book (Depth 0 or 1)")):
+    for path, summary in ((ROOT, "Context path"), (PRINCIPAL, "The principal"),
+                          (PREFIX + "/{login}/", "The principal under a login name (InfCloud builds it so)"),
+                          (HOME, "Address-book home"), (BOOK, "The address book (Depth 0 or 1)")):
         item = {"x-propfind": {"summary": f"WebDAV PROPFIND: {summary}", "tags": ["carddav"],
                                "responses": dict(_MULTISTATUS)},
                 "x-proppatch": {"summary": f"WebDAV PROPPATCH (dead properties): {summary}", "tags": ["carddav"],

@@ -4,11 +4,13 @@ InfCloud saves its settings on the principal (`{http://inf-it.com/ns/dav/}settin
 address book's colour on the book; KDE and Evolution rename a book (`DAV:displayname`).
 A property the server computes (resourcetype, sync-token, privileges...) is protected: a
 PROPPATCH naming one changes nothing (RFC 4918 9.2: all or nothing). Stored per
-collection as JSON in `app_setting` (`carddav.props:<path>`), {"{namespace}name": inner XML};
+collection as JSON in `app_setting` (`carddav.props:<path>`, a path too long for the name
+hashed), {"{namespace}name": inner XML};
 a stored displayname or addressbook-description is shown instead of the default.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -44,9 +46,15 @@ class Change:
     value: str | None
 
 
+def _key(path: str) -> str:
+    """The setting's name for a collection (a long path, such as a long login's principal, hashed)."""
+    key = _KEY + path
+    return key if len(key) <= 64 else _KEY + "#" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:40]
+
+
 def stored(path: str) -> dict[str, str]:
     """The dead properties of the collection at `path` ({name: inner XML})."""
-    value = get_setting(_KEY + path)
+    value = get_setting(_key(path))
     return json.loads(value) if value else {}
 
 
@@ -71,9 +79,9 @@ def patch(path: str, changes: list[Change]) -> dict[str, int]:
         if len(text.encode("utf-8")) > MAX_BYTES:
             return {change.name: 507 for change in changes}
         if props:
-            (AppSetting.insert(name=_KEY + path, value=text)
+            (AppSetting.insert(name=_key(path), value=text)
              .on_conflict(conflict_target=[AppSetting.name], update={AppSetting.value: text}).execute())
         else:
-            AppSetting.delete().where(AppSetting.name == _KEY + path).execute()
+            AppSetting.delete().where(AppSetting.name == _key(path)).execute()
         return {change.name: 200 for change in changes}
     return run_write(_write)

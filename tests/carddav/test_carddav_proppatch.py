@@ -125,3 +125,22 @@ def test_a_read_only_token_may_not_proppatch(client, make_token):
     assert r.status_code == 403
     assert ("<D:need-privileges><D:resource><D:href>/carddav/principal/</D:href><D:privilege><D:write-properties/>"
             "</D:privilege></D:resource></D:need-privileges>") in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("login", ["me", "jane.doe@example.org", "x" * 80])
+def test_infcloud_logs_in_with_its_principal_built_from_the_login_name(dav, login):
+    """InfCloud builds the principal as `<href><login>/` and keeps its settings there."""
+    path = f"/carddav/{login}/"
+    body = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop>'
+            f'<I:settings xmlns:I="{INF}"/><D:current-user-privilege-set/><D:displayname/><D:resourcetype/>'
+            '<R:addressbook-home-set xmlns:R="urn:ietf:params:xml:ns:carddav"/></D:prop></D:propfind>')
+    r = dav("PROPFIND", path, body, XML)
+    assert r.status_code == 207
+    text = r.get_data(as_text=True)
+    assert f"<D:response><D:href>{path}</D:href>" in text
+    assert "<C:addressbook-home-set><D:href>/carddav/addressbooks/</D:href></C:addressbook-home-set>" in text
+    assert "<D:resourcetype><D:collection/><D:principal/></D:resourcetype>" in text
+    assert dav("PROPPATCH", path, SAVE_SETTINGS, XML).status_code == 207
+    assert settings_element() in dav("PROPFIND", path, LOGIN_PROPFIND, XML).get_data(as_text=True)
+    # Its own: the one principal's are not those.
+    assert settings_element() not in dav("PROPFIND", PRINCIPAL, LOGIN_PROPFIND, XML).get_data(as_text=True)
