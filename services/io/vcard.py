@@ -35,7 +35,9 @@ On writing, a mapped property whose canonical value still has the fingerprint is
 as it was read; one another door changed is written anew in the same place (with its
 group, so Apple's `itemN.X-ABLabel` stays attached); rows added since go after the last
 property of their kind; removed ones disappear. Lines of another version than the one
-written are converted (2.1 quoted-printable and bare parameters, 4.0 data: URIs).
+written are converted (2.1 quoted-printable and bare parameters, 4.0 data: URIs); between 3.0
+and 4.0 an unchanged mapped row keeps its other parameters and an ADR its formatted address
+(4.0's LABEL parameter, 3.0's LABEL line: `_converted`).
 """
 from __future__ import annotations
 
@@ -711,11 +713,17 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
     source = vx.get("version") or "3.0"
     by_key = {key: (line, label) for key, line, label in fresh}
     relabel, dropped, unlabelled = _row_groups(card, vx, stored, by_key)
+    labels = _adr_labels(stored) if (source, version) == ("3.0", "4.0") else {}
+    folded = set(labels.values())
     used: set[tuple] = set()
     out: list[str] = []
     end_of_kind: dict[str, int] = {}  # index after the last line of a kind in `out`
-    for entry in stored:
+    for at, entry in enumerate(stored):
         if isinstance(entry, str):
+            if at in folded:
+                # 4.0 has no LABEL property: its text goes into its ADR's LABEL parameter; an ADR
+                # changed or removed since takes it along (it described the old address).
+                continue
             group = _group_of(entry)
             if group in dropped and vl.property_name(entry) in _ROW_COMPANIONS:
                 continue  # the label (or Apple's country code) of a row removed since
@@ -741,15 +749,10 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
             if value is None:
                 value = _value_of(by_key[key][0])
             out.append(convert_line(f"{entry.get('head', kind)}:{value}", source, version))
-        elif unchanged and kind in _COMPONENTS and entry.get("value") is not None and \
+        elif unchanged and (kind in _ROWS or (kind in _COMPONENTS and entry.get("value") is not None)) and \
                 {source, version} <= {"3.0", "4.0"}:
-            # The target's own head, the value as read: a fresh N, ORG or ADR has only the
-            # components a column holds (ORG's units as one department, ADR's PO box in line 2),
-            # and 3.0 and 4.0 escape a value alike.
-            group = _group_of(entry.get("head", ""))
-            fresh_line = by_key[key][0]
-            out.append((f"{group}." if group else "") + fresh_line[:len(fresh_line) - len(_value_of(fresh_line))]
-                       + entry["value"])
+            label = _label_text(stored[labels[at]]) if at in labels else None
+            out.extend(_converted(entry, by_key[key][0], version, label))
         else:
             group = _group_of(entry.get("head", ""))
             out.append((f"{group}." if group else "") + by_key[key][0])
@@ -795,6 +798,112 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
 
 # Structured properties whose components no column holds one by one.
 _COMPONENTS = {"N", "ORG", "ADR"}
+
+# Parameters of a row's line that its line in the other version says in its own form (TYPE,
+# PREF, bare type words) or that no longer hold: VALUE (the value is written anew, `tel:` gone),
+# ENCODING and CHARSET (none in 4.0: sabre/vobject's VCardConverter::convertParameters40).
+_REWRITTEN_PARAMS = {"", "TYPE", "PREF", "VALUE", "ENCODING", "CHARSET"}
+
+
+def _converted(entry: dict, fresh_line: str, version: str, label: str | None) -> list[str]:
+    """An unchanged mapped property read in 3.0 or 4.0 in the other one: its line(s) in `version`.
+
+    The target's own head, the value as read for N, ORG and ADR: a fresh one has only the
+    components a column holds (ORG's units as one department, ADR's PO box in line 2), and 3.0
+    and 4.0 escape a value alike. A TEL/EMAIL/ADR/URL keeps every other parameter it had
+    (Evolution's X-EVOLUTION-UI-SLOT, 4.0's PID or GEO), as sabre/vobject's VCardConverter
+    does. An ADR's formatted address (`label`, from the 3.0 LABEL that followed it) becomes 4.0's
+    LABEL parameter, and 4.0's LABEL parameter a 3.0 LABEL line right after the ADR.
+    """
+    kind, group = entry["map"], _group_of(entry.get("head", ""))
+    value = entry["value"] if kind in _COMPONENTS and entry.get("value") is not None else _value_of(fresh_line)
+    head = fresh_line[:vl._value_colon(fresh_line)]
+    read = vl.parse_property(f"{entry.get('head', kind)}:", 0)
+    written = vl.parse_property(fresh_line, 0)
+    extra: list[str] = []
+    if kind in _ROWS and read is not None and written is not None:
+        params = _kept_params(read.params, written.params)
+        if kind == "ADR" and version == "3.0":
+            text = ",".join(v for k, values in params if k == "LABEL" for v in values)
+            params = [(k, values) for k, values in params if k != "LABEL"]
+            extra = [_label_line(_label_param_text(text), written)] if text else []
+        head = written.name + _params_text(params)
+        if kind == "ADR" and version == "4.0" and label:
+            head += f';LABEL="{_label_param(label)}"'
+    prefix = f"{group}." if group else ""
+    return [f"{prefix}{head}:{value}"] + [prefix + line for line in extra]
+
+
+def _label_line(text: str, adr: vl.Prop) -> str:
+    """3.0's LABEL for an address's text, with the TYPE words of its ADR line (pref aside), as
+    ez-vcard's StreamWriter.createLabel and Evolution's e_vcard_convert_30_40_cb make it."""
+    types = [t for key, values in adr.params if key == "TYPE" for t in values if t.upper() != "PREF"]
+    return _render("LABEL", [("TYPE", ",".join(types))] if types else [], _esc(text), "3.0")
+
+
+def _kept_params(read: list[tuple[str, list[str]]], fresh: list[tuple[str, list[str]]]
+                 ) -> list[tuple[str, list[str]]]:
+    """The parameters as read with the fresh line's TYPE/PREF where the first read one stood."""
+    kept: list[tuple[str, list[str]]] = []
+    placed = False
+    for key, values in read:
+        if key not in _REWRITTEN_PARAMS:
+            kept.append((key, values))
+        elif key in ("", "TYPE", "PREF") and not placed:
+            kept.extend(fresh)
+            placed = True
+    return kept if placed else kept + fresh
+
+
+def _adr_labels(stored: list) -> dict[int, int]:
+    """Where each 3.0 LABEL line (RFC 2426 3.2.2) of `stored` goes: ADR position -> LABEL position.
+
+    A LABEL is an ADR's formatted address: it belongs to the first ADR before it with its group
+    and its TYPE words (pref aside, a property of the address) that has no LABEL parameter and
+    no LABEL yet, the pairing of ez-vcard's StreamReader.assignLabels (equal TYPE sets).
+    """
+    free: list[tuple[int, tuple]] = []  # (position, (group, types)) of ADRs without a label
+    pairs: dict[int, int] = {}
+    for at, entry in enumerate(stored):
+        if isinstance(entry, dict) and entry.get("map") == "ADR":
+            prop = vl.parse_property(f"{entry.get('head', 'ADR')}:", 0)
+            if prop is not None and not any(key == "LABEL" for key, _ in prop.params):
+                free.append((at, _label_key(prop)))
+        elif isinstance(entry, str) and vl.property_name(entry) == "LABEL":
+            prop = vl.parse_property(entry, 0)
+            match = next((adr for adr in free if prop is not None and adr[1] == _label_key(prop)), None)
+            if match is not None:
+                free.remove(match)
+                pairs[match[0]] = at
+    return pairs
+
+
+def _label_key(prop: vl.Prop) -> tuple[str, frozenset[str]]:
+    return prop.group.lower(), frozenset(prop.types()) - {"pref"}
+
+
+def _label_text(line: str) -> str:
+    """The text of a 3.0 LABEL line (its escapes undone)."""
+    prop = vl.parse_property(line, 0)
+    return _unescape(vl.value_text(prop)).replace("\r\n", "\n") if prop is not None else ""
+
+
+def _label_param(text: str) -> str:
+    r"""Text as 4.0's LABEL parameter, to be quoted: newlines as `\n` (RFC 6350 6.3.1's example,
+    ez-vcard's VCardWriter.handleLabelParameter); a double quote cannot be written: '."""
+    return re.sub(r"\r\n|\r|\n", r"\\n", text.replace('"', "'"))
+
+
+# In 4.0's LABEL parameter: `\n` (RFC 6350 6.3.1), RFC 6868's carets, and the `\,` `\;` `\\`
+# Evolution writes (it escapes a parameter as a value: its test-vcard.c test_convert_quirks_adr).
+_LABEL_PARAM_ESCAPES = {"\\n": "\n", "\\N": "\n", "\\,": ",", "\\;": ";", "\\\\": "\\",
+                        "^n": "\n", "^'": '"', "^^": "^"}
+
+
+def _label_param_text(raw: str) -> str:
+    """The text of 4.0's LABEL parameter, its escapes undone."""
+    return re.sub(r"\\[nN,;\\]|\^[n'^]", lambda m: _LABEL_PARAM_ESCAPES[m.group(0)], raw)
+
 
 # Apple's companions of a row's property in its itemN group: its label, an address's country code.
 _ROW_COMPANIONS = {"X-ABLABEL", "X-ABADR"}
@@ -1048,10 +1157,16 @@ def convert_line(text: str, source: str, target: str) -> str:
             params += [("CHARSET", ["UTF-8"]), ("ENCODING", ["QUOTED-PRINTABLE"])]
             value = _qp(decoded)
     head = (f"{prop.group}." if prop.group else "") + prop.head().split(";")[0].split(".")[-1]
+    return f"{head}{_params_text(params)}:{value}"
+
+
+def _params_text(params: list[tuple[str, list[str]]]) -> str:
+    """Parameters as written after a property's name: `;KEY=v1,v2`, a bare word as itself."""
+    text = ""
     for key, values in params:
         joined = ",".join(_quote(v) for v in values)
-        head += f";{joined}" if key == "" else f";{key}={joined}"
-    return f"{head}:{value}"
+        text += f";{joined}" if key == "" else f";{key}={joined}"
+    return text
 
 
 def _quote(value: str) -> str:
