@@ -15,7 +15,7 @@ Requests are parsed by schemas.carddav, answered by services.carddav and service
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Blueprint, Flask, Response, current_app, g, request, stream_with_context
@@ -173,12 +173,27 @@ def _card_props(etag: str, privileges: str, card: dict | None = None,
     props = {xml.RESOURCETYPE: "", xml.GETETAG: xml.escape(etag), xml.GETCONTENTTYPE: VCARD_TYPE,
              xml.qname(xml.DAV, "current-user-privilege-set"): privileges}
     if card is not None:
-        props[xml.ADDRESS_DATA] = xml.escape(vcards.render(card, data_version or _card_version(card)))
+        version = data_version or _card_version(card, _reads_3_0_only(request.headers.get))
+        props[xml.ADDRESS_DATA] = xml.escape(vcards.render(card, version))
     return props
 
 
-def _card_version(card: dict) -> str:
-    return vcards.source_version(card) or DEFAULT_VERSION
+# Clients that read vCard 3.0 only and never name a version: InfCloud (its X-client header;
+# data_process.js refuses any other version, so a 4.0 card could not even be shown) and Apple's
+# Contacts (dataaccessd on iOS, AddressBookCore on macOS). They get 3.0 whatever was PUT.
+_X_CLIENT_3_0_ONLY = ("Inf-IT CalDAV/CardDAV Web Client",)
+_USER_AGENT_3_0_ONLY = ("dataaccessd", "AddressBookCore", " AddressBook/")
+
+
+def _reads_3_0_only(header: Callable[[str], str | None]) -> bool:
+    """Whether the request comes from a client that reads vCard 3.0 only (`header`: a header's value)."""
+    client, agent = header("X-client") or "", header("User-Agent") or ""
+    return any(mark in client for mark in _X_CLIENT_3_0_ONLY) or any(mark in agent for mark in _USER_AGENT_3_0_ONLY)
+
+
+def _card_version(card: dict, reads_3_0_only: bool = False) -> str:
+    """The version for a client that names none: 3.0 for a 3.0-only reader, else the version PUT, else 3.0."""
+    return DEFAULT_VERSION if reads_3_0_only else vcards.source_version(card) or DEFAULT_VERSION
 
 
 def _multistatus(parts, extra: str = "") -> Response:
@@ -395,20 +410,22 @@ def _put_scope() -> str:
     return "contacts:update" if name and resources.exists(name) else "contacts:create"
 
 
-def _card_answer(card: dict, accept: str) -> ItemAnswer:
-    return ItemAnswer(vcards.render(card, _wanted_version(card, accept)).encode("utf-8"), VCARD_TYPE,
-                      [("ETag", card_etag_for(card)), ("Vary", "Accept")])
+def _card_answer(card: dict, accept: str, reads_3_0_only: bool) -> ItemAnswer:
+    return ItemAnswer(vcards.render(card, _wanted_version(card, accept, reads_3_0_only)).encode("utf-8"),
+                      VCARD_TYPE, [("ETag", card_etag_for(card)), ("Vary", "Accept, User-Agent, X-client")])
 
 
 def _read_card(environ: dict, name: str) -> ItemAnswer | None:
     """A plain GET of one vCard (no If-None-Match), before Flask (blueprints/item_reads.py); None: Flask answers."""
     if "HTTP_IF_NONE_MATCH" in environ:
         return None
-    return _card_answer(resources.get(name), environ.get("HTTP_ACCEPT", ""))
+    reads_3_0_only = _reads_3_0_only(lambda name: environ.get("HTTP_" + name.upper().replace("-", "_")))
+    return _card_answer(resources.get(name), environ.get("HTTP_ACCEPT", ""), reads_3_0_only)
 
 
-def _wanted_version(card: dict, accept: str) -> str:
-    """The vCard version to send: the client's Accept, else the version it PUT, else 3.0."""
+def _wanted_version(card: dict, accept: str, reads_3_0_only: bool = False) -> str:
+    """The vCard version to send: the client's Accept, else 3.0 for a 3.0-only reader, else the
+    version it PUT, else 3.0."""
     best, best_q = None, 0.0
     for item in accept.split(","):
         media, *params = [p.strip() for p in item.split(";")]
@@ -422,7 +439,7 @@ def _wanted_version(card: dict, accept: str) -> str:
             q = 1.0
         if version in vcards.VERSIONS and q > best_q:
             best, best_q = version, q
-    return best or _card_version(card)
+    return best or _card_version(card, reads_3_0_only)
 
 
 @contextmanager
@@ -447,7 +464,8 @@ class _CardView:
         etag = card_etag_for(card)
         if request.headers.get("If-None-Match", "").strip() in (etag, "*"):
             return empty_response(304, {"ETag": etag})
-        return answer_response(_card_answer(card, request.headers.get("Accept", "")))
+        return answer_response(_card_answer(card, request.headers.get("Accept", ""),
+                                            _reads_3_0_only(request.headers.get)))
 
     @staticmethod
     def put(name: str) -> Response:
@@ -465,8 +483,9 @@ class _CardView:
                                           if_match=if_match, create_only=create_only,
                                           user=None)
         headers = {}
-        # RFC 7231 4.3.4: an ETag only when the card is stored as sent, byte for byte.
-        if vcards.render(card, _card_version(card)) == text:
+        # RFC 7231 4.3.4: an ETag only when the card is stored as sent, byte for byte (in the
+        # version it was sent in: a plain GET may give another one, as Accept or the client asks).
+        if vcards.render(card, vcards.stored_version(card) or DEFAULT_VERSION) == text:
             headers["ETag"] = card_etag_for(card)
         if created:
             headers["Location"] = xml.url_path(_card_path(name))  # as the listings' hrefs spell it

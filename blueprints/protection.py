@@ -64,11 +64,13 @@ def install_cors(app: Flask, config: Config) -> None:
 
     # Beyond flask-cors's default methods: Incoplax's LOOKUP and WebDAV's (a CardDAV web client
     # such as InfCloud, served from another origin, sends PROPFIND and REPORT with Depth, and
-    # If-None-Match on a new card; InfCloud adds its own X-client header to every request).
+    # If-None-Match on a new card; InfCloud adds its own X-client header to every request and
+    # `Prefer: return=representation` to every PUT).
     CORS(app, origins=origins if origins != ["*"] else "*",
          methods=["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE", "LOOKUP", "PROPFIND", "PROPPATCH",
                   "REPORT"],
          expose_headers=["ETag", "Location", "X-Request-Id", "DAV"],
-         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Depth", "X-client",
-                        "X-Okapi-Token", "X-Okapi-Tenant", "X-Okapi-User-Id", "X-Request-Id"])
+         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Depth", "Prefer", "X-client",
+                        "X-Okapi-Token", "X-Okapi-Tenant", "X-Okapi-User-Id", "X-Request-Id"],
+         max_age=600)  # a browser asks again every 10 minutes, not before every request
     app.config["CONTACTS_CORS"] = True

@@ -66,7 +66,8 @@ def test_cors_lets_a_carddav_web_client_from_another_origin_send_webdav_requests
     book = "/carddav/addressbooks/contacts/"
     for method, headers in (("REPORT", "authorization,content-type,depth,x-client"),
                             ("PROPFIND", "authorization,depth,x-client"),
-                            ("PUT", "authorization,content-type,if-none-match,x-client"),
+                            ("PUT", "authorization,content-type,if-none-match,prefer,x-client"),  # InfCloud's PUT
+                            ("PUT", "authorization,content-type,if-match,prefer,x-client"),
                             ("LOOKUP", "authorization,content-type")):
         preflight = client.options(book, headers={"Origin": "http://infcloud.example",
                                                   "Access-Control-Request-Method": method,
@@ -75,6 +76,7 @@ def test_cors_lets_a_carddav_web_client_from_another_origin_send_webdav_requests
         assert preflight.headers["Access-Control-Allow-Origin"] == "http://infcloud.example"
         assert method in preflight.headers["Access-Control-Allow-Methods"].split(", ")
         assert set(preflight.headers["Access-Control-Allow-Headers"].lower().split(", ")) == set(headers.split(","))
+        assert preflight.headers["Access-Control-Max-Age"] == "600"
     r = client.open(book, method="PROPFIND", headers={"Authorization": f"Bearer {_token(app)}", "Depth": "0",
                                                       "Origin": "http://infcloud.example"})
     assert r.status_code == 207

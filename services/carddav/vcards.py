@@ -52,6 +52,13 @@ def source_version(card: dict) -> str | None:
     return version if version in VERSIONS else None
 
 
+def stored_version(card: dict) -> str | None:
+    """The version the card or group was stored from, as PUT (None: it never was a vCard)."""
+    if group_resources.is_group(card):
+        return card["vcard"].get("version")
+    return source_version(card)
+
+
 def uid(card: dict) -> str:
     """The card's vCard UID as a client wrote it (else its id)."""
     return _vcard_extra(card).get("uid") or card["id"]

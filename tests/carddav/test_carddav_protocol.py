@@ -780,3 +780,31 @@ def test_sync_limit_truncates_and_the_client_goes_on_with_the_partial_token(dav)
     r = dav("REPORT", BOOK, sync_report(final, limit=5))
     assert r.get_data(as_text=True) == (HEAD + f"<D:response><D:href>{BOOK}a.vcf</D:href>{GONE}</D:response>"
                                         + f"<D:sync-token>{current_token(dav)}</D:sync-token>{TAIL}")
+
+
+# ---------------------------------------------------------------- clients that read 3.0 only
+
+CARD_4_0 = ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:urn:uuid:5b0c5e0e-3f5c-4a55-9c2e-0d1b6f1e8a77\r\nFN:Sue Storm\r\n"
+            "N:Storm;Sue;;;\r\nEMAIL;TYPE=work:sue@example.org\r\nEND:VCARD\r\n")
+
+
+@pytest.mark.parametrize(("headers", "version", "in_multiget"), [
+    ({"X-client": "InfCloud 0.13.1 (Inf-IT CalDAV/CardDAV Web Client)"}, "3.0", "3.0"),  # data_process.js
+    ({"User-Agent": "iOS/17.2 (21C62) dataaccessd/1.0"}, "3.0", "3.0"),
+    ({"User-Agent": "macOS/14.2 (23C64) AddressBookCore/2487.300.1"}, "3.0", "3.0"),
+    ({"User-Agent": "Mac OS X/10.11.6 (15G31) AddressBook/1756"}, "3.0", "3.0"),
+    ({"User-Agent": "DAVx5/4.4.3-ose (2024/02/12; dav4jvm; okhttp/4.12.0) Android/14"}, "4.0", "4.0"),
+    ({"User-Agent": "Evolution/3.50.2"}, "4.0", "4.0"),
+    # A version asked is given, whoever asks (Accept applies to the GET only).
+    ({"User-Agent": "iOS/17.2 (21C62) dataaccessd/1.0", "Accept": "text/vcard; version=4.0"}, "4.0", "3.0"),
+])
+def test_a_client_that_reads_3_0_only_gets_3_0_of_a_card_put_as_4_0(dav, headers, version, in_multiget):
+    """InfCloud refuses any vCard but 3.0 and Apple's Contacts read 3.0; neither names a version."""
+    assert dav("PUT", BOOK + "sue.vcf", CARD_4_0, {"Content-Type": "text/vcard"}).status_code == 201
+    got = dav("GET", BOOK + "sue.vcf", headers=headers)
+    assert f"\r\nVERSION:{version}\r\n" in got.get_data(as_text=True)
+    assert got.headers["Vary"] == "Accept, User-Agent, X-client"
+    body = ('<?xml version="1.0"?><C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+            f"<D:prop><C:address-data/></D:prop><D:href>{BOOK}sue.vcf</D:href></C:addressbook-multiget>")
+    text = dav("REPORT", BOOK, body, {"Depth": "1", **headers}).get_data(as_text=True)
+    assert f"\r\nVERSION:{in_multiget}\r\n" in text
