@@ -42,7 +42,8 @@ REALM = "contacts"
 VCARD_TYPE = "text/vcard; charset=utf-8"
 VCARD_MEDIA = ("text/vcard", "text/x-vcard", "text/directory")
 # What a client that names no version gets for a card never PUT as a vCard (iOS/macOS read 3.0
-# only). A card PUT as 4.0 comes back as 4.0: docs/mapping/carddav.md says why, against SabreDAV.
+# only). A card PUT as 4.0 comes back as 4.0 (docs/mapping/carddav.md says why, against
+# SabreDAV), except to a client known to read 3.0 only (`_reads_3_0_only`).
 DEFAULT_VERSION = "3.0"
 DAV_HEADER = "1, 3, addressbook"
 COLLECTION_METHODS = "OPTIONS, PROPFIND, PROPPATCH, REPORT"
@@ -419,7 +420,7 @@ def _read_card(environ: dict, name: str) -> ItemAnswer | None:
     """A plain GET of one vCard (no If-None-Match), before Flask (blueprints/item_reads.py); None: Flask answers."""
     if "HTTP_IF_NONE_MATCH" in environ:
         return None
-    reads_3_0_only = _reads_3_0_only(lambda name: environ.get("HTTP_" + name.upper().replace("-", "_")))
+    reads_3_0_only = _reads_3_0_only(lambda header: environ.get("HTTP_" + header.upper().replace("-", "_")))
     return _card_answer(resources.get(name), environ.get("HTTP_ACCEPT", ""), reads_3_0_only)
 
 

@@ -13,6 +13,7 @@ import pytest
 from app import create_app
 from config import Config
 from services import tokens
+from tests.dav_client import basic
 
 
 def pytest_collection_modifyitems(config, items):
@@ -207,3 +208,11 @@ def token(make_token) -> str:
 def auth(token) -> dict:
     """Authorization headers with every scope."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def dav(client, token):
+    """client.open with HTTP Basic (the token as password), as CardDAV clients send it."""
+    def _open(method: str, path: str, body: str | bytes = b"", headers: dict | None = None, **kwargs):
+        return client.open(path, method=method, data=body, headers={**basic(token), **(headers or {})}, **kwargs)
+    return _open

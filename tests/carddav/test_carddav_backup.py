@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from tests.carddav.conftest import basic
+from tests.dav_client import basic
 from tests.carddav.test_carddav_groups import APPLE_GROUP, GROUP_UID, VCARD, person
 from tests.carddav.test_carddav_protocol import BOOK
 from tests.io.io_support import fresh_database_url, run, summary, use_database

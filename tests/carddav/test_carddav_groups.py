@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.carddav.conftest import basic
+from tests.dav_client import basic
 from tests.carddav.test_carddav_protocol import BOOK, GONE, HEAD, OK, TAIL, current_token, propfind, sync_report
 from tests.etags import card_etag_of, group_resource_etag
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.carddav.conftest import basic
+from tests.dav_client import basic
 from tests.carddav.test_carddav_protocol import BOOK, HEAD, OK, TAIL, propfind
 
 PRINCIPAL = "/carddav/principal/"

@@ -5,7 +5,7 @@ import base64
 
 import pytest
 
-from tests.carddav.conftest import basic
+from tests.dav_client import basic
 from tests.etags import card_etag_of, resource_etag
 
 BOOK = "/carddav/addressbooks/contacts/"

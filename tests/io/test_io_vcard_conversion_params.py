@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 
 from services.io.vcard import card_from_vcard, card_to_vcard
-from tests.carddav.conftest import dav  # noqa: F401  (a fixture: HTTP Basic, as CardDAV clients send it)
 
 BOOK = "/carddav/addressbooks/contacts/"
 
