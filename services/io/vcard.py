@@ -823,6 +823,10 @@ def _converted(entry: dict, fresh_line: str, version: str, label: str | None) ->
     extra: list[str] = []
     if kind in _ROWS and read is not None and written is not None:
         params = _kept_params(read.params, written.params)
+        if not _says_pref(read):
+            # Unchanged means the row's primary flag too: a line that had no PREF gets none in the
+            # other version (the store calls the first row primary; Evolution's card said nothing).
+            params = _without_pref(params)
         if kind == "ADR" and version == "3.0":
             text = ",".join(v for k, values in params if k == "LABEL" for v in values)
             params = [(k, values) for k, values in params if k != "LABEL"]
@@ -832,6 +836,26 @@ def _converted(entry: dict, fresh_line: str, version: str, label: str | None) ->
             head += f';LABEL="{_label_param(label)}"'
     prefix = f"{group}." if group else ""
     return [f"{prefix}{head}:{value}"] + [prefix + line for line in extra]
+
+
+def _says_pref(prop: vl.Prop) -> bool:
+    """Whether a line says PREF: 4.0's parameter, 3.0's TYPE word or 2.1's bare word."""
+    return any(key == "PREF" for key, _ in prop.params) or "pref" in prop.types()
+
+
+def _without_pref(params: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Parameters without PREF (4.0's parameter, 3.0's TYPE word); a TYPE left empty goes."""
+    out = []
+    for key, values in params:
+        if key == "PREF":
+            continue
+        if key in ("TYPE", ""):
+            values = [",".join(w for w in v.split(",") if w.strip().lower() != "pref") for v in values]
+            values = [v for v in values if v]
+            if not values:
+                continue
+        out.append((key, values))
+    return out
 
 
 def _label_line(text: str, adr: vl.Prop) -> str:

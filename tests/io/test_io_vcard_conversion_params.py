@@ -76,22 +76,22 @@ CASES = [
       "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=WORK:jane@example.org",
       "URL;X-EVOLUTION-UI-SLOT=1;TYPE=WORK:https://example.org"],
      "4.0",
-     ["TEL;X-EVOLUTION-UI-SLOT=1;TYPE=work,voice;PREF=1:+1 555 0100",
+     ["TEL;X-EVOLUTION-UI-SLOT=1;TYPE=work,voice:+1 555 0100",  # no PREF: none was written
       "TEL;X-EVOLUTION-UI-SLOT=2;TYPE=cell,voice:+1 555 0101",
-      "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=work;PREF=1:jane@example.org",
+      "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=work:jane@example.org",
       "URL;X-EVOLUTION-UI-SLOT=1;TYPE=work:https://example.org"], None),
     ("evolution-slots-4-to-3", "4.0",
      ["TEL;X-EVOLUTION-UI-SLOT=1;TYPE=work,voice;PREF=1:+1 555 0100",
       "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=work:jane@example.org"],
      "3.0",
      ["TEL;X-EVOLUTION-UI-SLOT=1;TYPE=WORK,VOICE,PREF:+1 555 0100",
-      "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=INTERNET,WORK,PREF:jane@example.org"], None),
+      "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=INTERNET,WORK:jane@example.org"], None),
     # Every parameter but TYPE/PREF (the target's form) and VALUE (the value is written anew).
     ("other-params-4-to-3", "4.0",
      ["TEL;VALUE=uri;PID=1.1;TYPE=cell:tel:+1-555-0101",
       'ADR;GEO="geo:42.1,-71.1";TYPE=home;X-FLOOR=2:;;1 Elm St;Boston;;;'],
      "3.0",
-     ["TEL;PID=1.1;TYPE=CELL,VOICE,PREF:+1-555-0101",
+     ["TEL;PID=1.1;TYPE=CELL,VOICE:+1-555-0101",
       'ADR;GEO="geo:42.1,-71.1";TYPE=HOME;X-FLOOR=2:;;1 Elm St;Boston;;;'], None),
 ]
 
