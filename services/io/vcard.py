@@ -822,11 +822,7 @@ def _converted(entry: dict, fresh_line: str, version: str, label: str | None) ->
     written = vl.parse_property(fresh_line, 0)
     extra: list[str] = []
     if kind in _ROWS and read is not None and written is not None:
-        params = _kept_params(read.params, written.params)
-        if not _says_pref(read):
-            # Unchanged means the row's primary flag too: a line that had no PREF gets none in the
-            # other version (the store calls the first row primary; Evolution's card said nothing).
-            params = _without_pref(params)
+        params = _kept_params(read.params, _target_types(read, written.params, version))
         if kind == "ADR" and version == "3.0":
             text = ",".join(v for k, values in params if k == "LABEL" for v in values)
             params = [(k, values) for k, values in params if k != "LABEL"]
@@ -843,18 +839,27 @@ def _says_pref(prop: vl.Prop) -> bool:
     return any(key == "PREF" for key, _ in prop.params) or "pref" in prop.types()
 
 
-def _without_pref(params: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
-    """Parameters without PREF (4.0's parameter, 3.0's TYPE word); a TYPE left empty goes."""
-    out = []
-    for key, values in params:
-        if key == "PREF":
-            continue
-        if key in ("TYPE", ""):
-            values = [",".join(w for w in v.split(",") if w.strip().lower() != "pref") for v in values]
-            values = [v for v in values if v]
-            if not values:
-                continue
-        out.append((key, values))
+def _target_types(read: vl.Prop, fresh: list[tuple[str, list[str]]], version: str
+                  ) -> list[tuple[str, list[str]]]:
+    """The TYPE words and PREF of an unchanged row's line as read, in `version`'s form.
+
+    Unchanged means the row's type and primary flag too, so the words read still say them; the
+    fresh line's would add words the writer never wrote (VOICE on a CELL, 3.0's INTERNET on an
+    EMAIL, PREF on the row the store calls primary by default: Evolution's cards came back from
+    a 3.0 client with `PREF=1`) and drop others (`postal`, `msg`). The fresh line's other
+    parameters (a VALUE its value needs) stay.
+    """
+    out = [(key, values) for key, values in fresh if key not in ("", "TYPE", "PREF")]
+    words = [word for word in read.types() if word != "pref"]
+    if version == "3.0":
+        words = [word.upper() for word in words] + (["PREF"] if _says_pref(read) else [])
+        if words:
+            out.append(("TYPE", words))
+    else:
+        if words:
+            out.append(("TYPE", words))
+        if _says_pref(read):
+            out.append(("PREF", ["1"]))
     return out
 
 

@@ -77,7 +77,7 @@ CASES = [
       "URL;X-EVOLUTION-UI-SLOT=1;TYPE=WORK:https://example.org"],
      "4.0",
      ["TEL;X-EVOLUTION-UI-SLOT=1;TYPE=work,voice:+1 555 0100",  # no PREF: none was written
-      "TEL;X-EVOLUTION-UI-SLOT=2;TYPE=cell,voice:+1 555 0101",
+      "TEL;X-EVOLUTION-UI-SLOT=2;TYPE=cell:+1 555 0101",  # the words read: no VOICE added
       "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=work:jane@example.org",
       "URL;X-EVOLUTION-UI-SLOT=1;TYPE=work:https://example.org"], None),
     ("evolution-slots-4-to-3", "4.0",
@@ -85,13 +85,18 @@ CASES = [
       "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=work:jane@example.org"],
      "3.0",
      ["TEL;X-EVOLUTION-UI-SLOT=1;TYPE=WORK,VOICE,PREF:+1 555 0100",
-      "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=INTERNET,WORK:jane@example.org"], None),
-    # Every parameter but TYPE/PREF (the target's form) and VALUE (the value is written anew).
+      "EMAIL;X-EVOLUTION-UI-SLOT=1;TYPE=WORK:jane@example.org"], None),  # nor INTERNET
+    # TYPE words no column holds stay (RFC 2426's postal, msg); PREF moves to the target's form.
+    ("type-words-3-to-4", "3.0",
+     ["ADR;TYPE=WORK,POSTAL,PREF:;;PO Box 7;Springfield;;;", "TEL;TYPE=MSG,CELL:+1 555 0102"],
+     "4.0",
+     ["ADR;TYPE=work,postal;PREF=1:;;PO Box 7;Springfield;;;", "TEL;TYPE=msg,cell:+1 555 0102"], None),
+    # Every parameter but VALUE (the value is written anew); TYPE/PREF as read, in the target's form.
     ("other-params-4-to-3", "4.0",
      ["TEL;VALUE=uri;PID=1.1;TYPE=cell:tel:+1-555-0101",
       'ADR;GEO="geo:42.1,-71.1";TYPE=home;X-FLOOR=2:;;1 Elm St;Boston;;;'],
      "3.0",
-     ["TEL;PID=1.1;TYPE=CELL,VOICE:+1-555-0101",
+     ["TEL;PID=1.1;TYPE=CELL:+1-555-0101",
       'ADR;GEO="geo:42.1,-71.1";TYPE=HOME;X-FLOOR=2:;;1 Elm St;Boston;;;'], None),
 ]
 
