@@ -33,8 +33,10 @@ PROTECTED = frozenset({
                                    "address-data", "principal-address")),
     _CS + "getctag",
 })
-# A collection's stored properties, all together, at most (a client cannot fill the disk).
+# A collection's stored properties, all together, at most, and how many collections may have
+# some (every `/carddav/<login>/` is one): a client cannot fill the disk.
 MAX_BYTES = 256 * 1024
+MAX_COLLECTIONS = 100
 _KEY = "carddav.props:"
 
 
@@ -62,7 +64,8 @@ def patch(path: str, changes: list[Change]) -> dict[str, int]:
     """Apply a PROPPATCH to the collection at `path`, all or nothing: {property name: status}.
 
     200 each when applied; when one is protected (403) the others are 424 (failed dependency)
-    and nothing is written; 507 each when the result would pass MAX_BYTES.
+    and nothing is written; 507 each when the result would pass MAX_BYTES, or when the
+    collection has none yet and MAX_COLLECTIONS have some.
     """
     refused = {change.name for change in changes if change.name in PROTECTED}
     if refused:
@@ -76,7 +79,7 @@ def patch(path: str, changes: list[Change]) -> dict[str, int]:
             else:
                 props[change.name] = change.value
         text = json.dumps(props, ensure_ascii=False)
-        if len(text.encode("utf-8")) > MAX_BYTES:
+        if len(text.encode("utf-8")) > MAX_BYTES or (props and _is_new(path) and _collections() >= MAX_COLLECTIONS):
             return {change.name: 507 for change in changes}
         if props:
             (AppSetting.insert(name=_key(path), value=text)
@@ -85,3 +88,12 @@ def patch(path: str, changes: list[Change]) -> dict[str, int]:
             AppSetting.delete().where(AppSetting.name == _key(path)).execute()
         return {change.name: 200 for change in changes}
     return run_write(_write)
+
+
+def _is_new(path: str) -> bool:
+    return get_setting(_key(path)) is None
+
+
+def _collections() -> int:
+    """How many collections have dead properties."""
+    return AppSetting.select().where(AppSetting.name.startswith(_KEY)).count()

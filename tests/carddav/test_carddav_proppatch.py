@@ -144,3 +144,17 @@ def test_infcloud_logs_in_with_its_principal_built_from_the_login_name(dav, logi
     assert settings_element() in dav("PROPFIND", path, LOGIN_PROPFIND, XML).get_data(as_text=True)
     # Its own: the one principal's are not those.
     assert settings_element() not in dav("PROPFIND", PRINCIPAL, LOGIN_PROPFIND, XML).get_data(as_text=True)
+
+
+def test_only_so_many_collections_keep_dead_properties(dav, monkeypatch):
+    """Every `/carddav/<login>/` is a collection: a client cannot fill the disk through login names."""
+    from services.carddav import dead_props
+
+    monkeypatch.setattr(dead_props, "MAX_COLLECTIONS", 2)
+    for login in ("ann", "ben"):
+        assert "HTTP/1.1 200 OK" in dav("PROPPATCH", f"/carddav/{login}/", SAVE_SETTINGS, XML).get_data(as_text=True)
+    r = dav("PROPPATCH", "/carddav/cy/", SAVE_SETTINGS, XML)
+    assert r.status_code == 207
+    assert "<D:status>HTTP/1.1 507 Insufficient Storage</D:status>" in r.get_data(as_text=True)
+    # The collections that have some may change them still.
+    assert "HTTP/1.1 200 OK" in dav("PROPPATCH", "/carddav/ann/", SAVE_SETTINGS, XML).get_data(as_text=True)
