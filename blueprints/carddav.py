@@ -531,7 +531,8 @@ _MULTISTATUS = {"207": {"description": "A DAV:multistatus document (streamed)",
 
 def _name_parameter() -> dict:
     return {"name": "name", "in": "path", "required": True,
-            "schema": {"type": "string"}, "description": "`<card id>.vcf`, or the name the card (or group vCard) was PUT at"}
+            "schema": {"type": "string"},
+            "description": "`<card id>.vcf`, or the name the card (or group vCard) was PUT at"}
 
 
 def _document(api) -> None:

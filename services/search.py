@@ -302,7 +302,7 @@ def search_cards(term: str, limit: int = 25, offset: int = 0) -> tuple[int, list
         return 0, []
     sql, params = source
     total = database.execute_sql(f"SELECT count(*) FROM {sql} AS hits", params).fetchone()[0]
-    marker = "?" if is_sqlite() else "%s"
+    marker = database.param
     keys = [row[0] for row in database.execute_sql(
         f"SELECT * FROM {sql} AS hits ORDER BY 1 LIMIT {marker} OFFSET {marker}", [*params, limit, offset])]
     return total, keys

@@ -15,17 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from models.connect import database, is_sqlite
+from models.connect import database
 from models.statements import keyset_batches
 from models.writer import run_write
 from services.io import jsonl
 from services.io.report import RecordError
 
 _BATCH = 2000
-
-
-def _mark() -> str:
-    return "?" if is_sqlite() else "%s"
 
 
 def _rows(sql: str) -> Iterator[tuple]:
@@ -36,7 +32,8 @@ def _rows(sql: str) -> Iterator[tuple]:
 
 def export_names() -> Iterator[dict]:
     """The names clients chose for cards."""
-    for name, contact_id in _rows(f"SELECT name, contact_id FROM carddav_href WHERE name > {_mark()} ORDER BY name"):
+    sql = f"SELECT name, contact_id FROM carddav_href WHERE name > {database.param} ORDER BY name"
+    for name, contact_id in _rows(sql):
         yield {"name": name, "contact": contact_id}
 
 
@@ -44,7 +41,7 @@ def export_groups() -> Iterator[dict]:
     """The groups that are address objects, with their group vCards' lines."""
     for name, group_id, vcard in _rows(
             "SELECT r.name, g.id, r.vcard FROM carddav_group AS r JOIN contact_group AS g "
-            f"ON g.autokey = r.group_autokey WHERE r.name > {_mark()} ORDER BY r.name"):
+            f"ON g.autokey = r.group_autokey WHERE r.name > {database.param} ORDER BY r.name"):
         yield {"name": name, "group": group_id, "vcard": json.loads(vcard) if vcard else None}
 
 
@@ -58,7 +55,7 @@ def _text(record: dict, key: str) -> str:
 
 
 def _name_taken(name: str) -> bool:
-    mark = _mark()
+    mark = database.param
     return database.execute_sql(f"SELECT 1 FROM carddav_href WHERE name = {mark} UNION ALL "
                                 f"SELECT 1 FROM carddav_group WHERE name = {mark}", (name, name)).fetchone() is not None
 
@@ -106,7 +103,7 @@ class NameImporter(_Importer):
         return _text(record, "name"), _text(record, "contact")
 
     def store(self, name: str, contact_id: str) -> bool:
-        mark = _mark()
+        mark = database.param
         if database.execute_sql(f"SELECT 1 FROM contact WHERE id = {mark}", (contact_id,)).fetchone() is None:
             raise RecordError(f"refers to unknown contact {contact_id!r}")
         if database.execute_sql(f"SELECT 1 FROM carddav_href WHERE contact_id = {mark}", (contact_id,)).fetchone():
@@ -131,7 +128,7 @@ class GroupImporter(_Importer):
         return _text(record, "name"), _text(record, "group"), text
 
     def store(self, name: str, group_id: str, vcard: str | None) -> bool:
-        mark = _mark()
+        mark = database.param
         row = database.execute_sql(f"SELECT autokey FROM contact_group WHERE id = {mark}", (group_id,)).fetchone()
         if row is None:
             raise RecordError(f"refers to unknown group {group_id!r}")

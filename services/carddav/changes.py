@@ -68,7 +68,7 @@ def token_is_valid(token: int, now: int) -> bool:
 def changes_between(token: int, now: int, limit: int | None = None) -> tuple[list[Change], int]:
     """Cards changed after `token` up to `now`, once each, oldest change first, and the token
     they bring the client to: `now`, or with `limit` the last change returned when more wait."""
-    mark = "?" if is_sqlite() else "%s"
+    mark = database.param
     cap = f" LIMIT {int(limit) + 1}" if limit is not None else ""
     # A group resource's row has minus the group's autokey (migration 0760); a tombstone has
     # no autokey and carries its resource name.

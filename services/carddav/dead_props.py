@@ -72,14 +72,15 @@ def patch(path: str, changes: list[Change]) -> dict[str, int]:
         return {change.name: 403 if change.name in refused else 424 for change in changes}
 
     def _write() -> dict[str, int]:
-        props = stored(path)
+        before = get_setting(_key(path))
+        props = json.loads(before) if before else {}
         for change in changes:  # in document order (RFC 4918 9.2)
             if change.value is None:
                 props.pop(change.name, None)
             else:
                 props[change.name] = change.value
         text = json.dumps(props, ensure_ascii=False)
-        if len(text.encode("utf-8")) > MAX_BYTES or (props and _is_new(path) and _collections() >= MAX_COLLECTIONS):
+        if len(text.encode("utf-8")) > MAX_BYTES or (props and before is None and _collections() >= MAX_COLLECTIONS):
             return {change.name: 507 for change in changes}
         if props:
             (AppSetting.insert(name=_key(path), value=text)
@@ -88,10 +89,6 @@ def patch(path: str, changes: list[Change]) -> dict[str, int]:
             AppSetting.delete().where(AppSetting.name == _key(path)).execute()
         return {change.name: 200 for change in changes}
     return run_write(_write)
-
-
-def _is_new(path: str) -> bool:
-    return get_setting(_key(path)) is None
 
 
 def _collections() -> int:

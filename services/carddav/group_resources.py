@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterator
 from peewee import IntegrityError
 
 from models import Contact, ContactGroup
-from models.connect import database, is_sqlite
+from models.connect import database
 from models.statements import keyset_batches
 from models.writer import run_write
 from services import groups as group_service
 from services.card_tags import CardTag, matches
 from services.contacts import chunks, member_autokeys, new_id
 from services.errors import Conflict, Invalid, NotFound, PreconditionFailed
-from services.io.group_cards import member_id
+from services.io.group_cards import find_group, member_id, stored_members
 from services.io.vcard import id_for_uid
 
 from . import group_vcards
@@ -38,13 +38,9 @@ _SELECT = ("SELECT r.name, r.vcard, g.autokey, g.id, g.name, g.version, g.create
            "JOIN contact_group AS g ON g.autokey = r.group_autokey")
 
 
-def _mark() -> str:
-    return "?" if is_sqlite() else "%s"
-
-
 def resolve(name: str) -> int | None:
     """The autokey of the group at resource `name`, None when no group resource has it."""
-    row = database.execute_sql(f"SELECT group_autokey FROM carddav_group WHERE name = {_mark()}",
+    row = database.execute_sql(f"SELECT group_autokey FROM carddav_group WHERE name = {database.param}",
                                (name,)).fetchone()
     return row[0] if row else None
 
@@ -55,10 +51,10 @@ def is_group(resource: dict) -> bool:
 
 
 def by_names(names: list[str]) -> dict[str, dict]:
-    """{name: group resource} for the names that are group resources (three statements per batch)."""
+    """{name: group resource} for the names that are group resources (four statements per batch)."""
     found: dict[str, dict] = {}
     for chunk in chunks(list(dict.fromkeys(names))):
-        rows = database.execute_sql(f"{_SELECT} WHERE r.name IN ({', '.join([_mark()] * len(chunk))})",
+        rows = database.execute_sql(f"{_SELECT} WHERE r.name IN ({', '.join([database.param] * len(chunk))})",
                                     chunk).fetchall()
         found.update(_resources(rows))
     return found
@@ -70,28 +66,31 @@ def get(name: str) -> dict | None:
 
 
 def _resources(rows: list[tuple]) -> dict[str, dict]:
+    """Group resource dicts of `rows` (of `_SELECT`); the members of all of them read together."""
     members = member_autokeys([row[2] for row in rows])
+    ids: dict[int, str] = {}
+    for chunk in chunks([key for keys in members.values() for key in keys]):
+        ids.update(Contact.select(Contact.autokey, Contact.id).where(Contact.autokey.in_(chunk)).tuples())
+    stored = {row[0]: json.loads(row[1]) if row[1] else {} for row in rows}
+    current = {row[0]: [ids[key] for key in members.get(row[2], []) if key in ids] for row in rows}
+    uids = _member_uids([cid for name, cids in current.items() for cid in cids
+                         if cid not in (stored[name].get("members") or {})])
     out = {}
-    for name, stored, autokey, group_id, group_name, version, created in rows:
-        vcard = json.loads(stored) if stored else {}
+    for name, _, autokey, group_id, group_name, version, created in rows:
+        vcard = stored[name]
         out[name] = {"carddav_kind": KIND, "id": group_id, "autokey": autokey, "group_name": group_name,
                      "version": version, "created": created, "vcard": vcard,
-                     "member_values": _member_values(vcard, members.get(autokey, []))}
+                     "member_values": _member_values(vcard, current[name], uids)}
     return out
 
 
-def _member_values(vcard: dict, autokeys: list[int]) -> list[str]:
+def _member_values(vcard: dict, current: list[str], uids: dict[str, str]) -> list[str]:
     """The MEMBER values to write: stored members as the client wrote them, members added by
-    other doors as `urn:uuid:<their UID>`, then the members not stored yet (as written)."""
-    ids: dict[int, str] = {}
-    for chunk in chunks(autokeys):
-        ids.update(Contact.select(Contact.autokey, Contact.id).where(Contact.autokey.in_(chunk)).tuples())
+    other doors as `urn:uuid:<their UID>` (`uids`), then the members not stored yet (as written)."""
     written: dict[str, str] = vcard.get("members") or {}
-    current = [ids[key] for key in autokeys if key in ids]
     present = set(current)
     ordered = [cid for cid in written if cid in present] + [cid for cid in current if cid not in written]
-    added = _member_uids([cid for cid in current if cid not in written])
-    values = [written.get(cid) or added[cid] for cid in ordered]
+    values = [written.get(cid) or uids[cid] for cid in ordered]
     return values + [value for value in vcard.get("pending") or [] if member_id(value) not in present]
 
 
@@ -112,6 +111,11 @@ def render(resource: dict, version: str) -> str:
     return group_vcards.render(resource["vcard"], resource["group_name"], resource["member_values"], version)
 
 
+def stored_version(resource: dict) -> str | None:
+    """The version the group vCard was PUT in."""
+    return resource["vcard"].get("version")
+
+
 def source_version(resource: dict) -> str | None:
     """The version for a client that names none: the one PUT, but None (3.0) for a 4.0 group with members.
 
@@ -120,7 +124,7 @@ def source_version(resource: dict) -> str | None:
     the 3.0 form has in full. A 4.0 group without members (Evolution's contact lists: their
     members are EMAIL lines only Evolution reads) comes back as 4.0, as Evolution wrote it.
     """
-    version = resource["vcard"].get("version")
+    version = stored_version(resource)
     return None if version == "4.0" and resource["member_values"] else version
 
 
@@ -128,7 +132,7 @@ def listing() -> Iterator[list[tuple[str, int, int]]]:
     """(name, version, created) of every group resource, in keyset batches by autokey."""
     sql = (f"SELECT r.group_autokey, r.name, g.version, g.created FROM carddav_group AS r "
            f"JOIN contact_group AS g ON g.autokey = r.group_autokey "
-           f"WHERE r.group_autokey > {_mark()} ORDER BY r.group_autokey LIMIT {LIST_BATCH}")
+           f"WHERE r.group_autokey > {database.param} ORDER BY r.group_autokey LIMIT {LIST_BATCH}")
     for rows in keyset_batches(sql):
         yield [(name, version, created) for _, name, version, created in rows]
 
@@ -160,13 +164,10 @@ def put(name: str, card: GroupVCard, *, expected: CardTag | int | None, if_match
 
 def _members(card: GroupVCard) -> tuple[dict[str, str], list[int], list[str]]:
     """({card id: value} found, their autokeys in vCard order, values of members not stored)."""
-    wanted = card.member_ids()
-    found: dict[str, int] = {}
-    for chunk in chunks(list(wanted)):
-        found.update(Contact.select(Contact.id, Contact.autokey).where(Contact.id.in_(chunk)).tuples())
-    resolved = {cid: value for cid, value in wanted.items() if cid in found}
-    pending = [value for cid, value in wanted.items() if cid not in found]
-    return resolved, [found[cid] for cid in resolved], pending
+    found = stored_members(card.members)
+    resolved = {cid: value for value, (cid, _) in found.items()}
+    pending = [value for value in card.members if value not in found]
+    return resolved, [autokey for _, autokey in found.values()], pending
 
 
 def _create(name: str, card: GroupVCard, card_href: Callable[[str], str]) -> None:
@@ -184,34 +185,28 @@ def _create(name: str, card: GroupVCard, card_href: Callable[[str], str]) -> Non
         group_service.update_group(group["id"], {"name": card.name}, members=members)
     try:
         with database.atomic():
+            mark = database.param
             database.execute_sql(
-                f"INSERT INTO carddav_group (group_autokey, name, vcard) VALUES ({_mark()}, {_mark()}, {_mark()})",
+                f"INSERT INTO carddav_group (group_autokey, name, vcard) VALUES ({mark}, {mark}, {mark})",
                 (group["autokey"], name, json.dumps(group_vcards.stored_form(card, resolved, pending))))
     except IntegrityError:  # PostgreSQL: a PUT to the same new name committed meanwhile
         raise PreconditionFailed(f"{name} was created by another request meanwhile") from None
 
 
 def _adoptable(group_id: str | None, name: str) -> dict | None:
-    """The stored group a new group vCard names (by id, code, then name), None: a new group.
+    """The stored group a new group vCard names (services.io.group_cards.find_group), None: a new group.
 
     A group that is already a resource under another name is refused by id (no-uid-conflict)
     and passed over by code or name (two groups may share a name)."""
-    taken = {row[0] for row in database.execute_sql("SELECT group_autokey FROM carddav_group").fetchall()}
     if group_id:
-        row = ContactGroup.select(ContactGroup.id, ContactGroup.autokey).where(ContactGroup.id == group_id) \
-            .dicts().first()
-        if row is not None:
-            if row["autokey"] in taken:
-                other = database.execute_sql(f"SELECT name FROM carddav_group WHERE group_autokey = {_mark()}",
-                                             (row["autokey"],)).fetchone()[0]
-                raise Conflict(f"A group with the vCard's UID exists already at {other}",
-                               precondition="no-uid-conflict", href_name=other)
-            return row
-    for column in (ContactGroup.code, ContactGroup.name):
-        for row in ContactGroup.select(ContactGroup.id, ContactGroup.autokey).where(column == name).dicts():
-            if row["autokey"] not in taken:
-                return row
-    return None
+        other = database.execute_sql(
+            "SELECT r.name FROM carddav_group AS r JOIN contact_group AS g ON g.autokey = r.group_autokey "
+            f"WHERE g.id = {database.param}", (group_id,)).fetchone()
+        if other is not None:
+            raise Conflict(f"A group with the vCard's UID exists already at {other[0]}",
+                           precondition="no-uid-conflict", href_name=other[0])
+    taken = {row[0] for row in database.execute_sql("SELECT group_autokey FROM carddav_group").fetchall()}
+    return find_group(group_id, name, taken)
 
 
 def _replace(key: int, name: str, card: GroupVCard, expected: CardTag | int | None) -> None:
@@ -224,12 +219,18 @@ def _replace(key: int, name: str, card: GroupVCard, expected: CardTag | int | No
                        precondition="no-uid-conflict", href_name=name)
     resolved, keys, pending = _members(card)
     group_service.update_group(row["id"], {"name": card.name}, members=keys)
-    database.execute_sql(f"UPDATE carddav_group SET vcard = {_mark()} WHERE group_autokey = {_mark()}",
-                         (json.dumps(group_vcards.stored_form(card, resolved, pending)), key))
+    _store_vcard(key, group_vcards.stored_form(card, resolved, pending))
+
+
+def _store_vcard(key: int, vcard: dict) -> None:
+    mark = database.param
+    database.execute_sql(f"UPDATE carddav_group SET vcard = {mark} WHERE group_autokey = {mark}",
+                         (json.dumps(vcard), key))
 
 
 def _stored(key: int) -> dict:
-    row = database.execute_sql(f"SELECT vcard FROM carddav_group WHERE group_autokey = {_mark()}", (key,)).fetchone()
+    row = database.execute_sql(f"SELECT vcard FROM carddav_group WHERE group_autokey = {database.param}",
+                               (key,)).fetchone()
     return json.loads(row[0]) if row and row[0] else {}
 
 
@@ -253,7 +254,7 @@ def join_waiting(contact_id: str) -> list[int]:
     Runs inside the card's create transaction."""
     joined = []
     rows = database.execute_sql("SELECT group_autokey, vcard FROM carddav_group WHERE vcard LIKE "
-                                f"{_mark()}", ('%"pending": ["%',)).fetchall()
+                                f"{database.param}", ('%"pending": ["%',)).fetchall()
     for key, stored in rows:
         vcard = json.loads(stored)
         waiting = [value for value in vcard.get("pending") or [] if member_id(value) == contact_id]
@@ -261,7 +262,6 @@ def join_waiting(contact_id: str) -> list[int]:
             continue
         vcard["pending"] = [value for value in vcard["pending"] if value not in waiting]
         vcard.setdefault("members", {})[contact_id] = waiting[0]
-        database.execute_sql(f"UPDATE carddav_group SET vcard = {_mark()} WHERE group_autokey = {_mark()}",
-                             (json.dumps(vcard), key))
+        _store_vcard(key, vcard)
         joined.append(key)
     return joined

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from services.io import vcard_lines as vl
-from services.io.group_cards import GROUP_KIND_PROPERTIES, MEMBER_PROPERTIES, group_card, member_id
+from services.io.group_cards import GROUP_KIND_PROPERTIES, MEMBER_PROPERTIES, group_card
 from services.io.vcard import convert_line, escape_text, vcard_text
 
 _MAPPED = {"FN": "FN", "N": "N", "UID": "UID", **{name: "KIND" for name in GROUP_KIND_PROPERTIES},
@@ -40,10 +40,6 @@ class GroupVCard:
     members: list[str]
     lines: list = field(default_factory=list)
     heads: dict[str, str] = field(default_factory=dict)
-
-    def member_ids(self) -> dict[str, str]:
-        """{member card id: member value as written}, in the vCard's order."""
-        return {member_id(value): value for value in self.members}
 
 
 def _version_of(props: list[vl.Prop]) -> str:

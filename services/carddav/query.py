@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from models import card_rows
-from models.connect import database, is_sqlite
+from models.connect import database
 from services.errors import Forbidden
 
 from . import vcards
@@ -126,7 +126,7 @@ def matches(card: dict, filters: list[PropFilter], test: str = "anyof") -> bool:
 
 def run(filters: list[PropFilter], test: str, limit: int | None) -> Iterator[tuple[str, dict]]:
     """(resource name, card) of matching cards by autokey; one more than `limit` tells it was cut."""
-    mark = "?" if is_sqlite() else "%s"
+    mark = database.param
     sql = f"SELECT autokey FROM contact WHERE autokey > {mark} ORDER BY autokey LIMIT {BATCH}"
     last, found = 0, 0
     while True:

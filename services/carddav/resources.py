@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from peewee import IntegrityError
 
 from models import card_rows
-from models.connect import database, is_sqlite
+from models.connect import database
 from models.statements import keyset_batches
 from services import contacts as cards
 from services.errors import Conflict, NotFound, PreconditionFailed
@@ -31,18 +31,19 @@ VCARD_LISTS = ("emails", "phones", "addresses", "urls")
 _CHILD_KEPT = ("label", "slot", "language", "description", "categories", "extra")
 
 
-def _mark() -> str:
-    return "?" if is_sqlite() else "%s"
-
-
 def name_of(contact_id: str, mapped: str | None = None) -> str:
     """The resource name of a card (its client-chosen name when it has one)."""
     return mapped or f"{contact_id}.vcf"
 
 
+def name_of_card(contact_id: str) -> str:
+    """The resource name of the card with this id (one statement)."""
+    return name_of(contact_id, mapped_names([contact_id]).get(contact_id))
+
+
 def resolve(name: str) -> str | None:
     """The card id a resource name addresses, or None when no card has it."""
-    mark = _mark()
+    mark = database.param
     row = database.execute_sql(f"SELECT contact_id FROM carddav_href WHERE name = {mark}", (name,)).fetchone()
     if row is not None:
         return row[0]
@@ -75,7 +76,7 @@ def listing() -> Iterator[list[tuple[str, int, int]]]:
 
 
 def _card_listing() -> Iterator[list[tuple[str, int, int]]]:
-    mark = _mark()
+    mark = database.param
     sql = ("SELECT c.autokey, c.id, c.version, h.name, c.created FROM contact AS c "
            "LEFT JOIN carddav_href AS h ON h.contact_id = c.id "
            f"WHERE c.autokey > {mark} ORDER BY c.autokey LIMIT {LIST_BATCH}")
@@ -96,7 +97,7 @@ def _cards_by_names(names: list[str]) -> dict[str, dict]:
     """{name: card} for the resource names that address a card (two statements per batch)."""
     if not names:
         return {}
-    mark = _mark()
+    mark = database.param
     found: dict[str, dict] = {}
     for start in range(0, len(names), 500):
         chunk = list(dict.fromkeys(names[start:start + 500]))
@@ -123,7 +124,7 @@ def mapped_names(contact_ids: list[str]) -> dict[str, str]:
     """{card id: client-chosen name} for the cards among `contact_ids` that have one."""
     if not contact_ids:
         return {}
-    mark = _mark()
+    mark = database.param
     out: dict[str, str] = {}
     for start in range(0, len(contact_ids), 500):
         chunk = contact_ids[start:start + 500]
@@ -146,7 +147,7 @@ def put(name: str, text: str, *, expected_version: int | None, if_match: bool, c
             raise Conflict(f"The card at {name} cannot become a group: delete it first",
                            precondition="valid-address-data")
         return group_resources.put(name, group, expected=expected_version, if_match=if_match,
-                                   create_only=create_only, card_href=lambda cid: name_of(cid, mapped_names([cid]).get(cid)))
+                                   create_only=create_only, card_href=name_of_card)
     if group_resources.resolve(name) is not None:
         raise Conflict(f"The group at {name} cannot become a card: delete it first",
                        precondition="valid-address-data")
@@ -173,7 +174,7 @@ def _create(name: str, fields: dict, user: str | None) -> dict:
         existing = cards.find_card(uid)
         if existing is not None:
             raise Conflict(f"A card with the vCard's UID {uid} exists already",
-                           precondition="no-uid-conflict", href_name=name_of(uid, mapped_names([uid]).get(uid)))
+                           precondition="no-uid-conflict", href_name=name_of_card(uid))
     contact_id = uid or cards.new_id()
     data = dict(fields, id=contact_id)
     mapped = name != f"{contact_id}.vcf"
@@ -183,7 +184,8 @@ def _create(name: str, fields: dict, user: str | None) -> dict:
             return
         try:
             with database.atomic():
-                database.execute_sql(f"INSERT INTO carddav_href (name, contact_id) VALUES ({_mark()}, {_mark()})",
+                mark = database.param
+                database.execute_sql(f"INSERT INTO carddav_href (name, contact_id) VALUES ({mark}, {mark})",
                                      (name, contact_id))
         except IntegrityError:
             raise PreconditionFailed(f"{name} was created by another request meanwhile") from None
@@ -216,8 +218,8 @@ GROUP_VCARD_WRITERS = ("apple inc.", "davx5")
 
 def _keeps_groups_apart(fields: dict) -> bool:
     """Whether a vCard comes from a writer that keeps groups apart (GROUP_VCARD_WRITERS)."""
-    prodid = next((prop.split(":", 1)[-1] for prop in _props(fields) if isinstance(prop, str) and _name(prop) == "PRODID"),
-                  "")
+    prodid = next((prop.split(":", 1)[-1] for prop in _props(fields)
+                   if isinstance(prop, str) and _name(prop) == "PRODID"), "")
     return any(writer in prodid.lower() for writer in GROUP_VCARD_WRITERS)
 
 

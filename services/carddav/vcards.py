@@ -55,7 +55,7 @@ def source_version(card: dict) -> str | None:
 def stored_version(card: dict) -> str | None:
     """The version the card or group was stored from, as PUT (None: it never was a vCard)."""
     if group_resources.is_group(card):
-        return card["vcard"].get("version")
+        return group_resources.stored_version(card)
     return source_version(card)
 
 

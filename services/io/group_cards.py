@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from models import Contact, ContactGroup
 
 from .. import groups as group_service
-from ..contacts import member_autokeys
+from ..contacts import chunks, member_autokeys
 from . import vcard_lines as vl
 from .report import ImportReport
 
@@ -63,6 +63,26 @@ def member_id(value: str) -> str:
     return id_for_uid(text[9:] if text.lower().startswith("urn:uuid:") else text)
 
 
+def stored_members(values: list[str]) -> dict[str, tuple[str, int]]:
+    """{member value: (card id, autokey)} for the members stored, in the values' order."""
+    wanted = {value: member_id(value) for value in values}
+    found: dict[str, int] = {}
+    for chunk in chunks(list(dict.fromkeys(wanted.values()))):
+        found.update(Contact.select(Contact.id, Contact.autokey).where(Contact.id.in_(chunk)).tuples())
+    return {value: (cid, found[cid]) for value, cid in wanted.items() if cid in found}
+
+
+def find_group(group_id: str | None, name: str, passing_over: set[int] = frozenset()) -> dict | None:
+    """The stored group a group card names (id and autokey): by the id its UID gives, then by
+    code, then by name; groups whose autokey is in `passing_over` are not taken."""
+    for condition in ([ContactGroup.id == group_id] if group_id else []) + \
+            [ContactGroup.code == name, ContactGroup.name == name]:
+        for row in ContactGroup.select(ContactGroup.id, ContactGroup.autokey).where(condition).dicts():
+            if row["autokey"] not in passing_over:
+                return row
+    return None
+
+
 def store_group_cards(cards: list[GroupCard], report: ImportReport) -> int:
     """Find or create each card's group and add its members found in the store; returns how many groups."""
     from .vcard import id_for_uid  # a late import: vcard imports this module
@@ -75,27 +95,23 @@ def store_group_cards(cards: list[GroupCard], report: ImportReport) -> int:
             continue
         stored += 1
         group = _find_or_create(card, id_for_uid(card.uid) if card.uid else None)
-        wanted = {member_id(uid): uid for uid in card.members}
-        found = dict(Contact.select(Contact.id, Contact.autokey).where(Contact.id.in_(list(wanted))).tuples()) \
-            if wanted else {}
-        missing = [uid for contact_id, uid in wanted.items() if contact_id not in found]
+        found = stored_members(card.members)
+        missing = [value for value in card.members if value not in found]
         if missing:
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             report.warn(card.position, f"group {card.name!r}: {len(missing)} member(s) not in the file or the "
                                        f"store, left out: {shown}")
         current = member_autokeys([group["autokey"]]).get(group["autokey"], [])
-        members = list(dict.fromkeys([*current, *found.values()]))
+        members = list(dict.fromkeys([*current, *(autokey for _, autokey in found.values())]))
         if members != current:
             group_service.update_group(group["id"], {}, members=members)
     return stored
 
 
 def _find_or_create(card: GroupCard, group_id: str | None) -> dict:
-    for condition in ([ContactGroup.id == group_id] if group_id else []) + \
-            [ContactGroup.code == card.name, ContactGroup.name == card.name]:
-        row = ContactGroup.select(ContactGroup.id, ContactGroup.autokey).where(condition).dicts().first()
-        if row is not None:
-            return row
+    row = find_group(group_id, card.name)
+    if row is not None:
+        return row
     values = {"code": card.name, "name": card.name}
     if group_id:
         values["id"] = group_id

@@ -870,18 +870,18 @@ def _label_line(text: str, adr: vl.Prop) -> str:
     return _render("LABEL", [("TYPE", ",".join(types))] if types else [], _esc(text), "3.0")
 
 
-def _kept_params(read: list[tuple[str, list[str]]], fresh: list[tuple[str, list[str]]]
+def _kept_params(read: list[tuple[str, list[str]]], typed: list[tuple[str, list[str]]]
                  ) -> list[tuple[str, list[str]]]:
-    """The parameters as read with the fresh line's TYPE/PREF where the first read one stood."""
+    """The parameters as read, with `typed` (`_target_types`) where the first TYPE/PREF stood."""
     kept: list[tuple[str, list[str]]] = []
     placed = False
     for key, values in read:
         if key not in _REWRITTEN_PARAMS:
             kept.append((key, values))
         elif key in ("", "TYPE", "PREF") and not placed:
-            kept.extend(fresh)
+            kept.extend(typed)
             placed = True
-    return kept if placed else kept + fresh
+    return kept if placed else kept + typed
 
 
 def _adr_labels(stored: list) -> dict[int, int]:
