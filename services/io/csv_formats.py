@@ -24,7 +24,7 @@ from peewee import SQL, fn
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl
 
 from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
-from .csv_locales import english_outlook_header
+from .csv_locales import english_header
 from .kept import OUTLOOK_EVENTS, OUTLOOK_RELATIONS, kept_data
 from .report import RecordError
 
@@ -651,10 +651,10 @@ def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None 
     try:
         kind = flavour(header)
     except RecordError:
-        english = english_outlook_header(header)  # a German or French Outlook export
-        if english is None:
+        localised = english_header(header)  # Outlook in German or French, Thunderbird in any language
+        if localised is None:
             raise
-        header, kind = english, flavour(english)
+        kind, header = localised
     parse = {"google": card_from_google, "outlook": card_from_outlook, "thunderbird": card_from_thunderbird}[kind]
     number, line = 0, reader.line_num
     while True:

@@ -1,4 +1,4 @@
-"""Outlook's CSV headers in German and French, as the English names the Outlook parser reads.
+"""Localised CSV headers (Outlook in German and French, Thunderbird in its 70 languages) in English names.
 
 Outlook writes its CSV header in the language of its interface, and in another order (the
 German export sorts the columns after Telex alphabetically), so a German or French export
@@ -11,8 +11,19 @@ Polytechnique.org writes for French Outlook, with the variants Roundcube's Frenc
 reads (`Pays/Région (bureau)` beside `Pays (bureau)`). French Outlook calls both the
 courtesy title and the job title `Titre`: the first such column is the title, the second
 the job title (their order in every Outlook export).
+
+Thunderbird writes its CSV header from its own translations (`importMsgs.properties`, strings
+2100-2136, in the order of `exportAttributes`); `data/thunderbird_csv_headers.json` holds them
+for every language Thunderbird ships, copied from thunderbird/thunderbird-l10n (the commit is
+in the file). Some languages give two columns one name (French `Ville` is the home and the
+work city): the first such column is the first in Thunderbird's order, and so on. Thunderbird's
+own importer reads names case-insensitively; so do we.
 """
 from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
 
 OUTLOOK_DE = {
     "Anrede": "Title", "Vorname": "First Name", "Weitere Vornamen": "Middle Name", "Nachname": "Last Name",
@@ -95,27 +106,67 @@ OUTLOOK_FR = {
     "Utilisateur 1": "User 1", "Utilisateur 2": "User 2", "Utilisateur 3": "User 3", "Utilisateur 4": "User 4",
 }
 
-# The second `Titre` of a French export is the job title (Outlook: Title ... Job Title).
-_SECOND = {"Titre": "Job Title"}
-# Names that only an Outlook export in that language has: one of them, and the header is read so.
-_NAMES = {"de": ("Vorname", "Nachname", "E-Mail-Adresse", "Firma"),
-          "fr": ("Prénom", "Adresse de messagerie", "Société", "Tél. mobile")}
-_TABLES = {"de": OUTLOOK_DE, "fr": OUTLOOK_FR}
+# Names every Outlook export in that language has: a header naming none is not that Outlook's.
+_OUTLOOK_NAMES = {"de": ("Vorname", "Nachname", "E-Mail-Adresse", "Firma"),
+                  "fr": ("Prénom", "Adresse de messagerie", "Société", "Tél. mobile")}
+_OUTLOOK = {"de": OUTLOOK_DE, "fr": OUTLOOK_FR}
+# French Outlook's second `Titre` is the job title (Outlook: Title ... Job Title).
+_OUTLOOK_SECOND = {"Titre": "Job Title"}
+# Thunderbird's First Name, Last Name, Display Name and Primary Email: a header naming none is not Thunderbird's.
+_THUNDERBIRD_KEYS = ("First Name", "Last Name", "Display Name", "Primary Email")
+_THUNDERBIRD_FILE = Path(__file__).with_name("data") / "thunderbird_csv_headers.json"
+
+Table = dict[str, list[str]]  # a localised name, casefolded -> the English names it stands for, in column order
 
 
-def english_outlook_header(header: list[str]) -> list[str] | None:
-    """The header in Outlook's English names when it is a German or French Outlook header, else None."""
-    names = set(header)
-    for language, table in _TABLES.items():
-        if not names & set(_NAMES[language]):
-            continue
-        seen: set[str] = set()
-        english = []
-        for name in header:
-            if name in seen and name in _SECOND:
-                english.append(_SECOND[name])
-            else:
-                english.append(table.get(name, name))
-            seen.add(name)
-        return english
-    return None
+def english_header(header: list[str]) -> tuple[str, list[str]] | None:
+    """('outlook' or 'thunderbird', the header in English names) for a localised export's header, else None.
+
+    Every language that could have written the header is scored by how many of its names the
+    header has; the best wins (a French Thunderbird header shares `Prénom` and `Société` with
+    French Outlook's, and German Thunderbird's `Geburtstag` is a day of the month, not a date).
+    A name no table knows keeps its own (it is then kept in the card's extra data).
+    """
+    names = [name.casefold() for name in header]
+    best: tuple[int, str, Table] | None = None
+    for kind, table, keys in _candidates():
+        score = sum(1 for name in names if name in table)
+        enough = score >= 2 or (kind == "outlook" and score) or len(names) == 1
+        if enough and any(key in names for key in keys) and (best is None or score > best[0]):
+            best = (score, kind, table)
+    if best is None:
+        return None
+    _, kind, table = best
+    return kind, _translated(header, table)
+
+
+def _translated(header: list[str], table: Table) -> list[str]:
+    """The header's names in English; a name's n-th column is the n-th English name it stands for."""
+    seen: dict[str, int] = {}
+    english = []
+    for name in header:
+        key = name.casefold()
+        choices, index = table.get(key, []), seen.get(key, 0)
+        english.append(choices[index] if index < len(choices) else name)
+        seen[key] = index + 1
+    return english
+
+
+@functools.cache
+def _candidates() -> tuple[tuple[str, Table, tuple[str, ...]], ...]:
+    """(kind, table, names one of which the header must have) for every language an export may be in."""
+    candidates = []
+    for language, outlook in _OUTLOOK.items():
+        table: Table = {}
+        for name, english in outlook.items():
+            table[name.casefold()] = [english] + ([_OUTLOOK_SECOND[name]] if name in _OUTLOOK_SECOND else [])
+        keys = tuple(name.casefold() for name in _OUTLOOK_NAMES[language])
+        candidates.append(("outlook", table, keys))
+    data = json.loads(_THUNDERBIRD_FILE.read_text(encoding="utf-8"))
+    for names in data["locales"].values():
+        table = {}
+        for name, english in zip(names, data["english"], strict=True):
+            table.setdefault(name.casefold(), []).append(english)
+        keys = tuple(name.casefold() for name, english in zip(names, data["english"]) if english in _THUNDERBIRD_KEYS)
+        candidates.append(("thunderbird", table, keys))
+    return tuple(candidates)

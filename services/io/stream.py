@@ -46,13 +46,15 @@ def content_kind(text: str) -> str | None:
 
 
 def _one_known_column(line: str) -> bool:
-    """A header of one column some CSV flavour reads (Roundcube's test file `Primary Email`)."""
+    """A header of one column some CSV flavour reads (Roundcube's test file `Primary Email`, or a translation)."""
     from .csv_formats import flavour  # here: the CSV parsers load only for a CSV
+    from .csv_locales import english_header
 
+    name = line.strip().strip('"')
     try:
-        flavour([line.strip().strip('"')])
+        flavour([name])
     except RecordError:
-        return False
+        return english_header([name]) is not None
     return True
 
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from pathlib import Path
 
-from services.io.csv_formats import OUTLOOK_HEADER
+from services.io import csv_locales
+from services.io.csv_formats import OUTLOOK_HEADER, THUNDERBIRD_HEADER
 
 from .io_support import all_cards, card_named, comparable, fresh_database_url, run, sample, summary, use_database
 
@@ -151,6 +154,110 @@ def test_a_french_outlook_export_reads_its_two_titre_columns_as_title_then_job_t
     assert [(p["value"], p["type"]) for p in card["phones"]] == [("+33 1 23 45 67 89", "office"),
                                                                    ("+33 6 12 34 56 78", "mobile")]
     assert [(a["city"], a["country"]) for a in card["addresses"]] == [("Paris", "France")]
+
+
+# Thunderbird's CSV header in German and in French, as Thunderbird writes it (its translations
+# of importMsgs.properties 2100-2136, in the order of AddrBookUtils' exportAttributes).
+THUNDERBIRD_DE_HEADER = [
+    "Vorname", "Nachname", "Anzeigename", "Spitzname", "Primäre E-Mail-Adresse", "Sekundäre E-Mail-Adresse",
+    "Messenger-Name", "Tel. dienstlich", "Tel. privat", "Fax-Nummer", "Pager-Nummer", "Mobil-Tel.-Nr.",
+    "Privat: Adresse", "Privat: Adresse 2", "Privat: Ort", "Privat: Bundesland", "Privat: PLZ", "Privat: Land",
+    "Dienstlich: Adresse", "Dienstlich: Adresse 2", "Dienstlich: Ort", "Dienstlich: Bundesland", "Dienstlich: PLZ",
+    "Dienstlich: Land", "Arbeitstitel", "Abteilung", "Organisation", "Webseite 1", "Webseite 2", "Geburtsjahr",
+    "Geburtsmonat", "Geburtstag", "Benutzerdef. 1", "Benutzerdef. 2", "Benutzerdef. 3", "Benutzerdef. 4", "Notizen"]
+THUNDERBIRD_FR_HEADER = [
+    "Prénom", "Nom de famille", "Nom à afficher", "Surnom", "Adresse e-mail principale", "Adresse e-mail secondaire",
+    "Nom de l’écran", "Tél. professionnel", "Tél. personnel", "Fax", "Pager", "Portable", "Adresse privée",
+    "Adresse privée 2", "Ville", "Pays/État", "Code postal", "Pays/Région (domicile)", "Adresse professionnelle",
+    "Adresse professionnelle 2", "Ville", "Pays/État", "Code postal", "Pays/Région (bureau)", "Profession", "Service",
+    "Société", "Site web 1", "Site web 2", "Année de naissance", "Mois", "Jour", "Divers 1", "Divers 2", "Divers 3",
+    "Divers 4", "Notes"]
+
+
+def _thunderbird_file(tmp_path, name: str, header: list[str], values: dict[str, str], encoding: str,
+                      delimiter: str = ",") -> str:
+    """A one-card export as Thunderbird writes it: every column, its values by column index."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow([values.get(index, "") for index in range(len(header))])
+    path = tmp_path / name
+    path.write_bytes(out.getvalue().encode(encoding))
+    return str(path)
+
+
+def test_a_german_thunderbird_export_is_read_by_its_translated_header(app, database_url, tmp_path):
+    """Thunderbird's German header shares Vorname and Nachname with Outlook's; its Geburtstag is a day of the month."""
+    column = {name: index for index, name in enumerate(THUNDERBIRD_DE_HEADER)}
+    values = {column["Vorname"]: "Jürgen", column["Nachname"]: "Groß", column["Anzeigename"]: "Jürgen Groß",
+              column["Spitzname"]: "Jü", column["Primäre E-Mail-Adresse"]: "j@baeckerei.example",
+              column["Sekundäre E-Mail-Adresse"]: "juergen@home.example", column["Tel. dienstlich"]: "+49 89 123",
+              column["Tel. privat"]: "+49 89 456", column["Mobil-Tel.-Nr."]: "+49 170 555",
+              column["Privat: Adresse"]: "Gartenweg 2", column["Privat: Ort"]: "Freising",
+              column["Privat: PLZ"]: "85354", column["Privat: Land"]: "Deutschland",
+              column["Dienstlich: Adresse"]: "Hauptstraße 1", column["Dienstlich: Ort"]: "München",
+              column["Dienstlich: PLZ"]: "80331", column["Arbeitstitel"]: "Leiter", column["Abteilung"]: "Vertrieb",
+              column["Organisation"]: "Bäckerei Groß", column["Webseite 1"]: "https://baeckerei.example",
+              column["Geburtsjahr"]: "1970", column["Geburtsmonat"]: "12", column["Geburtstag"]: "24",
+              column["Benutzerdef. 1"]: "Stammkunde", column["Notizen"]: "Brötchen, jeden Morgen"}
+    path = _thunderbird_file(tmp_path, "thunderbird-de.csv", THUNDERBIRD_DE_HEADER, values, "cp1252")
+    result = run("import", path, "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("Jürgen Groß")
+    assert (card["given_name"], card["family_name"], card["job_title"], card["department"], card["notes"]) == \
+        ("Jürgen", "Groß", "Leiter", "Vertrieb", "Brötchen, jeden Morgen")
+    assert card["extra"]["vcard"] == {"org": "Bäckerei Groß", "nickname": "Jü", "bday": "1970-12-24"}
+    assert [e["value"] for e in card["emails"]] == ["j@baeckerei.example", "juergen@home.example"]
+    assert [(p["value"], p["type"]) for p in card["phones"]] == \
+        [("+49 89 123", "office"), ("+49 89 456", "home"), ("+49 170 555", "mobile")]
+    assert [(a["type"], a["line1"], a["city"], a["postal_code"], a["country"]) for a in card["addresses"]] == \
+        [("home", "Gartenweg 2", "Freising", "85354", "Deutschland"), ("work", "Hauptstraße 1", "München", "80331", "")]
+    assert [u["value"] for u in card["urls"]] == ["https://baeckerei.example"]
+    assert card["extra"]["csv"] == {"Custom 1": "Stammkunde"}
+
+
+def test_a_french_thunderbird_export_reads_its_two_ville_columns_as_home_then_work(app, database_url, tmp_path):
+    """French Thunderbird names the home and the work city alike (and the postcode, and the state)."""
+    values = {0: "Éric", 1: "Lefèvre", 2: "Éric Lefèvre", 4: "eric@example.fr", 11: "+33 6 12 34 56 78",
+              12: "3 rue des Lilas", 14: "Lyon", 16: "69001", 18: "1 rue de la Paix", 20: "Paris", 22: "75002",
+              23: "France", 24: "Directeur", 26: "Société Générale", 29: "1980", 30: "7", 31: "14"}
+    path = _thunderbird_file(tmp_path, "thunderbird-fr.csv", THUNDERBIRD_FR_HEADER, values, "utf-8")
+    result = run("import", path, "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("Éric Lefèvre")
+    assert [(a["type"], a["line1"], a["city"], a["postal_code"], a["country"]) for a in card["addresses"]] == \
+        [("home", "3 rue des Lilas", "Lyon", "69001", ""), ("work", "1 rue de la Paix", "Paris", "75002", "France")]
+    assert (card["job_title"], card["primary_email"], card["extra"]["vcard"]["org"]) == \
+        ("Directeur", "eric@example.fr", "Société Générale")
+    assert card["extra"]["vcard"]["bday"] == "1980-07-14"
+    assert [(p["value"], p["type"]) for p in card["phones"]] == [("+33 6 12 34 56 78", "mobile")]
+
+
+def test_a_japanese_thunderbird_tab_export_is_read(app, database_url, tmp_path):
+    header = ["名", "姓", "表示名", "ニックネーム", "メールアドレス", "別のメールアドレス", "スクリーンネーム",
+              "勤務先の電話番号", "自宅の電話番号", "FAX 番号", "ポケットベル番号", "携帯電話番号"]
+    values = {0: "太郎", 1: "山田", 2: "山田 太郎", 4: "taro@example.jp", 11: "090-1234-5678"}
+    path = _thunderbird_file(tmp_path, "thunderbird-ja.csv", header, values, "utf-8", delimiter="\t")
+    result = run("import", path, "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("山田 太郎")
+    assert (card["given_name"], card["family_name"], card["primary_email"], card["primary_phone"]) == \
+        ("太郎", "山田", "taro@example.jp", "090-1234-5678")
+
+
+def test_a_one_column_file_of_thunderbirds_translated_primary_email_is_csv(app, database_url, tmp_path):
+    path = tmp_path / "emails.csv"
+    path.write_text("Primäre E-Mail-Adresse\nanna@example.de\n", encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    assert [card["primary_email"] for card in all_cards()] == ["anna@example.de"]
+
+
+def test_thunderbird_header_tables_hold_every_column_in_export_order():
+    data = json.loads((Path(csv_locales.__file__).with_name("data") / "thunderbird_csv_headers.json").read_text("utf-8"))
+    assert data["english"] == THUNDERBIRD_HEADER
+    assert len(data["locales"]) >= 60 and all(len(names) == 37 for names in data["locales"].values())
+    assert data["locales"]["de"] == THUNDERBIRD_DE_HEADER and data["locales"]["fr"] == THUNDERBIRD_FR_HEADER
 
 
 def test_unknown_csv_header_is_reported(app, database_url, tmp_path):
