@@ -36,6 +36,9 @@ def content_kind(text: str) -> str | None:
         return None
     if re.match(r"(?i)BEGIN:VCARD\b", stripped) or re.search(r"(?im)^BEGIN:VCARD\s*$", text[:65536]):
         return "vcard"
+    if re.match(r"(?i)VERSION:[234]\.[01]\s*$", stripped.split("\n", 1)[0]) and \
+            re.search(r"(?im)^END:VCARD\s*$", text[:65536]):
+        return "vcard"  # a card whose BEGIN:VCARD was left out (read by services.io.vcard)
     if stripped[0] == "{":
         return "jsonl"
     first = stripped.split("\n", 1)[0]

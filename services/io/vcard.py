@@ -115,7 +115,7 @@ def _props(lines: Iterable[tuple[int, str]], warn) -> Iterable[vl.Prop]:
         yield prop
 
 
-def _cards(props: Iterable[vl.Prop], warn) -> Iterable[tuple[int, list[vl.Prop], bool]]:
+def _cards(props: Iterable[vl.Prop], warn, *, headless: bool = False) -> Iterable[tuple[int, list[vl.Prop], bool]]:
     """(start line, properties, ended by END) per card, each yielded at its END.
 
     A 2.1 AGENT's nested vCard stays in the AGENT. Any other BEGIN:VCARD inside a card opens
@@ -123,10 +123,20 @@ def _cards(props: Iterable[vl.Prop], warn) -> Iterable[tuple[int, list[vl.Prop],
     parser reads it (its v21_nest.vcf): the inner cards come first, the outer one at its END.
     A card never ended (a cut-off file, a writer that forgot END) is yielded as incomplete
     at the end of the file, or when a card would open at `_MAX_OPEN_CARDS` depth.
+    With `headless` (a file, not one PUT vCard), properties outside any card that an END:VCARD
+    closes are a card whose BEGIN was left out (Evolution's parser reads them so: its
+    tests/libebook/vcard/7.vcf). Other properties outside a card are ignored, with a warning.
     """
     open_cards: list[tuple[int, list[vl.Prop]]] = []  # (start line, properties), outermost first
+    orphans: list[vl.Prop] = []  # properties outside any card, since the last card
     nested: list[str] | None = None
     depth = 0
+
+    def ignore_orphans() -> None:
+        for orphan in orphans:
+            warn(orphan.line, f"{orphan.name} outside BEGIN:VCARD ... END:VCARD, ignored")
+        orphans.clear()
+
     for prop in props:
         is_begin = prop.name == "BEGIN" and prop.value.strip().upper() == "VCARD"
         is_end = prop.name == "END" and prop.value.strip().upper() == "VCARD"
@@ -144,16 +154,22 @@ def _cards(props: Iterable[vl.Prop], warn) -> Iterable[tuple[int, list[vl.Prop],
                 continue
             if len(open_cards) == _MAX_OPEN_CARDS:
                 yield *open_cards.pop(), False
+            ignore_orphans()
             open_cards.append((prop.line, []))
             continue
         if current is None:
-            if not is_end:
-                warn(prop.line, f"{prop.name} outside BEGIN:VCARD ... END:VCARD, ignored")
+            if is_end and orphans and headless:
+                warn(orphans[0].line, "the card has no BEGIN:VCARD: read from here to its END:VCARD")
+                yield orphans[0].line, orphans[:], True
+                orphans.clear()
+            elif not is_end:
+                orphans.append(prop)
             continue
         if is_end:
             yield *open_cards.pop(), True
             continue
         current.append(prop)
+    ignore_orphans()
     while open_cards:
         yield *open_cards.pop(), False
 
@@ -223,6 +239,10 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
         _normalise_primary(card[kind_name], kind_name != "addresses")
     name_card(card, org=vcard_extra.get("org", ""),
               nickname=vcard_extra.get("nickname", "") or _android_nickname(props, text_of))
+    if "N" not in seen and card.get("display_name") and _names_an_organisation(props, text_of):
+        # Its FN is a company's name, not a person's to split (an empty N says as much: Apple's).
+        card.update(prefix="", given_name="", middle_name="", family_name="", suffix="")
+        vcard_extra["organisation"] = True
     if "N" not in seen:  # the display name read, to tell whether a door named the card since
         vcard_extra["no_n"] = card.get("display_name", "")
     if categories:
@@ -241,6 +261,16 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
 
 class GroupCardRefused(RecordError):
     """The vCard is a group card (KIND:group, X-ADDRESSBOOKSERVER-KIND:group), not a contact."""
+
+
+def _names_an_organisation(props: list[vl.Prop], text_of) -> bool:
+    """The card is an organisation's: 4.0 `KIND:org` (RFC 6350 6.1.4) or Apple's `X-ABShowAs:COMPANY`."""
+    for prop in props:
+        value = text_of(prop).strip().lower()
+        if (prop.name == "KIND" and value in ("org", "organization")) or \
+                (prop.name == "X-ABSHOWAS" and value == "company"):
+            return True
+    return False
 
 
 def _android_nickname(props: list[vl.Prop], text_of) -> str:
@@ -610,21 +640,30 @@ def read_vcards(stream: IO[bytes], warn_at, encoding: str | None = None
         for number, text in vl.logical_lines(physical, warn):
             yield number, decoder.line(text.encode("latin-1"), number, warn)
 
-    for start, props, complete in _cards(_props(decoded_lines(), warn), warn):
+    for start, props, complete in _cards(_props(decoded_lines(), warn), warn, headless=True):
         number_of_card[0] += 1
         position = f"card {number_of_card[0]} (line {start})"
         for number, message in pending:
-            warn_at(position if number >= start else f"line {number}", _line_message(number, message))
+            if number >= start:
+                warn_at(position, _line_message(number, message))
+            else:
+                warn_at(*_outside_card(number, message))
         pending.clear()
         if not complete:
             warn_at(position, "the card has no END:VCARD (the file is cut off or the next card begins)")
         yield position, props, decoder, start
     for number, message in pending:
-        warn_at(f"line {number}", _line_message(number, message))
+        warn_at(*_outside_card(number, message))
 
 
 def _line_message(number: int, message: str) -> str:
     return message if message.startswith("line ") else f"line {number}: {message}"
+
+
+def _outside_card(number: int, message: str) -> tuple[str, str]:
+    """(position, message) of a repair outside any card: the line is the position, said once."""
+    line, _, rest = _line_message(number, message).partition(": ")
+    return line, rest
 
 
 def import_cards(stream: IO[bytes], report, writer, resolver: GroupResolver | None = None,
@@ -1068,9 +1107,11 @@ def _n_never_written(card: dict, vx: dict) -> bool:
     if "no_n" not in vx or vx["no_n"] != display:
         return False
     # Parts all empty (an organisation's card) are written, as `N:;;;;`: without it a reader
-    # derives parts from FN.
+    # derives parts from FN; not when the card's own KIND:org (kept, written back) says so.
     parts = {key: card.get(key) or "" for key in NAME_PARTS}
-    return any(parts.values()) and parts == split_display_name(display)
+    if not any(parts.values()):
+        return bool(vx.get("organisation"))
+    return parts == split_display_name(display)
 
 
 def _csv_columns_kept(vx: dict) -> set[str]:

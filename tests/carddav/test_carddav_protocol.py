@@ -408,6 +408,8 @@ def test_uid_of_an_existing_card_is_a_uid_conflict(dav):
 @pytest.mark.parametrize("body, content_type, status, precondition", [
     ("not a vcard", "text/vcard", 400, "<C:valid-address-data/>"),
     ("BEGIN:VCARD\r\nVERSION:3.0\r\nEND:VCARD\r\n", "text/vcard", 400, "<C:valid-address-data/>"),
+    # No BEGIN: a file import reads such a card (as Evolution does), one PUT vCard must be whole.
+    ("VERSION:3.0\r\nFN:Frank Dawson\r\nEND:VCARD\r\n", "text/vcard", 400, "<C:valid-address-data/>"),
     ('{"fn": "x"}', "application/json", 415, "<C:supported-address-data/>"),
 ])
 def test_bad_vcards_are_refused_with_a_precondition(dav, body, content_type, status, precondition):

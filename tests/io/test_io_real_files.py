@@ -16,7 +16,12 @@ def _import(path, database_url, *extra):
     return run("import", str(path), "--database-url", database_url, *extra)
 
 
-@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(REAL, "*.vcf")) + glob.glob(os.path.join(REAL, "*.csv"))),
+# Real cards with nothing to name them by (see test_a_real_card_with_nothing_to_name_it_is_refused_by_name).
+NAMELESS = {"kcontacts-vcard7.vcf": "card 1 (line 1)", "sabre-issue64.vcf": "card 1 (line 1)"}
+
+
+@pytest.mark.parametrize("path", sorted(path for path in glob.glob(os.path.join(REAL, "*.vcf"))
+                                        + glob.glob(os.path.join(REAL, "*.csv")) if os.path.basename(path) not in NAMELESS),
                          ids=os.path.basename)
 def test_every_real_export_imports_every_card_without_replacement_characters(app, database_url, path):
     result = _import(path, database_url)
@@ -30,8 +35,38 @@ def test_every_real_export_imports_every_card_without_replacement_characters(app
             text = sniffed(handle)[2]
         top_level = text.upper().count("BEGIN:VCARD") - text.upper().count("AGENT:\r\nBEGIN:VCARD") \
             - text.upper().count("AGENT:\nBEGIN:VCARD")
-        assert len(cards) == top_level
+        assert len(cards) == (top_level or 1)  # Evolution's vcard/7.vcf: one card with no BEGIN:VCARD
     assert not any("\ufffd" in repr(card) for card in cards)
+
+
+@pytest.mark.parametrize("name", sorted(NAMELESS))
+def test_a_real_card_with_nothing_to_name_it_is_refused_by_name(app, database_url, name):
+    """KContacts' vcard7.vcf (an empty N, a LABEL) and sabre/vobject's issue64.vcf (a PHOTO only):
+    no FN, N, ORG, NICKNAME, EMAIL or TEL. Refused by name, as sabre/dav's validator refuses them."""
+    result = _import(os.path.join(REAL, name), database_url)
+    assert result.exit_code == 1
+    assert summary(result) == "imported 0, updated 0, skipped 0, failed 1, warnings 0"
+    assert f"{os.path.join(REAL, name)}: {NAMELESS[name]}: card has no name: no FN, N, ORG, nickname, email or phone" \
+        in result.stderr.splitlines()
+    assert all_cards() == []
+
+
+def test_a_card_without_begin_is_read_from_a_file(app, database_url, tmp_path):
+    """Evolution reads properties an END:VCARD closes as a card (its tests/libebook/vcard/7.vcf);
+    a file import does too, with a warning (a CardDAV PUT must be whole: test_carddav_protocol)."""
+    path = os.path.join(REAL, "eds-vcard-7.vcf")
+    result = _import(path, database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 1"
+    assert f"{path}: card 1 (line 1): warning: line 1: the card has no BEGIN:VCARD: read from here to its " \
+           "END:VCARD" in result.stderr.splitlines()
+    card = card_named("Frank Dawson")
+    assert [e["value"] for e in card["emails"]] == ["Frank_Dawson@Lotus.com", "fdawson@earthlink.net"]
+    assert card["extra"]["vcard"]["org"] == "Lotus Development Corporation"
+    # Stray lines between cards that no END closes stay ignored.
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:One\r\nEND:VCARD\r\nX-STRAY:1\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Two\r\nEND:VCARD\r\n"
+    result = _import(_write(tmp_path, "stray.vcf", data), database_url)
+    assert summary(result) == "imported 2, updated 0, skipped 0, failed 0, warnings 1"
+    assert f"{tmp_path}/stray.vcf: line 5: warning: X-STRAY outside BEGIN:VCARD ... END:VCARD, ignored" in result.stderr.splitlines()
 
 
 def _write(tmp_path, name: str, data: bytes):

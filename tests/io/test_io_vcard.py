@@ -163,9 +163,30 @@ def test_unfinished_card_and_garbage_between_cards(app, database_url, tmp_path):
                     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cut Off\r\n", encoding="utf-8")
     result = run("import", str(path), "--database-url", database_url)
     assert summary(result) == "imported 2, updated 0, skipped 0, failed 0, warnings 2"
-    assert f"{path}: line 1: warning: line 1: not a vCard property, dropped: 'some preamble'" in result.stderr
+    assert f"{path}: line 1: warning: not a vCard property, dropped: 'some preamble'" in result.stderr
     assert f"{path}: card 2 (line 6): warning: the card has no END:VCARD" in result.stderr
     assert [c["display_name"] for c in all_cards()] == ["Good One", "Cut Off"]
+
+
+@pytest.mark.parametrize("version, kind_line", [
+    ("4.0", "KIND:org"),                  # khard's test/fixture/vcards/org.vcf
+    ("4.0", "KIND:organization"),
+    ("3.0", "X-ABShowAs:COMPANY"),        # Apple's company card, here without its N:;;;;
+])
+def test_an_organisations_card_without_n_is_not_split_into_a_persons_name(app, database_url, tmp_path, version,
+                                                                         kind_line):
+    path = tmp_path / "org.vcf"
+    path.write_text(f"BEGIN:VCARD\r\nVERSION:{version}\r\nUID:429A43AB-52F2-4714-AA62-077528A12464\r\n"
+                    f"{kind_line}\r\nFN:ACME Inc.\r\nORG:ACME Inc.;\r\nEND:VCARD\r\n", encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("ACME Inc.")
+    assert [card[part] for part in ("prefix", "given_name", "middle_name", "family_name", "suffix")] == [""] * 5
+    # 4.0 needs no N, and the card's KIND says what FN is: none is added ("Inc.;ACME" was, before).
+    exported = run("export", "--format", "vcard4", "--database-url", database_url).stdout
+    assert "\nN:" not in exported and f"\n{kind_line}\n" in exported and "\nFN:ACME Inc.\n" in exported
+    # 3.0 requires N: an empty one, as Apple writes for a company.
+    assert "\nN:;;;;\n" in run("export", "--format", "vcard3", "--database-url", database_url).stdout
 
 
 def test_card_with_nothing_to_name_it_fails(app, database_url, tmp_path):

@@ -17,7 +17,20 @@ from services.io.vcard import card_from_props, card_from_vcard, card_to_vcard, i
 
 from .io_support import DATA
 
-REAL_VCARDS = sorted(glob.glob(os.path.join(DATA, "real", "*.vcf")))
+# Cards no reader can name (no FN, N, ORG, NICKNAME, EMAIL or TEL): refused, as sabre/dav refuses
+# them; tests/io/test_io_real_files.py checks the refusal.
+NAMELESS = ("kcontacts-vcard7.vcf", "sabre-issue64.vcf")
+REAL_VCARDS = sorted(path for path in glob.glob(os.path.join(DATA, "real", "*.vcf"))
+                     if os.path.basename(path) not in NAMELESS)
+# Lines written back in another form on purpose: (the line read, the line written).
+REWRITTEN = {
+    # A 4.0 PHOTO is a URI, whose commas are not escaped (RFC 6350 5.1): khard's vobject wrote `\,`.
+    "khard-photov4.vcf": ("PHOTO:data:image/png;base64\\,iVBORw0KGgo",
+                          "PHOTO:data:image/png;base64,iVBORw0KGgo"),
+    # InfCloud's data: URI inside 3.0 base64 is the image; written as the base64 3.0 has.
+    "radicale-contact_photo_with_data_uri.vcf": ("PHOTO;ENCODING=b;TYPE=png:data:image/png;base64,iVBORw0KGgo",
+                                                 "PHOTO;ENCODING=b;TYPE=png:iVBORw0KGgo"),
+}
 
 
 def _logical(text: str) -> list[str]:
@@ -71,6 +84,10 @@ def test_every_property_of_a_real_card_comes_back_in_its_version_and_order(app, 
             dropped = {n for n, message in warnings if "dropped" in message}
             expected = [_comparable(line) for line in _expected(props, dropped)]
             written = [_comparable(line) for line in _logical(out)]
+            if os.path.basename(path) in REWRITTEN:
+                read, rewritten = REWRITTEN[os.path.basename(path)]
+                assert any(line.startswith(read) for line in expected)
+                expected = [rewritten + line[len(read):] if line.startswith(read) else line for line in expected]
             missing = [line for line in expected if line not in written]
             assert not missing, f"{position}: lost {missing[:3]}"
             assert _is_subsequence(expected, written), f"{position}: order changed"
