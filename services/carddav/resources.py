@@ -201,7 +201,7 @@ def _replacement(fields: dict, current: dict) -> dict:
     changes: dict = {key: fields.get(key) or "" for key in VCARD_SCALARS}
     for kind in VCARD_LISTS:
         changes[kind] = _keep_unmapped(fields.get(kind) or [], current.get(kind) or [])
-    if _has_categories(fields) or not _keeps_groups_apart(fields):
+    if _has_categories(fields) or not _keeps_groups_apart(fields) or _last_category_removed(fields, current):
         changes["groups"] = fields.get("groups") or []
     extra = {key: value for key, value in (current.get("extra") or {}).items() if key != "vcard"}
     extra.update(fields.get("extra") or {})
@@ -218,9 +218,25 @@ GROUP_VCARD_WRITERS = ("apple inc.", "davx5")
 
 def _keeps_groups_apart(fields: dict) -> bool:
     """Whether a vCard comes from a writer that keeps groups apart (GROUP_VCARD_WRITERS)."""
-    prodid = next((prop.split(":", 1)[-1] for prop in _props(fields)
-                   if isinstance(prop, str) and _name(prop) == "PRODID"), "")
-    return any(writer in prodid.lower() for writer in GROUP_VCARD_WRITERS)
+    return _writer(fields) in GROUP_VCARD_WRITERS
+
+
+def _last_category_removed(fields: dict, current: dict) -> bool:
+    """DAVx5 in its CATEGORIES mode sent the card's last vCard with CATEGORIES and this one without.
+
+    DAVx5 writes CATEGORIES only in that mode (synctools' GroupMembershipBuilder/Handler: its
+    group-vCard mode neither keeps nor writes them), and then always with every group the
+    contact is in: its vCard without them, after one with them, is a contact whose last group
+    was removed. Not assumed of Apple's Contacts, whose handling of CATEGORIES is not known.
+    """
+    return _writer(fields) == "davx5" and _writer(current) == "davx5" and _has_categories(current)
+
+
+def _writer(card: dict) -> str | None:
+    """Which of GROUP_VCARD_WRITERS wrote the vCard a card was read from (its PRODID), if one did."""
+    prodid = next((prop.split(":", 1)[-1] for prop in _props(card)
+                   if isinstance(prop, str) and _name(prop) == "PRODID"), "").lower()
+    return next((writer for writer in GROUP_VCARD_WRITERS if writer in prodid), None)
 
 
 def _has_categories(card: dict) -> bool:

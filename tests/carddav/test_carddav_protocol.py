@@ -732,7 +732,9 @@ def test_what_each_door_sees_of_a_card_created_by_a_phone(dav, client, auth):
 
 @pytest.mark.parametrize("prodid, kept", [
     ("-//Apple Inc.//iPhone OS 17.2//EN", True),                 # groups are group vCards
-    ("+//IDN bitfire.at//DAVx5/4.4.3-ose ez-vcard/0.12.1", True),  # its default: group vCards
+    # DAVx5 sends CATEGORIES only in its CATEGORIES mode: this card's first vCard had them, so
+    # its next one without them is a contact whose last group was removed.
+    ("+//IDN bitfire.at//DAVx5/4.4.3-ose ez-vcard/0.12.1", False),
     ("-//KADDRESSBOOK//NONSGML Version 1//EN", False),           # drops CATEGORIES with the last tag
     ("-//Inf-IT//InfCloud 0.13.1//EN", False),
     (None, False),
@@ -763,6 +765,26 @@ def test_a_put_without_categories_keeps_the_groups_only_from_writers_of_group_vc
         assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", sent, {"Content-Type": "text/vcard", "If-Match": etag}
                    ).status_code == 204
         assert groups() == expected
+
+
+def test_davx5_in_its_group_vcard_mode_keeps_the_groups_another_door_gave(dav, client, auth):
+    """DAVx5's default mode never sends CATEGORIES: its edit of a card it sent without them keeps
+    the groups (here one Incoplax gave it)."""
+    prodid = "PRODID:+//IDN bitfire.at//DAVx5/4.4.3-ose ez-vcard/0.12.1\r\n"
+    card = PHONE_CARD.replace("CATEGORIES:Customers\r\n", "").replace("VERSION:3.0\r\n", "VERSION:3.0\r\n" + prodid)
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", card, {"Content-Type": "text/vcard"}).status_code == 201
+    from services.io.vcard import id_for_uid
+
+    card_id = id_for_uid("7C4F1E2A-PHONE-1")
+    url = f"/rest/v1/addressbook/contacts/{card_id}"
+    assert client.post("/rest/v1/addressbook/contactgroups", json={"name": "Customers", "code": "Customers"},
+                       headers=auth).status_code == 200  # Incoplax answers a create with 200
+    assert client.patch(url, json={"opts": {"groups": ["Customers"]}}, headers=auth).status_code == 200
+    etag = dav("GET", BOOK + "7C4F1E2A-PHONE-1.vcf").headers["ETag"]
+    edited = card.replace("FN:Jane Doe", "FN:Jane Q. Doe")
+    assert dav("PUT", BOOK + "7C4F1E2A-PHONE-1.vcf", edited, {"Content-Type": "text/vcard", "If-Match": etag}
+               ).status_code == 204
+    assert client.get(url, headers=auth).json["opts"]["groups"] == ["Customers"]
 
 
 def test_sync_limit_truncates_and_the_client_goes_on_with_the_partial_token(dav):
