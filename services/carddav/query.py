@@ -4,6 +4,8 @@ Filters are evaluated in Python on whole cards read in keyset batches, so matchi
 the same on SQLite and PostgreSQL (Unicode case folding, as i;unicode-casemap asks).
 A query reads cards until it has `limit` matches or the book ends: it costs up to a
 scan of the book, which is why clients sync (sync-collection) rather than query.
+Group vCards a client PUT are address objects too: they follow the cards, matched on
+what a group vCard has (FN and N are the group's name, UID the one written).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from models import card_rows
 from models.connect import database
 from services.errors import Forbidden
 
-from . import vcards
+from . import group_resources, vcards
 from .resources import mapped_names, name_of
 
 COLLATIONS = ("i;unicode-casemap", "i;ascii-casemap", "i;octet")
@@ -73,6 +75,14 @@ PROPERTIES: dict[str, Callable[[dict], list[str]]] = {
 }
 
 
+# The same for a group resource (services.carddav.group_resources): a property it has not is undefined.
+GROUP_PROPERTIES: dict[str, Callable[[dict], list[str]]] = {
+    "FN": lambda group: [group["group_name"]],
+    "N": lambda group: [group["group_name"]],
+    "UID": lambda group: [group["vcard"].get("uid") or group["id"]],
+}
+
+
 def check(filters: list[PropFilter], collations: list[str]) -> None:
     """Refuse what this server cannot evaluate (the RFC's supported-filter / supported-collation)."""
     for pf in filters:
@@ -105,7 +115,11 @@ def _text_matches(value: str, tm: TextMatch) -> bool:
 
 
 def _prop_matches(card: dict, pf: PropFilter) -> bool:
-    values = PROPERTIES[pf.name.upper()](card)
+    name = pf.name.upper()
+    if group_resources.is_group(card):
+        values = GROUP_PROPERTIES[name](card) if name in GROUP_PROPERTIES else []
+    else:
+        values = PROPERTIES[name](card)
     if pf.is_not_defined:
         return not values
     if not values:
@@ -125,20 +139,32 @@ def matches(card: dict, filters: list[PropFilter], test: str = "anyof") -> bool:
 
 
 def run(filters: list[PropFilter], test: str, limit: int | None) -> Iterator[tuple[str, dict]]:
-    """(resource name, card) of matching cards by autokey; one more than `limit` tells it was cut."""
+    """(resource name, card or group resource) of matching address objects: cards by autokey, then
+    group resources; one more than `limit` tells it was cut."""
+    found = 0
+    for name, resource in _candidates(filters, test):
+        yield name, resource
+        found += 1
+        if limit is not None and found > limit:
+            return
+
+
+def _candidates(filters: list[PropFilter], test: str) -> Iterator[tuple[str, dict]]:
     mark = database.param
     sql = f"SELECT autokey FROM contact WHERE autokey > {mark} ORDER BY autokey LIMIT {BATCH}"
-    last, found = 0, 0
+    last = 0
     while True:
         keys = [row[0] for row in database.execute_sql(sql, (last,)).fetchall()]
         if not keys:
-            return
+            break
         by_key = card_rows.cards_by_autokeys(keys)
         hits = [by_key[key] for key in keys if key in by_key and matches(by_key[key], filters, test)]
         names = mapped_names([card["id"] for card in hits])
         for card in hits:
             yield name_of(card["id"], names.get(card["id"])), card
-            found += 1
-            if limit is not None and found > limit:
-                return
         last = keys[-1]
+    for batch in group_resources.listing():
+        groups = group_resources.by_names([name for name, _, _ in batch])
+        for name, _, _ in batch:
+            if name in groups and matches(groups[name], filters, test):
+                yield name, groups[name]

@@ -318,3 +318,46 @@ def test_a_member_with_a_non_uuid_uid_added_by_another_door_survives_the_phones_
     assert f"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{uid}\r\n" in text
     assert dav("PUT", BOOK + "friends.vcf", text.replace("FN:Friends", "FN:Pals"), VCARD).status_code == 204
     assert incoplax_group(client, auth)["opts"]["abonents"] == sorted(members)
+
+
+def _query(filter_xml: str) -> str:
+    return ('<?xml version="1.0"?><C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+            f"<D:prop><D:getetag/></D:prop><C:filter>{filter_xml}</C:filter></C:addressbook-query>")
+
+
+@pytest.mark.parametrize("filter_xml, expected", [
+    ('<C:prop-filter name="FN"><C:text-match>friend</C:text-match></C:prop-filter>', ["group"]),
+    ('<C:prop-filter name="N"><C:text-match match-type="equals">friends</C:text-match></C:prop-filter>', ["group"]),
+    (f'<C:prop-filter name="UID"><C:text-match match-type="equals">{GROUP_UID}</C:text-match></C:prop-filter>',
+     ["group"]),
+    # A group vCard has no EMAIL, and its members' CATEGORIES are theirs, not the group's.
+    ('<C:prop-filter name="EMAIL"><C:is-not-defined/></C:prop-filter>', [ADA, ALAN, GRACE, "group"]),
+    ('<C:prop-filter name="CATEGORIES"><C:text-match>friends</C:text-match></C:prop-filter>', [ADA, ALAN]),
+    ('<C:prop-filter name="FN"><C:text-match match-type="starts-with">ada</C:text-match></C:prop-filter>', [ADA]),
+])
+def test_addressbook_query_finds_group_vcards_as_address_objects(dav, people, filter_xml, expected):
+    """RFC 6352 8.6: the query is over every address object resource, a group vCard one of them."""
+    assert dav("PUT", BOOK + f"{GROUP_UID}.vcf", APPLE_GROUP, VCARD).status_code == 201
+    r = dav("REPORT", BOOK, _query(filter_xml), {"Depth": "1"})
+    assert r.status_code == 207
+    responses = []
+    for name in expected:
+        etag = group_resource_etag(GROUP_UID) if name == "group" else dav("GET", f"{BOOK}{name}.vcf").headers["ETag"]
+        href = f"{BOOK}{GROUP_UID if name == 'group' else name}.vcf"
+        responses.append(f"<D:response><D:href>{href}</D:href><D:propstat><D:prop><D:getetag>{etag}</D:getetag>"
+                         f"</D:prop>{OK}</D:propstat></D:response>")
+    assert r.get_data(as_text=True) == HEAD + "".join(responses) + TAIL
+
+
+def test_addressbook_query_gives_a_group_vcards_address_data_as_a_get_does(dav, people):
+    assert dav("PUT", BOOK + f"{GROUP_UID}.vcf", APPLE_GROUP, VCARD).status_code == 201
+    body = ('<?xml version="1.0"?><C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+            "<D:prop><C:address-data/></D:prop><C:filter><C:prop-filter name=\"FN\"><C:text-match>friends"
+            "</C:text-match></C:prop-filter></C:filter></C:addressbook-query>")
+    r = dav("REPORT", BOOK, body, {"Depth": "1"})
+    text = dav("GET", f"{BOOK}{GROUP_UID}.vcf").get_data(as_text=True)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert text == APPLE_GROUP
+    assert r.get_data(as_text=True) == (
+        f"{HEAD}<D:response><D:href>{BOOK}{GROUP_UID}.vcf</D:href><D:propstat><D:prop>"
+        f"<C:address-data>{escaped}</C:address-data></D:prop>{OK}</D:propstat></D:response>{TAIL}")
