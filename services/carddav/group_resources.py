@@ -45,6 +45,17 @@ def resolve(name: str) -> int | None:
     return row[0] if row else None
 
 
+def name_with_uid(contact_id: str) -> str | None:
+    """The group resource whose vCard UID gives the card id `contact_id` (RFC 6352's no-uid-conflict), if any."""
+    rows = database.execute_sql("SELECT r.name, r.vcard, g.id FROM carddav_group AS r "
+                                "JOIN contact_group AS g ON g.autokey = r.group_autokey").fetchall()
+    for name, vcard, group_id in rows:
+        uid = (json.loads(vcard) if vcard else {}).get("uid")
+        if (id_for_uid(uid) if uid else group_id) == contact_id:
+            return name
+    return None
+
+
 def is_group(resource: dict) -> bool:
     """Whether a resource dict (of `get` or `by_names`) is a group."""
     return resource.get("carddav_kind") == KIND

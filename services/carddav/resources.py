@@ -175,6 +175,10 @@ def _create(name: str, fields: dict, user: str | None) -> dict:
         if existing is not None:
             raise Conflict(f"A card with the vCard's UID {uid} exists already",
                            precondition="no-uid-conflict", href_name=name_of_card(uid))
+        group_name = group_resources.name_with_uid(uid)
+        if group_name is not None:  # else the card's own name (<id>.vcf) would hide the group's
+            raise Conflict(f"A group with the vCard's UID {uid} exists already",
+                           precondition="no-uid-conflict", href_name=group_name)
     contact_id = uid or cards.new_id()
     data = dict(fields, id=contact_id)
     mapped = name != f"{contact_id}.vcf"

@@ -361,3 +361,16 @@ def test_addressbook_query_gives_a_group_vcards_address_data_as_a_get_does(dav, 
     assert r.get_data(as_text=True) == (
         f"{HEAD}<D:response><D:href>{BOOK}{GROUP_UID}.vcf</D:href><D:propstat><D:prop>"
         f"<C:address-data>{escaped}</C:address-data></D:prop>{OK}</D:propstat></D:response>{TAIL}")
+
+
+def test_a_card_with_a_group_resources_uid_is_a_uid_conflict_naming_the_group(dav, people):
+    """RFC 6352's no-uid-conflict holds for group vCards too: the card would otherwise be served
+    at the group's name (`<UID>.vcf`), hiding the group."""
+    assert dav("PUT", BOOK + f"{GROUP_UID}.vcf", APPLE_GROUP, VCARD).status_code == 201
+    r = dav("PUT", BOOK + "other.vcf", person(GROUP_UID, "Eve Shadow"), VCARD)
+    assert (r.status_code, r.get_data(as_text=True)) == (409, (
+        '<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+        f"<C:no-uid-conflict><D:href>{BOOK}{GROUP_UID}.vcf</D:href></C:no-uid-conflict><D:responsedescription>"
+        f"A group with the vCard's UID {GROUP_UID} exists already</D:responsedescription></D:error>\n"))
+    assert dav("GET", BOOK + "other.vcf").status_code == 404
+    assert dav("GET", BOOK + f"{GROUP_UID}.vcf").get_data(as_text=True) == APPLE_GROUP
