@@ -48,6 +48,19 @@ def content_kind(text: str) -> str | None:
     return None
 
 
+def _known_other_format(head: bytes, text: str) -> str | None:
+    """What a file no importer reads is, when it is one people often have, with what to do instead."""
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive (an Excel .xlsx workbook is one): save the sheet as CSV and import that"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return ("an OLE2 file (an Excel .xls workbook or an Outlook .msg): "
+                "save the sheet as CSV, or export the contacts as vCard (.vcf)")
+    if re.match(r"(?i)(version:\s*1\s*[\r\n]+)?dn::?\s", text.lstrip()):
+        return ("LDIF (an LDAP export, such as Thunderbird's .ldif), which is not read: "
+                "export the address book as vCard (.vcf) or CSV instead")
+    return None
+
+
 def _one_known_column(line: str) -> bool:
     """A header of one column some CSV flavour reads (Roundcube's test file `Primary Email`, or a translation)."""
     from .csv_formats import flavour  # here: the CSV parsers load only for a CSV
@@ -91,6 +104,9 @@ def open_input(raw: IO[bytes], fmt: str = "auto", *, encoding: str | None = None
     stream, found, text = sniffed(raw, encoding)
     if not text.strip():
         raise RecordError(f"{name} is empty: nothing to import")
+    known = _known_other_format(stream.peek(8)[:8], text)
+    if known is not None:
+        raise RecordError(f"{name} is {known}")
     kind = content_kind(text)
     if kind is None:
         raise RecordError(f"{name} is not a vCard, CSV or JSON Lines file (it starts with {text[:40]!r})")

@@ -219,6 +219,30 @@ def test_a_file_that_is_no_contacts_file_is_an_error(app, database_url, tmp_path
     assert "Error:" in result.stderr and "imported" not in result.stdout
 
 
+@pytest.mark.parametrize("name, content, said", [
+    # Thunderbird's LDIF export (comm-central's mailnews/addrbook/test/unit/data/export.ldif form):
+    # its `dn:` line has commas, so it was taken for a CSV with an unknown header.
+    ("export.ldif", b"dn: cn=contact number one,mail=contact1@invalid\nobjectclass: top\nobjectclass: person\n"
+     b"givenName: contact\nsn: one\ncn: contact number one\nmail: contact1@invalid\n\n",
+     "LDIF (an LDAP export, such as Thunderbird's .ldif), which is not read: export the address book as vCard "
+     "(.vcf) or CSV instead"),
+    ("export.ldif", b"version: 1\ndn:: Y249SsO8cmdlbg==\ncn:: SsO8cmdlbg==\n\n",
+     "LDIF (an LDAP export, such as Thunderbird's .ldif), which is not read: export the address book as vCard "
+     "(.vcf) or CSV instead"),
+    ("contacts.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",
+     "a ZIP archive (an Excel .xlsx workbook is one): save the sheet as CSV and import that"),
+    ("contacts.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00\x00\x00\x00\x00",
+     "an OLE2 file (an Excel .xls workbook or an Outlook .msg): save the sheet as CSV, or export the contacts "
+     "as vCard (.vcf)"),
+])
+def test_a_common_file_no_importer_reads_is_named_with_what_to_do(app, database_url, tmp_path, name, content, said):
+    path = _write(tmp_path, name, content)
+    result = _import(path, database_url)
+    assert result.exit_code == 1
+    assert f"Error: {path} is {said}" in result.stderr.splitlines()
+    assert all_cards() == []
+
+
 def test_the_database_is_named_new_files_are_0600_and_version(tmp_path):
     url = f"sqlite:///{tmp_path}/new.db"
     result = run("token", "list", "--database-url", url)
