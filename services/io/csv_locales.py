@@ -6,7 +6,9 @@ is read by translating its header, name by name; a name no table knows keeps its
 (it is then kept in the card's extra data, as any column no parser reads).
 
 Sources: the German names are a German Outlook export's header row, as published in a
-project's notes (every one of its 92 columns is here); the French names are the header
+project's notes (every one of its 92 columns is here), and the names another Outlook version
+writes for six of them (`Telefon privat`, `Name Assistent`, `Regierungsnr.`, ...: the German
+export header in Open-Xchange's CSV import test for its bug 9367); the French names are the header
 Polytechnique.org writes for French Outlook, with the variants Roundcube's French map
 reads (`Pays/Région (bureau)` beside `Pays (bureau)`). French Outlook calls both the
 courtesy title and the job title `Titre`: the first such column is the title, the second
@@ -42,10 +44,13 @@ OUTLOOK_DE = {
     "Telefon geschäftlich": "Business Phone", "Telefon geschäftlich 2": "Business Phone 2",
     "Rückmeldung": "Callback", "Autotelefon": "Car Phone", "Telefon Firma": "Company Main Phone",
     "Fax privat": "Home Fax", "Telefon (privat)": "Home Phone", "Telefon (privat 2)": "Home Phone 2",
+    "Telefon privat": "Home Phone", "Telefon privat 2": "Home Phone 2",
     "ISDN": "ISDN", "Mobiltelefon": "Mobile Phone", "Weiteres Fax": "Other Fax", "Weiteres Telefon": "Other Phone",
     "Pager": "Pager", "Haupttelefon": "Primary Phone", "Mobiltelefon 2": "Radio Phone",
     "Telefon für Hörbehinderte": "TTY/TDD Phone", "Telex": "Telex",
     "Abrechnungsinformation": "Billing Information", "Assistent(in)": "Assistant's Name",
+    "Name Assistent": "Assistant's Name", "Name des/der Vorgesetzten": "Manager's Name",
+    "Internet-Frei/Gebucht": "Internet Free Busy", "Regierungsnr.": "Government ID Number",
     "Benutzer 1": "User 1", "Benutzer 2": "User 2", "Benutzer 3": "User 3", "Benutzer 4": "User 4",
     "Beruf": "Profession", "Büro": "Office Location",
     "E-Mail-Adresse": "E-mail Address", "E-Mail-Typ": "E-mail Type", "E-Mail: Angezeigter Name": "E-mail Display Name",

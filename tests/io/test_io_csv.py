@@ -134,6 +134,32 @@ def test_a_german_outlook_export_is_read_by_its_translated_header(app, database_
     assert card["extra"]["csv"] == {"Anniversary": "0.0.00", "Priority": "Normal", "Private": "Aus"}
 
 
+# The German header another Outlook version writes (Open-Xchange's CSV import test, bug 9367).
+OUTLOOK_DE_2007_HEADER = OUTLOOK_DE_HEADER.replace("Telefon (privat),Telefon (privat 2)", "Telefon privat,Telefon privat 2") \
+    .replace("Internet Frei/Gebucht", "Internet-Frei/Gebucht").replace("Assistent(in)", "Name Assistent") \
+    .replace("Name des/r Vorgesetzten", "Name des/der Vorgesetzten").replace("Sozialversicherungsnr.", "Regierungsnr.")
+
+
+def test_a_german_outlook_export_of_another_version_reads_its_home_phone_columns(app, database_url, tmp_path):
+    header = OUTLOOK_DE_2007_HEADER.split(",")
+    assert header != OUTLOOK_DE_HEADER.split(",") and "Telefon privat" in header
+    values = {"Vorname": "Anna", "Nachname": "Weiß", "Telefon privat": "+49 30 111", "Telefon privat 2": "+49 30 222",
+              "Name Assistent": "Bernd", "Regierungsnr.": "12/345", "Internet-Frei/Gebucht": "https://fb.example"}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow([values.get(name, "") for name in header])
+    path = tmp_path / "outlook-de-2007.csv"
+    path.write_bytes(out.getvalue().encode("cp1252"))
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("Anna Weiß")
+    assert [(p["value"], p["type"]) for p in card["phones"]] == [("+49 30 111", "home"), ("+49 30 222", "home")]
+    # Read under Outlook's English names: an English Outlook export of the card writes them back.
+    assert card["extra"]["csv"] == {"Assistant's Name": "Bernd", "Government ID Number": "12/345",
+                                    "Internet Free Busy": "https://fb.example"}
+
+
 def test_a_french_outlook_export_reads_its_two_titre_columns_as_title_then_job_title(app, database_url, tmp_path):
     header = ["Titre", "Prénom", "Deuxième prénom", "Nom", "Suffixe", "Société", "Service", "Titre",
               "Rue (bureau)", "Ville (bureau)", "Code postal (bureau)", "Pays/Région (bureau)", "Téléphone (bureau)",
