@@ -50,7 +50,8 @@ def _open_input(path: str) -> Iterator[IO[bytes]]:
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True,
               help="Input format (auto: from the content, else the file name)")
 @click.option("--encoding", default=None,
-              help="Text encoding of a CSV (or of vCard text without CHARSET), e.g. cp1252, shift_jis "
+              help="Text encoding of a CSV (or of vCard text without CHARSET, or LDIF values that are not "
+                   "UTF-8), e.g. cp1252, shift_jis "
                    "(default: BOM, else UTF-8, else detected)")
 @click.option("--on-duplicate", type=click.Choice(stream.ON_DUPLICATE), default="skip", show_default=True,
               help="A card whose id (vCard UID) is stored already: keep the stored one, replace it, "
@@ -60,7 +61,7 @@ def _open_input(path: str) -> Iterator[IO[bytes]]:
 @database_url_option
 def import_(file: str, fmt: str, encoding: str | None, on_duplicate: str, batch_size: int,
             database_url: str | None) -> None:
-    """Import vCards (2.1/3.0/4.0), a Google, Outlook or Thunderbird CSV, or the project's JSON Lines."""
+    """Import vCards (2.1/3.0/4.0), a Google, Outlook or Thunderbird CSV, LDIF, or the project's JSON Lines."""
     name = "stdin" if file == "-" else file
     with _open_input(file) as raw:
         try:

@@ -166,7 +166,7 @@ def transfer():
 @bp.post("/import")
 @upload
 def import_file():
-    """Import an uploaded vCard, CSV or JSON Lines file and show what happened."""
+    """Import an uploaded vCard, CSV, JSON Lines or LDIF file and show what happened."""
     upload_file = request.files.get("file")
     partial = request.headers.get("X-Requested-With") == "fetch"
     if upload_file is None or not upload_file.filename:

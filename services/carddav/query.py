@@ -141,10 +141,8 @@ def matches(card: dict, filters: list[PropFilter], test: str = "anyof") -> bool:
 def run(filters: list[PropFilter], test: str, limit: int | None) -> Iterator[tuple[str, dict]]:
     """(resource name, card or group resource) of matching address objects: cards by autokey, then
     group resources; one more than `limit` tells it was cut."""
-    found = 0
-    for name, resource in _candidates(filters, test):
+    for found, (name, resource) in enumerate(_candidates(filters, test), start=1):
         yield name, resource
-        found += 1
         if limit is not None and found > limit:
             return
 

@@ -1,7 +1,7 @@
 """One input stream imported, every card exported: what `contacts import|export` and the web UI share.
 
 Import: `open_input` looks at what a stream holds (its encoding, and whether it is a vCard,
-CSV or JSON Lines file at all) before anything is written, and names what is wrong with it
+CSV, JSON Lines or LDIF file at all) before anything is written, and names what is wrong with it
 (RecordError); `import_input` then stores its records. Export: `export_stream` writes every
 card in one format to a binary stream, from one read snapshot, in constant memory.
 """
@@ -20,13 +20,16 @@ from .canonical import GroupResolver, iter_cards, read_snapshot
 from .encodings import sniffed
 from .report import ImportReport, RecordError
 
-IMPORT_FORMATS = ("vcard", "csv", "jsonl")
+IMPORT_FORMATS = ("vcard", "csv", "jsonl", "ldif")
 # `vcard` is 3.0 (the version most address books import), `csv` Google's CSV.
 EXPORT_FORMATS = ("jsonl", "vcard4", "vcard3", "vcard21", "csv-google", "csv-outlook")
 EXPORT_ALIASES = {"vcard": "vcard3", "csv": "csv-google"}
 ON_DUPLICATE = ("skip", "update", "new")
 _VCARD_VERSIONS = {"vcard4": "4.0", "vcard3": "3.0", "vcard21": "2.1"}
-_EXTENSIONS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_EXTENSIONS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+               ".ldif": "ldif", ".ldi": "ldif"}
+# An LDIF file's start: comments, `version: 1`, then its first entry's `dn:` (RFC 2849).
+_LDIF_START = re.compile(r"(?i)(#[^\n]*\n|[ \t]*\r?\n)*(version:[ \t]*1[ \t]*(\r?\n|$)|dn::?[ \t])")
 
 
 def content_kind(text: str) -> str | None:
@@ -41,6 +44,8 @@ def content_kind(text: str) -> str | None:
         return "vcard"  # a card whose BEGIN:VCARD was left out (read by services.io.vcard)
     if stripped[0] == "{":
         return "jsonl"
+    if _LDIF_START.match(text.lstrip("\ufeff")):
+        return "ldif"  # before CSV: a dn line has commas
     first = stripped.split("\n", 1)[0]
     control = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\t\r\n")
     if control == 0 and (any(sep in first for sep in (",", ";", "\t")) or _one_known_column(first)):
@@ -55,9 +60,6 @@ def _known_other_format(head: bytes, text: str) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return ("an OLE2 file (an Excel .xls workbook or an Outlook .msg): "
                 "save the sheet as CSV, or export the contacts as vCard (.vcf)")
-    if re.match(r"(?i)(version:\s*1\s*[\r\n]+)?dn::?\s", text.lstrip()):
-        return ("LDIF (an LDAP export, such as Thunderbird's .ldif), which is not read: "
-                "export the address book as vCard (.vcf) or CSV instead")
     return None
 
 
@@ -109,7 +111,7 @@ def open_input(raw: IO[bytes], fmt: str = "auto", *, encoding: str | None = None
         raise RecordError(f"{name} is {known}")
     kind = content_kind(text)
     if kind is None:
-        raise RecordError(f"{name} is not a vCard, CSV or JSON Lines file (it starts with {text[:40]!r})")
+        raise RecordError(f"{name} is not a vCard, CSV, JSON Lines or LDIF file (it starts with {text[:40]!r})")
     if fmt == "auto":
         fmt = kind
     elif fmt != kind:
@@ -136,6 +138,12 @@ def import_input(source: Input, report: ImportReport, *, batch_size: int = DEFAU
 
         if not import_cards(source.stream, report, writer, GroupResolver(), source.asked_encoding):
             raise RecordError("no BEGIN:VCARD ... END:VCARD card in the file")
+        return report
+    if source.fmt == "ldif":
+        from .ldif_format import import_entries
+
+        if not import_entries(source.stream, report, writer, GroupResolver(), source.encoding):
+            raise RecordError("no LDIF entry (dn: ...) in the file")
         return report
     from .csv_formats import import_rows
 

@@ -220,15 +220,6 @@ def test_a_file_that_is_no_contacts_file_is_an_error(app, database_url, tmp_path
 
 
 @pytest.mark.parametrize("name, content, said", [
-    # Thunderbird's LDIF export (comm-central's mailnews/addrbook/test/unit/data/export.ldif form):
-    # its `dn:` line has commas, so it was taken for a CSV with an unknown header.
-    ("export.ldif", b"dn: cn=contact number one,mail=contact1@invalid\nobjectclass: top\nobjectclass: person\n"
-     b"givenName: contact\nsn: one\ncn: contact number one\nmail: contact1@invalid\n\n",
-     "LDIF (an LDAP export, such as Thunderbird's .ldif), which is not read: export the address book as vCard "
-     "(.vcf) or CSV instead"),
-    ("export.ldif", b"version: 1\ndn:: Y249SsO8cmdlbg==\ncn:: SsO8cmdlbg==\n\n",
-     "LDIF (an LDAP export, such as Thunderbird's .ldif), which is not read: export the address book as vCard "
-     "(.vcf) or CSV instead"),
     ("contacts.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",
      "a ZIP archive (an Excel .xlsx workbook is one): save the sheet as CSV and import that"),
     ("contacts.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00\x00\x00\x00\x00",

@@ -1,0 +1,215 @@
+"""LDIF address books (RFC 2849; Thunderbird's LDIF export) read through Thunderbird's own columns.
+
+Thunderbird writes a card's properties under LDAP attribute names (its default attribute map,
+`ldap_2.servers.default.attrmap.*` in mailnews.js) and a mailing list as a `groupOfNames`
+entry whose `member` values are the DNs of its cards; LDIF is the one Thunderbird export that
+keeps the lists. An entry's attributes become the row Thunderbird's CSV export would have
+for the card, read by the same parser (csv_formats.card_from_thunderbird), attribute names
+matched case-insensitively as Thunderbird's importer matches them. Attributes no column takes
+(a second `mail`, `mozillaUseHtmlMail`, anything another directory wrote) are kept under
+their own names, as CSV columns no parser reads are; `objectclass` and `modifytimestamp`
+describe the entry, not the person, and are not kept. A list becomes a group holding the
+cards its members' DNs name (services.io.group_cards, after the file's cards are stored);
+its other attributes (a nickname, a description) are not kept: a group has a name and members.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import hashlib
+import uuid
+from collections.abc import Iterator
+from typing import IO
+
+from ldif import LDIFParser
+
+from .canonical import GroupResolver
+from .csv_formats import TrackedRow, card_from_thunderbird
+from .group_cards import GroupCard, store_group_cards
+from .report import RecordError
+
+# Thunderbird's default attribute map (mailnews.js), lowercased, to its CSV export's column names.
+_COLUMNS = {
+    "givenname": "First Name", "sn": "Last Name", "surname": "Last Name", "cn": "Display Name",
+    "commonname": "Display Name", "mozillanickname": "Nickname", "xmozillanickname": "Nickname",
+    "mail": "Primary Email", "mozillasecondemail": "Secondary Email", "xmozillasecondemail": "Secondary Email",
+    "nsaimid": "Screen Name", "nscpaimscreenname": "Screen Name",
+    "telephonenumber": "Work Phone", "homephone": "Home Phone", "facsimiletelephonenumber": "Fax Number",
+    "fax": "Fax Number", "pager": "Pager Number", "pagerphone": "Pager Number", "mobile": "Mobile Number",
+    "cellphone": "Mobile Number", "carphone": "Mobile Number",
+    "mozillahomestreet": "Home Address", "mozillahomestreet2": "Home Address 2", "mozillahomelocalityname": "Home City",
+    "mozillahomestate": "Home State", "mozillahomepostalcode": "Home ZipCode", "mozillahomecountryname": "Home Country",
+    "street": "Work Address", "streetaddress": "Work Address", "postofficebox": "Work Address",
+    "mozillaworkstreet2": "Work Address 2", "l": "Work City", "locality": "Work City", "st": "Work State",
+    "region": "Work State", "postalcode": "Work ZipCode", "zip": "Work ZipCode", "c": "Work Country",
+    "countryname": "Work Country",
+    "title": "Job Title", "ou": "Department", "department": "Department", "departmentnumber": "Department",
+    "orgunit": "Department", "o": "Organization", "company": "Organization",
+    "mozillaworkurl": "Web Page 1", "workurl": "Web Page 1", "labeleduri": "Web Page 1",
+    "mozillahomeurl": "Web Page 2", "homeurl": "Web Page 2",
+    "birthyear": "Birth Year", "birthmonth": "Birth Month", "birthday": "Birth Day",
+    "mozillacustom1": "Custom 1", "custom1": "Custom 1", "mozillacustom2": "Custom 2", "custom2": "Custom 2",
+    "mozillacustom3": "Custom 3", "custom3": "Custom 3", "mozillacustom4": "Custom 4", "custom4": "Custom 4",
+    "description": "Notes", "notes": "Notes",
+}
+_NOT_KEPT = {"objectclass", "modifytimestamp"}  # the entry's kind and its time: not the person's
+_PHOTOS = ("jpegphoto", "photo")
+_LISTS = {"groupofnames": "member", "groupofuniquenames": "uniquemember"}
+
+
+class _Parser(LDIFParser):
+    """The `ldif` package's parser, one entry at a time, so that one bad entry fails alone."""
+
+    def entries(self) -> Iterator[tuple[tuple[str | None, dict], Exception | None]]:
+        for block in self._iter_blocks():
+            if all(line.lower().startswith(b"version:") for line in block):
+                continue  # the file's `version: 1`, alone before the first entry
+            try:
+                yield self._parse_entry_record(block), None
+            except (ValueError, binascii.Error, UnicodeError) as exc:
+                first = block[0].decode("utf-8", "replace")
+                yield ((first[3:].strip() if first.lower().startswith("dn:") else None), {}), exc
+
+
+def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | None = None,
+                   encoding: str = "utf-8") -> int:
+    """Parse an LDIF byte stream into the bulk writer, then its lists into groups; returns the entries read.
+
+    A value that is not UTF-8 (an older export in the system's code page) is read in `encoding`
+    (the detected one, or the user's --encoding). URL values (`attr:< file:///...`) are never fetched.
+    """
+    if encoding.startswith(("utf-16", "utf-32")):  # the parser reads lines of bytes: give it UTF-8
+        stream = codecs.EncodedFile(stream, data_encoding="utf-8", file_encoding=encoding)
+    elif stream.peek(3).startswith(codecs.BOM_UTF8):
+        stream.read(3)
+    lists: list[tuple[str, str, list[str]]] = []  # (position, name, member DNs)
+    card_ids: dict[str, str] = {}  # a card entry's DN, normalised -> its card id
+    count = 0
+    for (dn, entry), error in _read(stream):
+        count += 1
+        position = f"entry {count}" + (f" ({_short(dn)})" if dn else "")
+        if error is not None:
+            report.fail(position, f"malformed LDIF: {error}")
+            continue
+        if dn is None:
+            report.fail(position, "malformed LDIF: the entry does not start with a dn: line")
+            continue
+        attributes = _decoded(entry, encoding)
+        change = _first(attributes, "changetype").lower()
+        if change and change != "add":
+            report.fail(position, f"an LDIF change record (changetype: {change}), not an address book entry")
+            continue
+        classes = {value.lower() for value in attributes.get("objectclass", ("", []))[1]}
+        member_attribute = next((_LISTS[kind] for kind in classes if kind in _LISTS), None)
+        if member_attribute is not None:
+            name = _first(attributes, "cn") or _rdn_value(dn)
+            lists.append((position, name, attributes.get(member_attribute, ("", []))[1]))
+            continue
+        try:
+            card = card_from_thunderbird(_row(attributes), resolver)
+        except RecordError as exc:
+            report.fail(position, str(exc))
+            continue
+        photo = _photo(attributes)
+        if photo:
+            card["photo"] = photo
+        card["id"] = _content_id(dn, attributes)
+        card_ids[_normalised(dn)] = card["id"]
+        writer.add(card, position)
+    writer.flush()
+    if lists:
+        groups = [GroupCard(position, name, "", [_member(dn, card_ids) for dn in members])
+                  for position, name, members in lists]
+        report.groups += store_group_cards(groups, report)
+    return count
+
+
+def _read(stream: IO[bytes]) -> Iterator[tuple[tuple[str | None, dict], Exception | None]]:
+    # process_url_schemes=(): a `:<` value is never fetched (a file could name any URL or local file).
+    return _Parser(stream, process_url_schemes=(), strict=False, encoding=None).entries()
+
+
+def _decoded(entry: dict, encoding: str) -> dict[str, tuple[str, list]]:
+    """{attribute, lowercased: (its name as first written, its values)}: text (UTF-8, else the file's
+    encoding), but a photo's bytes."""
+    out: dict[str, tuple[str, list]] = {}
+    for name, values in entry.items():
+        key = name.lower()
+        kept = out.setdefault(key, (name, []))[1]
+        for value in values:
+            if key in _PHOTOS:
+                kept.append(value)
+                continue
+            try:
+                kept.append(value.decode("utf-8"))
+            except UnicodeDecodeError:
+                kept.append(value.decode(encoding, "contacts-latin1"))
+    return out
+
+
+def _row(attributes: dict[str, tuple[str, list]]) -> TrackedRow:
+    """The Thunderbird CSV row of a card entry; values no column takes kept under their attribute's name
+    (a second value as `<attribute> 2`, and so on)."""
+    row: dict[str, str] = {}
+    for key, (name, values) in attributes.items():
+        if key in _NOT_KEPT or key in _PHOTOS or key == "changetype":
+            continue
+        column = _COLUMNS.get(key)
+        rest = list(values)
+        number = 1
+        if column is not None and column not in row and rest:
+            value = rest.pop(0)
+            if key == "labeleduri":  # RFC 2079: the URI, a space, a label (Thunderbird keeps the URI)
+                value, _, label = value.strip().partition(" ")
+                if label.strip():
+                    row[f"{name} label"] = label.strip()
+            row[column] = value
+            number = 2
+        for value in rest:
+            row[name if number == 1 else f"{name} {number}"] = value
+            number += 1
+    return TrackedRow(row)
+
+
+def _photo(attributes: dict[str, tuple[str, list]]) -> str:
+    """The entry's first photo (LDAP's jpegPhoto is JPEG) as a data: URI, "" when it has none."""
+    for key in _PHOTOS:
+        for value in attributes.get(key, ("", []))[1]:
+            if value:
+                return "data:image/jpeg;base64," + base64.b64encode(value).decode("ascii")
+    return ""
+
+
+def _first(attributes: dict[str, tuple[str, list]], key: str) -> str:
+    values = attributes.get(key, ("", []))[1] or [""]
+    return values[0].strip()
+
+
+def _normalised(dn: str) -> str:
+    """A DN as members name it: Thunderbird writes both the same way, so case and spaces aside."""
+    return ",".join(part.strip() for part in dn.lower().split(","))
+
+
+def _rdn_value(dn: str) -> str:
+    first = dn.split(",", 1)[0]
+    return first.split("=", 1)[-1].strip()
+
+
+def _member(dn: str, card_ids: dict[str, str]) -> str:
+    """A member value for store_group_cards: the file's card as `urn:uuid:<id>`, else the DN as written."""
+    card_id = card_ids.get(_normalised(dn))
+    return f"urn:uuid:{card_id}" if card_id else dn
+
+
+def _short(dn: str) -> str:
+    return dn if len(dn) <= 60 else dn[:57] + "..."
+
+
+def _content_id(dn: str, attributes: dict[str, tuple[str, list]]) -> str:
+    """A card id from an entry (LDIF has no UID): the same entry imported again is the same card."""
+    from .vcard import UID_NAMESPACE
+
+    text = dn + "\x1e" + "\x1e".join(f"{key}\x1f{value!r}" for key in sorted(attributes)
+                                      if key != "modifytimestamp" for value in attributes[key][1])
+    return str(uuid.uuid5(UID_NAMESPACE, "ldif:" + hashlib.sha1(text.encode()).hexdigest()))

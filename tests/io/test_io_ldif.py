@@ -1,0 +1,151 @@
+"""`contacts import` of LDIF: Thunderbird's LDIF export (its cards and its mailing lists).
+
+The files are Thunderbird's own test data (tests/data/io/real, origins in its README); what a
+card must hold is what Thunderbird's importer makes of them (comm-central's
+mailnews/import/test/unit/resources/addressbook.json, "basic_addressbook" and "bug_263304").
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .io_support import DATA, all_cards, card_named, run, summary
+
+REAL = os.path.join(DATA, "real")
+
+
+def _import(path, database_url, *extra):
+    return run("import", str(path), "--database-url", database_url, *extra)
+
+
+def _group_sizes(client, auth) -> dict[str, int]:
+    """{group name: how many members}, as Incoplax lists them."""
+    out = {}
+    for group in client.get("/rest/v1/addressbook/contactgroups", headers=auth).json:
+        detail = client.get(f"/rest/v1/addressbook/contactgroups/{group['id']}", headers=auth).json
+        out[detail["name"]] = len(detail["opts"]["abonents"])
+    return out
+
+
+def test_thunderbirds_ldif_with_every_mapped_attribute_is_the_card_thunderbird_imports(app, database_url):
+    result = _import(os.path.join(REAL, "thunderbird-basic_ldif_addressbook.ldif"), database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("Display Name")
+    assert (card["given_name"], card["family_name"], card["job_title"], card["department"]) == \
+        ("First", "Last", "Job Title", "Department")
+    assert card["extra"]["vcard"] == {"org": "Organization Name", "nickname": "Nickname", "bday": "1900-01-02"}
+    assert card["notes"] == "Notes line 1\nNotes line 2\nNotes line 3\nNotes line 4"  # a base64 value
+    assert [e["value"] for e in card["emails"]] == ["primaryemail@host.invalid", "secondemail@host.invalid"]
+    assert [(p["value"], p["type"], p["label"]) for p in card["phones"]] == [
+        ("123-456-7890", "office", ""), ("234-567-8901", "home", ""), ("567-890-1234", "mobile", ""),
+        ("345-678-9012", "fax", ""), ("456-789-0123", "other", "Pager")]
+    assert [(a["type"], a["line1"], a["line2"], a["city"], a["region"], a["postal_code"], a["country"])
+            for a in card["addresses"]] == [
+        ("home", "Home Address Line 1", "Home Address Line 2", "Home City", "Home State", "Home Zip", "Home Country"),
+        ("work", "Work Address Line 1", "Work Address Line 2", "Work City", "Work State", "Work Zip", "Work Country")]
+    assert [(u["value"], u["type"]) for u in card["urls"]] == [("http://127.0.0.1", "work"),
+                                                               ("http://localhost", "home")]
+    # What no field holds is kept under Thunderbird's column (or the attribute's) name; the
+    # entry's objectclass and modifytimestamp are not the person's.
+    assert card["extra"]["csv"] == {"Screen Name": "screenname", "mozillaUseHtmlMail": "true",
+                                    "Custom 1": "Custom Field 1", "Custom 2": "Custom Field 2",
+                                    "Custom 3": "Custom Field 3", "Custom 4": "Custom Field 4"}
+
+
+def test_a_labeled_uri_is_its_uri_and_the_label_is_kept(app, database_url):
+    """Thunderbird's bug 263304: `labeledURI: http://127.0.0.1 label` is the URL http://127.0.0.1."""
+    result = _import(os.path.join(REAL, "thunderbird-bug_263304.ldif"), database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("Display Name")
+    assert (card["primary_email"], [u["value"] for u in card["urls"]]) == ("primaryemail@host.invalid",
+                                                                           ["http://127.0.0.1"])
+    assert card["extra"]["csv"] == {"labeledURI label": "label"}
+
+
+@pytest.mark.parametrize("name", ["thunderbird-export.ldif", "thunderbird-import.ldif"])
+def test_a_mailing_list_is_a_group_of_the_cards_its_members_name(app, database_url, client, auth, name):
+    """Thunderbird's export writes the list first (import.ldif: and its nickname and description)."""
+    result = _import(os.path.join(REAL, name), database_url)
+    cards = 2 if name == "thunderbird-export.ldif" else 1
+    assert summary(result) == f"imported {cards}, updated 0, skipped 0, failed 0, warnings 0, groups 1"
+    group = "new list" if cards == 2 else "list"
+    assert _group_sizes(client, auth) == {group: 1}
+    one = card_named("contact number one")
+    assert [g["name"] for g in one["groups"]] == [group]
+    if cards == 1:
+        return
+    two = card_named("contact number two")
+    assert two["groups"] == []
+    # Values as written, base64 ones decoded: a comma, a tab, a CR, a LF, UTF-8 text.
+    assert two["job_title"] == '"worker"' and two["notes"] == "here's some unicode text\u2026"
+    assert two["extra"]["csv"] == {"Custom 1": "custom, 1", "Custom 2": "custom\t2", "Custom 3": "custom\r3",
+                                   "Custom 4": "custom\n4"}
+
+
+def test_importing_the_same_ldif_again_finds_the_same_cards(app, database_url):
+    path = os.path.join(REAL, "thunderbird-export.ldif")
+    assert summary(_import(path, database_url)) == \
+        "imported 2, updated 0, skipped 0, failed 0, warnings 0, groups 1"
+    again = _import(path, database_url)
+    assert summary(again) == "imported 0, updated 0, skipped 2, failed 0, warnings 0, groups 1"
+    assert len(all_cards()) == 2
+
+
+def _write(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_a_bad_entry_fails_alone_and_urls_are_never_fetched(app, database_url, tmp_path):
+    data = (b"version: 1\n\n"
+            b"dn: cn=Broken,mail=b@example.org\ncn: Broken\ndescription:: not*base64!\n\n"
+            b"dn: cn=Gone\nchangetype: delete\n\n"
+            b"dn: cn=Ana Lima,mail=ana@example.org\nobjectclass: person\ncn: Ana Lima\nmail: ana@example.org\n"
+            b"mail: ana@work.example\nnotes:< file:///etc/passwd\n\n"
+            b"dn: cn=Friends\nobjectclass: groupOfNames\ncn: Friends\nmember: cn=Ana Lima,mail=ana@example.org\n"
+            b"member: cn=Nobody,mail=nobody@example.org\n")
+    path = _write(tmp_path, "mixed.txt", data)  # no .ldif name: the content says what it is
+    result = _import(path, database_url)
+    assert result.exit_code == 1
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 2, warnings 1, groups 1"
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"{path}: entry 1 (cn=Broken,mail=b@example.org): malformed LDIF: ")
+               for line in lines), lines
+    assert f"{path}: entry 2 (cn=Gone): an LDIF change record (changetype: delete), not an address book entry" \
+        in lines
+    assert f"{path}: entry 4 (cn=Friends): warning: group 'Friends': 1 member(s) not in the file or the store, " \
+           "left out: cn=Nobody,mail=nobody@example.org" in lines
+    [card] = all_cards()
+    assert [e["value"] for e in card["emails"]] == ["ana@example.org"]
+    # The second mail is kept; the `:<` URL value is never read (an empty note, nothing of the file).
+    assert card["notes"] == "" and card["extra"]["csv"] == {"mail 2": "ana@work.example"}
+    assert [g["name"] for g in card["groups"]] == ["Friends"]
+
+
+def test_a_photo_a_bom_and_a_latin1_value(app, database_url, tmp_path):
+    import base64
+
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+    # An old export in the system's code page (Thunderbird's "system charset" choice), raw values.
+    data = (b"dn: cn=Jos\xe9 P\xe9rez\ncn: Jos\xe9 P\xe9rez\ngivenName: Jos\xe9\nsn: P\xe9rez\n"
+            b"jpegPhoto:: " + base64.b64encode(jpeg) + b"\n")
+    result = _import(_write(tmp_path, "latin.ldif", data), database_url, "--encoding", "cp1252")
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("José Pérez")
+    assert (card["given_name"], card["family_name"]) == ("José", "Pérez")
+    assert card["photo"] == "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+    bom = _write(tmp_path, "bom.ldif", "\ufeffdn: cn=Zoë\ncn: Zoë\nmail: zoe@example.org\n".encode())
+    assert summary(_import(bom, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    assert card_named("Zoë")["primary_email"] == "zoe@example.org"
+
+
+def test_format_ldif_is_asked_by_name_and_an_empty_ldif_is_an_error(app, database_url, tmp_path):
+    path = _write(tmp_path, "book", b"dn: cn=Ana\ncn: Ana\nmail: ana@example.org\n")
+    assert summary(_import(path, database_url, "--format", "ldif")) == \
+        "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    empty = _write(tmp_path, "empty.ldif", b"version: 1\n# nothing here\n")
+    result = _import(empty, database_url, "--format", "ldif")
+    assert result.exit_code == 1
+    assert "Error: no LDIF entry (dn: ...) in the file" in result.stderr
