@@ -75,6 +75,19 @@ def test_upload_a_google_csv(ui):
                           "Katherine Johnson"]
 
 
+def test_upload_thunderbirds_ldif_with_its_mailing_list(ui):
+    """Thunderbird's LDIF export (its test data), picked as LDIF in the form, then worked out."""
+    with open(sample("real/thunderbird-export.ldif"), "rb") as handle:
+        content = handle.read()
+    page = text(_upload(ui, content, "export.ldif", fmt="ldif"))
+    assert "Read as ldif: <strong>imported 2, updated 0, skipped 0, failed 0, warnings 0, groups 1</strong>." in page
+    assert _names(ui) == ["contact number one", "contact number two"]
+    again = text(_upload(ui, content, "export.txt"))
+    assert "Read as ldif: <strong>imported 0, updated 0, skipped 2, failed 0, warnings 0, groups 1</strong>." in again
+    page = text(ui.get("/ui/transfer"))
+    assert '<option value="ldif">LDIF (Thunderbird)</option>' in page and ".ldif,.ldi," in page
+
+
 def test_upload_json_lines_with_a_bad_line(ui, auth):
     card = make_card(ui, auth, displayname="Ada Lovelace")
     exported = b"".join(ui.get("/ui/export/jsonl").response)
