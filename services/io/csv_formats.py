@@ -604,25 +604,6 @@ def card_from_thunderbird(row: dict, resolver: GroupResolver | None) -> dict:
     return card
 
 
-def thunderbird_row(card: dict) -> dict:
-    """One card as a Thunderbird CSV row."""
-    phones = {}
-    for phone in card.get("phones", []):
-        column = {"office": "Work Phone", "home": "Home Phone", "mobile": "Mobile Number", "fax": "Fax Number"}.get(
-            phone.get("type"), "Pager Number" if (phone.get("label") or "").lower() == "pager" else None)
-        if column and column not in phones:
-            phones[column] = phone["value"]
-    row = {"First Name": card.get("given_name") or "", "Last Name": card.get("family_name") or "",
-           "Display Name": card.get("display_name") or "", "Nickname": get_extra(card, "nickname"),
-           "Job Title": card.get("job_title") or "", "Department": card.get("department") or "",
-           "Organization": get_extra(card, "org"), "Notes": card.get("notes") or "", **phones}
-    for column, email in zip(("Primary Email", "Secondary Email"), card.get("emails", [])):
-        row[column] = email["value"]
-    for column, url in zip(("Web Page 1", "Web Page 2"), card.get("urls", [])):
-        row[column] = url["value"]
-    return row
-
-
 # ---------------------------------------------------------------- streams
 
 def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None = None) -> None:
