@@ -61,6 +61,11 @@ _LISTS = {"groupofnames": "member", "groupofuniquenames": "uniquemember"}
 class _Parser(LDIFParser):
     """The `ldif` package's parser, one entry at a time, so that one bad entry fails alone."""
 
+    def _check_dn(self, dn, attr_value) -> None:
+        # A DN here only names an entry for its lists' members: Thunderbird writes a name's
+        # commas unescaped (`cn=Doe, John,mail=...`), which the package would log as invalid.
+        pass
+
     def entries(self) -> Iterator[tuple[tuple[str | None, dict], Exception | None]]:
         for block in self._iter_blocks():
             if all(line.lower().startswith(b"version:") for line in block):
