@@ -28,6 +28,7 @@ from .canonical import GroupResolver
 from .csv_formats import TrackedRow, card_from_thunderbird
 from .group_cards import GroupCard, store_group_cards
 from .report import RecordError
+from .vcard import NUL_REFUSED, UID_NAMESPACE
 
 # Thunderbird's default attribute map (mailnews.js), lowercased, to its CSV export's column names.
 _COLUMNS = {
@@ -63,8 +64,19 @@ class _Parser(LDIFParser):
 
     def _check_dn(self, dn, attr_value) -> None:
         # A DN here only names an entry for its lists' members: Thunderbird writes a name's
-        # commas unescaped (`cn=Doe, John,mail=...`), which the package would log as invalid.
-        pass
+        # commas unescaped (`cn=Doe, John,mail=...`), which the package calls invalid.
+        if dn is not None:
+            self._error("two dn: lines in one entry")
+
+    fallback = "utf-8"  # the file's encoding, for a DN that is not UTF-8
+
+    def _decode_value(self, attr_type, attr_value):
+        if attr_type == "dn":  # an old export in the system's code page writes its DNs so too
+            try:
+                return attr_type, attr_value.decode("utf-8")
+            except UnicodeDecodeError:
+                return attr_type, attr_value.decode(self.fallback, "contacts-latin1")
+        return super()._decode_value(attr_type, attr_value)
 
     def entries(self) -> Iterator[tuple[tuple[str | None, dict], Exception | None]]:
         for block in self._iter_blocks():
@@ -91,7 +103,7 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
     lists: list[tuple[str, str, list[str]]] = []  # (position, name, member DNs)
     card_ids: dict[str, str] = {}  # a card entry's DN, normalised -> its card id
     count = 0
-    for (dn, entry), error in _read(stream):
+    for (dn, entry), error in _read(stream, encoding):
         count += 1
         position = f"entry {count}" + (f" ({_short(dn)})" if dn else "")
         if error is not None:
@@ -101,6 +113,10 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
             report.fail(position, "malformed LDIF: the entry does not start with a dn: line")
             continue
         attributes = _decoded(entry, encoding)
+        if "\x00" in dn or any("\x00" in value for key, (_, values) in attributes.items() if key not in _PHOTOS
+                               for value in values):
+            report.fail(position, NUL_REFUSED)  # as a vCard's: PostgreSQL cannot store it, no engine does
+            continue
         change = _first(attributes, "changetype").lower()
         if change and change != "add":
             report.fail(position, f"an LDIF change record (changetype: {change}), not an address book entry")
@@ -130,9 +146,12 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
     return count
 
 
-def _read(stream: IO[bytes]) -> Iterator[tuple[tuple[str | None, dict], Exception | None]]:
+def _read(stream: IO[bytes], encoding: str) -> Iterator[tuple[tuple[str | None, dict], Exception | None]]:
     # process_url_schemes=(): a `:<` value is never fetched (a file could name any URL or local file).
-    return _Parser(stream, process_url_schemes=(), strict=False, encoding=None).entries()
+    # strict: every problem the package finds is an error of its entry (reported), not a log line.
+    parser = _Parser(stream, process_url_schemes=(), strict=True, encoding=None)
+    parser.fallback = encoding
+    return parser.entries()
 
 
 def _decoded(entry: dict, encoding: str) -> dict[str, tuple[str, list]]:
@@ -213,8 +232,6 @@ def _short(dn: str) -> str:
 
 def _content_id(dn: str, attributes: dict[str, tuple[str, list]]) -> str:
     """A card id from an entry (LDIF has no UID): the same entry imported again is the same card."""
-    from .vcard import UID_NAMESPACE
-
     text = dn + "\x1e" + "\x1e".join(f"{key}\x1f{value!r}" for key in sorted(attributes)
                                       if key != "modifytimestamp" for value in attributes[key][1])
     return str(uuid.uuid5(UID_NAMESPACE, "ldif:" + hashlib.sha1(text.encode()).hexdigest()))

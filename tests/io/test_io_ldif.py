@@ -124,6 +124,21 @@ def test_a_bad_entry_fails_alone_and_urls_are_never_fetched(app, database_url, t
     assert [g["name"] for g in card["groups"]] == ["Friends"]
 
 
+def test_nul_characters_a_missing_dn_and_two_dns_fail_their_entry(app, database_url, tmp_path):
+    data = (b"dn: cn=A\ncn:: QQBC\n\n"                      # base64 of A, NUL, B
+            b"cn: no dn here\nmail: x@example.org\n\n"
+            b"dn: cn=B\ndn: cn=C\ncn: B\n\n"
+            b"dn: cn=Good\ncn: Good\n")
+    path = _write(tmp_path, "bad.ldif", data)
+    result = _import(path, database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 3, warnings 0"
+    lines = result.stderr.splitlines()
+    assert f"{path}: entry 1 (cn=A): NUL characters (U+0000) are not allowed in a contact" in lines
+    assert f"{path}: entry 2: malformed LDIF: First line of record does not start with 'dn:': cn" in lines
+    assert f"{path}: entry 3 (cn=B): malformed LDIF: two dn: lines in one entry" in lines
+    assert [card["display_name"] for card in all_cards()] == ["Good"]
+
+
 def test_a_photo_a_bom_and_a_latin1_value(app, database_url, tmp_path):
     import base64
 
