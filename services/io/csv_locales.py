@@ -125,7 +125,8 @@ Table = dict[str, list[str]]  # a localised name, casefolded -> the English name
 
 
 def english_header(header: list[str]) -> tuple[str, list[str]] | None:
-    """('outlook' or 'thunderbird', the header in English names) for a localised export's header, else None.
+    """('outlook' or 'thunderbird', the header in English names) for a localised export's header (or
+    Thunderbird's English one in other letter case), else None.
 
     Every language that could have written the header is scored by how many of its names the
     header has; the best wins (a French Thunderbird header shares `Prénom` and `Société` with
@@ -168,7 +169,8 @@ def _candidates() -> tuple[tuple[str, Table, tuple[str, ...]], ...]:
         keys = tuple(name.casefold() for name in _OUTLOOK_NAMES[language])
         candidates.append(("outlook", table, keys))
     data = json.loads(_THUNDERBIRD_FILE.read_text(encoding="utf-8"))
-    for names in data["locales"].values():
+    # English too: Thunderbird's importer reads `primary email` as `Primary Email`.
+    for names in [data["english"], *data["locales"].values()]:
         table = {}
         for name, english in zip(names, data["english"], strict=True):
             table.setdefault(name.casefold(), []).append(english)

@@ -279,6 +279,16 @@ def test_a_one_column_file_of_thunderbirds_translated_primary_email_is_csv(app, 
     assert [card["primary_email"] for card in all_cards()] == ["anna@example.de"]
 
 
+def test_thunderbirds_header_in_another_letter_case_is_read_as_thunderbird_reads_it(app, database_url, tmp_path):
+    path = tmp_path / "lower.csv"
+    path.write_text("first name,last name,primary email,mobile number\nAda,Lovelace,ada@example.org,+44 20 1\n",
+                    encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("Ada Lovelace")
+    assert (card["primary_email"], card["primary_phone"]) == ("ada@example.org", "+44 20 1")
+
+
 def test_thunderbird_header_tables_hold_every_column_in_export_order():
     data = json.loads((Path(csv_locales.__file__).with_name("data") / "thunderbird_csv_headers.json").read_text("utf-8"))
     assert data["english"] == THUNDERBIRD_HEADER
