@@ -24,7 +24,7 @@ from peewee import SQL, fn
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl
 
 from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
-from .csv_locales import english_header
+from .csv_locales import english_header, english_thunderbird_header
 from .kept import OUTLOOK_EVENTS, OUTLOOK_RELATIONS, kept_data
 from .report import RecordError
 
@@ -636,6 +636,9 @@ def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None 
         if localised is None:
             raise
         kind, header = localised
+    else:
+        if kind == "thunderbird":
+            header = english_thunderbird_header(header)
     parse = {"google": card_from_google, "outlook": card_from_outlook, "thunderbird": card_from_thunderbird}[kind]
     number, line = 0, reader.line_num
     while True:

@@ -146,6 +146,15 @@ def english_header(header: list[str]) -> tuple[str, list[str]] | None:
     return kind, _translated(header, table)
 
 
+def english_thunderbird_header(header: list[str]) -> list[str]:
+    """A Thunderbird header already read as Thunderbird's in its US English names: British and
+    Canadian Thunderbird write some columns in their own English (`Home Post Code`, `Organisation`)."""
+    names = [name.casefold() for name in header]
+    tables = [table for kind, table, _ in _candidates() if kind == "thunderbird"]
+    best = max(tables, key=lambda table: sum(1 for name in names if name in table))
+    return _translated(header, best)
+
+
 def _translated(header: list[str], table: Table) -> list[str]:
     """The header's names in English; a name's n-th column is the n-th English name it stands for."""
     seen: dict[str, int] = {}

@@ -289,6 +289,27 @@ def test_thunderbirds_header_in_another_letter_case_is_read_as_thunderbird_reads
     assert (card["primary_email"], card["primary_phone"]) == ("ada@example.org", "+44 20 1")
 
 
+def test_a_british_thunderbird_export_reads_its_county_post_code_and_organisation(app, database_url, tmp_path):
+    """en-GB Thunderbird writes Home County, Home Post Code, Organisation (its own English)."""
+    header = ["First Name", "Last Name", "Display Name", "Nickname", "Primary Email", "Secondary Email",
+              "Screen Name", "Work Phone", "Home Phone", "Fax Number", "Pager Number", "Mobile Number",
+              "Home Address", "Home Address 2", "Home City", "Home County", "Home Post Code", "Home Country",
+              "Work Address", "Work Address 2", "Work City", "Work County", "Work Post Code", "Work Country",
+              "Job Title", "Department", "Organisation"]
+    values = {"First Name": "Ada", "Last Name": "Lovelace", "Display Name": "Ada Lovelace",
+              "Home Address": "12 St James's Square", "Home City": "London", "Home County": "Greater London",
+              "Home Post Code": "SW1Y 4JH", "Home Country": "United Kingdom", "Organisation": "Analytical Engines"}
+    path = tmp_path / "thunderbird-en-gb.csv"
+    path.write_text(",".join(header) + "\n" + ",".join(values.get(name, "") for name in header) + "\n",
+                    encoding="utf-8")
+    result = run("import", str(path), "--database-url", database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    card = card_named("Ada Lovelace")
+    assert [(a["city"], a["region"], a["postal_code"], a["country"]) for a in card["addresses"]] == \
+        [("London", "Greater London", "SW1Y 4JH", "United Kingdom")]
+    assert card["extra"]["vcard"]["org"] == "Analytical Engines" and "csv" not in card["extra"]
+
+
 def test_thunderbird_header_tables_hold_every_column_in_export_order():
     data = json.loads((Path(csv_locales.__file__).with_name("data") / "thunderbird_csv_headers.json").read_text("utf-8"))
     assert data["english"] == THUNDERBIRD_HEADER
