@@ -103,7 +103,7 @@ def _problem_printer(name: str):
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True,
-              help="jsonl keeps everything; vCard and CSV keep what those formats can say")
+              help="jsonl keeps everything; vCard, CSV and LDIF keep what those formats can say")
 @click.option("--output", "-o", default="-", type=click.Path(allow_dash=True),
               help="File to write (default: standard output)")
 @database_url_option

@@ -1,4 +1,4 @@
-"""LDIF address books (RFC 2849; Thunderbird's LDIF export) read through Thunderbird's own columns.
+"""LDIF address books (RFC 2849; Thunderbird's LDIF export) read and written through Thunderbird's own columns.
 
 Thunderbird writes a card's properties under LDAP attribute names (its default attribute map,
 `ldap_2.servers.default.attrmap.*` in mailnews.js) and a mailing list as a `groupOfNames`
@@ -11,22 +11,32 @@ their own names, as CSV columns no parser reads are; `objectclass` and `modifyti
 describe the entry, not the person, and are not kept. A list becomes a group holding the
 cards its members' DNs name (services.io.group_cards, after the file's cards are stored);
 its other attributes (a nickname, a description) are not kept: a group has a name and members.
+
+Written, a card is the entry Thunderbird's export writes (its attributes, in its order), and
+every group with members a `groupOfNames` list after the cards, naming them by the DN the cards
+were written with (`cn=<display name>,mail=<primary email>`): Thunderbird imports the lists so.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import codecs
+import datetime
 import hashlib
+import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO
 
-from ldif import LDIFParser
+from ldif import LDIFParser, LDIFWriter
 
-from .canonical import GroupResolver
-from .csv_formats import TrackedRow, card_from_thunderbird
+from models import Contact
+
+from ..contacts import chunks, member_autokeys
+from .canonical import GroupResolver, get_extra, iter_groups
+from .csv_formats import THUNDERBIRD_HEADER, TrackedRow, card_from_thunderbird, count
 from .group_cards import GroupCard, store_group_cards
+from .kept import kept_data
 from .report import RecordError
 from .vcard import NUL_REFUSED, UID_NAMESPACE
 
@@ -235,3 +245,181 @@ def _content_id(dn: str, attributes: dict[str, tuple[str, list]]) -> str:
     text = dn + "\x1e" + "\x1e".join(f"{key}\x1f{value!r}" for key in sorted(attributes)
                                       if key != "modifytimestamp" for value in attributes[key][1])
     return str(uuid.uuid5(UID_NAMESPACE, "ldif:" + hashlib.sha1(text.encode()).hexdigest()))
+
+
+# ---------------------------------------------------------------- export
+
+# Thunderbird's export order (AddrBookUtils' exportAttributes) with the first attribute of its map.
+_EXPORT = [
+    ("First Name", "givenName"), ("Last Name", "sn"), ("Display Name", "cn"), ("Nickname", "mozillaNickname"),
+    ("Primary Email", "mail"), ("Secondary Email", "mozillaSecondEmail"), ("Screen Name", "nsAIMid"),
+    ("Last Modified", "modifytimestamp"), ("Work Phone", "telephoneNumber"), ("Home Phone", "homePhone"),
+    ("Fax Number", "facsimiletelephonenumber"), ("Pager Number", "pager"), ("Mobile Number", "mobile"),
+    ("Home Address", "mozillaHomeStreet"), ("Home Address 2", "mozillaHomeStreet2"),
+    ("Home City", "mozillaHomeLocalityName"), ("Home State", "mozillaHomeState"),
+    ("Home ZipCode", "mozillaHomePostalCode"), ("Home Country", "mozillaHomeCountryName"),
+    ("Work Address", "street"), ("Work Address 2", "mozillaWorkStreet2"), ("Work City", "l"), ("Work State", "st"),
+    ("Work ZipCode", "postalCode"), ("Work Country", "c"), ("Job Title", "title"), ("Department", "ou"),
+    ("Organization", "o"), ("Web Page 1", "mozillaWorkUrl"), ("Web Page 2", "mozillaHomeUrl"),
+    ("Birth Year", "birthyear"), ("Birth Month", "birthmonth"), ("Birth Day", "birthday"),
+    ("Custom 1", "mozillaCustom1"), ("Custom 2", "mozillaCustom2"), ("Custom 3", "mozillaCustom3"),
+    ("Custom 4", "mozillaCustom4"), ("Notes", "description"),
+]
+_PERSON = ["top", "person", "organizationalPerson", "inetOrgPerson", "mozillaAbPersonAlpha"]
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_KEPT_MORE = re.compile(r"([A-Za-z][A-Za-z0-9-]*) [2-9][0-9]*")  # `mail 2`: an attribute's further value
+
+
+def write_entries(cards: Iterable[dict], out: IO[bytes], lost: dict[str, int] | None = None) -> int:
+    """Write cards as Thunderbird's LDIF export writes them, then every group with members as a
+    mailing list (`groupOfNames`); returns how many cards. What LDIF has no place for is counted in `lost`."""
+    lost = lost if lost is not None else {}
+    # Thunderbird's export writes no folded lines; its importer and RFC 2849 read either.
+    writer = LDIFWriter(out, cols=1 << 30)
+    written = 0
+    for card in cards:
+        entry = _entry(card, lost)
+        writer.unparse(_dn(card.get("display_name") or "", card.get("primary_email") or ""), entry)
+        written += 1
+    for name, members in _lists():
+        writer.unparse(_dn(name, ""), {"objectclass": ["top", "groupOfNames"], "cn": [name],
+                                       "member": [_dn(*member) for member in members]})
+    return written
+
+
+def _dn(name: str, email: str) -> str:
+    """A card's DN as Thunderbird writes it (`cn=<display name>,mail=<primary email>`); lists name members so."""
+    parts = ([f"cn={name}"] if name else []) + ([f"mail={email}"] if email else [])
+    return ",".join(parts)
+
+
+def _lists() -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """(name, members' (display name, primary email)) of every group with members."""
+    groups = list(iter_groups())
+    members = member_autokeys([group["autokey"] for group in groups])
+    for group in groups:
+        keys = members.get(group["autokey"], [])
+        if not keys:
+            continue
+        found: dict[int, tuple[str, str]] = {}
+        for chunk in chunks(keys):
+            found.update((autokey, (name, email)) for autokey, name, email in Contact.select(
+                Contact.autokey, Contact.display_name, Contact.primary_email).where(Contact.autokey.in_(chunk)).tuples())
+        yield group["name"], [found[key] for key in keys if key in found]
+
+
+def _entry(card: dict, lost: dict[str, int]) -> dict[str, list[str]]:
+    """One card as Thunderbird's LDIF entry (objectclass, then its attributes in Thunderbird's order)."""
+    row = _columns(card, lost)
+    entry: dict[str, list[str]] = {"objectclass": list(_PERSON)}
+    for column, attribute in _EXPORT:
+        if row.get(column):
+            entry[attribute] = [row.pop(column)]
+    for name, value in row.items():  # attributes the card was imported with (`mozillaUseHtmlMail`, `mail 2`)
+        more = _KEPT_MORE.fullmatch(name)
+        attribute = more.group(1) if more else name
+        entry.setdefault(_canonical_attribute(attribute, entry), []).append(value)
+    return entry
+
+
+def _canonical_attribute(name: str, entry: dict) -> str:
+    """An attribute name as the entry has it already (`mail` for a kept `mail 2`), else as kept."""
+    return next((key for key in entry if key.lower() == name.lower()), name)
+
+
+def _columns(card: dict, lost: dict[str, int]) -> dict[str, str]:
+    """The Thunderbird columns (and kept attribute-like names) of a card; the rest counted in `lost`."""
+    row: dict[str, str] = {
+        "First Name": card.get("given_name") or "", "Last Name": card.get("family_name") or "",
+        "Display Name": card.get("display_name") or "", "Nickname": get_extra(card, "nickname"),
+        "Job Title": card.get("job_title") or "", "Department": card.get("department") or "",
+        "Organization": get_extra(card, "org"), "Notes": card.get("notes") or "",
+    }
+    updated = card.get("updated")
+    if isinstance(updated, datetime.datetime):
+        row["Last Modified"] = str(int(updated.replace(tzinfo=updated.tzinfo or datetime.UTC).timestamp()))
+    for column, email in zip(("Primary Email", "Secondary Email"), card.get("emails") or []):
+        row[column] = email["value"]
+    _phones(card, row, lost)
+    _addresses(card, row, lost)
+    _urls(card, row, lost)
+    _birthday(card, row, lost)
+    for part in ("prefix", "middle_name", "suffix"):
+        if card.get(part):
+            count(lost, f"name part {part}")
+    for field in ("photo", "title", "language"):
+        if card.get(field):
+            count(lost, field)
+    if len(card.get("emails") or []) > 2:
+        count(lost, "emails beyond Thunderbird's two", len(card["emails"]) - 2)
+    _kept(card, row, lost)
+    return {column: value for column, value in row.items() if value}
+
+
+def _phones(card: dict, row: dict, lost: dict[str, int]) -> None:
+    for phone in card.get("phones") or []:
+        label = (phone.get("label") or "").lower()
+        column = "Pager Number" if label == "pager" else "Fax Number" if label in ("home fax", "work fax") else {
+            "office": "Work Phone", "home": "Home Phone", "mobile": "Mobile Number", "fax": "Fax Number",
+        }.get(phone.get("type") or "")
+        if column and not row.get(column):
+            row[column] = phone["value"]
+        else:
+            count(lost, "phones beyond Thunderbird's columns")
+
+
+def _addresses(card: dict, row: dict, lost: dict[str, int]) -> None:
+    for address in card.get("addresses") or []:
+        order = ("Home", "Work") if address.get("type") == "home" else ("Work", "Home")
+        prefix = next((p for p in order if not row.get(f"{p} Address") and not row.get(f"{p} City")), None)
+        if prefix is None:
+            count(lost, "addresses beyond Thunderbird's home and work")
+            continue
+        row.update({f"{prefix} Address": address.get("line1") or "", f"{prefix} Address 2": address.get("line2") or "",
+                    f"{prefix} City": address.get("city") or "", f"{prefix} State": address.get("region") or "",
+                    f"{prefix} ZipCode": address.get("postal_code") or "",
+                    f"{prefix} Country": address.get("country") or ""})
+
+
+def _urls(card: dict, row: dict, lost: dict[str, int]) -> None:
+    for url in card.get("urls") or []:
+        order = ("Web Page 2", "Web Page 1") if url.get("type") == "home" else ("Web Page 1", "Web Page 2")
+        column = next((c for c in order if not row.get(c)), None)
+        if column is None:
+            count(lost, "urls beyond Thunderbird's two")
+        else:
+            row[column] = url["value"]
+
+
+def _birthday(card: dict, row: dict, lost: dict[str, int]) -> None:
+    bday = get_extra(card, "bday")
+    found = re.fullmatch(r"(\d{4}|-)-?(\d{2})-?(\d{2})", bday or "")
+    if found:
+        year, month, day = found.groups()
+        row.update({"Birth Year": "" if year == "-" else year, "Birth Month": str(int(month)),
+                    "Birth Day": str(int(day))})
+    elif bday:
+        count(lost, "birthday that is no date")
+
+
+def _kept(card: dict, row: dict, lost: dict[str, int]) -> None:
+    """Kept columns: Thunderbird's own (Custom 1, Screen Name) and attribute names go out; the rest is counted."""
+    kept = kept_data(card)
+    for header, value in kept.columns.items():
+        if header in THUNDERBIRD_HEADER and not row.get(header) or _ATTRIBUTE_NAME.fullmatch(header) or _KEPT_MORE.fullmatch(header):
+            row[header] = value
+        else:
+            count(lost, f"CSV column {header!r}")
+    aim = next((im["value"] for im in kept.ims if (im.get("service") or "").lower() == "aim"), "")
+    if aim and not row.get("Screen Name"):
+        row["Screen Name"] = aim
+        count(lost, "instant messaging", len(kept.ims) - 1)
+    elif kept.ims:
+        count(lost, "instant messaging", len(kept.ims))
+    for kind, items in (("event", kept.events), ("relation", kept.relations)):
+        for item in items:
+            count(lost, f"{kind} {item['label']!r}")
+    for item in kept.props:
+        count(lost, f"vCard {item['name']}")
+    for name in kept.left + kept.labels:
+        count(lost, f"vCard {name}")

@@ -22,7 +22,7 @@ from .report import ImportReport, RecordError
 
 IMPORT_FORMATS = ("vcard", "csv", "jsonl", "ldif")
 # `vcard` is 3.0 (the version most address books import), `csv` Google's CSV.
-EXPORT_FORMATS = ("jsonl", "vcard4", "vcard3", "vcard21", "csv-google", "csv-outlook")
+EXPORT_FORMATS = ("jsonl", "vcard4", "vcard3", "vcard21", "csv-google", "csv-outlook", "ldif")
 EXPORT_ALIASES = {"vcard": "vcard3", "csv": "csv-google"}
 ON_DUPLICATE = ("skip", "update", "new")
 _VCARD_VERSIONS = {"vcard4": "4.0", "vcard3": "3.0", "vcard21": "2.1"}
@@ -187,6 +187,15 @@ def export_stream(fmt: str, out: IO[bytes], on_record: Callable[[], None] | None
                 on_record()
 
     lost: dict[str, int] = {}
+    if fmt == "ldif":  # written as bytes (base64 where RFC 2849 asks), groups as mailing lists
+        from .ldif_format import write_entries
+
+        try:
+            with read_snapshot():
+                return write_entries(counted(), out, lost)
+        finally:
+            if lost and on_lost is not None:
+                on_lost(lost)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     try:
         with read_snapshot():

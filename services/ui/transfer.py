@@ -37,6 +37,7 @@ EXPORTS = {
     "vcard21": ("vcf", "text/vcard; charset=utf-8", "vCard 2.1"),
     "csv-google": ("csv", "text/csv; charset=utf-8", "CSV (Google)"),
     "csv-outlook": ("csv", "text/csv; charset=utf-8", "CSV (Outlook)"),
+    "ldif": ("ldif", "text/x-ldif; charset=utf-8", "LDIF (Thunderbird, with groups as mailing lists)"),
 }
 assert set(EXPORTS) == set(EXPORT_FORMATS)
 

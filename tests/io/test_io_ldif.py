@@ -1,4 +1,4 @@
-"""`contacts import` of LDIF: Thunderbird's LDIF export (its cards and its mailing lists).
+"""`contacts import|export` of LDIF: Thunderbird's LDIF export (its cards and its mailing lists).
 
 The files are Thunderbird's own test data (tests/data/io/real, origins in its README); what a
 card must hold is what Thunderbird's importer makes of them (comm-central's
@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from .io_support import DATA, all_cards, card_named, run, summary
+from .io_support import DATA, all_cards, card_named, fresh_database_url, run, sample, summary, use_database
 
 REAL = os.path.join(DATA, "real")
 
@@ -174,3 +174,53 @@ def test_format_ldif_is_asked_by_name_and_an_empty_ldif_is_an_error(app, databas
     result = _import(empty, database_url, "--format", "ldif")
     assert result.exit_code == 1
     assert "Error: no LDIF entry (dn: ...) in the file" in result.stderr
+
+
+# ---------------------------------------------------------------- export
+
+
+def test_thunderbirds_own_ldif_comes_back_line_for_line(app, database_url, tmp_path):
+    """Imported and exported, Thunderbird's test file comes back with every line: the attributes
+    Thunderbird maps in its order, then the ones kept (`mozillaUseHtmlMail`, which this older
+    file has after `nsAIMid`). Only the modify time is the card's own, not the one read."""
+    original = os.path.join(REAL, "thunderbird-basic_ldif_addressbook.ldif")
+    _import(original, database_url)
+    out = tmp_path / "out.ldif"
+    result = run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url)
+    assert result.exit_code == 0 and "cannot carry" not in result.stderr
+    with open(original, encoding="utf-8") as handle:
+        expected = [line for line in handle.read().splitlines() if line]
+    written = [line for line in out.read_text(encoding="utf-8").splitlines() if line]
+    # Thunderbird's file has its modifytimestamp where its card's was read; ours is the card's.
+    kept = "mozillaUseHtmlMail: true"
+    # This older file writes the fax as `fax:`; Thunderbird's attribute map today writes its first
+    # name for it, `facsimiletelephonenumber`, and so do we.
+    expected = [line.replace("fax: ", "facsimiletelephonenumber: ", 1) if line.startswith("fax: ") else line
+                for line in expected]
+    assert [line for line in written if not line.startswith("modifytimestamp:")] == \
+        [line for line in expected if not line.startswith("modifytimestamp:") and line != kept] + [kept]
+    assert any(line.startswith("modifytimestamp: ") for line in written)
+
+
+def test_groups_go_out_as_mailing_lists_that_come_back_as_groups(app, database_url, tmp_path):
+    run("import", sample("sample.vcf"), "--database-url", database_url)
+    _import(os.path.join(REAL, "thunderbird-export.ldif"), database_url)
+    out = tmp_path / "out.ldif"
+    result = run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url)
+    assert result.exit_code == 0
+    # What LDIF has no place for is said, not dropped silently.
+    assert "ldif cannot carry (left out; JSON Lines keeps everything): " in result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert ("dn: cn=new list\nobjectclass: top\nobjectclass: groupOfNames\ncn: new list\n"
+            "member: cn=contact number one,mail=contact1@invalid\n\n") in text
+    before = {card["display_name"]: sorted(g["name"] for g in card["groups"]) for card in all_cards()}
+    other = fresh_database_url(tmp_path, "other")
+    again = run("import", str(out), "--database-url", other)
+    assert again.exit_code == 0, again.stderr
+    use_database(other)
+    after = {card["display_name"]: sorted(g["name"] for g in card["groups"]) for card in all_cards()}
+    assert after == before and any(after.values())
+    two = card_named("contact number two")
+    assert two["extra"]["csv"] == {"Custom 1": "custom, 1", "Custom 2": "custom\t2", "Custom 3": "custom\r3",
+                                   "Custom 4": "custom\n4"}
+    assert two["notes"] == "here's some unicode text\u2026"

@@ -35,7 +35,7 @@ def test_import_page_has_a_labelled_upload_form_and_export_buttons(ui):
     assert '<label for="file">File</label>' in page and 'id="file" name="file" type="file"' in page
     assert '<label for="format">Format</label>' in page
     assert 'enctype="multipart/form-data"' in page and 'name="csrf_token"' in page
-    for fmt in ("jsonl", "vcard4", "vcard3", "csv-google", "csv-outlook"):
+    for fmt in ("jsonl", "vcard4", "vcard3", "csv-google", "csv-outlook", "ldif"):
         assert f'href="/ui/export/{fmt}" download' in page
 
 
