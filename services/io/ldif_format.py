@@ -65,7 +65,8 @@ _COLUMNS = {
     "description": "Notes", "notes": "Notes",
 }
 _NOT_KEPT = {"objectclass", "modifytimestamp"}  # the entry's kind and its time: not the person's
-_PHOTOS = ("jpegphoto", "photo")
+_PHOTOS = ("jpegphoto",)  # LDAP's `photo` is a G3 fax image: kept as any attribute
+_IMAGE_TYPES = ((b"\xff\xd8", "image/jpeg"), (b"\x89PNG", "image/png"), (b"GIF8", "image/gif"))
 _LISTS = {"groupofnames": "member", "groupofuniquenames": "uniquemember"}
 
 
@@ -207,11 +208,12 @@ def _row(attributes: dict[str, tuple[str, list]]) -> TrackedRow:
 
 
 def _photo(attributes: dict[str, tuple[str, list]]) -> str:
-    """The entry's first photo (LDAP's jpegPhoto is JPEG) as a data: URI, "" when it has none."""
+    """The entry's first photo (`jpegPhoto`; its bytes say JPEG, PNG or GIF) as a data: URI, "" when none."""
     for key in _PHOTOS:
         for value in attributes.get(key, ("", []))[1]:
             if value:
-                return "data:image/jpeg;base64," + base64.b64encode(value).decode("ascii")
+                media = next((media for magic, media in _IMAGE_TYPES if value.startswith(magic)), "image/jpeg")
+                return f"data:{media};base64," + base64.b64encode(value).decode("ascii")
     return ""
 
 
@@ -308,10 +310,10 @@ def _lists() -> Iterator[tuple[str, list[tuple[str, str]]]]:
         yield group["name"], [found[key] for key in keys if key in found]
 
 
-def _entry(card: dict, lost: dict[str, int]) -> dict[str, list[str]]:
+def _entry(card: dict, lost: dict[str, int]) -> dict[str, list[str | bytes]]:
     """One card as Thunderbird's LDIF entry (objectclass, then its attributes in Thunderbird's order)."""
     row = _columns(card, lost)
-    entry: dict[str, list[str]] = {"objectclass": list(_PERSON)}
+    entry: dict[str, list[str | bytes]] = {"objectclass": list(_PERSON)}
     for column, attribute in _EXPORT:
         if row.get(column):
             entry[attribute] = [row.pop(column)]
@@ -327,9 +329,10 @@ def _canonical_attribute(name: str, entry: dict) -> str:
     return next((key for key in entry if key.lower() == name.lower()), name)
 
 
-def _columns(card: dict, lost: dict[str, int]) -> dict[str, str]:
-    """The Thunderbird columns (and kept attribute-like names) of a card; the rest counted in `lost`."""
-    row: dict[str, str] = {
+def _columns(card: dict, lost: dict[str, int]) -> dict[str, str | bytes]:
+    """The Thunderbird columns (and kept attribute-like names, and a JPEG photo) of a card; the rest
+    counted in `lost`."""
+    row: dict[str, str | bytes] = {
         "First Name": card.get("given_name") or "", "Last Name": card.get("family_name") or "",
         "Display Name": card.get("display_name") or "", "Nickname": get_extra(card, "nickname"),
         "Job Title": card.get("job_title") or "", "Department": card.get("department") or "",
@@ -347,9 +350,14 @@ def _columns(card: dict, lost: dict[str, int]) -> dict[str, str]:
     for part in ("prefix", "middle_name", "suffix"):
         if card.get(part):
             count(lost, f"name part {part}")
-    for field in ("photo", "title", "language"):
+    for field in ("title", "language"):
         if card.get(field):
             count(lost, field)
+    photo = re.fullmatch(r"data:image/jpeg;base64,(.+)", card.get("photo") or "", re.DOTALL)
+    if photo:
+        row["jpegPhoto"] = base64.b64decode(photo.group(1))  # bytes: written as base64
+    elif card.get("photo"):
+        count(lost, "photo that is no JPEG")
     if len(card.get("emails") or []) > 2:
         count(lost, "emails beyond Thunderbird's two", len(card["emails"]) - 2)
     _kept(card, row, lost)

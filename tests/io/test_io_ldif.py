@@ -151,6 +151,14 @@ def test_a_photo_a_bom_and_a_latin1_value(app, database_url, tmp_path):
     card = card_named("José Pérez")
     assert (card["given_name"], card["family_name"]) == ("José", "Pérez")
     assert card["photo"] == "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+    # Exported, the JPEG goes out as jpegPhoto and comes back the same.
+    out = tmp_path / "out.ldif"
+    assert run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url).exit_code == 0
+    assert f"jpegPhoto:: {base64.b64encode(jpeg).decode()}\n" in out.read_text(encoding="utf-8")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+    other = _write(tmp_path, "png.ldif", b"dn: cn=Pat\ncn: Pat\njpegPhoto:: " + base64.b64encode(png) + b"\n")
+    assert summary(_import(other, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    assert card_named("Pat")["photo"] == "data:image/png;base64," + base64.b64encode(png).decode()
     bom = _write(tmp_path, "bom.ldif", "\ufeffdn: cn=Zoë\ncn: Zoë\nmail: zoe@example.org\n".encode())
     assert summary(_import(bom, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Zoë")["primary_email"] == "zoe@example.org"
