@@ -179,7 +179,10 @@ def _decoded(entry: dict, encoding: str) -> dict[str, tuple[str, list]]:
             try:
                 kept.append(value.decode("utf-8"))
             except UnicodeDecodeError:
-                kept.append(value.decode(encoding, "contacts-latin1"))
+                if b"\x00" in value:  # binary (LDAP's `photo`, a certificate): kept as its base64
+                    kept.append("base64:" + base64.b64encode(value).decode("ascii"))
+                else:
+                    kept.append(value.decode(encoding, "contacts-latin1"))
     return out
 
 

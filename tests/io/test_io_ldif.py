@@ -159,6 +159,10 @@ def test_a_photo_a_bom_and_a_latin1_value(app, database_url, tmp_path):
     other = _write(tmp_path, "png.ldif", b"dn: cn=Pat\ncn: Pat\njpegPhoto:: " + base64.b64encode(png) + b"\n")
     assert summary(_import(other, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Pat")["photo"] == "data:image/png;base64," + base64.b64encode(png).decode()
+    fax = b"\x00\x01\x80\xff\x00"  # LDAP's `photo` (a G3 fax image), binary: kept as its base64
+    binary = _write(tmp_path, "fax.ldif", b"dn: cn=Max\ncn: Max\nphoto:: " + base64.b64encode(fax) + b"\n")
+    assert summary(_import(binary, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    assert card_named("Max")["extra"]["csv"] == {"photo": "base64:" + base64.b64encode(fax).decode()}
     bom = _write(tmp_path, "bom.ldif", "\ufeffdn: cn=Zoë\ncn: Zoë\nmail: zoe@example.org\n".encode())
     assert summary(_import(bom, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Zoë")["primary_email"] == "zoe@example.org"
