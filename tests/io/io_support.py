@@ -58,3 +58,10 @@ def use_database(database_url: str) -> None:
     from cli.options import open_store
 
     open_store(database_url)
+
+
+def write_file(tmp_path, name: str, data: bytes):
+    """A file of `data` in the test's directory; returns its path."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path

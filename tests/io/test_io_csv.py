@@ -81,6 +81,17 @@ def test_outlook_csv_import(app, database_url):
     assert card_named("Glenn Research Center")["primary_phone"] == "+1 216 555 7000"
 
 
+def _one_row_csv(tmp_path, name: str, header: list[str], row: list[str], encoding: str, delimiter: str = ",") -> str:
+    """A CSV file of a header and one row, CRLF lines, in `encoding` (as exports write them)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow(row)
+    path = tmp_path / name
+    path.write_bytes(out.getvalue().encode(encoding))
+    return str(path)
+
+
 # A German Outlook export's header row, whole (92 columns; after Telex sorted in German).
 OUTLOOK_DE_HEADER = (
     "Anrede,Vorname,Weitere Vornamen,Nachname,Suffix,Firma,Abteilung,Position,Straße geschäftlich,"
@@ -110,13 +121,9 @@ def test_a_german_outlook_export_is_read_by_its_translated_header(app, database_
               "E-Mail-Typ": "SMTP", "E-Mail: Angezeigter Name": "Jürgen Groß (j@baeckerei.example)",
               "Geburtstag": "24.12.1970", "Jahrestag": "0.0.00", "Kategorien": "Kunden;Lieferanten",
               "Notizen": "Brötchen, jeden Morgen", "Priorität": "Normal", "Privat": "Aus", "Webseite": "www.example.de"}
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")  # German Excel's separator
-    writer.writerow(header)
-    writer.writerow([values.get(name, "") for name in header])
-    path = tmp_path / "outlook-de.csv"
-    path.write_bytes(out.getvalue().encode("cp1252"))
-    result = run("import", str(path), "--database-url", database_url)
+    path = _one_row_csv(tmp_path, "outlook-de.csv", header, [values.get(name, "") for name in header], "cp1252",
+                        delimiter=";")  # German Excel's separator
+    result = run("import", path, "--database-url", database_url)
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     card = card_named("Frau Jürgen Groß")
     assert (card["prefix"], card["given_name"], card["family_name"], card["department"], card["job_title"]) == \
@@ -145,13 +152,8 @@ def test_a_german_outlook_export_of_another_version_reads_its_home_phone_columns
     assert header != OUTLOOK_DE_HEADER.split(",") and "Telefon privat" in header
     values = {"Vorname": "Anna", "Nachname": "Weiß", "Telefon privat": "+49 30 111", "Telefon privat 2": "+49 30 222",
               "Name Assistent": "Bernd", "Regierungsnr.": "12/345", "Internet-Frei/Gebucht": "https://fb.example"}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerow([values.get(name, "") for name in header])
-    path = tmp_path / "outlook-de-2007.csv"
-    path.write_bytes(out.getvalue().encode("cp1252"))
-    result = run("import", str(path), "--database-url", database_url)
+    path = _one_row_csv(tmp_path, "outlook-de-2007.csv", header, [values.get(name, "") for name in header], "cp1252")
+    result = run("import", path, "--database-url", database_url)
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     card = card_named("Anna Weiß")
     assert [(p["value"], p["type"]) for p in card["phones"]] == [("+49 30 111", "home"), ("+49 30 222", "home")]
@@ -200,16 +202,11 @@ THUNDERBIRD_FR_HEADER = [
     "Divers 4", "Notes"]
 
 
-def _thunderbird_file(tmp_path, name: str, header: list[str], values: dict[str, str], encoding: str,
+def _thunderbird_file(tmp_path, name: str, header: list[str], values: dict[int, str], encoding: str,
                       delimiter: str = ",") -> str:
     """A one-card export as Thunderbird writes it: every column, its values by column index."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerow([values.get(index, "") for index in range(len(header))])
-    path = tmp_path / name
-    path.write_bytes(out.getvalue().encode(encoding))
-    return str(path)
+    return _one_row_csv(tmp_path, name, header, [values.get(index, "") for index in range(len(header))],
+                        encoding, delimiter)
 
 
 def test_a_german_thunderbird_export_is_read_by_its_translated_header(app, database_url, tmp_path):

@@ -10,7 +10,17 @@ import os
 
 import pytest
 
-from .io_support import DATA, all_cards, card_named, fresh_database_url, run, sample, summary, use_database
+from .io_support import (
+    DATA,
+    all_cards,
+    card_named,
+    fresh_database_url,
+    run,
+    sample,
+    summary,
+    use_database,
+    write_file,
+)
 
 REAL = os.path.join(DATA, "real")
 
@@ -92,12 +102,6 @@ def test_importing_the_same_ldif_again_finds_the_same_cards(app, database_url):
     assert len(all_cards()) == 2
 
 
-def _write(tmp_path, name: str, data: bytes):
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
 def test_a_bad_entry_fails_alone_and_urls_are_never_fetched(app, database_url, tmp_path):
     data = (b"version: 1\n\n"
             b"dn: cn=Broken,mail=b@example.org\ncn: Broken\ndescription:: not*base64!\n\n"
@@ -106,7 +110,7 @@ def test_a_bad_entry_fails_alone_and_urls_are_never_fetched(app, database_url, t
             b"mail: ana@work.example\nnotes:< file:///etc/passwd\n\n"
             b"dn: cn=Friends\nobjectclass: groupOfNames\ncn: Friends\nmember: cn=Ana Lima,mail=ana@example.org\n"
             b"member: cn=Nobody,mail=nobody@example.org\n")
-    path = _write(tmp_path, "mixed.txt", data)  # no .ldif name: the content says what it is
+    path = write_file(tmp_path, "mixed.txt", data)  # no .ldif name: the content says what it is
     result = _import(path, database_url)
     assert result.exit_code == 1
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 2, warnings 1, groups 1"
@@ -129,7 +133,7 @@ def test_nul_characters_a_missing_dn_and_two_dns_fail_their_entry(app, database_
             b"cn: no dn here\nmail: x@example.org\n\n"
             b"dn: cn=B\ndn: cn=C\ncn: B\n\n"
             b"dn: cn=Good\ncn: Good\n")
-    path = _write(tmp_path, "bad.ldif", data)
+    path = write_file(tmp_path, "bad.ldif", data)
     result = _import(path, database_url)
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 3, warnings 0"
     lines = result.stderr.splitlines()
@@ -146,7 +150,7 @@ def test_a_photo_a_bom_and_a_latin1_value(app, database_url, tmp_path):
     # An old export in the system's code page (Thunderbird's "system charset" choice), raw values.
     data = (b"dn: cn=Jos\xe9 P\xe9rez\ncn: Jos\xe9 P\xe9rez\ngivenName: Jos\xe9\nsn: P\xe9rez\n"
             b"jpegPhoto:: " + base64.b64encode(jpeg) + b"\n")
-    result = _import(_write(tmp_path, "latin.ldif", data), database_url, "--encoding", "cp1252")
+    result = _import(write_file(tmp_path, "latin.ldif", data), database_url, "--encoding", "cp1252")
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     card = card_named("José Pérez")
     assert (card["given_name"], card["family_name"]) == ("José", "Pérez")
@@ -156,14 +160,14 @@ def test_a_photo_a_bom_and_a_latin1_value(app, database_url, tmp_path):
     assert run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url).exit_code == 0
     assert f"jpegPhoto:: {base64.b64encode(jpeg).decode()}\n" in out.read_text(encoding="utf-8")
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
-    other = _write(tmp_path, "png.ldif", b"dn: cn=Pat\ncn: Pat\njpegPhoto:: " + base64.b64encode(png) + b"\n")
+    other = write_file(tmp_path, "png.ldif", b"dn: cn=Pat\ncn: Pat\njpegPhoto:: " + base64.b64encode(png) + b"\n")
     assert summary(_import(other, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Pat")["photo"] == "data:image/png;base64," + base64.b64encode(png).decode()
     fax = b"\x00\x01\x80\xff\x00"  # LDAP's `photo` (a G3 fax image), binary: kept as its base64
-    binary = _write(tmp_path, "fax.ldif", b"dn: cn=Max\ncn: Max\nphoto:: " + base64.b64encode(fax) + b"\n")
+    binary = write_file(tmp_path, "fax.ldif", b"dn: cn=Max\ncn: Max\nphoto:: " + base64.b64encode(fax) + b"\n")
     assert summary(_import(binary, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Max")["extra"]["csv"] == {"photo": "base64:" + base64.b64encode(fax).decode()}
-    bom = _write(tmp_path, "bom.ldif", "\ufeffdn: cn=Zoë\ncn: Zoë\nmail: zoe@example.org\n".encode())
+    bom = write_file(tmp_path, "bom.ldif", "\ufeffdn: cn=Zoë\ncn: Zoë\nmail: zoe@example.org\n".encode())
     assert summary(_import(bom, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Zoë")["primary_email"] == "zoe@example.org"
 
@@ -172,17 +176,17 @@ def test_a_name_with_a_comma_in_its_dn_is_read_without_noise(app, database_url, 
     """Thunderbird writes `cn=Doe, John,mail=...` unescaped; its list names the member so too."""
     data = (b"dn: cn=Friends\nobjectclass: groupOfNames\ncn: Friends\nmember: cn=Doe, John,mail=j@example.org\n\n"
             b"dn: cn=Doe, John,mail=j@example.org\ncn: Doe, John\nmail: j@example.org\n")
-    result = _import(_write(tmp_path, "comma.ldif", data), database_url)
+    result = _import(write_file(tmp_path, "comma.ldif", data), database_url)
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0, groups 1"
     assert [record.getMessage() for record in caplog.records if record.name == "ldif"] == []  # once on stderr
     assert [g["name"] for g in card_named("Doe, John")["groups"]] == ["Friends"]
 
 
 def test_format_ldif_is_asked_by_name_and_an_empty_ldif_is_an_error(app, database_url, tmp_path):
-    path = _write(tmp_path, "book", b"dn: cn=Ana\ncn: Ana\nmail: ana@example.org\n")
+    path = write_file(tmp_path, "book", b"dn: cn=Ana\ncn: Ana\nmail: ana@example.org\n")
     assert summary(_import(path, database_url, "--format", "ldif")) == \
         "imported 1, updated 0, skipped 0, failed 0, warnings 0"
-    empty = _write(tmp_path, "empty.ldif", b"version: 1\n# nothing here\n")
+    empty = write_file(tmp_path, "empty.ldif", b"version: 1\n# nothing here\n")
     result = _import(empty, database_url, "--format", "ldif")
     assert result.exit_code == 1
     assert "Error: no LDIF entry (dn: ...) in the file" in result.stderr

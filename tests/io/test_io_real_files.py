@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from .io_support import DATA, all_cards, card_named, run, summary
+from .io_support import DATA, all_cards, card_named, run, summary, write_file
 
 REAL = os.path.join(DATA, "real")
 
@@ -64,22 +64,16 @@ def test_a_card_without_begin_is_read_from_a_file(app, database_url, tmp_path):
     assert card["extra"]["vcard"]["org"] == "Lotus Development Corporation"
     # Stray lines between cards that no END closes stay ignored.
     data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:One\r\nEND:VCARD\r\nX-STRAY:1\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Two\r\nEND:VCARD\r\n"
-    result = _import(_write(tmp_path, "stray.vcf", data), database_url)
+    result = _import(write_file(tmp_path, "stray.vcf", data), database_url)
     assert summary(result) == "imported 2, updated 0, skipped 0, failed 0, warnings 1"
     assert f"{tmp_path}/stray.vcf: line 5: warning: X-STRAY outside BEGIN:VCARD ... END:VCARD, ignored" in result.stderr.splitlines()
-
-
-def _write(tmp_path, name: str, data: bytes):
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
 
 
 def test_charset_parameters_and_8bit_quoted_printable_without_charset(app, database_url, tmp_path):
     data = (b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=windows-1252:M\xfcller;J\xfcrgen\r\n"
             b"FN;CHARSET=ISO-8859-2;ENCODING=QUOTED-PRINTABLE:J=FCrgen M=FCller =A3\r\n"
             b"NOTE;ENCODING=QUOTED-PRINTABLE:Gr=FC=DFe aus K=F6ln\r\nEND:VCARD\r\n")
-    result = _import(_write(tmp_path, "latin.vcf", data), database_url)
+    result = _import(write_file(tmp_path, "latin.vcf", data), database_url)
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     [card] = all_cards()
     assert (card["family_name"], card["given_name"]) == ("Müller", "Jürgen")
@@ -89,7 +83,7 @@ def test_charset_parameters_and_8bit_quoted_printable_without_charset(app, datab
 
 def test_8bit_file_without_any_charset_is_detected(app, database_url, tmp_path):
     data = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Renée Française\r\nNOTE:Très élevé, déjà vu à Noël\r\nEND:VCARD\r\n"
-    result = _import(_write(tmp_path, "cp1252.vcf", data.encode("cp1252")), database_url)
+    result = _import(write_file(tmp_path, "cp1252.vcf", data.encode("cp1252")), database_url)
     assert ", failed 0," in summary(result)
     assert card_named("Renée Française")["notes"] == "Très élevé, déjà vu à Noël"
 
@@ -97,7 +91,7 @@ def test_8bit_file_without_any_charset_is_detected(app, database_url, tmp_path):
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig"])
 def test_utf16_and_boms(app, database_url, tmp_path, encoding):
     data = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Ångström\r\nEND:VCARD\r\n".encode(encoding)
-    result = _import(_write(tmp_path, "u.vcf", data), database_url)
+    result = _import(write_file(tmp_path, "u.vcf", data), database_url)
     assert ", failed 0," in summary(result)
     assert [c["display_name"] for c in all_cards()] == ["Zoë Ångström"]
 
@@ -105,7 +99,7 @@ def test_utf16_and_boms(app, database_url, tmp_path, encoding):
 def test_cr_cr_lf_bare_cr_and_blank_lines(app, database_url, tmp_path):
     data = (b"\r\n\r\nBEGIN:VCARD\r\r\nVERSION:3.0\r\r\nFN:Line Ends\r\r\n\r\r\nNOTE:one\rtwo\r\r\n"
             b"X-ODD:keep\rme\r\nEND:VCARD\r\r\n\r\nBEGIN:VCARD\nVERSION:3.0\nFN:Second\nEND:VCARD\n")
-    result = _import(_write(tmp_path, "ends.vcf", data), database_url)
+    result = _import(write_file(tmp_path, "ends.vcf", data), database_url)
     assert summary(result) == "imported 2, updated 0, skipped 0, failed 0, warnings 0"
     card = card_named("Line Ends")
     assert card["notes"] == "one\ntwo"
@@ -116,7 +110,7 @@ def test_a_truncated_photo_is_kept_unread_and_the_card_stored(app, database_url,
     data = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cut Photo\r\nTEL:+1 555 0100\r\n"
             b"PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAg\r\n"
             b"EMAIL:cut@example.org\r\nEND:VCARD\r\n")
-    result = _import(_write(tmp_path, "cut.vcf", data), database_url)
+    result = _import(write_file(tmp_path, "cut.vcf", data), database_url)
     assert result.exit_code == 0
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 1"
     assert "card 1 (line 1): warning: line 5: PHOTO: the base64 image data is cut off (62 characters); " \
@@ -145,7 +139,7 @@ def test_infclouds_data_uri_in_a_base64_photo_is_the_photo_and_written_back_as_b
             f"PHOTO;ENCODING=b;TYPE=png:data:image/png;base64,{png}\nEND:VCARD\n"
             "BEGIN:VCARD\nVERSION:3.0\nFN:Gif Photo\n"
             f"PHOTO;ENCODING=b;TYPE=JPEG:DATA:image/gif;BASE64,{png}\nEND:VCARD\n").encode()
-    result = _import(_write(tmp_path, "infcloud.vcf", data), database_url)
+    result = _import(write_file(tmp_path, "infcloud.vcf", data), database_url)
     assert summary(result) == "imported 2, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Contact")["photo"] == f"data:image/png;base64,{png}"
     assert card_named("Gif Photo")["photo"] == f"data:image/gif;base64,{png}"
@@ -156,7 +150,7 @@ def test_infclouds_data_uri_in_a_base64_photo_is_the_photo_and_written_back_as_b
 def test_uids_are_kept_and_a_second_import_duplicates_nothing(app, database_url, tmp_path):
     data = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:abc-123@phone\r\nFN:Kept Uid\r\nEND:VCARD\r\n"
             b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No Uid\r\nEND:VCARD\r\n")
-    path = _write(tmp_path, "uids.vcf", data)
+    path = write_file(tmp_path, "uids.vcf", data)
     assert summary(_import(path, database_url)) == "imported 2, updated 0, skipped 0, failed 0, warnings 0"
     assert summary(_import(path, database_url)) == "imported 0, updated 0, skipped 2, failed 0, warnings 0"
     exported = run("export", "--format", "vcard", "--database-url", database_url).stdout_bytes
@@ -181,7 +175,7 @@ def test_outlook_full_header_and_dates(app, database_url, tmp_path):
            "+44 1,+44 2,+44 3,+44 4,+44 5,+44 6,+44 5,8/7/1835,20/01/1991,Friends,Ada L.,ada@work.example,SMTP,"
            "Ada (ada@work.example),ada@home.example,ada@other.example,William,https://work.example,"
            "https://home.example,Hi,\r\n")  # a trailing comma: one empty cell beyond the header
-    result = _import(_write(tmp_path, "outlook.csv", (header + row).encode("cp1252")), database_url)
+    result = _import(write_file(tmp_path, "outlook.csv", (header + row).encode("cp1252")), database_url)
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     card = card_named("Ada L.")
     assert [e["value"] for e in card["emails"]] == ["ada@work.example", "ada@home.example", "ada@other.example"]
@@ -195,7 +189,7 @@ def test_outlook_full_header_and_dates(app, database_url, tmp_path):
 
 def test_a_date_that_is_no_date_is_kept_as_text_not_as_bday(app, database_url, tmp_path):
     data = "First Name,Last Name,Birthday\r\nNo,Date,sometime in May\r\n"
-    result = _import(_write(tmp_path, "g.csv", data.encode()), database_url)
+    result = _import(write_file(tmp_path, "g.csv", data.encode()), database_url)
     assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 1"
     card = card_named("No Date")
     assert "bday" not in (card["extra"].get("vcard") or {})
@@ -206,7 +200,7 @@ def test_shift_jis_and_utf16_csv_and_encoding_option(app, database_url, tmp_path
     assert ", failed 0," in summary(_import(os.path.join(REAL, "thunderbird-shiftjis_addressbook.csv"), database_url))
     assert card_named("名無しの権兵衛")["given_name"] == "権兵衛"
     data = "First Name,Last Name,Primary Email\r\nŁukasz,Żółć,l@example.org\r\n".encode("cp1250")
-    result = _import(_write(tmp_path, "pl.csv", data), database_url, "--encoding", "cp1250")
+    result = _import(write_file(tmp_path, "pl.csv", data), database_url, "--encoding", "cp1250")
     assert ", failed 0," in summary(result)
     assert card_named("Łukasz Żółć")["primary_email"] == "l@example.org"
 
@@ -214,7 +208,7 @@ def test_shift_jis_and_utf16_csv_and_encoding_option(app, database_url, tmp_path
 @pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"Just some prose without separators.\n",
                                      b""])
 def test_a_file_that_is_no_contacts_file_is_an_error(app, database_url, tmp_path, content):
-    result = _import(_write(tmp_path, "thing.vcf", content), database_url)
+    result = _import(write_file(tmp_path, "thing.vcf", content), database_url)
     assert result.exit_code == 1
     assert "Error:" in result.stderr and "imported" not in result.stdout
 
@@ -223,11 +217,11 @@ def test_a_file_that_is_no_contacts_file_is_an_error(app, database_url, tmp_path
     ("contacts.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",
      "a ZIP archive (an Excel .xlsx workbook is one): save the sheet as CSV and import that"),
     ("contacts.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00\x00\x00\x00\x00",
-     "an OLE2 file (an Excel .xls workbook or an Outlook .msg): save the sheet as CSV, or export the contacts "
-     "as vCard (.vcf)"),
+     ("an OLE2 file (an Excel .xls workbook or an Outlook .msg): save the sheet as CSV, or export the contacts "
+      "as vCard (.vcf)")),
 ])
 def test_a_common_file_no_importer_reads_is_named_with_what_to_do(app, database_url, tmp_path, name, content, said):
-    path = _write(tmp_path, name, content)
+    path = write_file(tmp_path, name, content)
     result = _import(path, database_url)
     assert result.exit_code == 1
     assert f"Error: {path} is {said}" in result.stderr.splitlines()
