@@ -40,30 +40,35 @@ from .kept import kept_data
 from .report import RecordError
 from .vcard import NUL_REFUSED, UID_NAMESPACE
 
-# Thunderbird's default attribute map (mailnews.js), lowercased, to its CSV export's column names.
-_COLUMNS = {
-    "givenname": "First Name", "sn": "Last Name", "surname": "Last Name", "cn": "Display Name",
-    "commonname": "Display Name", "mozillanickname": "Nickname", "xmozillanickname": "Nickname",
-    "mail": "Primary Email", "mozillasecondemail": "Secondary Email", "xmozillasecondemail": "Secondary Email",
-    "nsaimid": "Screen Name", "nscpaimscreenname": "Screen Name",
-    "telephonenumber": "Work Phone", "homephone": "Home Phone", "facsimiletelephonenumber": "Fax Number",
-    "fax": "Fax Number", "pager": "Pager Number", "pagerphone": "Pager Number", "mobile": "Mobile Number",
-    "cellphone": "Mobile Number", "carphone": "Mobile Number",
-    "mozillahomestreet": "Home Address", "mozillahomestreet2": "Home Address 2", "mozillahomelocalityname": "Home City",
-    "mozillahomestate": "Home State", "mozillahomepostalcode": "Home ZipCode", "mozillahomecountryname": "Home Country",
-    "street": "Work Address", "streetaddress": "Work Address", "postofficebox": "Work Address",
-    "mozillaworkstreet2": "Work Address 2", "l": "Work City", "locality": "Work City", "st": "Work State",
-    "region": "Work State", "postalcode": "Work ZipCode", "zip": "Work ZipCode", "c": "Work Country",
-    "countryname": "Work Country",
-    "title": "Job Title", "ou": "Department", "department": "Department", "departmentnumber": "Department",
-    "orgunit": "Department", "o": "Organization", "company": "Organization",
-    "mozillaworkurl": "Web Page 1", "workurl": "Web Page 1", "labeleduri": "Web Page 1",
-    "mozillahomeurl": "Web Page 2", "homeurl": "Web Page 2",
-    "birthyear": "Birth Year", "birthmonth": "Birth Month", "birthday": "Birth Day",
-    "mozillacustom1": "Custom 1", "custom1": "Custom 1", "mozillacustom2": "Custom 2", "custom2": "Custom 2",
-    "mozillacustom3": "Custom 3", "custom3": "Custom 3", "mozillacustom4": "Custom 4", "custom4": "Custom 4",
-    "description": "Notes", "notes": "Notes",
-}
+# Thunderbird's default attribute map (`ldap_2.servers.default.attrmap.*` in mailnews.js): each of
+# its CSV export's columns with its attributes, the first the one it writes, all of them read;
+# in the order its export writes them (AddrBookUtils' exportAttributes).
+_ATTRIBUTE_MAP: list[tuple[str, tuple[str, ...]]] = [
+    ("First Name", ("givenName",)), ("Last Name", ("sn", "surname")), ("Display Name", ("cn", "commonname")),
+    ("Nickname", ("mozillaNickname", "xmozillanickname")), ("Primary Email", ("mail",)),
+    ("Secondary Email", ("mozillaSecondEmail", "xmozillasecondemail")),
+    ("Screen Name", ("nsAIMid", "nscpaimscreenname")), ("Last Modified", ("modifytimestamp",)),
+    ("Work Phone", ("telephoneNumber",)), ("Home Phone", ("homePhone",)),
+    ("Fax Number", ("facsimiletelephonenumber", "fax")), ("Pager Number", ("pager", "pagerphone")),
+    ("Mobile Number", ("mobile", "cellphone", "carphone")),
+    ("Home Address", ("mozillaHomeStreet",)), ("Home Address 2", ("mozillaHomeStreet2",)),
+    ("Home City", ("mozillaHomeLocalityName",)), ("Home State", ("mozillaHomeState",)),
+    ("Home ZipCode", ("mozillaHomePostalCode",)), ("Home Country", ("mozillaHomeCountryName",)),
+    ("Work Address", ("street", "streetaddress", "postOfficeBox")), ("Work Address 2", ("mozillaWorkStreet2",)),
+    ("Work City", ("l", "locality")), ("Work State", ("st", "region")), ("Work ZipCode", ("postalCode", "zip")),
+    ("Work Country", ("c", "countryname")), ("Job Title", ("title",)),
+    ("Department", ("ou", "department", "departmentnumber", "orgunit")), ("Organization", ("o", "company")),
+    ("Web Page 1", ("mozillaWorkUrl", "workurl", "labeledURI")), ("Web Page 2", ("mozillaHomeUrl", "homeurl")),
+    ("Birth Year", ("birthyear",)), ("Birth Month", ("birthmonth",)), ("Birth Day", ("birthday",)),
+    ("Custom 1", ("mozillaCustom1", "custom1")), ("Custom 2", ("mozillaCustom2", "custom2")),
+    ("Custom 3", ("mozillaCustom3", "custom3")), ("Custom 4", ("mozillaCustom4", "custom4")),
+    ("Notes", ("description", "notes")),
+]
+# Read: an attribute, lowercased, to its column (the modify time is the entry's, not the person's).
+_COLUMNS = {attribute.lower(): column for column, attributes in _ATTRIBUTE_MAP if column != "Last Modified"
+            for attribute in attributes}
+# Written: each column's first attribute, in Thunderbird's order.
+_EXPORT = [(column, attributes[0]) for column, attributes in _ATTRIBUTE_MAP]
 _NOT_KEPT = {"objectclass", "modifytimestamp"}  # the entry's kind and its time: not the person's
 _PHOTOS = ("jpegphoto",)  # LDAP's `photo` is a G3 fax image: kept as any attribute
 _IMAGE_TYPES = ((b"\xff\xd8", "image/jpeg"), (b"\x89PNG", "image/png"), (b"GIF8", "image/gif"))
@@ -254,22 +259,6 @@ def _content_id(dn: str, attributes: dict[str, tuple[str, list]]) -> str:
 
 # ---------------------------------------------------------------- export
 
-# Thunderbird's export order (AddrBookUtils' exportAttributes) with the first attribute of its map.
-_EXPORT = [
-    ("First Name", "givenName"), ("Last Name", "sn"), ("Display Name", "cn"), ("Nickname", "mozillaNickname"),
-    ("Primary Email", "mail"), ("Secondary Email", "mozillaSecondEmail"), ("Screen Name", "nsAIMid"),
-    ("Last Modified", "modifytimestamp"), ("Work Phone", "telephoneNumber"), ("Home Phone", "homePhone"),
-    ("Fax Number", "facsimiletelephonenumber"), ("Pager Number", "pager"), ("Mobile Number", "mobile"),
-    ("Home Address", "mozillaHomeStreet"), ("Home Address 2", "mozillaHomeStreet2"),
-    ("Home City", "mozillaHomeLocalityName"), ("Home State", "mozillaHomeState"),
-    ("Home ZipCode", "mozillaHomePostalCode"), ("Home Country", "mozillaHomeCountryName"),
-    ("Work Address", "street"), ("Work Address 2", "mozillaWorkStreet2"), ("Work City", "l"), ("Work State", "st"),
-    ("Work ZipCode", "postalCode"), ("Work Country", "c"), ("Job Title", "title"), ("Department", "ou"),
-    ("Organization", "o"), ("Web Page 1", "mozillaWorkUrl"), ("Web Page 2", "mozillaHomeUrl"),
-    ("Birth Year", "birthyear"), ("Birth Month", "birthmonth"), ("Birth Day", "birthday"),
-    ("Custom 1", "mozillaCustom1"), ("Custom 2", "mozillaCustom2"), ("Custom 3", "mozillaCustom3"),
-    ("Custom 4", "mozillaCustom4"), ("Notes", "description"),
-]
 _PERSON = ["top", "person", "organizationalPerson", "inetOrgPerson", "mozillaAbPersonAlpha"]
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _KEPT_MORE = re.compile(r"([A-Za-z][A-Za-z0-9-]*) [2-9][0-9]*")  # `mail 2`: an attribute's further value
