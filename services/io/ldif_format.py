@@ -118,6 +118,7 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
         stream.read(3)
     lists: list[tuple[str, str, list[str]]] = []  # (position, name, member DNs)
     card_ids: dict[str, str] = {}  # a card entry's DN, normalised -> its card id
+    by_email: dict[str, str] = {}  # a card's first e-mail, lowercased -> its card id (the file's first such card)
     count = 0
     for (dn, entry), error in _read(stream, encoding):
         count += 1
@@ -153,10 +154,12 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
             card["photo"] = photo
         card["id"] = _content_id(dn, attributes)
         card_ids[_normalised(dn)] = card["id"]
+        if card["emails"]:
+            by_email.setdefault(card["emails"][0]["value"].strip().lower(), card["id"])
         writer.add(card, position)
     writer.flush()
     if lists:
-        groups = [GroupCard(position, name, "", [_member(dn, card_ids) for dn in members])
+        groups = [GroupCard(position, name, "", [_member(dn, card_ids, by_email) for dn in members])
                   for position, name, members in lists]
         report.groups += store_group_cards(groups, report)
     return count
@@ -240,9 +243,16 @@ def _rdn_value(dn: str) -> str:
     return first.split("=", 1)[-1].strip()
 
 
-def _member(dn: str, card_ids: dict[str, str]) -> str:
-    """A member value for store_group_cards: the file's card as `urn:uuid:<id>`, else the DN as written."""
+def _member(dn: str, card_ids: dict[str, str], by_email: dict[str, str]) -> str:
+    """A member value for store_group_cards: the file's card as `urn:uuid:<id>`, else the DN as written.
+
+    The card whose DN it is; else the card whose e-mail its `mail=` names, which is how
+    Thunderbird's importer finds a list's members (nsAbLDIFService: CardForEmailAddress).
+    """
     card_id = card_ids.get(_normalised(dn))
+    if card_id is None and "mail=" in dn.lower():
+        email = dn[dn.lower().index("mail=") + 5:].split(",", 1)[0].strip().lower()
+        card_id = by_email.get(email)
     return f"urn:uuid:{card_id}" if card_id else dn
 
 

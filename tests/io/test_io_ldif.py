@@ -143,6 +143,16 @@ def test_nul_characters_a_missing_dn_and_two_dns_fail_their_entry(app, database_
     assert [card["display_name"] for card in all_cards()] == ["Good"]
 
 
+def test_a_member_dn_of_another_name_is_found_by_its_email_as_thunderbird_finds_it(app, database_url, tmp_path):
+    """Thunderbird's importer adds a list's members by the `mail=` of their DN; a card renamed by
+    hand (or by another writer) after its list was written is still the member."""
+    data = (b"dn: cn=Team\nobjectclass: groupOfNames\ncn: Team\nmember: cn=Bob,mail=Bob@Example.org\n\n"
+            b"dn: cn=Robert Smith,mail=bob@example.org\ncn: Robert Smith\nmail: bob@example.org\n")
+    result = _import(write_file(tmp_path, "renamed.ldif", data), database_url)
+    assert summary(result) == "imported 1, updated 0, skipped 0, failed 0, warnings 0, groups 1"
+    assert [g["name"] for g in card_named("Robert Smith")["groups"]] == ["Team"]
+
+
 def test_a_photo_a_bom_and_a_latin1_value(app, database_url, tmp_path):
     import base64
 
