@@ -30,7 +30,7 @@ from typing import IO
 
 from ldif import LDIFParser, LDIFWriter
 
-from models import Contact
+from models import Contact, ContactEmail
 
 from ..contacts import chunks, member_autokeys
 from .canonical import GroupResolver, get_extra, iter_groups
@@ -78,13 +78,18 @@ _LISTS = {"groupofnames": "member", "groupofuniquenames": "uniquemember"}
 class _Parser(LDIFParser):
     """The `ldif` package's parser, one entry at a time, so that one bad entry fails alone."""
 
+    def __init__(self, stream: IO[bytes], fallback: str) -> None:
+        # process_url_schemes=(): a `:<` value is never fetched (a file could name any URL or
+        # local file). strict: every problem the package finds is its entry's reported error,
+        # not a log line. Values stay bytes: _decoded reads them.
+        super().__init__(stream, process_url_schemes=(), strict=True, encoding=None)
+        self.fallback = fallback  # the file's encoding, for a DN that is not UTF-8
+
     def _check_dn(self, dn, attr_value) -> None:
         # A DN here only names an entry for its lists' members: Thunderbird writes a name's
         # commas unescaped (`cn=Doe, John,mail=...`), which the package calls invalid.
         if dn is not None:
             self._error("two dn: lines in one entry")
-
-    fallback = "utf-8"  # the file's encoding, for a DN that is not UTF-8
 
     def _decode_value(self, attr_type, attr_value):
         if attr_type == "dn":  # an old export in the system's code page writes its DNs so too
@@ -117,17 +122,15 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
     elif stream.peek(3).startswith(codecs.BOM_UTF8):
         stream.read(3)
     lists: list[tuple[str, str, list[str]]] = []  # (position, name, member DNs)
-    card_ids: dict[str, str] = {}  # a card entry's DN, normalised -> its card id
-    by_email: dict[str, str] = {}  # a card's first e-mail, lowercased -> its card id (the file's first such card)
+    # The DNs of the file's cards without an e-mail (few): a list's member is found by its DN's
+    # e-mail in the store, as Thunderbird finds it, so no map of every card is held.
+    nameless: dict[str, str] = {}
     count = 0
-    for (dn, entry), error in _read(stream, encoding):
+    for (dn, entry), error in _Parser(stream, encoding).entries():
         count += 1
         position = f"entry {count}" + (f" ({_short(dn)})" if dn else "")
         if error is not None:
             report.fail(position, f"malformed LDIF: {error}")
-            continue
-        if dn is None:
-            report.fail(position, "malformed LDIF: the entry does not start with a dn: line")
             continue
         attributes = _decoded(entry, encoding)
         if "\x00" in dn or any("\x00" in value for key, (_, values) in attributes.items() if key not in _PHOTOS
@@ -141,7 +144,7 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
         classes = {value.lower() for value in attributes.get("objectclass", ("", []))[1]}
         member_attribute = next((_LISTS[kind] for kind in classes if kind in _LISTS), None)
         if member_attribute is not None:
-            name = _first(attributes, "cn") or _rdn_value(dn)
+            name = _first(attributes, "cn") or _cn_of(dn)
             lists.append((position, name, attributes.get(member_attribute, ("", []))[1]))
             continue
         try:
@@ -153,24 +156,16 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
         if photo:
             card["photo"] = photo
         card["id"] = _content_id(dn, attributes)
-        card_ids[_normalised(dn)] = card["id"]
-        if card["emails"]:
-            by_email.setdefault(card["emails"][0]["value"].strip().lower(), card["id"])
+        if not card["emails"]:
+            nameless[_normalised(dn)] = card["id"]
         writer.add(card, position)
     writer.flush()
     if lists:
-        groups = [GroupCard(position, name, "", [_member(dn, card_ids, by_email) for dn in members])
+        found = _stored_members([dn for _, _, members in lists for dn in members], nameless)
+        groups = [GroupCard(position, name, "", [f"urn:uuid:{found[dn]}" if dn in found else dn for dn in members])
                   for position, name, members in lists]
         report.groups += store_group_cards(groups, report)
     return count
-
-
-def _read(stream: IO[bytes], encoding: str) -> Iterator[tuple[tuple[str | None, dict], Exception | None]]:
-    # process_url_schemes=(): a `:<` value is never fetched (a file could name any URL or local file).
-    # strict: every problem the package finds is an error of its entry (reported), not a log line.
-    parser = _Parser(stream, process_url_schemes=(), strict=True, encoding=None)
-    parser.fallback = encoding
-    return parser.entries()
 
 
 def _decoded(entry: dict, encoding: str) -> dict[str, tuple[str, list]]:
@@ -238,22 +233,44 @@ def _normalised(dn: str) -> str:
     return ",".join(part.strip() for part in dn.lower().split(","))
 
 
-def _rdn_value(dn: str) -> str:
-    first = dn.split(",", 1)[0]
-    return first.split("=", 1)[-1].strip()
+def _cn_of(dn: str) -> str:
+    """The name a DN gives: its `cn=` up to `,mail=` (Thunderbird leaves a name's commas unescaped)."""
+    lowered = dn.lower()
+    end = lowered.index(",mail=") if ",mail=" in lowered else len(dn)
+    name = dn[:end].strip()
+    return name[3:].strip() if name.lower().startswith("cn=") else name
 
 
-def _member(dn: str, card_ids: dict[str, str], by_email: dict[str, str]) -> str:
-    """A member value for store_group_cards: the file's card as `urn:uuid:<id>`, else the DN as written.
+def _stored_members(dns: list[str], nameless: dict[str, str]) -> dict[str, str]:
+    """{member DN: card id} for the DNs a stored card answers to.
 
-    The card whose DN it is; else the card whose e-mail its `mail=` names, which is how
-    Thunderbird's importer finds a list's members (nsAbLDIFService: CardForEmailAddress).
+    By the e-mail after the DN's `mail=`, as Thunderbird's importer finds a list's members
+    (nsAbLDIFService: CardForEmailAddress, any of a card's addresses, case aside); of several
+    cards with it, the one the DN's `cn` names, else the first stored. A DN without an e-mail
+    names the file's card written with that DN (`nameless`).
     """
-    card_id = card_ids.get(_normalised(dn))
-    if card_id is None and "mail=" in dn.lower():
-        email = dn[dn.lower().index("mail=") + 5:].split(",", 1)[0].strip().lower()
-        card_id = by_email.get(email)
-    return f"urn:uuid:{card_id}" if card_id else dn
+    emails = {dn: _mail_of(dn) for dn in dns}
+    cards: dict[str, list[tuple[int, str, str]]] = {}  # e-mail -> (autokey, id, display name)
+    for chunk in chunks(sorted({email for email in emails.values() if email})):
+        rows = (ContactEmail.select(ContactEmail.value_norm, Contact.autokey, Contact.id, Contact.display_name)
+                .join(Contact).where(ContactEmail.value_norm.in_(chunk)).tuples())
+        for email, autokey, card_id, name in rows:
+            cards.setdefault(email, []).append((autokey, card_id, name))
+    found = {}
+    for dn, email in emails.items():
+        candidates = sorted(cards.get(email, []))
+        if candidates:
+            name = _cn_of(dn)
+            found[dn] = next((card_id for _, card_id, shown in candidates if shown == name), candidates[0][1])
+        elif _normalised(dn) in nameless:
+            found[dn] = nameless[_normalised(dn)]
+    return found
+
+
+def _mail_of(dn: str) -> str:
+    """The e-mail a DN's `mail=` names, lowercased ("" when it names none)."""
+    lowered = dn.lower()
+    return lowered[lowered.index("mail=") + 5:].split(",", 1)[0].strip() if "mail=" in lowered else ""
 
 
 def _short(dn: str) -> str:

@@ -242,7 +242,6 @@ def card_from_props(props: list[vl.Prop], warn, resolver: GroupResolver | None =
     if "N" not in seen and card.get("display_name") and _names_an_organisation(props, text_of):
         # Its FN is a company's name, not a person's to split (an empty N says as much: Apple's).
         card.update(prefix="", given_name="", middle_name="", family_name="", suffix="")
-        vcard_extra["organisation"] = True
     if "N" not in seen:  # the display name read, to tell whether a door named the card since
         vcard_extra["no_n"] = card.get("display_name", "")
     if categories:
@@ -1110,7 +1109,8 @@ def _n_never_written(card: dict, vx: dict) -> bool:
     # derives parts from FN; not when the card's own KIND:org (kept, written back) says so.
     parts = {key: card.get(key) or "" for key in NAME_PARTS}
     if not any(parts.values()):
-        return bool(vx.get("organisation"))
+        kept = [vl.parse_property(entry, 0) for entry in vx.get("props") or [] if isinstance(entry, str)]
+        return _names_an_organisation([prop for prop in kept if prop is not None], vl.value_text)
     return parts == split_display_name(display)
 
 
