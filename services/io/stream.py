@@ -187,18 +187,13 @@ def export_stream(fmt: str, out: IO[bytes], on_record: Callable[[], None] | None
                 on_record()
 
     lost: dict[str, int] = {}
-    if fmt == "ldif":  # written as bytes (base64 where RFC 2849 asks), groups as mailing lists
-        from .ldif_format import write_entries
-
-        try:
-            with read_snapshot():
-                return write_entries(counted(), out, lost)
-        finally:
-            if lost and on_lost is not None:
-                on_lost(lost)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     try:
         with read_snapshot():
+            if fmt == "ldif":  # bytes (base64 where RFC 2849 asks), straight to `out`; groups as lists
+                from .ldif_format import write_entries
+
+                return write_entries(counted(), out, lost)
             if fmt.startswith("vcard"):
                 from .vcard import write_cards
 
