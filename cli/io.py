@@ -56,16 +56,21 @@ def _open_input(path: str) -> Iterator[IO[bytes]]:
 @click.option("--on-duplicate", type=click.Choice(stream.ON_DUPLICATE), default="skip", show_default=True,
               help="A card whose id (vCard UID) is stored already: keep the stored one, replace it, "
                    "or store it again under a new id")
+@click.option("--columns", default=None, metavar="NAMES",
+              help="A CSV without a header row: its columns' names, comma-separated, as a Google, Outlook or "
+                   "Thunderbird export names them (any language); nothing between two commas leaves a column "
+                   "out, e.g. 'Display Name,First Name,Last Name,,Primary Email'")
 @click.option("--batch-size", default=DEFAULT_BATCH, show_default=True, type=click.IntRange(1, 50_000),
               help="Cards per write transaction")
 @database_url_option
-def import_(file: str, fmt: str, encoding: str | None, on_duplicate: str, batch_size: int,
+def import_(file: str, fmt: str, encoding: str | None, on_duplicate: str, columns: str | None, batch_size: int,
             database_url: str | None) -> None:
     """Import vCards (2.1/3.0/4.0), a Google, Outlook or Thunderbird CSV, LDIF, or the project's JSON Lines."""
     name = "stdin" if file == "-" else file
     with _open_input(file) as raw:
         try:
-            source = stream.open_input(raw, fmt, encoding=encoding, on_duplicate=on_duplicate, name=name)
+            source = stream.open_input(raw, fmt, encoding=encoding, on_duplicate=on_duplicate, name=name,
+                                       columns=columns)
         except RecordError as exc:  # nothing is opened or written for a file that is no contacts file
             raise click.ClickException(str(exc)) from None
         open_store(database_url)

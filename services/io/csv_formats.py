@@ -15,6 +15,7 @@ export (Outlook's format has nowhere to put them).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator
 from typing import IO
@@ -50,6 +51,62 @@ def flavour(headers: list[str]) -> str:
                       "(expected e.g. 'First Name', 'E-mail 1 - Value', 'E-mail Address' or 'Primary Email')")
 
 
+# A cell that is an e-mail address or a phone number: no export's header has one.
+_DATA_CELL = re.compile(r"[^@\s]+@[^@\s]+\.\w+|\+?\d[\d ()./-]{5,}")
+_NO_HEADER = ("the CSV has no header row: its first row is data ({cell!r}); add a header row naming the "
+              "columns, or name them with `contacts import --columns` "
+              "(e.g. --columns 'Display Name,First Name,Last Name,Primary Email')")
+
+
+def read_header(header: list[str]) -> tuple[str, list[str]]:
+    """(flavour, the header in English names) for a header row in any language an export writes;
+    RecordError when no export has it (saying so when the row is data, not a header)."""
+    try:
+        kind = flavour(header)
+    except RecordError:
+        localised = english_header(header)  # Outlook in German or French, Thunderbird in any language
+        if localised is not None:
+            return localised
+        data = next((cell for cell in header if _DATA_CELL.fullmatch(cell.strip())), None)
+        if data is not None:
+            raise RecordError(_NO_HEADER.format(cell=data.strip())) from None
+        raise
+    return kind, (english_thunderbird_header(header) if kind == "thunderbird" else header)
+
+
+_OLDER_GOOGLE_COLUMNS = frozenset({"Given Name", "Additional Name", "Family Name", "Name", "File As",
+                                   "Group Membership"})
+_GOOGLE_NUMBERED = re.compile(r"(E-mail|Phone|Address|Website|IM|Event|Relation|Custom Field|Organization) \d+ - "
+                              r"(Label|Type|Value|Formatted|Street|City|PO Box|Region|Postal Code|Country|"
+                              r"Extended Address|Service|Name|Title|Department)")
+_FLAVOUR_NAMES = {"google": "Google Contacts'", "outlook": "Outlook's", "thunderbird": "Thunderbird's"}
+
+
+def named_columns(text: str) -> list[str]:
+    """The header a CSV without one is read with (`--columns`): comma-separated column names of one
+    export (in any language it writes), an empty name for a column left out; RecordError names a
+    name no export of that kind has."""
+    try:
+        [names] = list(csv.reader([text], skipinitialspace=True))
+    except (csv.Error, ValueError):
+        raise RecordError(f"--columns {text!r} is not one line of comma-separated column names") from None
+    names = [name.strip() for name in names]
+    if not any(names):
+        raise RecordError("--columns names no column")
+    try:
+        kind, english = read_header(names)
+    except RecordError:
+        raise RecordError(f"--columns {text!r}: these are not the columns of a Google Contacts, Outlook or "
+                          "Thunderbird CSV (expected e.g. 'First Name', 'E-mail 1 - Value', 'E-mail Address' "
+                          "or 'Primary Email')") from None
+    known = {"thunderbird": THUNDERBIRD_HEADER, "outlook": OUTLOOK_FULL_HEADER,
+             "google": google_header({"emails": 1, "phones": 1, "addresses": 0, "urls": 0})}[kind]
+    for name, english_name in zip(names, english):
+        if english_name and english_name not in known and english_name not in _OLDER_GOOGLE_COLUMNS \
+                and not _GOOGLE_NUMBERED.fullmatch(english_name):
+            raise RecordError(f"--columns: {name!r} is not a column of {_FLAVOUR_NAMES[kind]} CSV "
+                              f"(its columns are e.g. {', '.join(repr(c) for c in known[:5])}, ...)")
+    return names
 
 
 # ---------------------------------------------------------------- shared
@@ -606,13 +663,15 @@ def card_from_thunderbird(row: dict, resolver: GroupResolver | None) -> dict:
 
 # ---------------------------------------------------------------- streams
 
-def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None = None) -> None:
+def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None = None,
+                columns: list[str] | None = None) -> None:
     """Parse a CSV stream (Google, Outlook or Thunderbird headers) into the bulk writer, row by row.
 
     Rows are read as spreadsheet programs read them: a row with fewer cells than the header
     has empty cells at its end, empty cells beyond the header (a trailing comma) are nothing;
     cells with a value beyond the header are kept (extra['csv']) with a warning. A header
-    that is no known export's is an error (RecordError) before anything is stored.
+    that is no known export's is an error (RecordError) before anything is stored. `columns`
+    (from `named_columns`) is the header of a file without one: its first row is data.
     """
     sample = stream.read(65536)
     try:
@@ -621,24 +680,19 @@ def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None 
     except csv.Error:
         delimiter = ","
     reader = csv.reader(_Prefixed(sample, stream), delimiter=delimiter)
-    try:
-        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
-    except StopIteration:
-        raise RecordError("the file is empty (a CSV needs a header row)") from None
-    except csv.Error as exc:
-        raise RecordError(f"line 1: malformed CSV header: {exc}") from None
-    while header and not header[-1]:
-        header.pop()  # a trailing comma on the header line
-    try:
-        kind = flavour(header)
-    except RecordError:
-        localised = english_header(header)  # Outlook in German or French, Thunderbird in any language
-        if localised is None:
-            raise
-        kind, header = localised
+    if columns is None:
+        try:
+            first = [h.strip().lstrip("\ufeff") for h in next(reader)]
+        except StopIteration:
+            raise RecordError("the file is empty (a CSV needs a header row)") from None
+        except csv.Error as exc:
+            raise RecordError(f"line 1: malformed CSV header: {exc}") from None
+        while first and not first[-1]:
+            first.pop()  # a trailing comma on the header line
+        kind, header = read_header(first)
     else:
-        if kind == "thunderbird":
-            header = english_thunderbird_header(header)
+        kind, header = read_header(columns)
+        _refuse_a_header_row(sample, delimiter)
     parse = {"google": card_from_google, "outlook": card_from_outlook, "thunderbird": card_from_thunderbird}[kind]
     number, line = 0, reader.line_num
     while True:
@@ -677,6 +731,21 @@ def import_rows(stream: IO[str], report, writer, resolver: GroupResolver | None 
     writer.flush()
 
 
+def _refuse_a_header_row(sample: str, delimiter: str) -> None:
+    """RecordError when a file read with --columns starts with a header row of its own (it would be a card)."""
+    try:
+        first = next(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return
+    first = [cell.strip().lstrip("\ufeff") for cell in first]
+    try:
+        read_header(first)
+    except RecordError:
+        return
+    raise RecordError("--columns is for a CSV without a header row, and this file's first row is a header "
+                      f"({', '.join(repr(cell) for cell in first if cell)}): leave out --columns")
+
+
 def content_id(cells: list[str]) -> str:
     """A card id from a row's cells: the same row imported again is the same card."""
     import hashlib
@@ -695,10 +764,8 @@ class _Prefixed:
         self.head, self.rest = head, rest
 
     def __iter__(self):
-        import io as _io
-
         pending = ""
-        for line in _io.StringIO(self.head, newline=""):
+        for line in io.StringIO(self.head, newline=""):
             pending = line
             if line.endswith(("\n", "\r")):
                 yield line

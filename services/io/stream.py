@@ -93,11 +93,15 @@ class Input:
     fmt: str
     encoding: str  # what was found (BOM, UTF-8 or detected), for CSV text
     asked_encoding: str | None  # what the user named, if anything
+    columns: list[str] | None = None  # the header of a CSV without one (`--columns`)
 
 
 def open_input(raw: IO[bytes], fmt: str = "auto", *, encoding: str | None = None, on_duplicate: str = "skip",
-               name: str = "the file") -> Input:
-    """Check `raw` can be imported as `fmt` ('auto': what its content says); RecordError says why not."""
+               name: str = "the file", columns: str | None = None) -> Input:
+    """Check `raw` can be imported as `fmt` ('auto': what its content says); RecordError says why not.
+
+    `columns` names the columns of a CSV that has no header row (comma-separated export column names).
+    """
     if encoding is not None:
         try:
             codecs.lookup(encoding)
@@ -120,7 +124,13 @@ def open_input(raw: IO[bytes], fmt: str = "auto", *, encoding: str | None = None
     if fmt == "jsonl" and on_duplicate == "update":
         raise RecordError("--on-duplicate update is for vCard and CSV; JSON Lines records "
                           "are restored as they are (skip or new)")
-    return Input(stream, fmt, found, encoding)
+    if columns is None:
+        return Input(stream, fmt, found, encoding)
+    if fmt != "csv":
+        raise RecordError(f"--columns is for a CSV without a header row; {name} is {fmt}")
+    from .csv_formats import named_columns
+
+    return Input(stream, fmt, found, encoding, named_columns(columns))
 
 
 def import_input(source: Input, report: ImportReport, *, batch_size: int = DEFAULT_BATCH,
@@ -149,7 +159,7 @@ def import_input(source: Input, report: ImportReport, *, batch_size: int = DEFAU
 
     text = io.TextIOWrapper(source.stream, encoding=source.encoding, errors="contacts-latin1", newline="")
     try:
-        import_rows(text, report, writer, GroupResolver())
+        import_rows(text, report, writer, GroupResolver(), source.columns)
     finally:
         text.detach()
     return report
