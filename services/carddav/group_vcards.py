@@ -97,7 +97,9 @@ def render(stored: dict, name: str, member_values: list[str], version: str) -> s
     out: list[str] = []
     for entry in lines:
         if isinstance(entry, str):
-            out.append(convert_line(entry, source, version))
+            line = convert_line(entry, source, version)
+            if line:  # '' for a line the version leaves out (KIND:individual)
+                out.append(line)
             continue
         kind = entry.get("map")
         if kind == "FN":

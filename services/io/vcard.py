@@ -769,7 +769,10 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
                 if relabel[group] is not None:
                     out.append(f"{group}.{relabel[group]}")  # the row's label changed elsewhere
                 continue
-            out.append(convert_line(entry, source, version))
+            line = convert_line(entry, source, version)
+            if line and not (source != version and _says_organisation(line)
+                             and any(_says_organisation(said) for said in out)):
+                out.append(line)  # a card with both KIND:org and X-ABShowAs:COMPANY says it once in 3.0
             continue
         if not isinstance(entry, dict):
             continue
@@ -1196,6 +1199,9 @@ def convert_line(text: str, source: str, target: str) -> str:
     prop = vl.parse_property(text, 0)
     if prop is None:
         return text
+    kind = _organisation_line(prop, target)
+    if kind is not None:
+        return kind
     value = prop.value
     params = list(prop.params)
     encoding = prop.encoding()
@@ -1228,6 +1234,26 @@ def convert_line(text: str, source: str, target: str) -> str:
             value = _qp(decoded)
     head = (f"{prop.group}." if prop.group else "") + prop.head().split(";")[0].split(".")[-1]
     return f"{head}{_params_text(params)}:{value}"
+
+
+def _organisation_line(prop: vl.Prop, target: str) -> str | None:
+    """What says "an organisation's card" in `target`, for a line that says it (or that the card is a
+    person's) in another version; None for any other line. As sabre/vobject's VCardConverter: 4.0's
+    `KIND:org` is Apple's `X-ABShowAs:COMPANY` before 4.0 and back; `KIND:individual`, the
+    default, is left out ('')."""
+    value = vl.value_text(prop).strip().lower()
+    if prop.name == "KIND" and target != "4.0":
+        return {"org": "X-ABShowAs:COMPANY", "organization": "X-ABShowAs:COMPANY", "individual": ""}.get(value)
+    if prop.name == "X-ABSHOWAS" and target == "4.0" and value == "company":
+        return "KIND:org"
+    return None
+
+
+def _says_organisation(line: str) -> bool:
+    """The line is `KIND:org` or Apple's `X-ABShowAs:COMPANY` (any letter case, any group)."""
+    name, _, value = line.partition(":")
+    name = name.split(";")[0].split(".")[-1].upper()
+    return (name, value.strip().lower()) in {("KIND", "org"), ("KIND", "organization"), ("X-ABSHOWAS", "company")}
 
 
 def _params_text(params: list[tuple[str, list[str]]]) -> str:

@@ -168,13 +168,13 @@ def test_unfinished_card_and_garbage_between_cards(app, database_url, tmp_path):
     assert [c["display_name"] for c in all_cards()] == ["Good One", "Cut Off"]
 
 
-@pytest.mark.parametrize("version, kind_line", [
-    ("4.0", "KIND:org"),                  # khard's test/fixture/vcards/org.vcf
-    ("4.0", "KIND:organization"),
-    ("3.0", "X-ABShowAs:COMPANY"),        # Apple's company card, here without its N:;;;;
+@pytest.mark.parametrize("version, kind_line, other_versions_line", [
+    ("4.0", "KIND:org", "X-ABShowAs:COMPANY"),                  # khard's test/fixture/vcards/org.vcf
+    ("4.0", "KIND:organization", "X-ABShowAs:COMPANY"),
+    ("3.0", "X-ABShowAs:COMPANY", "KIND:org"),                  # Apple's company card, here without its N:;;;;
 ])
 def test_an_organisations_card_without_n_is_not_split_into_a_persons_name(app, database_url, tmp_path, version,
-                                                                         kind_line):
+                                                                         kind_line, other_versions_line):
     path = tmp_path / "org.vcf"
     path.write_text(f"BEGIN:VCARD\r\nVERSION:{version}\r\nUID:429A43AB-52F2-4714-AA62-077528A12464\r\n"
                     f"{kind_line}\r\nFN:ACME Inc.\r\nORG:ACME Inc.;\r\nEND:VCARD\r\n", encoding="utf-8")
@@ -184,9 +184,34 @@ def test_an_organisations_card_without_n_is_not_split_into_a_persons_name(app, d
     assert [card[part] for part in ("prefix", "given_name", "middle_name", "family_name", "suffix")] == [""] * 5
     # 4.0 needs no N, and the card's KIND says what FN is: none is added ("Inc.;ACME" was, before).
     exported = run("export", "--format", "vcard4", "--database-url", database_url).stdout
-    assert "\nN:" not in exported and f"\n{kind_line}\n" in exported and "\nFN:ACME Inc.\n" in exported
+    assert "\nN:" not in exported and "\nFN:ACME Inc.\n" in exported
     # 3.0 requires N: an empty one, as Apple writes for a company.
-    assert "\nN:;;;;\n" in run("export", "--format", "vcard3", "--database-url", database_url).stdout
+    exported3 = run("export", "--format", "vcard3", "--database-url", database_url).stdout
+    assert "\nN:;;;;\n" in exported3
+    # Each version says "organisation" its own way (sabre/vobject's VCardConverter): 4.0's KIND:org is
+    # Apple's X-ABShowAs:COMPANY in 3.0 and 2.1, and back.
+    exported21 = run("export", "--format", "vcard21", "--database-url", database_url).stdout
+    said = {"4.0": exported, "3.0": exported3, "2.1": exported21}
+    for written in ("4.0", "3.0", "2.1"):
+        lines = said[written].splitlines()
+        expected = kind_line if written == version or {written, version} == {"3.0", "2.1"} else other_versions_line
+        assert [line for line in lines if line.startswith(("KIND", "X-ABShowAs"))] == [expected], written
+
+
+def test_kind_individual_is_left_out_before_4_0_and_one_organisation_line_is_written_for_two(app, database_url,
+                                                                                          tmp_path):
+    path = tmp_path / "kinds.vcf"
+    path.write_text("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann Lee\r\nKIND:individual\r\nEND:VCARD\r\n"
+                    "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:ACME\r\nKIND:org\r\nX-ABShowAs:COMPANY\r\nEND:VCARD\r\n",
+                    encoding="utf-8")
+    assert summary(run("import", str(path), "--database-url", database_url)) == \
+        "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+    exported = run("export", "--format", "vcard3", "--database-url", database_url).stdout
+    assert [line for line in exported.splitlines() if line.startswith(("FN", "KIND", "X-ABShowAs"))] == \
+        ["FN:Ann Lee", "FN:ACME", "X-ABShowAs:COMPANY"]
+    exported = run("export", "--format", "vcard4", "--database-url", database_url).stdout
+    assert [line for line in exported.splitlines() if line.startswith(("FN", "KIND", "X-ABShowAs"))] == \
+        ["FN:Ann Lee", "KIND:individual", "FN:ACME", "KIND:org", "X-ABShowAs:COMPANY"]
 
 
 def test_card_with_nothing_to_name_it_fails(app, database_url, tmp_path):
