@@ -170,6 +170,13 @@ def parse_date(text: str, *, month_first: bool = False) -> str | None:
         return None
 
 
+def csv_date(text: str) -> str:
+    """A stored date as CSV exports write it: `1990-01-02` or, without a year, `--01-02` (a vCard 4.0
+    `19900102` or `--0102` in the extended form spreadsheets and Google read); anything else as it is."""
+    found = re.fullmatch(r"(\d{4}|-)-?(\d{2})-?(\d{2})", text or "")
+    return f"{found.group(1)}-{found.group(2)}-{found.group(3)}" if found else text
+
+
 def set_birthday(card: dict, text: str, column: str, *, month_first: bool = False) -> None:
     """BDAY from a CSV date: parsed to ISO, else kept as text under extra['csv'] (never a bad BDAY)."""
     text = (text or "").strip()
@@ -353,7 +360,7 @@ def google_row(card: dict, lost: dict[str, int] | None = None) -> dict:
         "Name Suffix": card.get("suffix") or "", "Nickname": get_extra(card, "nickname"),
         "File As": card.get("display_name") or "",
         "Organization Name": get_extra(card, "org"), "Organization Title": card.get("job_title") or "",
-        "Organization Department": card.get("department") or "", "Birthday": get_extra(card, "bday"),
+        "Organization Department": card.get("department") or "", "Birthday": csv_date(get_extra(card, "bday")),
         "Notes": card.get("notes") or "", "Photo": card.get("photo") or "",
         "Labels": MULTI.join(["* myContacts"] + [g["name"] for g in card.get("groups", [])]),
     }
@@ -401,7 +408,8 @@ def _google_kept(card: dict, row: dict, lost: dict[str, int]) -> None:
         row.update({f"IM {n} - Label": im["label"], f"IM {n} - Service": im["service"], f"IM {n} - Value": im["value"]})
     for kind, rows in (("Event", kept.events), ("Relation", kept.relations), ("Custom Field", custom)):
         for n, item in enumerate(rows, start=1):
-            row.update({f"{kind} {n} - Label": item["label"], f"{kind} {n} - Value": item["value"]})
+            value = csv_date(item["value"]) if kind == "Event" else item["value"]
+            row.update({f"{kind} {n} - Label": item["label"], f"{kind} {n} - Value": value})
     for name in kept.left:
         count(lost, f"vCard {name}")
     for field in ("title", "language"):
@@ -527,7 +535,7 @@ def outlook_row(card: dict, lost: dict[str, int] | None = None) -> dict:
         "Middle Name": card.get("middle_name") or "", "Last Name": card.get("family_name") or "",
         "Suffix": card.get("suffix") or "", "Nickname": get_extra(card, "nickname"),
         "Company": get_extra(card, "org"), "Department": card.get("department") or "",
-        "Job Title": card.get("job_title") or "", "Birthday": get_extra(card, "bday"),
+        "Job Title": card.get("job_title") or "", "Birthday": csv_date(get_extra(card, "bday")),
         "Notes": card.get("notes") or "", "Categories": ";".join(g["name"] for g in card.get("groups", [])),
     }
     if not (row["First Name"] or row["Last Name"]) and card.get("display_name") and not row["Company"]:
@@ -599,7 +607,7 @@ def _outlook_kept(card: dict, row: dict, lost: dict[str, int]) -> None:
         for item in rows:
             column = columns.get(item["label"])
             if column and not row.get(column):
-                row[column] = item["value"]
+                row[column] = csv_date(item["value"]) if kind == "event" else item["value"]
             else:
                 count(lost, f"{kind} {item['label']!r}")
     if kept.ims:

@@ -357,7 +357,7 @@ def _map_property(prop, name, card, vx, seen, notes, categories, labels, text_of
         if not text:
             return None
         seen.add(name)
-        vx["bday"] = text
+        vx["bday"] = vl.without_omitted_year(text, prop)
         return mapped(prop, name)
     if name == "TEL":
         number = unescape(value).strip()
@@ -770,9 +770,8 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
                     out.append(f"{group}.{relabel[group]}")  # the row's label changed elsewhere
                 continue
             line = convert_line(entry, source, version)
-            if line and not (source != version and _says_organisation(line)
-                             and any(_says_organisation(said) for said in out)):
-                out.append(line)  # a card with both KIND:org and X-ABShowAs:COMPANY says it once in 3.0
+            if line and not (source != version and _said_already(line, out)):
+                out.append(line)
             continue
         if not isinstance(entry, dict):
             continue
@@ -1051,7 +1050,8 @@ def _fresh_lines(card: dict, version: str) -> list[tuple[tuple, str, str]]:
     if vx.get("nickname"):
         add(("NICKNAME", 0), "NICKNAME", [], ",".join(_esc(p.strip(), v21) for p in vx["nickname"].split(",")))
     if vx.get("bday"):
-        add(("BDAY", 0), "BDAY", [], _esc(vx["bday"], v21))
+        params, value = _birthday_in(vx["bday"], version)
+        add(("BDAY", 0), "BDAY", params, _esc(value, v21))
     org, department = vx.get("org", ""), card.get("department") or ""
     if org or department:
         add(("ORG", 0), "ORG", [], ";".join(_esc(p, v21) for p in ((org, department) if department else (org,))))
@@ -1098,6 +1098,23 @@ def _fresh_lines(card: dict, version: str) -> list[tuple[tuple, str, str]]:
     if isinstance(updated, datetime.datetime):
         add(("REV", 0), "REV", [], updated.strftime("%Y%m%dT%H%M%SZ"))
     return lines
+
+
+# Kept properties whose value is a date (vCard 4.0's DATE-AND-OR-TIME ones, Apple's X-ABDATE).
+_DATES = {"ANNIVERSARY", "DEATHDATE", "X-ANNIVERSARY", "X-ABDATE"}
+_NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})")
+
+
+def _birthday_in(bday: str, version: str) -> tuple[list[tuple[str, str]], str]:
+    """(parameters, value) of a BDAY in `version`: a date without a year is `--MMDD` in 4.0 (RFC 6350
+    4.3.1) and Apple's `1604-MM-DD` with X-APPLE-OMIT-YEAR before it (3.0 and 2.1 dates have a year)."""
+    found = _NO_YEAR.fullmatch(bday)
+    if not found:
+        return [], bday
+    month, day = found.groups()
+    if version == "4.0":
+        return [], f"--{month}{day}"
+    return [("X-APPLE-OMIT-YEAR", vl.APPLE_NO_YEAR)], f"{vl.APPLE_NO_YEAR}-{month}-{day}"
 
 
 def _n_never_written(card: dict, vx: dict) -> bool:
@@ -1223,6 +1240,12 @@ def convert_line(text: str, source: str, target: str) -> str:
         media = media if "/" in media else f"{top}/{media.lower()}"
         params = [(k, v) for k, v in params if k not in ("ENCODING", "TYPE")]
         value = f"data:{media};base64,{''.join(value.split())}"
+    if target == "4.0" and prop.param("X-APPLE-OMIT-YEAR"):  # a date Apple wrote without its year
+        params = [(k, v) for k, v in params if k != "X-APPLE-OMIT-YEAR"]
+        value = _birthday_in(vl.without_omitted_year(value, prop), target)[1]
+    elif source == "4.0" and prop.name in _DATES and _NO_YEAR.fullmatch(value.strip()):
+        extra, value = _birthday_in(value.strip(), target)
+        params += [(k, [v]) for k, v in extra]
     if target == "3.0" and source == "4.0" and prop.name == "TZ" and not any(k == "VALUE" for k, _ in params) \
             and not re.fullmatch(r"[+-]\d{2}:?\d{2}", value.strip()):
         params.append(("VALUE", ["text"]))  # 3.0's TZ is a UTC offset unless said otherwise (RFC 2426)
@@ -1232,7 +1255,12 @@ def convert_line(text: str, source: str, target: str) -> str:
         if _needs_qp(decoded):
             params += [("CHARSET", ["UTF-8"]), ("ENCODING", ["QUOTED-PRINTABLE"])]
             value = _qp(decoded)
-    head = (f"{prop.group}." if prop.group else "") + prop.head().split(";")[0].split(".")[-1]
+    name = prop.head().split(";")[0].split(".")[-1]
+    if prop.name in _RENAMED_BEFORE_4 and target != "4.0":
+        name = _RENAMED_BEFORE_4[prop.name]
+    elif prop.name in _RENAMED_IN_4 and target == "4.0":
+        name = _RENAMED_IN_4[prop.name]
+    head = (f"{prop.group}." if prop.group else "") + name
     return f"{head}{_params_text(params)}:{value}"
 
 
@@ -1247,6 +1275,23 @@ def _organisation_line(prop: vl.Prop, target: str) -> str | None:
     if prop.name == "X-ABSHOWAS" and target == "4.0" and value == "company":
         return "KIND:org"
     return None
+
+
+# Properties vCard 4.0 added, named as 3.0 writers name them (sabre/vobject's VCardConverter: Microsoft's
+# X-ANNIVERSARY), and back.
+_RENAMED_BEFORE_4 = {"ANNIVERSARY": "X-ANNIVERSARY"}
+_RENAMED_IN_4 = {"X-ANNIVERSARY": "ANNIVERSARY"}
+
+
+def _said_already(line: str, out: list[str]) -> bool:
+    """A line converted from another version says what a line written before it says: a card with both
+    KIND:org and X-ABShowAs:COMPANY, or ANNIVERSARY and X-ANNIVERSARY, says it once."""
+    if _says_organisation(line):
+        return any(_says_organisation(said) for said in out)
+    return vl.property_name(line) in _RENAMED_NAMES and line in out
+
+
+_RENAMED_NAMES = set(_RENAMED_BEFORE_4.values()) | set(_RENAMED_IN_4.values())
 
 
 def _says_organisation(line: str) -> bool:

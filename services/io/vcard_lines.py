@@ -146,6 +146,20 @@ def logical_lines(physical: Iterable[tuple[int, str]], warn: Callable[[int, str]
 _MULTI_LINE = {"NOTE", "ADR", "LABEL", "X-ABADR", "DESCRIPTION", "COMMENT"}
 
 
+# Apple's year for a date without one before vCard 4.0 (sabre/vobject's VCardConverter writes it too).
+APPLE_NO_YEAR = "1604"
+
+
+def without_omitted_year(text: str, prop: Prop) -> str:
+    """A date without its year (`--MM-DD`) when Apple's X-APPLE-OMIT-YEAR names the year it holds
+    (iOS and macOS write `BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12` for a birthday without one)."""
+    found = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", text.strip())
+    omitted = prop.param("X-APPLE-OMIT-YEAR")
+    if found and omitted and found.group(1) == omitted[0]:
+        return f"--{found.group(2)}-{found.group(3)}"
+    return text
+
+
 def property_name(text: str) -> str:
     """The property name of a line (upper case, without its group): `item1.TEL;TYPE=CELL:..` -> TEL."""
     name = re.split(r"[;:]", text, maxsplit=1)[0]

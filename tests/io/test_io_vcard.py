@@ -1,6 +1,8 @@
 """`contacts import|export` with vCard 2.1/3.0/4.0: real-world cards, bad cards, round trips."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from services import search
@@ -261,3 +263,37 @@ def test_cards_imported_into_a_stored_group_change_that_groups_version(app, data
     with app.app_context():
         friends = groups.get_group(stored["id"])
     assert (friends["version"], len(friends["members"])) == (2, 2)  # one batch: one change
+
+
+DATED = ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:dated-4\r\nFN:Ann Lee\r\nBDAY:--0412\r\nANNIVERSARY:--0505\r\nEND:VCARD\r\n"
+         "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:dated-3\r\nFN:Bob Ray\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12\r\n"
+         "X-ANNIVERSARY:2009-08-08\r\nitem1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-03-04\r\n"
+         "item1.X-ABLabel:_$!<Anniversary>!$_\r\nEND:VCARD\r\n")
+
+
+@pytest.mark.parametrize("fmt, ann, bob", [
+    ("vcard4", ["BDAY:--0412", "ANNIVERSARY:--0505"],
+     ["BDAY:--0412", "ANNIVERSARY:2009-08-08", "item1.X-ABDATE:--0304"]),
+    ("vcard3", ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY;X-APPLE-OMIT-YEAR=1604:1604-05-05"],
+     ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY:2009-08-08",
+      "item1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-03-04"]),
+    ("vcard21", ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY;X-APPLE-OMIT-YEAR=1604:1604-05-05"],
+     ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY:2009-08-08",
+      "item1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-03-04"]),
+])
+def test_dates_without_a_year_and_anniversaries_are_written_in_each_versions_form(app, database_url, tmp_path,
+                                                                                 fmt, ann, bob):
+    """As sabre/vobject's VCardConverter: a 4.0 date without a year is Apple's 1604 with X-APPLE-OMIT-YEAR
+    before 4.0 and back (written --MMDD, RFC 6350 4.3.1); ANNIVERSARY is X-ANNIVERSARY before 4.0."""
+    path = tmp_path / "dated.vcf"
+    path.write_text(DATED, encoding="utf-8")
+    assert summary(run("import", str(path), "--database-url", database_url)) == \
+        "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+    exported = run("export", "--format", fmt, "--database-url", database_url).stdout.split("END:VCARD")
+    dated = [[line for line in card.splitlines() if re.match(r"(item\d\.)?(BDAY|X-ANNIVERSARY|ANNIVERSARY|X-ABDATE)", line)]
+             for card in exported[:2]]
+    assert dated == [ann, bob]
+    # Either way, the birthday itself has no year: CSV writes it so, and the Apple anniversary too.
+    google = run("export", "--format", "csv-google", "--database-url", database_url).stdout.splitlines()
+    assert [row.split(",")[13] for row in google[1:]] == ["--04-12", "--04-12"]
+    assert google[2].endswith("Anniversary,2009-08-08,Anniversary,--03-04")
