@@ -31,6 +31,9 @@ class GroupCard:
     name: str
     uid: str = ""
     members: list[str] = field(default_factory=list)
+    # Group columns the file gives (`shortname`, `comment`: a Thunderbird list's nickname and
+    # description): set on a group created, or filled where a stored group has none.
+    details: dict[str, str] = field(default_factory=dict)
 
 
 def _text(prop: vl.Prop, decoder) -> str:
@@ -73,11 +76,12 @@ def stored_members(values: list[str]) -> dict[str, tuple[str, int]]:
 
 
 def find_group(group_id: str | None, name: str, passing_over: set[int] = frozenset()) -> dict | None:
-    """The stored group a group card names (id and autokey): by the id its UID gives, then by
+    """The stored group a group card names (id, autokey, shortname, comment): by the id its UID gives, then by
     code, then by name; groups whose autokey is in `passing_over` are not taken."""
     for condition in ([ContactGroup.id == group_id] if group_id else []) + \
             [ContactGroup.code == name, ContactGroup.name == name]:
-        for row in ContactGroup.select(ContactGroup.id, ContactGroup.autokey).where(condition).dicts():
+        for row in ContactGroup.select(ContactGroup.id, ContactGroup.autokey, ContactGroup.shortname,
+                                       ContactGroup.comment).where(condition).dicts():
             if row["autokey"] not in passing_over:
                 return row
     return None
@@ -103,8 +107,9 @@ def store_group_cards(cards: list[GroupCard], report: ImportReport) -> int:
                                        f"store, left out: {shown}")
         current = member_autokeys([group["autokey"]]).get(group["autokey"], [])
         members = list(dict.fromkeys([*current, *(autokey for _, autokey in found.values())]))
-        if members != current:
-            group_service.update_group(group["id"], {}, members=members)
+        filled = {key: value for key, value in card.details.items() if value and not group.get(key)}
+        if members != current or filled:
+            group_service.update_group(group["id"], filled, members=members if members != current else None)
     return stored
 
 
@@ -112,8 +117,9 @@ def _find_or_create(card: GroupCard, group_id: str | None) -> dict:
     row = find_group(group_id, card.name)
     if row is not None:
         return row
-    values = {"code": card.name, "name": card.name}
+    values = {"code": card.name, "name": card.name, **{key: value for key, value in card.details.items() if value}}
     if group_id:
         values["id"] = group_id
     created = group_service.create_group(values)
-    return {"id": created["id"], "autokey": created["autokey"]}
+    return {"id": created["id"], "autokey": created["autokey"], "shortname": created["shortname"],
+            "comment": created["comment"]}

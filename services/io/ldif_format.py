@@ -10,11 +10,14 @@ matched case-insensitively as Thunderbird's importer matches them. Attributes no
 their own names, as CSV columns no parser reads are; `objectclass` and `modifytimestamp`
 describe the entry, not the person, and are not kept. A list becomes a group holding the
 cards its members' DNs name (services.io.group_cards, after the file's cards are stored);
-its other attributes (a nickname, a description) are not kept: a group has a name and members.
+its nickname and description (Thunderbird's list NickName and Notes) are the group's shortname
+and comment, set on a group created or filled where a stored group has none.
 
 Written, a card is the entry Thunderbird's export writes (its attributes, in its order), and
-every group with members a `groupOfNames` list after the cards, naming them by the DN the cards
-were written with (`cn=<display name>,mail=<primary email>`): Thunderbird imports the lists so.
+every group a `groupOfNames` list after the cards (an empty one too, as Thunderbird exports an
+empty list), with its shortname and comment as `mozillaNickname` and `description`, naming its
+members by the DN the cards were written with (`cn=<display name>,mail=<primary email>`):
+Thunderbird imports the lists so.
 """
 from __future__ import annotations
 
@@ -121,7 +124,7 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
         stream = codecs.EncodedFile(stream, data_encoding="utf-8", file_encoding=encoding)
     elif stream.peek(3).startswith(codecs.BOM_UTF8):
         stream.read(3)
-    lists: list[tuple[str, str, list[str]]] = []  # (position, name, member DNs)
+    lists: list[tuple[str, str, list[str], dict[str, str]]] = []  # (position, name, member DNs, group details)
     # The DNs of the file's cards without an e-mail (few): a list's member is found by its DN's
     # e-mail in the store, as Thunderbird finds it, so no map of every card is held.
     nameless: dict[str, str] = {}
@@ -145,7 +148,9 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
         member_attribute = next((_LISTS[kind] for kind in classes if kind in _LISTS), None)
         if member_attribute is not None:
             name = _first(attributes, "cn") or _cn_of(dn)
-            lists.append((position, name, attributes.get(member_attribute, ("", []))[1]))
+            details = {"shortname": _first(attributes, "mozillanickname") or _first(attributes, "xmozillanickname"),
+                       "comment": _first(attributes, "description")}
+            lists.append((position, name, attributes.get(member_attribute, ("", []))[1], details))
             continue
         try:
             card = card_from_thunderbird(_row(attributes), resolver)
@@ -161,9 +166,9 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
         writer.add(card, position)
     writer.flush()
     if lists:
-        found = _stored_members([dn for _, _, members in lists for dn in members], nameless)
-        groups = [GroupCard(position, name, "", [f"urn:uuid:{found[dn]}" if dn in found else dn for dn in members])
-                  for position, name, members in lists]
+        found = _stored_members([dn for _, _, members, _ in lists for dn in members], nameless)
+        groups = [GroupCard(position, name, "", [f"urn:uuid:{found[dn]}" if dn in found else dn for dn in members],
+                            details) for position, name, members, details in lists]
         report.groups += store_group_cards(groups, report)
     return count
 
@@ -302,9 +307,12 @@ def write_entries(cards: Iterable[dict], out: IO[bytes], lost: dict[str, int] | 
         entry = _entry(card, lost)
         writer.unparse(_dn(card.get("display_name") or "", card.get("primary_email") or ""), entry)
         written += 1
-    for name, members in _lists():
-        writer.unparse(_dn(name, ""), {"objectclass": ["top", "groupOfNames"], "cn": [name],
-                                       "member": [_dn(*member) for member in members]})
+    for group, members in _lists():
+        entry = {"objectclass": ["top", "groupOfNames"], "cn": [group["name"]]}
+        for attribute, column in (("mozillaNickname", "shortname"), ("description", "comment")):
+            if group.get(column):
+                entry[attribute] = [group[column]]
+        writer.unparse(_dn(group["name"], ""), {**entry, "member": [_dn(*member) for member in members]})
     return written
 
 
@@ -314,19 +322,17 @@ def _dn(name: str, email: str) -> str:
     return ",".join(parts)
 
 
-def _lists() -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    """(name, members' (display name, primary email)) of every group with members."""
+def _lists() -> Iterator[tuple[dict, list[tuple[str, str]]]]:
+    """(group, its members' (display name, primary email)) of every group."""
     groups = list(iter_groups())
     members = member_autokeys([group["autokey"] for group in groups])
     for group in groups:
         keys = members.get(group["autokey"], [])
-        if not keys:
-            continue
         found: dict[int, tuple[str, str]] = {}
         for chunk in chunks(keys):
             found.update((autokey, (name, email)) for autokey, name, email in Contact.select(
                 Contact.autokey, Contact.display_name, Contact.primary_email).where(Contact.autokey.in_(chunk)).tuples())
-        yield group["name"], [found[key] for key in keys if key in found]
+        yield group, [found[key] for key in keys if key in found]
 
 
 def _entry(card: dict, lost: dict[str, int]) -> dict[str, list[str | bytes]]:

@@ -250,3 +250,39 @@ def test_groups_go_out_as_mailing_lists_that_come_back_as_groups(app, database_u
     assert two["extra"]["csv"] == {"Custom 1": "custom, 1", "Custom 2": "custom\t2", "Custom 3": "custom\r3",
                                    "Custom 4": "custom\n4"}
     assert two["notes"] == "here's some unicode text\u2026"
+
+
+def test_a_lists_nickname_and_description_are_its_groups_shortname_and_comment_both_ways(app, database_url,
+                                                                                        tmp_path):
+    """Thunderbird's import.ldif list has a nickname and a description (a list's NickName and Notes,
+    nsAbLDIFService); its export writes them after cn (AddrBookUtils.exportDirectoryToLDIF), and
+    writes an empty list too."""
+    from models import ContactGroup
+    from services import groups as group_service
+
+    _import(os.path.join(REAL, "thunderbird-import.ldif"), database_url)
+    group = ContactGroup.get(ContactGroup.name == "list")
+    assert (group.shortname, group.comment) == ("nick name", "a list of cards")
+    group_service.create_group({"code": "empty", "name": "Empty list"})
+    out = tmp_path / "out.ldif"
+    assert run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert ("\n\ndn: cn=list\nobjectclass: top\nobjectclass: groupOfNames\ncn: list\nmozillaNickname: nick name\n"
+            "description: a list of cards\nmember: cn=contact number one,mail=contact1@invalid\n\n"
+            "dn: cn=Empty list\nobjectclass: top\nobjectclass: groupOfNames\ncn: Empty list\n\n") in text
+    other = fresh_database_url(tmp_path, "other")
+    assert ", groups 2" in summary(run("import", str(out), "--database-url", other))
+    use_database(other)
+    assert sorted((g.name, g.shortname, g.comment) for g in ContactGroup.select()) == \
+        [("Empty list", "", ""), ("list", "nick name", "a list of cards")]
+
+
+def test_a_lists_details_fill_a_stored_group_without_replacing_what_it_has(app, database_url, tmp_path):
+    from models import ContactGroup
+    from services import groups as group_service
+
+    group_service.create_group({"code": "list", "name": "list", "comment": "ours"})
+    _import(os.path.join(REAL, "thunderbird-import.ldif"), database_url)
+    group = ContactGroup.get(ContactGroup.name == "list")
+    assert (group.shortname, group.comment) == ("nick name", "ours")
+    assert [card["display_name"] for card in all_cards() if card["groups"]] == ["contact number one"]
