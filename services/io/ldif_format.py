@@ -173,6 +173,9 @@ def import_entries(stream: IO[bytes], report, writer, resolver: GroupResolver | 
     return count
 
 
+_BINARY_KEPT = "base64:"  # how a binary value no column takes is kept (as text, in extra.csv)
+
+
 def _decoded(entry: dict, encoding: str) -> dict[str, tuple[str, list]]:
     """{attribute, lowercased: (its name as first written, its values)}: text (UTF-8, else the file's
     encoding), but a photo's bytes."""
@@ -188,7 +191,7 @@ def _decoded(entry: dict, encoding: str) -> dict[str, tuple[str, list]]:
                 kept.append(value.decode("utf-8"))
             except UnicodeDecodeError:
                 if b"\x00" in value:  # binary (LDAP's `photo`, a certificate): kept as its base64
-                    kept.append("base64:" + base64.b64encode(value).decode("ascii"))
+                    kept.append(_BINARY_KEPT + base64.b64encode(value).decode("ascii"))
                 else:
                     kept.append(value.decode(encoding, "contacts-latin1"))
     return out
@@ -345,8 +348,21 @@ def _entry(card: dict, lost: dict[str, int]) -> dict[str, list[str | bytes]]:
     for name, value in row.items():  # attributes the card was imported with (`mozillaUseHtmlMail`, `mail 2`)
         more = _KEPT_MORE.fullmatch(name)
         attribute = more.group(1) if more else name
-        entry.setdefault(_canonical_attribute(attribute, entry), []).append(value)
+        entry.setdefault(_canonical_attribute(attribute, entry), []).append(_binary_again(value))
     return entry
+
+
+def _binary_again(value: str | bytes) -> str | bytes:
+    """A binary value an import kept as `base64:<its base64>` (it held a NUL: `_decoded`) as its bytes
+    again (written `attribute:: <base64>`); any other value as it is."""
+    if isinstance(value, str) and value.startswith(_BINARY_KEPT):
+        try:
+            raw = base64.b64decode(value[len(_BINARY_KEPT):], validate=True)
+        except binascii.Error:
+            return value
+        if b"\x00" in raw:
+            return raw
+    return value
 
 
 def _canonical_attribute(name: str, entry: dict) -> str:

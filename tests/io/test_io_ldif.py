@@ -177,6 +177,13 @@ def test_a_photo_a_bom_and_a_latin1_value(app, database_url, tmp_path):
     binary = write_file(tmp_path, "fax.ldif", b"dn: cn=Max\ncn: Max\nphoto:: " + base64.b64encode(fax) + b"\n")
     assert summary(_import(binary, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Max")["extra"]["csv"] == {"photo": "base64:" + base64.b64encode(fax).decode()}
+    # Exported, it is binary again (`photo::`); a text that only starts so stays text.
+    assert run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url).exit_code == 0
+    assert f"\nphoto:: {base64.b64encode(fax).decode()}\n" in out.read_text(encoding="utf-8")
+    text = write_file(tmp_path, "text.ldif", b"dn: cn=Tex\ncn: Tex\nphoto: base64:QUJD\n")
+    assert summary(_import(text, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    assert run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url).exit_code == 0
+    assert "\nphoto: base64:QUJD\n" in out.read_text(encoding="utf-8")
     bom = write_file(tmp_path, "bom.ldif", "\ufeffdn: cn=Zoë\ncn: Zoë\nmail: zoe@example.org\n".encode())
     assert summary(_import(bom, database_url)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
     assert card_named("Zoë")["primary_email"] == "zoe@example.org"
