@@ -481,8 +481,10 @@ _ROW_KEYS = {
 
 
 def _normalise_primary(rows: list[dict], first_by_default: bool) -> None:
-    """One primary per kind, as the store keeps it (the first flagged, else the first row)."""
-    flagged = next((i for i, row in enumerate(rows) if row.get("is_primary")), None)
+    """One primary per kind, as the store keeps it (the most preferred flagged, the first of equals, else the
+    first row): `is_primary` as read is a PREF rank (`_is_pref`)."""
+    ranked = [(row["is_primary"], i) for i, row in enumerate(rows) if row.get("is_primary")]
+    flagged = min(ranked)[1] if ranked else None
     if flagged is None and first_by_default and rows:
         flagged = 0
     for i, row in enumerate(rows):
@@ -513,10 +515,13 @@ def _phone_label(types: list[str]) -> str:
     return ""
 
 
-def _is_pref(prop: vl.Prop) -> bool:
-    if prop.param("PREF"):
-        return True
-    return "pref" in prop.types()
+def _is_pref(prop: vl.Prop) -> int | None:
+    """How preferred a row is, 1 the most (RFC 6350 5.3's PREF; 3.0's TYPE=pref is 1); None: not said.
+    `_normalise_primary` makes the most preferred row the primary one."""
+    said = prop.param("PREF")
+    if said:
+        return int(said[0]) if said[0].isdigit() and 1 <= int(said[0]) <= 100 else 1
+    return 1 if "pref" in prop.types() else None
 
 
 def _split_raw(value: str, separator: str) -> list[str]:
@@ -562,7 +567,7 @@ def _unescape21(text: str) -> str:
     return text.replace("\\;", ";").replace("\\,", ",")
 
 
-def _address(value: str, types: list[str], pref: bool, unescape) -> dict:
+def _address(value: str, types: list[str], pref: int | None, unescape) -> dict:
     parts = [unescape(p).replace("\r\n", "\n").replace("\n", ", ").strip() for p in _split_raw(value, ";")]
     parts += [""] * 7
     box, extended, street, city, region, code, country = parts[:7]
@@ -891,8 +896,8 @@ def _target_types(read: vl.Prop, fresh: list[tuple[str, list[str]]], version: st
     """
     out = [(key, values) for key, values in fresh if key not in ("", "TYPE", "PREF")]
     words = [word for word in read.types() if word != "pref"]
-    if version == "3.0":
-        words = [word.upper() for word in words] + (["PREF"] if _says_pref(read) else [])
+    if version == "3.0":  # 3.0's PREF says "the most preferred": a 4.0 PREF=2 is left out (as sabre/vobject does)
+        words = [word.upper() for word in words] + (["PREF"] if _is_pref(read) == 1 else [])
         if words:
             out.append(("TYPE", words))
     else:
@@ -1240,6 +1245,7 @@ def convert_line(text: str, source: str, target: str) -> str:
         media = media if "/" in media else f"{top}/{media.lower()}"
         params = [(k, v) for k, v in params if k not in ("ENCODING", "TYPE")]
         value = f"data:{media};base64,{''.join(value.split())}"
+    params = _pref_in(params, source, target)
     if target == "4.0" and prop.param("X-APPLE-OMIT-YEAR"):  # a date Apple wrote without its year
         params = [(k, v) for k, v in params if k != "X-APPLE-OMIT-YEAR"]
         value = _birthday_in(vl.without_omitted_year(value, prop), target)[1]
@@ -1275,6 +1281,29 @@ def _organisation_line(prop: vl.Prop, target: str) -> str | None:
     if prop.name == "X-ABSHOWAS" and target == "4.0" and value == "company":
         return "KIND:org"
     return None
+
+
+def _pref_in(params: list[tuple[str, list[str]]], source: str, target: str) -> list[tuple[str, list[str]]]:
+    """A kept line's preference in `target`'s form, as sabre/vobject's VCardConverter converts it: 4.0's
+    PREF=1 is TYPE=PREF before 4.0 (other PREF values are left out: 3.0 has no ranks) and 3.0's
+    TYPE=PREF is PREF=1 in 4.0."""
+    if (source == "4.0") == (target == "4.0"):
+        return params
+    out: list[tuple[str, list[str]]] = []
+    preferred = False
+    for key, values in params:
+        if target == "4.0" and key in ("TYPE", ""):
+            kept = [v for v in values if v.lower() != "pref"]
+            preferred = preferred or len(kept) < len(values)
+            if kept:
+                out.append((key, kept))
+        elif target != "4.0" and key == "PREF":
+            preferred = preferred or values[:1] == ["1"]
+        else:
+            out.append((key, values))
+    if preferred:
+        out.append(("PREF", ["1"]) if target == "4.0" else (("", ["PREF"]) if target == "2.1" else ("TYPE", ["PREF"])))
+    return out
 
 
 # Properties vCard 4.0 added, named as 3.0 writers name them (sabre/vobject's VCardConverter: Microsoft's

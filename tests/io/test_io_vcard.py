@@ -297,3 +297,32 @@ def test_dates_without_a_year_and_anniversaries_are_written_in_each_versions_for
     google = run("export", "--format", "csv-google", "--database-url", database_url).stdout.splitlines()
     assert [row.split(",")[13] for row in google[1:]] == ["--04-12", "--04-12"]
     assert google[2].endswith("Anniversary,2009-08-08,Anniversary,--03-04")
+
+
+def test_the_most_preferred_row_is_the_primary_one_and_pref_is_said_in_each_versions_form(app, database_url,
+                                                                                       tmp_path):
+    """RFC 6350 5.3: PREF=1 is the most preferred, whatever the order. Before 4.0 only PREF=1 is
+    TYPE=PREF (sabre/vobject's VCardConverter drops other ranks), on kept lines too, and back."""
+    path = tmp_path / "pref.vcf"
+    path.write_text("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:pref-4\r\nFN:Ann Lee\r\nEMAIL;TYPE=work;PREF=2:a@x.example\r\n"
+                    "EMAIL;PREF=1:b@x.example\r\nTEL;VALUE=uri;TYPE=cell;PREF=3:tel:+15551234\r\n"
+                    "IMPP;PREF=1:xmpp:a@x.example\r\nX-FOO;PREF=2:bar\r\nEND:VCARD\r\n"
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:pref-3\r\nFN:Bob Ray\r\nIMPP;TYPE=pref,work:xmpp:b@x.example\r\n"
+                    "END:VCARD\r\n", encoding="utf-8")
+    assert summary(run("import", str(path), "--database-url", database_url)) == \
+        "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+    ann = card_named("Ann Lee")
+    assert [(email["value"], email["is_primary"]) for email in ann["emails"]] == \
+        [("a@x.example", False), ("b@x.example", True)]
+    assert ann["primary_email"] == "b@x.example"
+    assert [phone["is_primary"] for phone in ann["phones"]] == [True]
+
+    def lines(fmt: str) -> list[str]:
+        text = run("export", "--format", fmt, "--database-url", database_url).stdout
+        return [line for line in text.splitlines() if line.startswith(("EMAIL", "TEL", "IMPP", "X-FOO"))]
+
+    assert lines("vcard3") == ["EMAIL;TYPE=WORK:a@x.example", "EMAIL;TYPE=PREF:b@x.example", "TEL;TYPE=CELL:+15551234",
+                               "IMPP;TYPE=PREF:xmpp:a@x.example", "X-FOO:bar", "IMPP;TYPE=pref,work:xmpp:b@x.example"]
+    assert lines("vcard4") == ["EMAIL;TYPE=work;PREF=2:a@x.example", "EMAIL;PREF=1:b@x.example",
+                               "TEL;VALUE=uri;TYPE=cell;PREF=3:tel:+15551234", "IMPP;PREF=1:xmpp:a@x.example",
+                               "X-FOO;PREF=2:bar", "IMPP;TYPE=work;PREF=1:xmpp:b@x.example"]
