@@ -758,6 +758,7 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
     relabel, dropped, unlabelled = _row_groups(card, vx, stored, by_key)
     labels = _adr_labels(stored) if (source, version) == ("3.0", "4.0") else {}
     folded = set(labels.values())
+    anniversaries = _apple_anniversary_groups(stored) if source != "4.0" else set()
     used: set[tuple] = set()
     out: list[str] = []
     end_of_kind: dict[str, int] = {}  # index after the last line of a kind in `out`
@@ -774,9 +775,16 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
                 if relabel[group] is not None:
                     out.append(f"{group}.{relabel[group]}")  # the row's label changed elsewhere
                 continue
+            if group in anniversaries and version == "4.0":
+                if vl.property_name(entry) == "X-ABLABEL":
+                    continue  # said by the ANNIVERSARY its X-ABDATE becomes
+                if vl.property_name(entry) == "X-ABDATE":
+                    entry = "X-ANNIVERSARY" + entry[len(group) + 1 + len("X-ABDATE"):]
             line = convert_line(entry, source, version)
             if line and not (source != version and _said_already(line, out)):
                 out.append(line)
+                if source == "4.0" and version != "4.0" and vl.property_name(entry) == "ANNIVERSARY":
+                    out += _apple_anniversary(line)
             continue
         if not isinstance(entry, dict):
             continue
@@ -807,6 +815,14 @@ def _merged(card: dict, vx: dict, stored: list, fresh: list[tuple], version: str
     top: list[str] = []
     taken = {g for line in out for g in [_group_of(line)] if g}
     next_item = 1
+    for at, line in enumerate(out):
+        if line.startswith(_UNGROUPED_PAIR):  # Apple's anniversary pair made from a 4.0 ANNIVERSARY: a free itemN
+            line = line[len(_UNGROUPED_PAIR):]
+            if vl.property_name(line) == "X-ABDATE":
+                while f"item{next_item}" in taken:
+                    next_item += 1
+                taken.add(f"item{next_item}")
+            out[at] = f"item{next_item}.{line}"
     for key, label_line in unlabelled.items():
         if label_line.startswith("?."):  # an ungrouped row: it gets a free itemN group
             while f"item{next_item}" in taken:
@@ -1312,12 +1328,36 @@ _RENAMED_BEFORE_4 = {"ANNIVERSARY": "X-ANNIVERSARY"}
 _RENAMED_IN_4 = {"X-ANNIVERSARY": "ANNIVERSARY"}
 
 
+_APPLE_ANNIVERSARY_LABEL = "_$!<Anniversary>!$_"
+_UNGROUPED_PAIR = "?pair."  # marks the lines of a pair made here until `_merged` gives them a free itemN
+
+
+def _apple_anniversary_groups(stored: list) -> set[str]:
+    """Groups of Apple's anniversary pairs (`itemN.X-ABDATE` + `itemN.X-ABLabel:_$!<Anniversary>!$_`)."""
+    labelled = {_group_of(entry) for entry in stored if isinstance(entry, str) and _group_of(entry)
+                and vl.property_name(entry) == "X-ABLABEL" and _value_of(entry).strip() == _APPLE_ANNIVERSARY_LABEL}
+    return {group for group in labelled if any(isinstance(entry, str) and _group_of(entry) == group
+                                               and vl.property_name(entry) == "X-ABDATE" for entry in stored)}
+
+
+def _apple_anniversary(line: str) -> list[str]:
+    """Apple's pair for a 3.0 X-ANNIVERSARY line made from 4.0's ANNIVERSARY, as sabre/vobject's
+    VCardConverter adds it (Apple's Contacts reads anniversaries only so); grouped later."""
+    head, _, value = line.partition(":")
+    params = head.split(";", 1)[1] if ";" in head else ""
+    return [f"{_UNGROUPED_PAIR}X-ABDATE{';' + params if params else ''}:{value}",
+            f"{_UNGROUPED_PAIR}X-ABLabel:{_APPLE_ANNIVERSARY_LABEL}"]
+
+
 def _said_already(line: str, out: list[str]) -> bool:
     """A line converted from another version says what a line written before it says: a card with both
-    KIND:org and X-ABShowAs:COMPANY, or ANNIVERSARY and X-ANNIVERSARY, says it once."""
+    KIND:org and X-ABShowAs:COMPANY, or ANNIVERSARY and X-ANNIVERSARY (or Apple's anniversary) of one
+    date, says it once (sabre/vobject compares the value only, too)."""
     if _says_organisation(line):
         return any(_says_organisation(said) for said in out)
-    return vl.property_name(line) in _RENAMED_NAMES and line in out
+    name = vl.property_name(line)
+    return name in _RENAMED_NAMES and any(vl.property_name(said) == name and _value_of(said) == _value_of(line)
+                                          for said in out)
 
 
 _RENAMED_NAMES = set(_RENAMED_BEFORE_4.values()) | set(_RENAMED_IN_4.values())

@@ -271,26 +271,34 @@ DATED = ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:dated-4\r\nFN:Ann Lee\r\nBDAY:--0412
          "item1.X-ABLabel:_$!<Anniversary>!$_\r\nEND:VCARD\r\n")
 
 
+ABDATE = "item1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-03-04"
+APPLE_LABEL = "item1.X-ABLabel:_$!<Anniversary>!$_"
+
+
 @pytest.mark.parametrize("fmt, ann, bob", [
+    # 4.0: Apple's anniversary pair is an ANNIVERSARY (its label goes with it).
     ("vcard4", ["BDAY:--0412", "ANNIVERSARY:--0505"],
-     ["BDAY:--0412", "ANNIVERSARY:2009-08-08", "item1.X-ABDATE:--0304"]),
-    ("vcard3", ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY;X-APPLE-OMIT-YEAR=1604:1604-05-05"],
-     ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY:2009-08-08",
-      "item1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-03-04"]),
-    ("vcard21", ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY;X-APPLE-OMIT-YEAR=1604:1604-05-05"],
-     ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY:2009-08-08",
-      "item1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-03-04"]),
+     ["BDAY:--0412", "ANNIVERSARY:2009-08-08", "ANNIVERSARY:--0304"]),
+    # 3.0 and 2.1: 4.0's ANNIVERSARY is X-ANNIVERSARY and Apple's pair, in a free itemN group.
+    ("vcard3", ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY;X-APPLE-OMIT-YEAR=1604:1604-05-05",
+                "item1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-05-05", APPLE_LABEL],
+     ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY:2009-08-08", ABDATE, APPLE_LABEL]),
+    ("vcard21", ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY;X-APPLE-OMIT-YEAR=1604:1604-05-05",
+                 "item1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-05-05", APPLE_LABEL],
+     ["BDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12", "X-ANNIVERSARY:2009-08-08", ABDATE, APPLE_LABEL]),
 ])
 def test_dates_without_a_year_and_anniversaries_are_written_in_each_versions_form(app, database_url, tmp_path,
                                                                                  fmt, ann, bob):
     """As sabre/vobject's VCardConverter: a 4.0 date without a year is Apple's 1604 with X-APPLE-OMIT-YEAR
-    before 4.0 and back (written --MMDD, RFC 6350 4.3.1); ANNIVERSARY is X-ANNIVERSARY before 4.0."""
+    before 4.0 and back (written --MMDD, RFC 6350 4.3.1); ANNIVERSARY is X-ANNIVERSARY and Apple's
+    X-ABDATE pair before 4.0, and either is ANNIVERSARY in 4.0."""
     path = tmp_path / "dated.vcf"
     path.write_text(DATED, encoding="utf-8")
     assert summary(run("import", str(path), "--database-url", database_url)) == \
         "imported 2, updated 0, skipped 0, failed 0, warnings 0"
     exported = run("export", "--format", fmt, "--database-url", database_url).stdout.split("END:VCARD")
-    dated = [[line for line in card.splitlines() if re.match(r"(item\d\.)?(BDAY|X-ANNIVERSARY|ANNIVERSARY|X-ABDATE)", line)]
+    dated = [[line for line in card.splitlines()
+              if re.match(r"(item\d\.)?(BDAY|X-ANNIVERSARY|ANNIVERSARY|X-ABDATE|X-ABLabel)", line)]
              for card in exported[:2]]
     assert dated == [ann, bob]
     # Either way, the birthday itself has no year: CSV writes it so, and the Apple anniversary too.
@@ -326,3 +334,21 @@ def test_the_most_preferred_row_is_the_primary_one_and_pref_is_said_in_each_vers
     assert lines("vcard4") == ["EMAIL;TYPE=work;PREF=2:a@x.example", "EMAIL;PREF=1:b@x.example",
                                "TEL;VALUE=uri;TYPE=cell;PREF=3:tel:+15551234", "IMPP;PREF=1:xmpp:a@x.example",
                                "X-FOO;PREF=2:bar", "IMPP;TYPE=work;PREF=1:xmpp:b@x.example"]
+
+
+def test_a_nextcloud_cards_three_anniversary_lines_are_one_in_4_0(app, database_url):
+    """sabre/vobject writes 4.0's ANNIVERSARY in 3.0 as X-ANNIVERSARY and Apple's pair (ical.js's
+    escape_semicolon.vcf, a Nextcloud card); one date is one ANNIVERSARY again in 4.0, whatever its parameters."""
+    import os
+
+    from .io_support import DATA
+
+    run("import", os.path.join(DATA, "real", "icaljs-escape_semicolon.vcf"), "--database-url", database_url)
+    exported = run("export", "--format", "vcard4", "--database-url", database_url).stdout.splitlines()
+    assert [line for line in exported if re.search(r"ANNIVERSARY|X-ABDATE|X-ABLABEL", line, re.I)] == \
+        ["ANNIVERSARY;VALUE=DATE-AND-OR-TIME:20190220T000035"]
+    path = os.path.join(DATA, "real", "icaljs-escape_semicolon.vcf")
+    with open(path, encoding="utf-8") as handle:  # in its own version every line comes back
+        original = [line for line in handle.read().splitlines() if "ANNIVERSARY" in line or "ITEM1" in line]
+    exported3 = run("export", "--format", "vcard3", "--database-url", database_url).stdout.splitlines()
+    assert [line for line in exported3 if "ANNIVERSARY" in line or "ITEM1" in line] == original
