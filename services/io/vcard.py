@@ -1258,7 +1258,8 @@ def convert_line(text: str, source: str, target: str) -> str:
     if target == "4.0" and encoding == "B":
         media = next((t for t in prop.types() if t != "pref"), "octet-stream")
         top = {"PHOTO": "image", "LOGO": "image", "SOUND": "audio"}.get(prop.name, "application")
-        media = media if "/" in media else f"{top}/{media.lower()}"
+        key_media = {kind.lower(): media for media, kind in _KEY_TYPES.items()} if prop.name == "KEY" else {}
+        media = media if "/" in media else key_media.get(media.lower()) or f"{top}/{media.lower()}"
         params = [(k, v) for k, v in params if k not in ("ENCODING", "TYPE")]
         value = f"data:{media};base64,{''.join(value.split())}"
     params = _pref_in(params, source, target)
@@ -1271,10 +1272,14 @@ def convert_line(text: str, source: str, target: str) -> str:
     if target == "3.0" and source == "4.0" and prop.name == "TZ" and not any(k == "VALUE" for k, _ in params) \
             and not re.fullmatch(r"[+-]\d{2}:?\d{2}", value.strip()):
         params.append(("VALUE", ["text"]))  # 3.0's TZ is a UTC offset unless said otherwise (RFC 2426)
+    if source == "4.0" and target != "4.0" and prop.name in _MEDIA_PROPERTIES:
+        params, value = _media_before_4(params, value, target)
     if target == "2.1":
         params = [(k, v) for k, v in params if k != "VALUE" or v[:1] != ["uri"]]
+        binary = [(k, v) for k, v in params if k == "ENCODING" and v[:1] and v[0].upper() == "B"]
+        params = [("ENCODING", ["BASE64"]) if (k, v) in binary else (k, v) for k, v in params]  # 2.1's name for b
         decoded = _unescape(value) if prop.name not in ("N", "ADR", "ORG") else value
-        if _needs_qp(decoded):
+        if not binary and _needs_qp(decoded):
             params += [("CHARSET", ["UTF-8"]), ("ENCODING", ["QUOTED-PRINTABLE"])]
             value = _qp(decoded)
     name = prop.head().split(";")[0].split(".")[-1]
@@ -1368,6 +1373,29 @@ def _says_organisation(line: str) -> bool:
     name, _, value = line.partition(":")
     name = name.split(";")[0].split(".")[-1].upper()
     return (name, value.strip().lower()) in {("KIND", "org"), ("KIND", "organization"), ("X-ABSHOWAS", "company")}
+
+
+# Properties whose value is binary by default before 4.0 (RFC 2426) and a URI in 4.0.
+_MEDIA_PROPERTIES = {"PHOTO", "LOGO", "SOUND", "KEY"}
+_KEY_TYPES = {"application/pgp": "PGP", "application/pgp-keys": "PGP", "application/x-x509-ca-cert": "X509",
+              "application/pkix-cert": "X509"}  # the last of a type is what it becomes in 4.0
+
+
+def _media_before_4(params: list[tuple[str, list[str]]], value: str, target: str
+                    ) -> tuple[list[tuple[str, list[str]]], str]:
+    """A kept 4.0 PHOTO, LOGO, SOUND or KEY in 3.0 or 2.1, as sabre/vobject's VCardConverter writes it:
+    a base64 `data:` URI as inline binary (`ENCODING=b;TYPE=PNG`), any other URI with `VALUE=uri`
+    (before 4.0 the value is binary unless said otherwise)."""
+    header, comma, data = value.partition(",")
+    if value.startswith("data:") and comma and header.lower().endswith(";base64"):
+        media = header[5:].split(";")[0].lower()
+        kept = [(k, v) for k, v in params if k not in ("VALUE", "MEDIATYPE")]
+        kind = _KEY_TYPES.get(media) or media.split("/")[-1].upper()
+        return kept + [("ENCODING", ["b" if target == "3.0" else "BASE64"])] + ([("TYPE", [kind])] if kind else []), \
+            data
+    if any(k == "VALUE" for k, _ in params):
+        return params, value
+    return params + [("VALUE", ["uri" if target == "3.0" else "URL"])], value
 
 
 def _params_text(params: list[tuple[str, list[str]]]) -> str:

@@ -352,3 +352,33 @@ def test_a_nextcloud_cards_three_anniversary_lines_are_one_in_4_0(app, database_
         original = [line for line in handle.read().splitlines() if "ANNIVERSARY" in line or "ITEM1" in line]
     exported3 = run("export", "--format", "vcard3", "--database-url", database_url).stdout.splitlines()
     assert [line for line in exported3 if "ANNIVERSARY" in line or "ITEM1" in line] == original
+
+
+def test_kept_logos_sounds_and_keys_are_binary_before_4_0_and_data_uris_in_4_0(app, database_url, tmp_path):
+    """Before 4.0 a LOGO, SOUND or KEY is binary unless VALUE says otherwise (RFC 2426): a 4.0 data: URI
+    becomes inline base64 with its TYPE and any other URI gets VALUE=uri, as sabre/vobject's
+    VCardConverter writes them; back in 4.0 each is the data: URI it was."""
+    path = tmp_path / "media.vcf"
+    path.write_text("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:media-4\r\nFN:Ann Lee\r\nLOGO:data:image/png;base64,iVBORw0KGgo=\r\n"
+                    "KEY:data:application/pgp-keys;base64,QUJD\r\nSOUND:data:audio/ogg;base64,T2dnUw==\r\n"
+                    "LOGO:http://www.example.com/pub/logos/abccorp.jpg\r\nKEY;VALUE=text:ssh-rsa AAAA\r\nEND:VCARD\r\n"
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:media-3\r\nFN:Bob Ray\r\nKEY;ENCODING=b;TYPE=X509:QUJD\r\n"
+                    "END:VCARD\r\n", encoding="utf-8")
+    assert summary(run("import", str(path), "--database-url", database_url)) == \
+        "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+
+    def media(fmt: str) -> list[str]:
+        text = run("export", "--format", fmt, "--database-url", database_url).stdout
+        return [line for line in text.splitlines() if line.startswith(("LOGO", "KEY", "SOUND"))]
+
+    assert media("vcard3") == ["LOGO;ENCODING=b;TYPE=PNG:iVBORw0KGgo=", "KEY;ENCODING=b;TYPE=PGP:QUJD",
+                               "SOUND;ENCODING=b;TYPE=OGG:T2dnUw==",
+                               "LOGO;VALUE=uri:http://www.example.com/pub/logos/abccorp.jpg",
+                               "KEY;VALUE=text:ssh-rsa AAAA", "KEY;ENCODING=b;TYPE=X509:QUJD"]
+    assert media("vcard21") == ["LOGO;ENCODING=BASE64;TYPE=PNG:iVBORw0KGgo=", "KEY;ENCODING=BASE64;TYPE=PGP:QUJD",
+                                "SOUND;ENCODING=BASE64;TYPE=OGG:T2dnUw==",
+                                "LOGO;VALUE=URL:http://www.example.com/pub/logos/abccorp.jpg",
+                                "KEY;VALUE=text:ssh-rsa AAAA", "KEY;ENCODING=BASE64;TYPE=X509:QUJD"]
+    assert media("vcard4") == ["LOGO:data:image/png;base64,iVBORw0KGgo=", "KEY:data:application/pgp-keys;base64,QUJD",
+                               "SOUND:data:audio/ogg;base64,T2dnUw==", "LOGO:http://www.example.com/pub/logos/abccorp.jpg",
+                               "KEY;VALUE=text:ssh-rsa AAAA", "KEY:data:application/pkix-cert;base64,QUJD"]
