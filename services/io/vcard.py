@@ -1280,6 +1280,8 @@ def convert_line(text: str, source: str, target: str) -> str:
         params = [("ENCODING", ["BASE64"]) if (k, v) in binary else (k, v) for k, v in params]  # 2.1's name for b
         decoded = _unescape(value) if prop.name not in ("N", "ADR", "ORG") else value
         if not binary and _needs_qp(decoded):
+            # Said once: a 3.0 line may have its own CHARSET (DAVx5 writes one), which 3.0 ignores.
+            params = [(k, v) for k, v in params if k not in ("CHARSET", "ENCODING")]
             params += [("CHARSET", ["UTF-8"]), ("ENCODING", ["QUOTED-PRINTABLE"])]
             value = _qp(decoded)
     name = prop.head().split(";")[0].split(".")[-1]
@@ -1438,8 +1440,11 @@ def _write_line(out: IO[str], line: str, version: str) -> None:
 
 
 def _write_qp_line(out: IO[str], line: str) -> None:
-    pieces, current = [], ""
-    i = 0
+    """A 2.1 quoted-printable line with soft breaks (`=` at a line's end) in its value only: a break
+    among the parameters would be read as a line of its own."""
+    colon = vl._value_colon(line) + 1
+    pieces, current = [], line[:colon]
+    i = colon
     while i < len(line):
         token = line[i:i + 3] if line[i] == "=" else line[i]
         if len(current) + len(token) > 74:

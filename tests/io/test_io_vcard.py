@@ -382,3 +382,25 @@ def test_kept_logos_sounds_and_keys_are_binary_before_4_0_and_data_uris_in_4_0(a
     assert media("vcard4") == ["LOGO:data:image/png;base64,iVBORw0KGgo=", "KEY:data:application/pgp-keys;base64,QUJD",
                                "SOUND:data:audio/ogg;base64,T2dnUw==", "LOGO:http://www.example.com/pub/logos/abccorp.jpg",
                                "KEY;VALUE=text:ssh-rsa AAAA", "KEY:data:application/pkix-cert;base64,QUJD"]
+
+
+def test_a_3_0_line_with_its_own_charset_is_one_quoted_printable_line_in_2_1(app, database_url, tmp_path):
+    """DAVx5 writes CHARSET=UTF-8 on 3.0 lines (its allfields test card). In 2.1 the line says its
+    charset once, and a long one is folded inside its value only: a soft break among the
+    parameters would be read back as a line of its own."""
+    import os
+
+    from .io_support import DATA, fresh_database_url, use_database
+
+    run("import", os.path.join(DATA, "real", "davx5-allfields-vcard3.vcf"), "--database-url", database_url)
+    out = tmp_path / "out.vcf"
+    assert run("export", "--format", "vcard21", "--output", str(out), "--database-url", database_url).exit_code == 0
+    text = out.read_bytes().decode("utf-8")
+    assert "X-PHONETIC-FIRST-NAME;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:F=C3=B6rstne=\r\nhm\r\n" in text
+    assert not any(line.upper().count("CHARSET=") > 1 for line in text.splitlines())
+    other = fresh_database_url(tmp_path, "other")
+    again = run("import", str(out), "--database-url", other)
+    assert summary(again) == "imported 1, updated 0, skipped 0, failed 0, warnings 0", again.stderr
+    use_database(other)
+    [card] = all_cards()
+    assert card["display_name"] == "Ämi Display"
