@@ -47,8 +47,12 @@ def content_kind(text: str) -> str | None:
     if _LDIF_START.match(text.lstrip("\ufeff")):
         return "ldif"  # before CSV: a dn line has commas
     first = stripped.split("\n", 1)[0]
-    control = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\t\r\n")
-    if control == 0 and (any(sep in first for sep in (",", ";", "\t")) or _one_known_column(first)):
+    head = text[:4096]
+    # A binary file has NULs or many control characters; a CSV may hold one in a cell (Outlook
+    # 2003's FBURL ends in a form feed, and a CSV export of that card writes it).
+    control = sum(1 for c in head if ord(c) < 32 and c not in "\t\r\n")
+    textual = "\x00" not in head and control * 50 <= len(head)
+    if textual and (any(sep in first for sep in (",", ";", "\t")) or _one_known_column(first)):
         return "csv"
     return None
 

@@ -212,7 +212,7 @@ def test_shift_jis_and_utf16_csv_and_encoding_option(app, database_url, tmp_path
 
 
 @pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"Just some prose without separators.\n",
-                                     b""])
+                                     b"", b"\x01\x02,\x03\x04,\x05\x06\x07\x08\n\x0e\x0f,\x10\x11\n"])
 def test_a_file_that_is_no_contacts_file_is_an_error(app, database_url, tmp_path, content):
     result = _import(write_file(tmp_path, "thing.vcf", content), database_url)
     assert result.exit_code == 1
@@ -302,3 +302,21 @@ def test_csv_export_says_on_stderr_what_it_cannot_carry(app, database_url):
     assert "csv-google cannot carry" in google.stderr
     rows = google.stdout.splitlines()
     assert "Phone 7 - Value" in rows[0]  # every phone has a column (7 on this card)
+
+
+def test_a_csv_with_a_control_character_in_a_cell_is_csv(app, database_url, tmp_path):
+    """ez-vcard's Outlook 2003 card has an FBURL ending in a form feed; its Google CSV export holds
+    it, and must import again (a binary file has NULs or many control characters, a CSV not)."""
+    path = os.path.join(REAL, "ezvcard-outlook-2003.vcf")
+    assert ", failed 0," in summary(_import(path, database_url))
+    out = tmp_path / "google.csv"
+    assert run("export", "--format", "csv-google", "--output", str(out), "--database-url", database_url).exit_code == 0
+    assert b"\x0c" in out.read_bytes()
+    from .io_support import fresh_database_url, use_database
+
+    other = fresh_database_url(tmp_path, "other")
+    assert summary(_import(out, other)) == "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    use_database(other)
+    [card] = all_cards()
+    # A cell is read stripped, as every CSV cell is: the form feed at its end goes.
+    assert (card["display_name"], card["extra"]["csv"]["FBURL"]) == ("John Doe III", "?" * 16 + "s" + "?" * 12)
