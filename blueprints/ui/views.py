@@ -175,7 +175,7 @@ def import_file():
             return _render("_import_result.html", 400, outcome=None, error=error)
         return _render("transfer.html", 400, exports=EXPORTS, outcome=None, error=error)
     outcome = import_upload(upload_file.stream, upload_file.filename, request.form.get("format", "auto"),
-                            full_access=g.ui_user.allowed("*"))
+                            full_access=g.ui_user.allowed("*"), columns=request.form.get("columns", "").strip() or None)
     status = 400 if outcome.error else 200
     if partial:
         return _render("_import_result.html", status, outcome=outcome)

@@ -54,8 +54,8 @@ def flavour(headers: list[str]) -> str:
 # A cell that is an e-mail address or a phone number: no export's header has one.
 _DATA_CELL = re.compile(r"[^@\s]+@[^@\s]+\.\w+|\+?\d[\d ()./-]{5,}")
 _NO_HEADER = ("the CSV has no header row: its first row is data ({cell!r}); add a header row naming the "
-              "columns, or name them with `contacts import --columns` "
-              "(e.g. --columns 'Display Name,First Name,Last Name,Primary Email')")
+              "columns, or name them with `contacts import --columns` or the web UI's Columns field "
+              "(e.g. 'Display Name,First Name,Last Name,Primary Email')")
 
 
 def read_header(header: list[str]) -> tuple[str, list[str]]:

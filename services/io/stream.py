@@ -171,9 +171,10 @@ def import_input(source: Input, report: ImportReport, *, batch_size: int = DEFAU
 
 def import_stream(raw: IO[bytes], fmt: str, report: ImportReport, *, batch_size: int = DEFAULT_BATCH,
                   on_stored: Callable[[int], None] | None = None, user: str | None = None,
-                  encoding: str | None = None, on_duplicate: str = "skip", name: str = "the file") -> ImportReport:
+                  encoding: str | None = None, on_duplicate: str = "skip", name: str = "the file",
+                  columns: str | None = None) -> ImportReport:
     """`open_input` then `import_input`: import every record of `raw` (RecordError: the file as a whole is wrong)."""
-    source = open_input(raw, fmt, encoding=encoding, on_duplicate=on_duplicate, name=name)
+    source = open_input(raw, fmt, encoding=encoding, on_duplicate=on_duplicate, name=name, columns=columns)
     return import_input(source, report, batch_size=batch_size, on_stored=on_stored, user=user,
                         on_duplicate=on_duplicate)
 

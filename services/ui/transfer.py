@@ -71,8 +71,10 @@ JSONL_NEEDS = ("Importing JSON Lines needs a token with the * scope: the format 
                "can (card locks, MPDX organizations, account lists and status, ids and timestamps).")
 
 
-def import_upload(stream: IO[bytes], filename: str, fmt: str = "auto", *, full_access: bool = False) -> ImportOutcome:
-    """Import an uploaded file (vCard, CSV or the project's JSON Lines); `fmt` 'auto' detects it.
+def import_upload(stream: IO[bytes], filename: str, fmt: str = "auto", *, full_access: bool = False,
+                  columns: str | None = None) -> ImportOutcome:
+    """Import an uploaded file (vCard, CSV or the project's JSON Lines); `fmt` 'auto' detects it;
+    `columns` names the columns of a CSV without a header row (as `contacts import --columns`).
 
     JSON Lines only with `full_access` (a `*` token), else Forbidden: the UI must not open a
     way to write what the API doors cannot.
@@ -86,7 +88,7 @@ def import_upload(stream: IO[bytes], filename: str, fmt: str = "auto", *, full_a
     outcome = ImportOutcome(filename or "upload", fmt, report)
     try:
         with bulk_worker.in_this_process():
-            import_stream(raw, fmt, report, batch_size=UPLOAD_BATCH, name=outcome.filename)
+            import_stream(raw, fmt, report, batch_size=UPLOAD_BATCH, name=outcome.filename, columns=columns)
     except RecordError as exc:  # the file as a whole: not a contacts file, empty, the wrong format
         outcome.error = str(exc)
     return outcome

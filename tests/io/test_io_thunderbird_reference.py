@@ -60,8 +60,8 @@ def test_a_csv_without_a_header_row_is_refused_by_name_unless_its_columns_are_gi
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         "Error: the CSV has no header row: its first row is data ('john@doe.invalid'); add a header row naming "
-        "the columns, or name them with `contacts import --columns` "
-        "(e.g. --columns 'Display Name,First Name,Last Name,Primary Email')")
+        "the columns, or name them with `contacts import --columns` or the web UI's Columns field "
+        "(e.g. 'Display Name,First Name,Last Name,Primary Email')")
     assert all_cards() == []
     # A column left out (nothing between two commas) is not read; names in Thunderbird's German are read.
     result = run("import", path, "--database-url", database_url, "--columns", "Anzeigename,,Nachname,Primäre E-Mail-Adresse")

@@ -216,3 +216,18 @@ def test_json_lines_needs_the_star_scope(client, make_token, auth):
     sign_in(client, make_token("*"))
     assert "imported 1, updated 0, skipped 0, failed 0, warnings 0" in text(_upload(client, body, "backup.jsonl"))
     assert client.get(f"/contacts/{locked_card['id']}", headers=auth).status_code == 200
+
+
+def test_a_csv_without_a_header_row_is_read_with_the_columns_field(ui):
+    """Thunderbird's csv_no_header.csv: refused by name without columns (nothing stored), read with them."""
+    data = _read("real/thunderbird-csv_no_header.csv")
+    r = _upload(ui, data, "no_header.csv")
+    assert r.status_code == 400
+    assert "the CSV has no header row: its first row is data (&#39;john@doe.invalid&#39;)" in text(r)
+    assert _names(ui) == []
+    page = text(post(ui, "/ui/import", {"file": (io.BytesIO(data), "no_header.csv"), "format": "auto",
+                                         "columns": "Display Name,First Name,Last Name,Primary Email"},
+                     content_type="multipart/form-data"))
+    assert "Read as csv: <strong>imported 2, updated 0, skipped 0, failed 0, warnings 0</strong>." in page
+    assert _names(ui) == ["Jane Doe", "John Doe"]
+    assert '<label for="columns">Columns of a CSV without a header row</label>' in text(ui.get("/ui/transfer"))
