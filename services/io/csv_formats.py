@@ -24,6 +24,8 @@ from peewee import SQL, fn
 
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl
 
+from ..names import join_name_parts
+
 from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
 from .csv_locales import english_header, english_thunderbird_header
 from .kept import OUTLOOK_EVENTS, OUTLOOK_RELATIONS, kept_data
@@ -566,9 +568,22 @@ def outlook_row(card: dict, lost: dict[str, int] | None = None) -> dict:
                     f"{prefix} Country/Region": address.get("country") or ""})
     if card.get("urls"):
         row["Web Page"] = card["urls"][0]["value"]
+    if (card.get("display_name") or "") != _outlook_name(row):
+        count(lost, "display name")  # Outlook's CSV has no column for it: "Doe, John" comes back "John Doe"
     _outlook_lost_rows(card, row, lost)
     _outlook_kept(card, row, lost)
     return row
+
+
+def _outlook_name(row: dict) -> str:
+    """The display name an Outlook row reads back as: its name parts, else its company, nickname, first
+    e-mail or phone (as card_from_outlook names a card)."""
+    parts = {"prefix": row["Title"], "given_name": row["First Name"], "middle_name": row["Middle Name"],
+             "family_name": row["Last Name"], "suffix": row["Suffix"]}
+    if any(value.strip() for value in parts.values()):
+        return join_name_parts(parts)
+    phone = next((row.get(column) for column, _ in _OUTLOOK_PHONES if row.get(column)), "")
+    return (row["Company"] or row["Nickname"] or row.get("E-mail Address") or phone or "").strip()
 
 
 def _outlook_lost_rows(card: dict, row: dict, lost: dict[str, int]) -> None:

@@ -320,3 +320,22 @@ def test_a_csv_with_a_control_character_in_a_cell_is_csv(app, database_url, tmp_
     [card] = all_cards()
     # A cell is read stripped, as every CSV cell is: the form feed at its end goes.
     assert (card["display_name"], card["extra"]["csv"]["FBURL"]) == ("John Doe III", "?" * 16 + "s" + "?" * 12)
+
+
+@pytest.mark.parametrize("name, lost", [("ezvcard-issue114.vcf", True), ("ezvcard-John_Doe_IPHONE.vcf", False)])
+def test_an_outlook_csv_export_says_when_a_display_name_would_not_come_back(app, database_url, tmp_path, name, lost):
+    """Outlook's CSV has no display-name column: "Dummy, Dummy" comes back as "Dummy Dummy", and the export
+    says so; a display name its name parts give again is no loss."""
+    _import(os.path.join(REAL, name), database_url)
+    [before] = [card["display_name"] for card in all_cards()]
+    out = tmp_path / "outlook.csv"
+    result = run("export", "--format", "csv-outlook", "--output", str(out), "--database-url", database_url)
+    said = [line for line in result.stderr.splitlines() if "cannot carry" in line]
+    assert ("display name x1" in said[0]) is lost if said else not lost
+    from .io_support import fresh_database_url, use_database
+
+    other = fresh_database_url(tmp_path, "other")
+    assert ", failed 0," in summary(_import(out, other))
+    use_database(other)
+    [after] = [card["display_name"] for card in all_cards()]
+    assert (after != before) is lost
