@@ -406,11 +406,13 @@ def _columns(card: dict, lost: dict[str, int]) -> dict[str, str | bytes]:
 
 
 def _phones(card: dict, row: dict, lost: dict[str, int]) -> None:
+    """Thunderbird's one work, home, mobile, fax and pager number; a phone of another type is a work
+    phone, as Thunderbird reads a TEL of no type it knows (VCardUtils._parse: `tel.work`)."""
     for phone in card.get("phones") or []:
         label = (phone.get("label") or "").lower()
         column = "Pager Number" if label == "pager" else "Fax Number" if label in ("home fax", "work fax") else {
-            "office": "Work Phone", "home": "Home Phone", "mobile": "Mobile Number", "fax": "Fax Number",
-        }.get(phone.get("type") or "")
+            "home": "Home Phone", "mobile": "Mobile Number", "fax": "Fax Number",
+        }.get(phone.get("type") or "", "Work Phone")
         if column and not row.get(column):
             row[column] = phone["value"]
         else:

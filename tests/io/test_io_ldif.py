@@ -293,3 +293,17 @@ def test_a_lists_details_fill_a_stored_group_without_replacing_what_it_has(app, 
     group = ContactGroup.get(ContactGroup.name == "list")
     assert (group.shortname, group.comment) == ("nick name", "ours")
     assert [card["display_name"] for card in all_cards() if card["groups"]] == ["contact number one"]
+
+
+def test_a_phone_of_a_type_thunderbird_has_no_field_for_is_its_work_phone(app, database_url, tmp_path):
+    """Thunderbird reads a TEL of no type it knows as its work phone (VCardUtils._parse); the LDIF
+    export writes it so, while the work phone is free, and counts the rest."""
+    path = write_file(tmp_path, "tel.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nTEL:0300000000\r\n"
+                                           b"TEL;TYPE=HOME:0311111111\r\nTEL:0322222222\r\nEND:VCARD\r\n")
+    assert summary(run("import", str(path), "--database-url", database_url)) == \
+        "imported 1, updated 0, skipped 0, failed 0, warnings 0"
+    out = tmp_path / "out.ldif"
+    result = run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url)
+    text = out.read_text(encoding="utf-8")
+    assert "\ntelephoneNumber: 0300000000\n" in text and "\nhomePhone: 0311111111\n" in text
+    assert "0322222222" not in text and "phones beyond Thunderbird's columns x1" in result.stderr
