@@ -542,7 +542,9 @@ def outlook_row(card: dict, lost: dict[str, int] | None = None) -> dict:
     }
     if not (row["First Name"] or row["Last Name"]) and card.get("display_name") and not row["Company"]:
         row["First Name"] = card["display_name"]  # Outlook has no display-name column
-    for column, email in zip(("E-mail", "E-mail 2", "E-mail 3"), card.get("emails", [])):
+    # The primary e-mail is Outlook's `E-mail Address`, wherever it is among the rows.
+    emails = sorted(card.get("emails") or [], key=lambda email: not email.get("is_primary"))
+    for column, email in zip(("E-mail", "E-mail 2", "E-mail 3"), emails):
         row[f"{column} Address"] = email["value"]
         row[f"{column} Display Name"] = f"{card.get('display_name') or ''} ({email['value']})".strip()
     free = {kind: [c for c, k in _OUTLOOK_PHONES if k == kind and c in OUTLOOK_HEADER]

@@ -382,7 +382,10 @@ def _columns(card: dict, lost: dict[str, int]) -> dict[str, str | bytes]:
     updated = card.get("updated")
     if isinstance(updated, datetime.datetime):
         row["Last Modified"] = str(int(updated.replace(tzinfo=updated.tzinfo or datetime.UTC).timestamp()))
-    for column, email in zip(("Primary Email", "Secondary Email"), card.get("emails") or []):
+    # The primary e-mail first, wherever it is among the rows: Thunderbird's PrimaryEmail is the most
+    # preferred (VCardUtils._parse), and the DN names it.
+    emails = sorted(card.get("emails") or [], key=lambda email: not email.get("is_primary"))
+    for column, email in zip(("Primary Email", "Secondary Email"), emails):
         row[column] = email["value"]
     _phones(card, row, lost)
     _addresses(card, row, lost)

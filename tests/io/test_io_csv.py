@@ -378,3 +378,19 @@ def test_outlook_round_trip(app, database_url, tmp_path):
     use_database(other)
     after = {c["display_name"]: comparable(c, keep_ids=False) for c in all_cards()}
     assert after == before
+
+
+def test_the_primary_email_is_outlooks_email_address_wherever_it_is(app, database_url, tmp_path):
+    """Outlook's `E-mail Address` is the primary e-mail: a card whose primary is its second row keeps it."""
+    path = tmp_path / "pref.vcf"
+    path.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nN:Lee;Ann;;;\r\nEMAIL:a@example.org\r\n"
+                     b"EMAIL;TYPE=INTERNET,PREF:b@example.org\r\nEND:VCARD\r\n")
+    run("import", str(path), "--database-url", database_url)
+    out = tmp_path / "outlook.csv"
+    assert run("export", "--format", "csv-outlook", "--output", str(out), "--database-url", database_url).exit_code == 0
+    other = fresh_database_url(tmp_path, "other")
+    assert ", failed 0," in summary(run("import", str(out), "--database-url", other))
+    use_database(other)
+    [card] = all_cards()
+    assert card["primary_email"] == "b@example.org"
+    assert sorted(email["value"] for email in card["emails"]) == ["a@example.org", "b@example.org"]

@@ -307,3 +307,15 @@ def test_a_phone_of_a_type_thunderbird_has_no_field_for_is_its_work_phone(app, d
     text = out.read_text(encoding="utf-8")
     assert "\ntelephoneNumber: 0300000000\n" in text and "\nhomePhone: 0311111111\n" in text
     assert "0322222222" not in text and "phones beyond Thunderbird's columns x1" in result.stderr
+
+
+def test_the_primary_email_is_thunderbirds_primary_email_wherever_it_is(app, database_url, tmp_path):
+    """Thunderbird's PrimaryEmail is the most preferred EMAIL (VCardUtils._parse), which the DN names too."""
+    path = write_file(tmp_path, "pref.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:a@example.org\r\n"
+                                            b"EMAIL;TYPE=INTERNET,PREF:b@example.org\r\nEND:VCARD\r\n")
+    run("import", str(path), "--database-url", database_url)
+    out = tmp_path / "out.ldif"
+    assert run("export", "--format", "ldif", "--output", str(out), "--database-url", database_url).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("dn: cn=Ann Lee,mail=b@example.org\n")
+    assert "\nmail: b@example.org\nmozillaSecondEmail: a@example.org\n" in text
