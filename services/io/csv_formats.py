@@ -25,7 +25,6 @@ from peewee import SQL, fn
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl
 
 from ..names import join_name_parts
-
 from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
 from .csv_locales import english_header, english_thunderbird_header
 from .kept import OUTLOOK_EVENTS, OUTLOOK_RELATIONS, kept_data

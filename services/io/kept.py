@@ -123,7 +123,8 @@ def _from_vcard(entries: list, version: str, kept: Kept) -> dict[str, str]:
         elif name == "IMPP" or name in IM_PROPERTIES:
             kept.ims.append(_im(prop, value, label))
         elif name in EVENT_PROPERTIES:
-            kept.events.append({"label": label or EVENT_PROPERTIES[name], "value": vl.without_omitted_year(value, prop)})
+            kept.events.append({"label": label or EVENT_PROPERTIES[name],
+                                "value": vl.without_omitted_year(value, prop)})
         elif name in RELATION_PROPERTIES:
             words = [t for t in prop.types() if t not in ("pref",)]
             kind = label or (words[0].capitalize() if words else RELATION_PROPERTIES[name])

@@ -27,7 +27,8 @@ CASES = [
     ("thunderbird-csv_no_header.csv", ("--columns", "Display Name,First Name,Last Name,Primary Email"), CSV_IMPORT),
     ("thunderbird-utf16_addressbook.csv", (), [("John Doe", "John", "Doe", "johndoe@host.invalid")]),
     # "shiftjis_csv" lists no first and last name; the file's are 権兵衛 and 名無し.
-    ("thunderbird-shiftjis_addressbook.csv", (), [("名無しの権兵衛", "権兵衛", "名無し", "名無しの権兵衛@host.invalid")]),
+    ("thunderbird-shiftjis_addressbook.csv", (),
+     [("名無しの権兵衛", "権兵衛", "名無し", "名無しの権兵衛@host.invalid")]),
     ("thunderbird-basic_vcard_addressbook.vcf", (), VCARD_IMPORT),
     ("thunderbird-emptylines_vcard_addressbook.vcf", (), VCARD_IMPORT),
     ("thunderbird-dos_vcard_addressbook.vcf", (), [("Name Surname", "Name", "Surname", "example@gmail.com")]),
@@ -64,10 +65,12 @@ def test_a_csv_without_a_header_row_is_refused_by_name_unless_its_columns_are_gi
         "(e.g. 'Display Name,First Name,Last Name,Primary Email')")
     assert all_cards() == []
     # A column left out (nothing between two commas) is not read; names in Thunderbird's German are read.
-    result = run("import", path, "--database-url", database_url, "--columns", "Anzeigename,,Nachname,Primäre E-Mail-Adresse")
+    result = run("import", path, "--database-url", database_url,
+                 "--columns", "Anzeigename,,Nachname,Primäre E-Mail-Adresse")
     assert summary(result) == "imported 2, updated 0, skipped 0, failed 0, warnings 0"
     assert [(card["display_name"], card["given_name"], card["family_name"], card["emails"][0]["value"])
-            for card in all_cards()] == [("John Doe", "", "Doe", "john@doe.invalid"), ("Jane Doe", "", "Doe", "jane@doe.invalid")]
+            for card in all_cards()] == \
+        [("John Doe", "", "Doe", "john@doe.invalid"), ("Jane Doe", "", "Doe", "jane@doe.invalid")]
 
 
 @pytest.mark.parametrize("file, columns, error", [
@@ -85,8 +88,8 @@ def test_a_csv_without_a_header_row_is_refused_by_name_unless_its_columns_are_gi
      ("Error: --columns is for a CSV without a header row, and this file's first row is a header "
       "('Display Name', 'First Name', 'Last Name', 'Primary Email'): leave out --columns")),
     ("thunderbird-basic_vcard_addressbook.vcf", "Primary Email",
-     (f"Error: --columns is for a CSV without a header row; {os.path.join(REAL, 'thunderbird-basic_vcard_addressbook.vcf')} "
-      "is vcard")),
+     ("Error: --columns is for a CSV without a header row; "
+      f"{os.path.join(REAL, 'thunderbird-basic_vcard_addressbook.vcf')} is vcard")),
 ], ids=["misspelt", "misspelt-numbered", "no-export", "empty", "file-has-header", "not-csv"])
 def test_columns_that_cannot_be_read_are_refused_before_anything_is_written(app, database_url, file, columns, error):
     result = run("import", os.path.join(REAL, file), "--database-url", database_url, "--columns", columns)

@@ -265,6 +265,20 @@ def test_cards_imported_into_a_stored_group_change_that_groups_version(app, data
     assert (friends["version"], len(friends["members"])) == (2, 2)  # one batch: one change
 
 
+def _import_text(tmp_path, database_url, text: str, cards: int) -> None:
+    """Import vCard text from a file; every card is imported, with no warning."""
+    path = tmp_path / "cards.vcf"
+    path.write_text(text, encoding="utf-8")
+    assert summary(run("import", str(path), "--database-url", database_url)) == \
+        f"imported {cards}, updated 0, skipped 0, failed 0, warnings 0"
+
+
+def _exported_lines(database_url, fmt: str, names: tuple[str, ...]) -> list[str]:
+    """The lines of an export in `fmt` that start with one of `names`."""
+    text = run("export", "--format", fmt, "--database-url", database_url).stdout
+    return [line for line in text.splitlines() if line.startswith(names)]
+
+
 DATED = ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:dated-4\r\nFN:Ann Lee\r\nBDAY:--0412\r\nANNIVERSARY:--0505\r\nEND:VCARD\r\n"
          "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:dated-3\r\nFN:Bob Ray\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12\r\n"
          "X-ANNIVERSARY:2009-08-08\r\nitem1.X-ABDATE;X-APPLE-OMIT-YEAR=1604:1604-03-04\r\n"
@@ -292,10 +306,7 @@ def test_dates_without_a_year_and_anniversaries_are_written_in_each_versions_for
     """As sabre/vobject's VCardConverter: a 4.0 date without a year is Apple's 1604 with X-APPLE-OMIT-YEAR
     before 4.0 and back (written --MMDD, RFC 6350 4.3.1); ANNIVERSARY is X-ANNIVERSARY and Apple's
     X-ABDATE pair before 4.0, and either is ANNIVERSARY in 4.0."""
-    path = tmp_path / "dated.vcf"
-    path.write_text(DATED, encoding="utf-8")
-    assert summary(run("import", str(path), "--database-url", database_url)) == \
-        "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+    _import_text(tmp_path, database_url, DATED, 2)
     exported = run("export", "--format", fmt, "--database-url", database_url).stdout.split("END:VCARD")
     dated = [[line for line in card.splitlines()
               if re.match(r"(item\d\.)?(BDAY|X-ANNIVERSARY|ANNIVERSARY|X-ABDATE|X-ABLabel)", line)]
@@ -311,14 +322,12 @@ def test_the_most_preferred_row_is_the_primary_one_and_pref_is_said_in_each_vers
                                                                                        tmp_path):
     """RFC 6350 5.3: PREF=1 is the most preferred, whatever the order. Before 4.0 only PREF=1 is
     TYPE=PREF (sabre/vobject's VCardConverter drops other ranks), on kept lines too, and back."""
-    path = tmp_path / "pref.vcf"
-    path.write_text("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:pref-4\r\nFN:Ann Lee\r\nEMAIL;TYPE=work;PREF=2:a@x.example\r\n"
-                    "EMAIL;PREF=1:b@x.example\r\nTEL;VALUE=uri;TYPE=cell;PREF=3:tel:+15551234\r\n"
-                    "IMPP;PREF=1:xmpp:a@x.example\r\nX-FOO;PREF=2:bar\r\nEND:VCARD\r\n"
-                    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:pref-3\r\nFN:Bob Ray\r\nIMPP;TYPE=pref,work:xmpp:b@x.example\r\n"
-                    "END:VCARD\r\n", encoding="utf-8")
-    assert summary(run("import", str(path), "--database-url", database_url)) == \
-        "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+    _import_text(tmp_path, database_url,
+                 "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:pref-4\r\nFN:Ann Lee\r\nEMAIL;TYPE=work;PREF=2:a@x.example\r\n"
+                 "EMAIL;PREF=1:b@x.example\r\nTEL;VALUE=uri;TYPE=cell;PREF=3:tel:+15551234\r\n"
+                 "IMPP;PREF=1:xmpp:a@x.example\r\nX-FOO;PREF=2:bar\r\nEND:VCARD\r\n"
+                 "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:pref-3\r\nFN:Bob Ray\r\nIMPP;TYPE=pref,work:xmpp:b@x.example\r\n"
+                 "END:VCARD\r\n", 2)
     ann = card_named("Ann Lee")
     assert [(email["value"], email["is_primary"]) for email in ann["emails"]] == \
         [("a@x.example", False), ("b@x.example", True)]
@@ -326,8 +335,7 @@ def test_the_most_preferred_row_is_the_primary_one_and_pref_is_said_in_each_vers
     assert [phone["is_primary"] for phone in ann["phones"]] == [True]
 
     def lines(fmt: str) -> list[str]:
-        text = run("export", "--format", fmt, "--database-url", database_url).stdout
-        return [line for line in text.splitlines() if line.startswith(("EMAIL", "TEL", "IMPP", "X-FOO"))]
+        return _exported_lines(database_url, fmt, ("EMAIL", "TEL", "IMPP", "X-FOO"))
 
     assert lines("vcard3") == ["EMAIL;TYPE=WORK:a@x.example", "EMAIL;TYPE=PREF:b@x.example", "TEL;TYPE=CELL:+15551234",
                                "IMPP;TYPE=PREF:xmpp:a@x.example", "X-FOO:bar", "IMPP;TYPE=pref,work:xmpp:b@x.example"]
@@ -358,18 +366,15 @@ def test_kept_logos_sounds_and_keys_are_binary_before_4_0_and_data_uris_in_4_0(a
     """Before 4.0 a LOGO, SOUND or KEY is binary unless VALUE says otherwise (RFC 2426): a 4.0 data: URI
     becomes inline base64 with its TYPE and any other URI gets VALUE=uri, as sabre/vobject's
     VCardConverter writes them; back in 4.0 each is the data: URI it was."""
-    path = tmp_path / "media.vcf"
-    path.write_text("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:media-4\r\nFN:Ann Lee\r\nLOGO:data:image/png;base64,iVBORw0KGgo=\r\n"
-                    "KEY:data:application/pgp-keys;base64,QUJD\r\nSOUND:data:audio/ogg;base64,T2dnUw==\r\n"
-                    "LOGO:http://www.example.com/pub/logos/abccorp.jpg\r\nKEY;VALUE=text:ssh-rsa AAAA\r\nEND:VCARD\r\n"
-                    "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:media-3\r\nFN:Bob Ray\r\nKEY;ENCODING=b;TYPE=X509:QUJD\r\n"
-                    "END:VCARD\r\n", encoding="utf-8")
-    assert summary(run("import", str(path), "--database-url", database_url)) == \
-        "imported 2, updated 0, skipped 0, failed 0, warnings 0"
+    _import_text(tmp_path, database_url,
+                 "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:media-4\r\nFN:Ann Lee\r\nLOGO:data:image/png;base64,iVBORw0KGgo=\r\n"
+                 "KEY:data:application/pgp-keys;base64,QUJD\r\nSOUND:data:audio/ogg;base64,T2dnUw==\r\n"
+                 "LOGO:http://www.example.com/pub/logos/abccorp.jpg\r\nKEY;VALUE=text:ssh-rsa AAAA\r\nEND:VCARD\r\n"
+                 "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:media-3\r\nFN:Bob Ray\r\nKEY;ENCODING=b;TYPE=X509:QUJD\r\n"
+                 "END:VCARD\r\n", 2)
 
     def media(fmt: str) -> list[str]:
-        text = run("export", "--format", fmt, "--database-url", database_url).stdout
-        return [line for line in text.splitlines() if line.startswith(("LOGO", "KEY", "SOUND"))]
+        return _exported_lines(database_url, fmt, ("LOGO", "KEY", "SOUND"))
 
     assert media("vcard3") == ["LOGO;ENCODING=b;TYPE=PNG:iVBORw0KGgo=", "KEY;ENCODING=b;TYPE=PGP:QUJD",
                                "SOUND;ENCODING=b;TYPE=OGG:T2dnUw==",

@@ -210,7 +210,8 @@ def test_read_vcards_reads_bytes_with_a_bom():
 
 # Real cards whose other-version writing is read back with a warning the card itself holds:
 # a PHOTO that is no base64 or is cut off (kept as written), Android's backslash-newline ADR.
-ODD_IN_EVERY_VERSION = {"aosp-v21_malformed_photo.vcf", "ezvcard-John_Doe_ANDROID.vcf", "aosp-v21_adr_multiple_line.vcf"}
+ODD_IN_EVERY_VERSION = {"aosp-v21_malformed_photo.vcf", "ezvcard-John_Doe_ANDROID.vcf",
+                        "aosp-v21_adr_multiple_line.vcf"}
 
 
 @pytest.mark.parametrize("path", REAL_VCARDS, ids=os.path.basename)
@@ -224,8 +225,8 @@ def test_every_real_card_written_in_every_version_reads_back_cleanly(app, path):
             for version in ("4.0", "3.0", "2.1"):
                 text = card_to_vcard(stored, version)
                 warnings: list[str] = []
-                [(_, again_props, again_decoder, _)] = list(read_vcards(io.BytesIO(text.encode("utf-8")),
-                                                                        lambda at, message, said=warnings: said.append(message)))
+                heard = lambda at, message, said=warnings: said.append(message)
+                [(_, again_props, again_decoder, _)] = list(read_vcards(io.BytesIO(text.encode("utf-8")), heard))
                 again = card_from_props(again_props, lambda n, m, said=warnings: said.append(m), GroupResolver(),
                                         again_decoder)
                 if os.path.basename(path) not in ODD_IN_EVERY_VERSION:
