@@ -83,6 +83,11 @@ def name_card(card: dict, *, org: str = "", nickname: str = "") -> None:
 NO_NAME = "card has no name: no FN, N, ORG, nickname, email or phone"
 
 
+def primary_first(rows: list[dict]) -> list[dict]:
+    """A card's rows with its primary one first (formats whose first column is the primary)."""
+    return sorted(rows, key=lambda row: not row.get("is_primary"))
+
+
 def _first_value(card: dict, kind: str) -> str:
     return next((row["value"].strip() for row in card.get(kind) or () if (row.get("value") or "").strip()), "")
 

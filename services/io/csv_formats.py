@@ -25,7 +25,7 @@ from peewee import SQL, fn
 from models import Contact, ContactAddress, ContactEmail, ContactPhone, ContactUrl
 
 from ..names import join_name_parts
-from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, set_extra
+from .canonical import GroupResolver, get_extra, name_card, phone_type, place_type, primary_first, set_extra
 from .csv_locales import english_header, english_thunderbird_header
 from .kept import OUTLOOK_EVENTS, OUTLOOK_RELATIONS, kept_data
 from .report import RecordError
@@ -542,8 +542,7 @@ def outlook_row(card: dict, lost: dict[str, int] | None = None) -> dict:
     if not (row["First Name"] or row["Last Name"]) and card.get("display_name") and not row["Company"]:
         row["First Name"] = card["display_name"]  # Outlook has no display-name column
     # The primary e-mail is Outlook's `E-mail Address`, wherever it is among the rows.
-    emails = sorted(card.get("emails") or [], key=lambda email: not email.get("is_primary"))
-    for column, email in zip(("E-mail", "E-mail 2", "E-mail 3"), emails):
+    for column, email in zip(("E-mail", "E-mail 2", "E-mail 3"), primary_first(card.get("emails") or [])):
         row[f"{column} Address"] = email["value"]
         row[f"{column} Display Name"] = f"{card.get('display_name') or ''} ({email['value']})".strip()
     free = {kind: [c for c, k in _OUTLOOK_PHONES if k == kind and c in OUTLOOK_HEADER]
@@ -577,14 +576,17 @@ def outlook_row(card: dict, lost: dict[str, int] | None = None) -> dict:
 
 
 def _outlook_name(row: dict) -> str:
-    """The display name an Outlook row reads back as: its name parts, else its company, nickname, first
-    e-mail or phone (as card_from_outlook names a card)."""
-    parts = {"prefix": row["Title"], "given_name": row["First Name"], "middle_name": row["Middle Name"],
-             "family_name": row["Last Name"], "suffix": row["Suffix"]}
-    if any(value.strip() for value in parts.values()):
-        return join_name_parts(parts)
-    phone = next((row.get(column) for column, _ in _OUTLOOK_PHONES if row.get(column)), "")
-    return (row["Company"] or row["Nickname"] or row.get("E-mail Address") or phone or "").strip()
+    """The display name an Outlook row reads back as (named as card_from_outlook names a card)."""
+    card = {key: row[column] for key, column in (("prefix", "Title"), ("given_name", "First Name"),
+                                                  ("middle_name", "Middle Name"), ("family_name", "Last Name"),
+                                                  ("suffix", "Suffix"))}
+    card["emails"] = [{"value": row.get("E-mail Address") or ""}]
+    card["phones"] = [{"value": row[column]} for column, _ in _OUTLOOK_PHONES if row.get(column)]
+    try:
+        name_card(card, org=row["Company"], nickname=row["Nickname"])
+    except RecordError:
+        return ""
+    return card.get("display_name") or join_name_parts(card)
 
 
 def _outlook_lost_rows(card: dict, row: dict, lost: dict[str, int]) -> None:

@@ -36,7 +36,7 @@ from ldif import LDIFParser, LDIFWriter
 from models import Contact, ContactEmail
 
 from ..contacts import chunks, member_autokeys
-from .canonical import GroupResolver, get_extra, iter_groups
+from .canonical import GroupResolver, get_extra, iter_groups, primary_first
 from .csv_formats import THUNDERBIRD_HEADER, TrackedRow, card_from_thunderbird, count
 from .group_cards import GroupCard, store_group_cards
 from .kept import kept_data
@@ -384,8 +384,7 @@ def _columns(card: dict, lost: dict[str, int]) -> dict[str, str | bytes]:
         row["Last Modified"] = str(int(updated.replace(tzinfo=updated.tzinfo or datetime.UTC).timestamp()))
     # The primary e-mail first, wherever it is among the rows: Thunderbird's PrimaryEmail is the most
     # preferred (VCardUtils._parse), and the DN names it.
-    emails = sorted(card.get("emails") or [], key=lambda email: not email.get("is_primary"))
-    for column, email in zip(("Primary Email", "Secondary Email"), emails):
+    for column, email in zip(("Primary Email", "Secondary Email"), primary_first(card.get("emails") or [])):
         row[column] = email["value"]
     _phones(card, row, lost)
     _addresses(card, row, lost)

@@ -262,14 +262,13 @@ class GroupCardRefused(RecordError):
     """The vCard is a group card (KIND:group, X-ADDRESSBOOKSERVER-KIND:group), not a contact."""
 
 
+# (property, value) pairs that say a card is an organisation's: 4.0's KIND (RFC 6350 6.1.4), Apple's X-ABShowAs.
+_ORGANISATION = {("KIND", "org"), ("KIND", "organization"), ("X-ABSHOWAS", "company")}
+
+
 def _names_an_organisation(props: list[vl.Prop], text_of) -> bool:
     """The card is an organisation's: 4.0 `KIND:org` (RFC 6350 6.1.4) or Apple's `X-ABShowAs:COMPANY`."""
-    for prop in props:
-        value = text_of(prop).strip().lower()
-        if (prop.name == "KIND" and value in ("org", "organization")) or \
-                (prop.name == "X-ABSHOWAS" and value == "company"):
-            return True
-    return False
+    return any((prop.name, text_of(prop).strip().lower()) in _ORGANISATION for prop in props)
 
 
 def _android_nickname(props: list[vl.Prop], text_of) -> str:
@@ -366,7 +365,7 @@ def _map_property(prop, name, card, vx, seen, notes, categories, labels, text_of
         if not number:
             return None
         types = prop.types()
-        phone = {"value": number, "type": phone_type(types), "is_primary": _is_pref(prop),
+        phone = {"value": number, "type": phone_type(types), "is_primary": _pref_rank(prop),
                  "label": labels.get(prop.group) or _phone_label(types)}
         card["phones"].append(phone)
         return mapped(prop, "TEL", len(card["phones"]) - 1)
@@ -376,11 +375,11 @@ def _map_property(prop, name, card, vx, seen, notes, categories, labels, text_of
             address = address[7:]
         if not address:
             return None
-        card["emails"].append({"value": address, "type": place_type(prop.types()), "is_primary": _is_pref(prop),
+        card["emails"].append({"value": address, "type": place_type(prop.types()), "is_primary": _pref_rank(prop),
                                "label": labels.get(prop.group, "")})
         return mapped(prop, "EMAIL", len(card["emails"]) - 1)
     if name == "ADR":
-        address = _address(value, prop.types(), _is_pref(prop), unescape)
+        address = _address(value, prop.types(), _pref_rank(prop), unescape)
         if not any(address[k] for k in ("line1", "line2", "city", "region", "postal_code", "country")):
             return None
         address["label"] = labels.get(prop.group, "")
@@ -390,7 +389,7 @@ def _map_property(prop, name, card, vx, seen, notes, categories, labels, text_of
         url = unescape(value).strip()
         if not url:
             return None
-        card["urls"].append({"value": url, "type": place_type(prop.types()), "is_primary": _is_pref(prop),
+        card["urls"].append({"value": url, "type": place_type(prop.types()), "is_primary": _pref_rank(prop),
                              "label": labels.get(prop.group, "")})
         return mapped(prop, "URL", len(card["urls"]) - 1)
     if name == "NOTE":
@@ -482,7 +481,7 @@ _ROW_KEYS = {
 
 def _normalise_primary(rows: list[dict], first_by_default: bool) -> None:
     """One primary per kind, as the store keeps it (the most preferred flagged, the first of equals, else the
-    first row): `is_primary` as read is a PREF rank (`_is_pref`)."""
+    first row): `is_primary` as read is a PREF rank (`_pref_rank`)."""
     ranked = [(row["is_primary"], i) for i, row in enumerate(rows) if row.get("is_primary")]
     flagged = min(ranked)[1] if ranked else None
     if flagged is None and first_by_default and rows:
@@ -515,7 +514,7 @@ def _phone_label(types: list[str]) -> str:
     return ""
 
 
-def _is_pref(prop: vl.Prop) -> int | None:
+def _pref_rank(prop: vl.Prop) -> int | None:
     """How preferred a row is, 1 the most (RFC 6350 5.3's PREF; 3.0's TYPE=pref is 1); None: not said.
     `_normalise_primary` makes the most preferred row the primary one."""
     said = prop.param("PREF")
@@ -913,7 +912,7 @@ def _target_types(read: vl.Prop, fresh: list[tuple[str, list[str]]], version: st
     out = [(key, values) for key, values in fresh if key not in ("", "TYPE", "PREF")]
     words = [word for word in read.types() if word != "pref"]
     if version == "3.0":  # 3.0's PREF says "the most preferred": a 4.0 PREF=2 is left out (as sabre/vobject does)
-        words = [word.upper() for word in words] + (["PREF"] if _is_pref(read) == 1 else [])
+        words = [word.upper() for word in words] + (["PREF"] if _pref_rank(read) == 1 else [])
         if words:
             out.append(("TYPE", words))
     else:
@@ -1071,7 +1070,7 @@ def _fresh_lines(card: dict, version: str) -> list[tuple[tuple, str, str]]:
     if vx.get("nickname"):
         add(("NICKNAME", 0), "NICKNAME", [], ",".join(_esc(p.strip(), v21) for p in vx["nickname"].split(",")))
     if vx.get("bday"):
-        params, value = _birthday_in(vx["bday"], version)
+        params, value = _date_in(vx["bday"], version)
         add(("BDAY", 0), "BDAY", params, _esc(value, v21))
     org, department = vx.get("org", ""), card.get("department") or ""
     if org or department:
@@ -1126,12 +1125,12 @@ _DATES = {"ANNIVERSARY", "DEATHDATE", "X-ANNIVERSARY", "X-ABDATE"}
 _NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})")
 
 
-def _birthday_in(bday: str, version: str) -> tuple[list[tuple[str, str]], str]:
-    """(parameters, value) of a BDAY in `version`: a date without a year is `--MMDD` in 4.0 (RFC 6350
+def _date_in(date: str, version: str) -> tuple[list[tuple[str, str]], str]:
+    """(parameters, value) of a date (BDAY, ANNIVERSARY, ...) in `version`: a date without a year is `--MMDD` in 4.0 (RFC 6350
     4.3.1) and Apple's `1604-MM-DD` with X-APPLE-OMIT-YEAR before it (3.0 and 2.1 dates have a year)."""
-    found = _NO_YEAR.fullmatch(bday)
+    found = _NO_YEAR.fullmatch(date)
     if not found:
-        return [], bday
+        return [], date
     month, day = found.groups()
     if version == "4.0":
         return [], f"--{month}{day}"
@@ -1265,9 +1264,9 @@ def convert_line(text: str, source: str, target: str) -> str:
     params = _pref_in(params, source, target)
     if target == "4.0" and prop.param("X-APPLE-OMIT-YEAR"):  # a date Apple wrote without its year
         params = [(k, v) for k, v in params if k != "X-APPLE-OMIT-YEAR"]
-        value = _birthday_in(vl.without_omitted_year(value, prop), target)[1]
+        value = _date_in(vl.without_omitted_year(value, prop), target)[1]
     elif source == "4.0" and prop.name in _DATES and _NO_YEAR.fullmatch(value.strip()):
-        extra, value = _birthday_in(value.strip(), target)
+        extra, value = _date_in(value.strip(), target)
         params += [(k, [v]) for k, v in extra]
     if target == "3.0" and source == "4.0" and prop.name == "TZ" and not any(k == "VALUE" for k, _ in params) \
             and not re.fullmatch(r"[+-]\d{2}:?\d{2}", value.strip()):
@@ -1298,12 +1297,11 @@ def _organisation_line(prop: vl.Prop, target: str) -> str | None:
     person's) in another version; None for any other line. As sabre/vobject's VCardConverter: 4.0's
     `KIND:org` is Apple's `X-ABShowAs:COMPANY` before 4.0 and back; `KIND:individual`, the
     default, is left out ('')."""
-    value = vl.value_text(prop).strip().lower()
-    if prop.name == "KIND" and target != "4.0":
-        return {"org": "X-ABShowAs:COMPANY", "organization": "X-ABShowAs:COMPANY", "individual": ""}.get(value)
-    if prop.name == "X-ABSHOWAS" and target == "4.0" and value == "company":
-        return "KIND:org"
-    return None
+    said = (prop.name, vl.value_text(prop).strip().lower())
+    in_4 = prop.name == "KIND"  # KIND is 4.0's; X-ABShowAs is how 3.0 and 2.1 say it
+    if said in _ORGANISATION and in_4 != (target == "4.0"):
+        return "KIND:org" if target == "4.0" else "X-ABShowAs:COMPANY"
+    return "" if said == ("KIND", "individual") and target != "4.0" else None
 
 
 def _pref_in(params: list[tuple[str, list[str]]], source: str, target: str) -> list[tuple[str, list[str]]]:
@@ -1372,9 +1370,7 @@ _RENAMED_NAMES = set(_RENAMED_BEFORE_4.values()) | set(_RENAMED_IN_4.values())
 
 def _says_organisation(line: str) -> bool:
     """The line is `KIND:org` or Apple's `X-ABShowAs:COMPANY` (any letter case, any group)."""
-    name, _, value = line.partition(":")
-    name = name.split(";")[0].split(".")[-1].upper()
-    return (name, value.strip().lower()) in {("KIND", "org"), ("KIND", "organization"), ("X-ABSHOWAS", "company")}
+    return (vl.property_name(line), _value_of(line).strip().lower()) in _ORGANISATION
 
 
 # Properties whose value is binary by default before 4.0 (RFC 2426) and a URI in 4.0.
